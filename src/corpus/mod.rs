@@ -1,0 +1,68 @@
+//! Corpus: the JSON Lines folder of `corpus-format.md`, streamed into validated records.
+//!
+//! Loading is one pass per file in a fixed order (merchants, authors, notes, reviews,
+//! visits, curation) so that references can be checked against what came before. A later
+//! record with the same id replaces the earlier one; `"deleted": true` removes it.
+
+mod records;
+mod time;
+
+pub use records::*;
+pub use time::Timestamp;
+
+use std::collections::BTreeMap;
+
+/// Every validated record of a corpus, keyed by id (so iteration order is the id order and
+/// never depends on hashing). It holds no commercial data: see [`CommercialBook`].
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub merchants: BTreeMap<String, Merchant>,
+    pub authors: BTreeMap<String, Author>,
+    pub notes: BTreeMap<String, Note>,
+    pub reviews: BTreeMap<String, Review>,
+    /// In file order.
+    pub visits: Vec<Visit>,
+    /// In file order; the latest `at` per merchant stands.
+    pub curation: Vec<CurationDecision>,
+}
+
+/// What merchants pay or offer the platform (`commercial` in `merchants.jsonl`), keyed by
+/// merchant id. It may be read and reported, and is deliberately a separate value from
+/// [`Corpus`] so that nothing which scores, ranks or selects can reach it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommercialBook {
+    terms: BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+}
+
+impl CommercialBook {
+    /// The merchant's commercial object as written, if any.
+    pub fn get(&self, merchant_id: &str) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        self.terms.get(merchant_id)
+    }
+
+    /// Number of merchants with commercial terms.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// True when no merchant has commercial terms.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Records, replaces or (with `None`) removes a merchant's terms.
+    pub fn set(
+        &mut self,
+        merchant_id: &str,
+        terms: Option<serde_json::Map<String, serde_json::Value>>,
+    ) {
+        match terms {
+            Some(t) => {
+                self.terms.insert(merchant_id.to_string(), t);
+            }
+            None => {
+                self.terms.remove(merchant_id);
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! One error type for the whole API, split as tantivy and milli do: the caller's mistakes
+//! ([`UserError`]: bad input, an unknown city, a missing file) apart from faults inside the
+//! engine ([`InternalError`]), so a service can answer 4xx for one and page someone for the
+//! other.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every error the library returns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The caller's input is wrong; the message says what to fix.
+    #[error(transparent)]
+    User(#[from] UserError),
+    /// Something failed inside the engine or its storage; not the caller's fault.
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+}
+
+impl Error {
+    /// True when the caller can fix this by changing their input.
+    pub fn is_user_error(&self) -> bool {
+        matches!(self, Error::User(_))
+    }
+}
+
+/// Mistakes in what the caller gave us.
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    /// A file or folder the caller named could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The corpus folder lacks the one required file.
+    #[error("{}: no merchants.jsonl: a corpus folder must hold at least merchants.jsonl (see corpus-format.md)", dir.display())]
+    MissingMerchants { dir: PathBuf },
+    /// Records of one file break the contract (strict mode). `problems` is capped; `total`
+    /// counts them all.
+    #[error("{}", InvalidCorpusDisplay { file, problems, total: *total })]
+    InvalidCorpus {
+        file: String,
+        problems: Vec<Problem>,
+        total: usize,
+    },
+    /// No merchant of the corpus is in this city.
+    #[error("unknown city {city:?}; the corpus has: {}", known.join(", "))]
+    UnknownCity { city: String, known: Vec<String> },
+    /// No merchant has this id.
+    #[error("unknown merchant {id:?}")]
+    UnknownMerchant { id: String },
+    /// An argument (a timestamp, a query, a limit, a policy field) is malformed.
+    #[error("{what}: {reason}")]
+    InvalidArgument { what: String, reason: String },
+    /// The folder is not a jingxuan index, or was written by an incompatible version.
+    #[error("{}: not a jingxuan index: {reason}", path.display())]
+    NotAnIndex { path: PathBuf, reason: String },
+}
+
+/// Faults of the engine itself or of its storage.
+#[derive(Debug, thiserror::Error)]
+pub enum InternalError {
+    /// The search index failed.
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// Writing engine state failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A bug: an invariant the engine relies on did not hold.
+    #[error("internal invariant broken: {0}")]
+    Invariant(String),
+}
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(e: tantivy::TantivyError) -> Self {
+        Error::Internal(InternalError::Index(e))
+    }
+}
+
+/// One problem with one input line: printed as `file:line: field: reason`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Problem {
+    /// File name within the corpus folder, e.g. `reviews.jsonl`.
+    pub file: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// The offending field (`-` when the whole line is at fault, e.g. invalid JSON).
+    pub field: String,
+    /// What is wrong, in words a data producer can act on.
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}: {}", self.file, self.line, self.field, self.reason)
+    }
+}
+
+struct InvalidCorpusDisplay<'a> {
+    file: &'a str,
+    problems: &'a [Problem],
+    total: usize,
+}
+
+impl fmt::Display for InvalidCorpusDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} invalid record(s)", self.file, self.total)?;
+        for p in self.problems {
+            write!(f, "\n{p}")?;
+        }
+        if self.total > self.problems.len() {
+            write!(f, "\n… and {} more", self.total - self.problems.len())?;
+        }
+        Ok(())
+    }
+}

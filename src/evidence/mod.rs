@@ -1,0 +1,1 @@
+//! Evidence: which merchant each note and review speaks of, and what it says.

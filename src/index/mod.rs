@@ -1,0 +1,1 @@
+//! The tantivy search index of notes and reviews.

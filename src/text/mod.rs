@@ -1,0 +1,1 @@
+//! Chinese text analysis shared by indexing and scoring.
