@@ -1,1 +1,3 @@
-//! Evidence: which merchant each note and review speaks of, and what it says.
+//! Evidence: which merchant each note and review speaks of, and (later) what it says.
+
+pub mod link;
