@@ -1,1 +1,376 @@
-fn main() {}
+//! `jingxuan`: check, index and search a corpus of notes and reviews.
+//!
+//! The subcommands and JSON fields follow `docs/corpus-format.md` (the contract other tools
+//! read): fields may be added, none renamed.
+
+mod output;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use jingxuan::corpus::{self, LoadOptions, Loaded, Mode};
+use jingxuan::evidence::link::NoteLinks;
+use jingxuan::index::{DocKind, SearchIndex, SearchQuery};
+use jingxuan::text::Analyzer;
+use jingxuan::{Error, UserError};
+
+use output::Table;
+use progress::Progress;
+
+/// Exit codes, so scripts can tell a bad corpus from a broken engine.
+mod exit {
+    /// The corpus or an argument is at fault (`check` found problems, unknown city, …).
+    pub const BAD_INPUT: u8 = 1;
+    /// Command-line usage error (clap's own code).
+    #[allow(dead_code)]
+    pub const USAGE: u8 = 2;
+    /// A fault inside the engine or its storage: not the input's fault.
+    pub const INTERNAL: u8 = 3;
+}
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (for `check`: the corpus is clean, or --lenient could read merchants.jsonl)
+  1  bad input: the corpus breaks the contract, a file is missing, an unknown city, …
+  2  usage error: unknown flag, missing argument
+  3  internal fault: the index or engine failed; not the input's fault
+
+Examples:
+  jingxuan check fixtures/demo
+  jingxuan check --lenient fixtures/planted-errors
+  jingxuan index fixtures/demo --index /tmp/jx-index
+  jingxuan search --index /tmp/jx-index --city 杭州 \"咖啡 安静\"
+
+The corpus format is docs/corpus-format.md. Output is a table for people, or JSON with
+--json; progress is shown only on a terminal and never with --json.";
+
+#[derive(Parser)]
+#[command(
+    name = "jingxuan",
+    version,
+    about = "精选: curated city store lists from trustworthy word of mouth",
+    long_about = "精选 (jingxuan) reads a corpus of merchants, user notes (种草笔记) and reviews \
+(点评) as JSON Lines, validates it, indexes the text for search, and (in later versions) scores \
+every merchant by credible word of mouth and selects a broad, fair list. Money never moves a \
+score: merchants' commercial data is read but never used for ranking.",
+    after_help = AFTER_HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a corpus; print every problem as `file:line: field: reason`.
+    ///
+    /// Exit 0 only when the corpus is clean. With --lenient, bad records are skipped and
+    /// counted per reason, and the exit is 0 when at least merchants.jsonl was readable.
+    Check {
+        /// Corpus folder (holds merchants.jsonl and optionally authors, notes, reviews,
+        /// visits, curation .jsonl)
+        corpus: PathBuf,
+        /// Skip bad records instead of failing; account for every line read
+        #[arg(long)]
+        lenient: bool,
+        /// Print at most this many problems per file
+        #[arg(long, default_value_t = 100)]
+        max_problems: usize,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build or update the persistent search index of a corpus's notes and reviews.
+    ///
+    /// An existing index in DIR is updated: documents are added or replaced by id, so a
+    /// later corpus batch can be fed to the same DIR.
+    Index {
+        /// Corpus folder
+        corpus: PathBuf,
+        /// Index folder (created if missing)
+        #[arg(long, value_name = "DIR")]
+        index: PathBuf,
+        /// Skip bad records instead of failing
+        #[arg(long)]
+        lenient: bool,
+        /// Print JSON instead of a summary
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find notes and reviews of a city matching a query, with highlighted snippets.
+    ///
+    /// The query is segmented like the indexed text: every word must match, in any order
+    /// and at any distance (`咖啡 安静` finds `这家咖啡馆很安静`).
+    Search {
+        /// Index folder built by `jingxuan index`
+        #[arg(long, value_name = "DIR")]
+        index: PathBuf,
+        /// City, as written in the corpus (e.g. 杭州)
+        #[arg(long)]
+        city: String,
+        /// Restrict to a category path or its top level (e.g. 饮品 or 饮品/咖啡)
+        #[arg(long)]
+        category: Option<String>,
+        /// Only notes or only reviews
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        /// Maximum number of hits
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+        /// What to look for, e.g. "咖啡 安静"
+        query: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Note,
+    Review,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check {
+            corpus,
+            lenient,
+            max_problems,
+            json,
+        } => check(corpus, lenient, max_problems, json),
+        Command::Index {
+            corpus,
+            index,
+            lenient,
+            json,
+        } => index_cmd(corpus, index, lenient, json),
+        Command::Search {
+            index,
+            city,
+            category,
+            kind,
+            limit,
+            json,
+            query,
+        } => search(index, city, category, kind, limit, json, query),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("jingxuan: {e}");
+            ExitCode::from(if e.is_user_error() {
+                exit::BAD_INPUT
+            } else {
+                exit::INTERNAL
+            })
+        }
+    }
+}
+
+fn load_options(lenient: bool, max_problems: usize) -> LoadOptions {
+    LoadOptions {
+        mode: if lenient { Mode::Lenient } else { Mode::Strict },
+        max_problems,
+        ..LoadOptions::default()
+    }
+}
+
+fn check(dir: PathBuf, lenient: bool, max_problems: usize, json: bool) -> Result<u8, Error> {
+    let progress = Progress::spinner(!json, "reading corpus");
+    let loaded = corpus::load(&dir, &load_options(lenient, max_problems));
+    progress.finish();
+    let loaded = match loaded {
+        Ok(l) => l,
+        Err(Error::User(UserError::InvalidCorpus {
+            file,
+            problems,
+            total,
+        })) => {
+            if json {
+                output::print_json(&serde_json::json!({
+                    "corpus": dir,
+                    "clean": false,
+                    "mode": "strict",
+                    "failed_file": file,
+                    "problem_count": total,
+                    "problems": problems,
+                }));
+            } else {
+                for p in &problems {
+                    println!("{p}");
+                }
+                if total > problems.len() {
+                    println!("… {} more problems in {file}", total - problems.len());
+                }
+                eprintln!(
+                    "{file}: {total} problem(s); later files were not checked (use --lenient to skip bad records)"
+                );
+            }
+            return Ok(exit::BAD_INPUT);
+        }
+        Err(e) => return Err(e),
+    };
+    let links = NoteLinks::build(&loaded.corpus);
+    let clean = loaded.report.is_clean();
+    if json {
+        output::print_json(&serde_json::json!({
+            "corpus": dir,
+            "clean": clean,
+            "mode": if lenient { "lenient" } else { "strict" },
+            "files": loaded.report.files,
+            "warning_count": loaded.report.warning_count,
+            "warnings": loaded.report.warnings,
+            "commercial_terms": loaded.commercial.len(),
+            "note_links": links.stats(),
+        }));
+    } else {
+        print_check_table(&loaded, &links);
+    }
+    Ok(if clean || lenient { 0 } else { exit::BAD_INPUT })
+}
+
+fn print_check_table(loaded: &Loaded, links: &NoteLinks) {
+    let report = &loaded.report;
+    for f in &report.files {
+        for p in &f.problems {
+            println!("{p}");
+        }
+    }
+    let mut table = Table::new(&[
+        "file", "lines", "blank", "accepted", "edits", "deleted", "skipped",
+    ]);
+    for f in &report.files {
+        if !f.present {
+            table.row(vec![f.file.to_string(), "absent".into()]);
+            continue;
+        }
+        let skipped: u64 = f.skipped.values().sum();
+        let detail = if f.skipped.is_empty() {
+            skipped.to_string()
+        } else {
+            let reasons: Vec<String> = f.skipped.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            format!("{skipped} ({})", reasons.join(", "))
+        };
+        table.row(vec![
+            f.file.to_string(),
+            f.lines.to_string(),
+            f.blank.to_string(),
+            f.accepted.to_string(),
+            f.replaced.to_string(),
+            f.deleted.to_string(),
+            detail,
+        ]);
+    }
+    table.print();
+    for w in &report.warnings {
+        println!("warning: {w}");
+    }
+    if report.warning_count > report.warnings.len() as u64 {
+        println!(
+            "warning: … {} more warnings",
+            report.warning_count - report.warnings.len() as u64
+        );
+    }
+    let s = links.stats();
+    println!(
+        "notes linked to merchants: {} by POI tag, {} by name in text, {} not linked ({} ambiguous name, {} no city)",
+        s.by_tag, s.by_mention, s.unlinked, s.ambiguous, s.no_city
+    );
+    let c = &loaded.corpus;
+    println!(
+        "corpus: {} merchants, {} authors, {} notes, {} reviews, {} visits, {} curation decisions",
+        c.merchants.len(),
+        c.authors.len(),
+        c.notes.len(),
+        c.reviews.len(),
+        c.visits.len(),
+        c.curation.len()
+    );
+    if report.is_clean() {
+        println!("clean");
+    }
+}
+
+fn index_cmd(dir: PathBuf, index_dir: PathBuf, lenient: bool, json: bool) -> Result<u8, Error> {
+    let progress = Progress::spinner(!json, "reading corpus");
+    let loaded = corpus::load(&dir, &load_options(lenient, 100))?;
+    progress.set_message("linking notes to merchants");
+    let links = NoteLinks::build(&loaded.corpus);
+    progress.set_message("building the analyzer");
+    let analyzer = Analyzer::builder()
+        .words(loaded.corpus.merchant_names())
+        .build_shared();
+    progress.set_message("indexing notes and reviews");
+    let mut index = SearchIndex::open_or_create(&index_dir, analyzer)?;
+    let stats = index.upsert_corpus(&loaded.corpus, &links)?;
+    progress.finish();
+    if json {
+        output::print_json(&serde_json::json!({
+            "corpus": dir,
+            "index": index_dir,
+            "stats": stats,
+            "num_docs": index.num_docs(),
+            "note_links": links.stats(),
+        }));
+    } else {
+        println!(
+            "indexed {} notes and {} reviews into {} ({} documents in all)",
+            stats.notes,
+            stats.reviews,
+            index_dir.display(),
+            index.num_docs()
+        );
+    }
+    Ok(0)
+}
+
+fn search(
+    index_dir: PathBuf,
+    city: String,
+    category: Option<String>,
+    kind: Option<KindArg>,
+    limit: usize,
+    json: bool,
+    text: String,
+) -> Result<u8, Error> {
+    let index = SearchIndex::open(&index_dir, None)?;
+    let query = SearchQuery {
+        text: text.clone(),
+        city: Some(city.clone()),
+        category,
+        kind: kind.map(|k| match k {
+            KindArg::Note => DocKind::Note,
+            KindArg::Review => DocKind::Review,
+        }),
+        limit,
+    };
+    let hits = index.search(&query)?;
+    if json {
+        output::print_json(&serde_json::json!({
+            "city": city,
+            "query": text,
+            "hits": hits,
+        }));
+    } else if hits.is_empty() {
+        println!("no notes or reviews in {city} match {text:?}");
+    } else {
+        let mut table = Table::new(&["#", "doc", "kind", "merchants", "score", "snippet"]);
+        for (i, h) in hits.iter().enumerate() {
+            table.row(vec![
+                (i + 1).to_string(),
+                h.doc_id.clone(),
+                h.kind.as_str().to_string(),
+                h.merchant_ids.join(","),
+                format!("{:.2}", h.score),
+                h.snippet.replace('\n', " "),
+            ]);
+        }
+        table.print();
+    }
+    Ok(0)
+}

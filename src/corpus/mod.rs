@@ -66,3 +66,26 @@ impl CommercialBook {
         }
     }
 }
+
+impl Corpus {
+    /// Every merchant name and alias, sorted and deduplicated: the words the analyzer must
+    /// keep whole for this corpus.
+    pub fn merchant_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .merchants
+            .values()
+            .flat_map(|m| std::iter::once(m.name.clone()).chain(m.aliases.iter().cloned()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Cities of the corpus's merchants, sorted.
+    pub fn cities(&self) -> Vec<String> {
+        let mut cities: Vec<String> = self.merchants.values().map(|m| m.city.clone()).collect();
+        cities.sort();
+        cities.dedup();
+        cities
+    }
+}

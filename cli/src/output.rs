@@ -1,0 +1,76 @@
+//! Tables for people (aligned by display width, so Chinese lines up) and JSON for programs.
+
+use std::io::Write;
+
+use unicode_width::UnicodeWidthStr;
+
+/// Cells wider than this are cut with `…`, so one long snippet cannot wreck the layout.
+const MAX_CELL_WIDTH: usize = 60;
+
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(header: &[&str]) -> Self {
+        Self {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells.into_iter().map(|c| truncate(&c)).collect());
+    }
+
+    pub fn print(&self) {
+        let columns = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate().take(columns) {
+                widths[i] = widths[i].max(cell.width());
+            }
+        }
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        let mut line = |cells: &[String]| {
+            let mut s = String::new();
+            for (i, cell) in cells.iter().enumerate().take(columns) {
+                s.push_str(cell);
+                if i + 1 < cells.len() {
+                    s.push_str(&" ".repeat(widths[i] - cell.width() + 2));
+                }
+            }
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = writeln!(out, "{}", s.trim_end());
+        };
+        line(&self.header);
+        for row in &self.rows {
+            line(row);
+        }
+    }
+}
+
+fn truncate(cell: &str) -> String {
+    if cell.width() <= MAX_CELL_WIDTH {
+        return cell.to_string();
+    }
+    let mut out = String::new();
+    for c in cell.chars() {
+        if out.width() + 2 > MAX_CELL_WIDTH {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Pretty JSON on stdout, one document per run.
+pub fn print_json(value: &serde_json::Value) {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let _ = serde_json::to_writer_pretty(&mut out, value);
+    let _ = writeln!(out);
+}
