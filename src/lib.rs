@@ -13,9 +13,13 @@
 #![forbid(unsafe_code)]
 
 pub mod corpus;
+mod engine;
 pub mod error;
 pub mod evidence;
 pub mod index;
+pub mod reputation;
 pub mod text;
+pub mod trust;
 
+pub use engine::{Analysis, Contribution, Engine, Explanation};
 pub use error::{Error, InternalError, Problem, Result, UserError};

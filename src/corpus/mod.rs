@@ -88,4 +88,35 @@ impl Corpus {
         cities.dedup();
         cities
     }
+
+    /// The latest timestamp anywhere in the corpus: the default `--as-of`, so that the same
+    /// corpus always gives the same answer whatever the wall clock says.
+    pub fn latest_timestamp(&self) -> Option<Timestamp> {
+        let notes = self.notes.values().map(|n| n.created_at);
+        let reviews = self.reviews.values().map(|r| r.created_at);
+        let visits = self.visits.iter().map(|v| v.at);
+        let curation = self.curation.iter().map(|c| c.at);
+        let authors = self.authors.values().filter_map(|a| a.created_at);
+        notes
+            .chain(reviews)
+            .chain(visits)
+            .chain(curation)
+            .chain(authors)
+            .max()
+    }
+
+    /// The standing human decision for each merchant: the latest `at`; on a tie, the later
+    /// line.
+    pub fn standing_decisions(&self) -> BTreeMap<&str, &CurationDecision> {
+        let mut out: BTreeMap<&str, &CurationDecision> = BTreeMap::new();
+        for d in &self.curation {
+            match out.get(d.merchant_id.as_str()) {
+                Some(prev) if prev.at > d.at => {}
+                _ => {
+                    out.insert(d.merchant_id.as_str(), d);
+                }
+            }
+        }
+        out
+    }
 }

@@ -8,6 +8,26 @@ use serde::Serialize;
 
 use super::time::Timestamp;
 
+/// Which kind of writing a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    /// A user note (种草笔记): no star, may speak of several merchants.
+    Note,
+    /// A review (点评) of one merchant, with a star rating.
+    Review,
+}
+
+impl DocKind {
+    /// `note` or `review`, as in the JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Note => "note",
+            DocKind::Review => "review",
+        }
+    }
+}
+
 /// Where a record came from, for error messages and audits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {

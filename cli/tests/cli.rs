@@ -1,0 +1,186 @@
+//! End-to-end tests of the `jingxuan` command on the committed fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn jingxuan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jingxuan"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("the jingxuan binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            stdout(o),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+#[test]
+fn check_accepts_the_demo_corpus() {
+    let out = jingxuan(&["check", "fixtures/demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("clean"));
+    let j = json(&jingxuan(&["check", "fixtures/demo", "--json"]));
+    assert_eq!(j["clean"], true);
+    let links = &j["note_links"];
+    assert!(links["by_tag"].as_u64().unwrap() > 0);
+    assert!(
+        links["by_mention"].as_u64().unwrap() > 0,
+        "the demo has notes naming a merchant only in text"
+    );
+}
+
+#[test]
+fn strict_check_lists_every_planted_problem_and_fails() {
+    let out = jingxuan(&["check", "fixtures/planted-errors"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let problems: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(".jsonl:") && l.matches(": ").count() >= 2)
+        .collect();
+    assert!(!problems.is_empty(), "{text}");
+    for p in &problems {
+        // file:line: field: reason
+        let mut parts = p.splitn(3, ": ");
+        let place = parts.next().unwrap();
+        let (file, line) = place.rsplit_once(':').unwrap();
+        assert!(file.ends_with(".jsonl"), "{p}");
+        assert!(line.parse::<u64>().unwrap() >= 1, "{p}");
+        assert!(!parts.next().unwrap().is_empty(), "{p}");
+        assert!(!parts.next().unwrap_or("").is_empty(), "{p}");
+    }
+}
+
+#[test]
+fn lenient_check_accounts_for_every_line() {
+    let out = jingxuan(&["check", "fixtures/planted-errors", "--lenient", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let j = json(&out);
+    assert_eq!(j["clean"], false);
+    let mut skipped_total = 0;
+    for f in j["files"].as_array().unwrap() {
+        if f["present"] != true {
+            continue;
+        }
+        let name = f["file"].as_str().unwrap();
+        let on_disk = std::fs::read(repo().join("fixtures/planted-errors").join(name)).unwrap();
+        let mut lines = on_disk.split(|b| *b == b'\n').count() as u64;
+        if on_disk.ends_with(b"\n") {
+            lines -= 1;
+        }
+        let n = |k: &str| f[k].as_u64().unwrap();
+        let skipped: u64 = f["skipped"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        skipped_total += skipped;
+        assert_eq!(n("lines"), lines, "{name}: lines read");
+        assert_eq!(
+            n("blank") + n("accepted") + n("replaced") + n("deleted") + skipped,
+            n("lines"),
+            "{name}: every line accounted for"
+        );
+    }
+    assert!(skipped_total > 0);
+}
+
+#[test]
+fn index_then_search_finds_non_adjacent_words_and_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("idx");
+    let index = index.to_str().unwrap();
+    let out = jingxuan(&["index", "fixtures/demo", "--index", index, "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let built = json(&out);
+    assert!(built["num_docs"].as_u64().unwrap() > 100);
+
+    let search = || {
+        json(&jingxuan(&[
+            "search",
+            "--index",
+            index,
+            "--city",
+            "杭州",
+            "--json",
+            "咖啡 安静",
+        ]))
+    };
+    let first = search();
+    let hits = first["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    for h in hits {
+        assert_eq!(h["city"], "杭州");
+    }
+    assert!(
+        hits.iter().any(|h| {
+            let s = h["snippet"].as_str().unwrap();
+            s.contains("咖啡") && s.contains("安静")
+        }),
+        "{first:#}"
+    );
+    // A second process reopens the index from disk: same hits, same order.
+    assert_eq!(search()["hits"], first["hits"]);
+
+    // Indexing the same corpus again updates in place rather than duplicating.
+    let again = json(&jingxuan(&[
+        "index",
+        "fixtures/demo",
+        "--index",
+        index,
+        "--json",
+    ]));
+    assert_eq!(again["num_docs"], built["num_docs"]);
+}
+
+#[test]
+fn usage_errors_exit_2_and_bad_input_exits_1() {
+    assert_eq!(jingxuan(&["check"]).status.code(), Some(2));
+    assert_eq!(
+        jingxuan(&["frobnicate", "fixtures/demo"]).status.code(),
+        Some(2)
+    );
+    let missing = jingxuan(&["check", "fixtures/no-such-corpus"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("merchants.jsonl"));
+}
+
+#[test]
+fn search_on_a_folder_that_is_not_an_index_is_bad_input() {
+    let out = jingxuan(&[
+        "search",
+        "--index",
+        "fixtures/demo",
+        "--city",
+        "杭州",
+        "咖啡",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn json_output_is_quiet_on_stderr() {
+    let out = jingxuan(&["check", "fixtures/demo", "--json"]);
+    assert!(out.stderr.is_empty());
+}

@@ -1,0 +1,304 @@
+//! The whole pipeline behind one type: corpus → text → evidence → trust → reputation.
+//!
+//! ```no_run
+//! use jingxuan::corpus::{self, LoadOptions};
+//! use jingxuan::Engine;
+//!
+//! let loaded = corpus::load("fixtures/demo".as_ref(), &LoadOptions::default())?;
+//! let engine = Engine::for_corpus(&loaded.corpus);
+//! let analysis = engine.analyze(&loaded.corpus, None);
+//! let board = analysis.score_city("杭州")?;
+//! for m in board.merchants.iter().take(3) {
+//!     println!("{} {:.1} eligible={}", m.merchant_id, m.score, m.eligible);
+//! }
+//! # Ok::<(), jingxuan::Error>(())
+//! ```
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::corpus::{Corpus, DocKind, Timestamp};
+use crate::error::{Result, UserError};
+use crate::evidence::link::NoteLinks;
+use crate::evidence::sentiment::SentimentModel;
+use crate::evidence::EvidenceSet;
+use crate::reputation::{self, MerchantScore, Scoreboard, ScoringConfig};
+use crate::text::Analyzer;
+use crate::trust::{self, Credibility, Discount};
+
+/// The shared, immutable parts of scoring: build once per corpus and reuse (also across
+/// threads).
+#[derive(Clone)]
+pub struct Engine {
+    analyzer: Arc<Analyzer>,
+    sentiment: Arc<SentimentModel>,
+    config: ScoringConfig,
+}
+
+impl Engine {
+    /// An engine whose analyzer keeps this corpus's merchant names whole.
+    pub fn for_corpus(corpus: &Corpus) -> Engine {
+        Engine {
+            analyzer: Analyzer::builder()
+                .words(corpus.merchant_names())
+                .build_shared(),
+            sentiment: Arc::new(SentimentModel::default()),
+            config: ScoringConfig::default(),
+        }
+    }
+
+    /// Replaces the aggregation settings.
+    pub fn with_config(mut self, config: ScoringConfig) -> Engine {
+        self.config = config;
+        self
+    }
+
+    /// The analyzer in use (the same one the search index should use).
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
+    }
+
+    /// Reads, links and weighs every note and review as of `as_of` (default: the corpus's
+    /// latest timestamp, so the answer never depends on the wall clock).
+    pub fn analyze<'c>(&self, corpus: &'c Corpus, as_of: Option<Timestamp>) -> Analysis<'c> {
+        let as_of = as_of
+            .or_else(|| corpus.latest_timestamp())
+            .unwrap_or(Timestamp::from_unix(0));
+        let links = NoteLinks::build(corpus);
+        let evidence = EvidenceSet::extract(corpus, &links, &self.analyzer, &self.sentiment);
+        let trust = trust::assess(corpus, &evidence, as_of);
+        Analysis {
+            corpus,
+            as_of,
+            links,
+            evidence,
+            trust,
+            config: self.config,
+        }
+    }
+}
+
+/// One corpus read and weighed as of one instant.
+pub struct Analysis<'c> {
+    corpus: &'c Corpus,
+    pub as_of: Timestamp,
+    pub links: NoteLinks,
+    pub evidence: EvidenceSet,
+    pub trust: trust::Assessment,
+    config: ScoringConfig,
+}
+
+/// One note or review's part in a merchant's score.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contribution {
+    pub doc_id: String,
+    pub kind: DocKind,
+    pub author_id: String,
+    pub created_at: Timestamp,
+    pub star: Option<f64>,
+    /// The opinion read from it, 0 to 100.
+    pub opinion: f64,
+    /// Its final weight (trust × recency).
+    pub weight: f64,
+    pub credibility: f64,
+    pub recency: f64,
+    pub verified_visit: bool,
+    pub discounts: Vec<Discount>,
+    /// How far it pulled the score up (positive) or down: weight × (opinion − mean).
+    pub pull: f64,
+    /// The start of its text.
+    pub snippet: String,
+}
+
+/// Everything behind one merchant's score.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub merchant_id: String,
+    pub name: String,
+    pub city: String,
+    pub category: String,
+    pub as_of: Timestamp,
+    /// Rank within the city (1 = best), among all its merchants.
+    pub rank: usize,
+    pub of: usize,
+    pub score: MerchantScore,
+    /// Plain-Chinese summary lines.
+    pub summary: Vec<String>,
+    /// Contributions that pulled the score up most, strongest first.
+    pub strongest_for: Vec<Contribution>,
+    /// Contributions that pulled it down most, strongest first.
+    pub strongest_against: Vec<Contribution>,
+    /// Contributions that were discounted by trust, newest first.
+    pub discounted: Vec<Contribution>,
+    /// Credibility of the authors who wrote about the merchant, by author id.
+    pub authors: std::collections::BTreeMap<String, Credibility>,
+}
+
+/// How many contributions each list of an explanation shows.
+const EXPLAIN_TOP: usize = 8;
+
+impl Analysis<'_> {
+    /// Every merchant of `city`, best first.
+    pub fn score_city(&self, city: &str) -> Result<Scoreboard> {
+        if !self.corpus.merchants.values().any(|m| m.city == city) {
+            return Err(UserError::UnknownCity {
+                city: city.to_string(),
+                known: self.corpus.cities(),
+            }
+            .into());
+        }
+        Ok(reputation::score_city(
+            self.corpus,
+            &self.evidence,
+            &self.trust,
+            city,
+            self.as_of,
+            &self.config,
+        ))
+    }
+
+    /// Every signal behind one merchant's score.
+    pub fn explain(&self, merchant_id: &str) -> Result<Explanation> {
+        let merchant =
+            self.corpus
+                .merchants
+                .get(merchant_id)
+                .ok_or_else(|| UserError::UnknownMerchant {
+                    id: merchant_id.to_string(),
+                })?;
+        let board = self.score_city(&merchant.city)?;
+        let (rank, score) = board
+            .merchants
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.merchant_id == merchant_id)
+            .map(|(i, s)| (i + 1, s.clone()))
+            .ok_or_else(|| {
+                crate::error::InternalError::Invariant(format!(
+                    "merchant {merchant_id} missing from its city's scoreboard"
+                ))
+            })?;
+        let counted = reputation::counted(&self.evidence, &self.trust, self.as_of, &self.config);
+        let mean = score.mean / 100.0;
+        let mut contributions = Vec::new();
+        let mut authors = std::collections::BTreeMap::new();
+        for (k, e) in self.evidence.items.iter().enumerate() {
+            if e.merchant_id != merchant_id {
+                continue;
+            }
+            let d = self.evidence.doc(e);
+            if d.created_at > self.as_of {
+                continue;
+            }
+            let w = &self.trust.weights[k];
+            let c = counted[k];
+            if let Some(cred) = self.trust.credibility.get(&d.author_id) {
+                authors.insert(d.author_id.clone(), *cred);
+            }
+            contributions.push(Contribution {
+                doc_id: d.id.clone(),
+                kind: d.kind,
+                author_id: d.author_id.clone(),
+                created_at: d.created_at,
+                star: d.star,
+                opinion: round2(100.0 * e.value),
+                weight: round4(c.weight()),
+                credibility: round4(w.credibility),
+                recency: round4(c.recency),
+                verified_visit: e.verified_visit,
+                discounts: w.discounts.clone(),
+                pull: round4(c.weight() * (e.value - mean)),
+                snippet: snippet(&d.text, 60),
+            });
+        }
+        let by_pull = |up: bool| {
+            let mut v: Vec<Contribution> = contributions
+                .iter()
+                .filter(|c| if up { c.pull > 0.0 } else { c.pull < 0.0 })
+                .cloned()
+                .collect();
+            v.sort_by(|a, b| {
+                b.pull
+                    .abs()
+                    .total_cmp(&a.pull.abs())
+                    .then_with(|| a.doc_id.cmp(&b.doc_id))
+            });
+            v.truncate(EXPLAIN_TOP);
+            v
+        };
+        let strongest_for = by_pull(true);
+        let strongest_against = by_pull(false);
+        let mut discounted: Vec<Contribution> = contributions
+            .iter()
+            .filter(|c| !c.discounts.is_empty())
+            .cloned()
+            .collect();
+        discounted.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.doc_id.cmp(&b.doc_id))
+        });
+        let summary = summary_zh(&score, rank, board.merchants.len(), contributions.len());
+        Ok(Explanation {
+            merchant_id: merchant.id.clone(),
+            name: merchant.display_name(),
+            city: merchant.city.clone(),
+            category: merchant.category.clone(),
+            as_of: self.as_of,
+            rank,
+            of: board.merchants.len(),
+            score,
+            summary,
+            strongest_for,
+            strongest_against,
+            discounted,
+            authors,
+        })
+    }
+}
+
+fn summary_zh(s: &MerchantScore, rank: usize, of: usize, n: usize) -> Vec<String> {
+    let mut out = vec![format!(
+        "口碑分 {:.1}（城市同类先验 {:.1}，加权平均 {:.1}），在本城 {of} 家店中排第 {rank}",
+        s.score, s.prior, s.mean
+    )];
+    out.push(format!(
+        "共 {n} 条笔记和点评，有效意见约 {:.1} 条，其中 {} 条因可信度问题被降权",
+        s.effective_opinions, s.discounted_count
+    ));
+    match &s.ineligible {
+        None => out.push("可以入选".into()),
+        Some(r) => out.push(format!("不能入选：{}", r.explain_zh())),
+    }
+    for f in &s.flags {
+        out.push(format!(
+            "⚠ {}：{}（涉及 {} 条）",
+            f.kind.label_zh(),
+            f.detail,
+            f.docs.len()
+        ));
+    }
+    out
+}
+
+/// The first `chars` characters of `text` on one line.
+pub(crate) fn snippet(text: &str, chars: usize) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let mut out: String = one_line.chars().take(chars).collect();
+    if one_line.chars().count() > chars {
+        out.push('…');
+    }
+    out
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}

@@ -1,0 +1,205 @@
+//! From a corpus to evidence: one [`Document`] per note or review, and one [`Evidence`] per
+//! (document, merchant it speaks of), each with the opinion it carries.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::corpus::{Corpus, DocKind, Timestamp};
+use crate::evidence::link::{LinkSource, NoteLinks};
+use crate::evidence::sentiment::{SentimentModel, TextEvidence};
+use crate::text::Analyzer;
+
+/// A note or review as the trust and reputation stages see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub id: String,
+    pub kind: DocKind,
+    pub author_id: String,
+    pub created_at: Timestamp,
+    /// Original text (a note's title and body).
+    pub text: String,
+    /// Star rating of a review, 1 to 5.
+    pub star: Option<f64>,
+    /// The review says it follows a verified purchase.
+    pub verified_visit: bool,
+    /// The platform's `sponsored` label; `None` means unknown.
+    pub declared_sponsored: Option<bool>,
+    /// Likes + collects + comments + shares (notes) or likes (reviews).
+    pub engagement: u64,
+    /// Merchants the document speaks of, sorted.
+    pub merchant_ids: Vec<String>,
+    /// How a note was tied to its merchants; `None` for reviews.
+    pub linked_by: Option<LinkSource>,
+    /// What the text says.
+    #[serde(skip)]
+    pub reading: TextEvidence,
+}
+
+/// One document's word about one merchant.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    /// Index into [`EvidenceSet::docs`].
+    pub doc: usize,
+    pub merchant_id: String,
+    /// The opinion, 0 (worst) to 1 (best): the star where there is one, tempered by the
+    /// text; the text alone for notes.
+    pub value: f64,
+    /// The text reports a hygiene or food-safety problem (拉肚子, 吃出异物).
+    pub hygiene_alert: bool,
+    /// The author visited this merchant, by the review's flag or a recorded visit.
+    pub verified_visit: bool,
+}
+
+/// Every document of a corpus and what each says about each merchant.
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceSet {
+    pub docs: Vec<Document>,
+    /// Sorted by merchant id, then document time, then document id.
+    pub items: Vec<Evidence>,
+}
+
+/// Weight of the star against the text when a review has both.
+const STAR_SHARE: f64 = 0.7;
+
+impl EvidenceSet {
+    /// Reads every note and review of `corpus` (in parallel; the result does not depend on
+    /// the number of threads).
+    pub fn extract(
+        corpus: &Corpus,
+        links: &NoteLinks,
+        analyzer: &Analyzer,
+        sentiment: &SentimentModel,
+    ) -> EvidenceSet {
+        let visited = visited_pairs(corpus);
+        let notes: Vec<_> = corpus.notes.values().collect();
+        let reviews: Vec<_> = corpus.reviews.values().collect();
+        let mut docs: Vec<Document> = notes
+            .par_iter()
+            .map(|n| {
+                let text = n.text();
+                let tokens = analyzer.analyze(&text);
+                let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
+                merchant_ids.retain(|m| corpus.merchants.contains_key(m));
+                merchant_ids.sort();
+                merchant_ids.dedup();
+                Document {
+                    id: n.id.clone(),
+                    kind: DocKind::Note,
+                    author_id: n.author_id.clone(),
+                    created_at: n.created_at,
+                    reading: sentiment.analyze(&tokens, &text),
+                    text,
+                    star: None,
+                    verified_visit: false,
+                    declared_sponsored: n.sponsored,
+                    engagement: n.likes + n.collects + n.comments + n.shares,
+                    merchant_ids,
+                    linked_by: links.source_of(&n.id),
+                }
+            })
+            .collect();
+        docs.par_extend(reviews.par_iter().map(|r| {
+            let tokens = analyzer.analyze(&r.text);
+            Document {
+                id: r.id.clone(),
+                kind: DocKind::Review,
+                author_id: r.author_id.clone(),
+                created_at: r.created_at,
+                reading: sentiment.analyze(&tokens, &r.text),
+                text: r.text.clone(),
+                star: Some(r.rating),
+                verified_visit: r.verified_visit,
+                declared_sponsored: None,
+                engagement: r.likes,
+                merchant_ids: vec![r.merchant_id.clone()],
+                linked_by: None,
+            }
+        }));
+
+        let mut items = Vec::new();
+        for (i, d) in docs.iter().enumerate() {
+            for m in &d.merchant_ids {
+                let verified =
+                    d.verified_visit || visited.contains_key(&(d.author_id.as_str(), m.as_str()));
+                items.push(Evidence {
+                    doc: i,
+                    merchant_id: m.clone(),
+                    value: opinion_value(d.star, &d.reading),
+                    hygiene_alert: d.reading.hygiene_alert,
+                    verified_visit: verified,
+                });
+            }
+        }
+        items.sort_by(|a, b| {
+            (
+                a.merchant_id.as_str(),
+                docs[a.doc].created_at,
+                docs[a.doc].id.as_str(),
+            )
+                .cmp(&(
+                    b.merchant_id.as_str(),
+                    docs[b.doc].created_at,
+                    docs[b.doc].id.as_str(),
+                ))
+        });
+        EvidenceSet { docs, items }
+    }
+
+    /// The evidence about each merchant, in time order.
+    pub fn by_merchant(&self) -> BTreeMap<&str, &[Evidence]> {
+        let mut out = BTreeMap::new();
+        let mut start = 0;
+        while start < self.items.len() {
+            let id = self.items[start].merchant_id.as_str();
+            let mut end = start;
+            while end < self.items.len() && self.items[end].merchant_id == id {
+                end += 1;
+            }
+            out.insert(id, &self.items[start..end]);
+            start = end;
+        }
+        out
+    }
+
+    /// The document behind a piece of evidence.
+    pub fn doc(&self, e: &Evidence) -> &Document {
+        &self.docs[e.doc]
+    }
+}
+
+/// Author–merchant pairs with a recorded visit (any kind).
+fn visited_pairs(corpus: &Corpus) -> BTreeMap<(&str, &str), ()> {
+    corpus
+        .visits
+        .iter()
+        .map(|v| ((v.author_id.as_str(), v.merchant_id.as_str()), ()))
+        .collect()
+}
+
+/// Maps a star and a reading of the text to one opinion in `[0, 1]`.
+///
+/// A star is the author's own summary, so it dominates; the text moves it a little (a
+/// four-star review that says 踩雷 is less of a recommendation). A hygiene complaint caps
+/// the opinion near the bottom whatever the star: one 拉肚子 outweighs a nice room.
+pub fn opinion_value(star: Option<f64>, reading: &TextEvidence) -> f64 {
+    let text = f64::from(reading.polarity).clamp(-1.0, 1.0);
+    let text_value = 0.5 + 0.5 * text;
+    let mut v = match star {
+        Some(s) => {
+            let star_value = ((s - 1.0) / 4.0).clamp(0.0, 1.0);
+            if reading.is_opinionated() {
+                STAR_SHARE * star_value + (1.0 - STAR_SHARE) * text_value
+            } else {
+                star_value
+            }
+        }
+        None => text_value,
+    };
+    v += 0.08 * f64::from(reading.return_intent_sign());
+    if reading.hygiene_alert {
+        v = v.min(0.1);
+    }
+    v.clamp(0.0, 1.0)
+}

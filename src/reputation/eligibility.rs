@@ -1,0 +1,79 @@
+//! Whether a merchant may be listed at all, and why not.
+
+use serde::Serialize;
+
+use crate::corpus::{CurationDecision, Decision, Merchant, MerchantStatus};
+use crate::reputation::ScoringConfig;
+
+/// Why a merchant is not eligible.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum Ineligible {
+    Closed,
+    Suspended,
+    /// A human reviewer excluded it.
+    Excluded {
+        by: String,
+        note: String,
+    },
+    /// A human reviewer holds it for review.
+    Held {
+        by: String,
+        note: String,
+    },
+    /// Too little credible word of mouth to judge.
+    TooLittleEvidence {
+        credible_weight: f64,
+        needed: f64,
+    },
+}
+
+impl Ineligible {
+    /// The reason in plain Chinese.
+    pub fn explain_zh(&self) -> String {
+        match self {
+            Ineligible::Closed => "门店已关闭".into(),
+            Ineligible::Suspended => "门店暂停营业".into(),
+            Ineligible::Excluded { by, note } => format!("人工复核排除（{by}：{note}）"),
+            Ineligible::Held { by, note } => format!("人工复核暂缓（{by}：{note}）"),
+            Ineligible::TooLittleEvidence {
+                credible_weight,
+                needed,
+            } => format!("可信口碑太少（{credible_weight:.1}，至少需要{needed:.1}）"),
+        }
+    }
+}
+
+/// `None` when eligible. An approval lets a merchant through review but cannot make up for
+/// a closed door or missing evidence, and never changes its score.
+pub fn check(
+    merchant: &Merchant,
+    credible_weight: f64,
+    decision: Option<&&CurationDecision>,
+    config: &ScoringConfig,
+) -> Option<Ineligible> {
+    match merchant.status {
+        MerchantStatus::Closed => return Some(Ineligible::Closed),
+        MerchantStatus::Suspended => return Some(Ineligible::Suspended),
+        MerchantStatus::Open => {}
+    }
+    match decision.map(|d| (d.decision, d)) {
+        Some((Decision::Exclude, d)) => {
+            return Some(Ineligible::Excluded {
+                by: d.by.clone(),
+                note: d.reason.clone(),
+            })
+        }
+        Some((Decision::Hold, d)) => {
+            return Some(Ineligible::Held {
+                by: d.by.clone(),
+                note: d.reason.clone(),
+            })
+        }
+        Some((Decision::Approve, _)) | None => {}
+    }
+    (credible_weight < config.min_evidence_weight).then(|| Ineligible::TooLittleEvidence {
+        credible_weight: (credible_weight * 100.0).round() / 100.0,
+        needed: config.min_evidence_weight,
+    })
+}

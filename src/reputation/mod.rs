@@ -1,0 +1,266 @@
+//! Reputation: one score per merchant from weighted evidence.
+//!
+//! Each opinion counts by its trust weight times a recency half-life. A merchant's mean
+//! opinion is shrunk toward the mean of its city and category (a prior worth
+//! [`ScoringConfig::prior_weight`] credible opinions), and ranked by the lower end of an
+//! interval around it, so three lucky reviews cannot beat three hundred good ones while a
+//! dozen credible, enthusiastic visitors can still beat hundreds of lukewarm ones.
+//!
+//! The stage reads a [`Corpus`], evidence and trust weights. It never sees commercial data.
+
+mod eligibility;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::corpus::{Corpus, Timestamp};
+use crate::evidence::{Evidence, EvidenceSet};
+use crate::trust::{Assessment, Flag};
+
+pub use eligibility::Ineligible;
+
+/// The knobs of aggregation. The defaults are what the evaluation in the README measured.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScoringConfig {
+    /// Evidence loses half its weight every this many days before `as_of`.
+    pub half_life_days: f64,
+    /// The city-and-category prior counts like this much credible weight.
+    pub prior_weight: f64,
+    /// Standard errors below the mean used for ranking (1.28: a one-sided 90% bound).
+    pub z: f64,
+    /// Below this much credible weight a merchant is not eligible.
+    pub min_evidence_weight: f64,
+}
+
+impl Default for ScoringConfig {
+    fn default() -> Self {
+        ScoringConfig {
+            half_life_days: 365.0,
+            prior_weight: 3.0,
+            z: 1.28,
+            min_evidence_weight: 1.5,
+        }
+    }
+}
+
+/// Weight one opinion ends up with, and the parts of it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Counted {
+    /// Trust weight (credibility × visit × discounts).
+    pub trust: f64,
+    /// Recency factor in `(0, 1]`.
+    pub recency: f64,
+}
+
+impl Counted {
+    pub fn weight(&self) -> f64 {
+        self.trust * self.recency
+    }
+}
+
+/// One merchant's reputation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MerchantScore {
+    pub merchant_id: String,
+    /// 0 to 100: the lower bound of the shrunk mean opinion. What ranks.
+    pub score: f64,
+    pub eligible: bool,
+    /// Why not eligible, when not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ineligible: Option<Ineligible>,
+    /// Shrunk mean opinion, 0 to 100.
+    pub mean: f64,
+    /// The city-and-category prior it was shrunk toward, 0 to 100.
+    pub prior: f64,
+    /// Sum of the weights of all evidence as of `as_of`.
+    pub credible_weight: f64,
+    /// Kish's effective number of opinions: (Σw)² / Σw².
+    pub effective_opinions: f64,
+    /// Notes and reviews about the merchant written by `as_of`.
+    pub evidence_count: usize,
+    /// Of those, how many were discounted by trust.
+    pub discounted_count: usize,
+    pub flags: Vec<Flag>,
+}
+
+/// Every merchant of a city, best first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scoreboard {
+    pub city: String,
+    pub as_of: Timestamp,
+    pub merchants: Vec<MerchantScore>,
+}
+
+/// Statistics of one merchant's weighted opinions.
+#[derive(Debug, Clone, Copy, Default)]
+struct Moments {
+    w: f64,
+    w2: f64,
+    wv: f64,
+    wv2: f64,
+    count: usize,
+    discounted: usize,
+}
+
+impl Moments {
+    fn of(items: &[Evidence], counted: &[Counted]) -> Moments {
+        let mut m = Moments::default();
+        for (e, c) in items.iter().zip(counted) {
+            let w = c.weight();
+            m.w += w;
+            m.w2 += w * w;
+            m.wv += w * e.value;
+            m.wv2 += w * e.value * e.value;
+            m.count += 1;
+        }
+        m
+    }
+}
+
+/// How each piece of evidence about each merchant counts as of `as_of`, aligned with
+/// [`EvidenceSet::items`]; evidence written after `as_of` counts zero.
+pub fn counted(
+    evidence: &EvidenceSet,
+    trust: &Assessment,
+    as_of: Timestamp,
+    config: &ScoringConfig,
+) -> Vec<Counted> {
+    evidence
+        .items
+        .iter()
+        .zip(&trust.weights)
+        .map(|(e, w)| {
+            let age = evidence.doc(e).created_at.days_until(as_of);
+            let recency = if age < 0.0 {
+                0.0
+            } else {
+                0.5f64.powf(age / config.half_life_days)
+            };
+            Counted {
+                trust: w.total(),
+                recency,
+            }
+        })
+        .collect()
+}
+
+/// Scores every merchant of `city`.
+pub fn score_city(
+    corpus: &Corpus,
+    evidence: &EvidenceSet,
+    trust: &Assessment,
+    city: &str,
+    as_of: Timestamp,
+    config: &ScoringConfig,
+) -> Scoreboard {
+    let counted = counted(evidence, trust, as_of, config);
+    let by_merchant = evidence.by_merchant();
+    let mut offsets: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut offset = 0;
+    for (m, items) in &by_merchant {
+        offsets.insert(m, offset);
+        offset += items.len();
+    }
+    let moments_of = |id: &str| -> Moments {
+        match (by_merchant.get(id), offsets.get(id)) {
+            (Some(items), Some(&o)) => {
+                let mut m = Moments::of(items, &counted[o..o + items.len()]);
+                m.discounted = trust.weights[o..o + items.len()]
+                    .iter()
+                    .filter(|w| !w.discounts.is_empty())
+                    .count();
+                m.count = items
+                    .iter()
+                    .filter(|e| evidence.doc(e).created_at <= as_of)
+                    .count();
+                m
+            }
+            _ => Moments::default(),
+        }
+    };
+
+    let merchants: Vec<_> = corpus
+        .merchants
+        .values()
+        .filter(|m| m.city == city)
+        .collect();
+    let moments: Vec<Moments> = merchants.par_iter().map(|m| moments_of(&m.id)).collect();
+
+    // Priors: weighted mean opinion of the city's category, then top-level group, then city.
+    let mut pools: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for (m, mo) in merchants.iter().zip(&moments) {
+        for key in [m.category.as_str(), m.top_category(), ""] {
+            let p = pools.entry(key).or_insert((0.0, 0.0));
+            p.0 += mo.wv;
+            p.1 += mo.w;
+        }
+    }
+    const NEUTRAL: f64 = 0.6;
+    let prior_of = |m: &crate::corpus::Merchant| -> f64 {
+        for key in [m.category.as_str(), m.top_category(), ""] {
+            if let Some(&(wv, w)) = pools.get(key) {
+                if w >= 5.0 * config.prior_weight {
+                    return wv / w;
+                }
+            }
+        }
+        NEUTRAL
+    };
+
+    let decisions = corpus.standing_decisions();
+    let mut scores: Vec<MerchantScore> = merchants
+        .iter()
+        .zip(&moments)
+        .map(|(m, mo)| {
+            let prior = prior_of(m);
+            let k = config.prior_weight;
+            let mean = (mo.wv + k * prior) / (mo.w + k);
+            // Weighted variance of the opinions (with the prior as k pseudo-opinions at a
+            // spread of 0.25), divided by the effective count.
+            let own_var = if mo.w > 0.0 {
+                (mo.wv2 / mo.w - (mo.wv / mo.w).powi(2)).max(0.0)
+            } else {
+                0.0
+            };
+            let var = (mo.w * own_var + k * 0.25f64.powi(2)) / (mo.w + k);
+            let n_eff = if mo.w2 > 0.0 {
+                mo.w * mo.w / mo.w2
+            } else {
+                0.0
+            };
+            let se = (var / (n_eff + k)).sqrt();
+            let lower = (mean - config.z * se).clamp(0.0, 1.0);
+            let ineligible = eligibility::check(m, mo.w, decisions.get(m.id.as_str()), config);
+            MerchantScore {
+                merchant_id: m.id.clone(),
+                score: round(100.0 * lower),
+                eligible: ineligible.is_none(),
+                ineligible,
+                mean: round(100.0 * mean),
+                prior: round(100.0 * prior),
+                credible_weight: round(mo.w),
+                effective_opinions: round(n_eff),
+                evidence_count: mo.count,
+                discounted_count: mo.discounted,
+                flags: trust.flags.get(&m.id).cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
+    scores.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.merchant_id.cmp(&b.merchant_id))
+    });
+    Scoreboard {
+        city: city.to_string(),
+        as_of,
+        merchants: scores,
+    }
+}
+
+/// Rounds to 4 decimals so that printed scores do not carry float noise.
+fn round(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}

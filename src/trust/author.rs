@@ -1,0 +1,178 @@
+//! Author credibility: how much one account's word counts, before anything it wrote is
+//! looked at.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::corpus::{Corpus, Timestamp};
+use crate::evidence::EvidenceSet;
+
+/// How far an account is trusted, with the parts that make it up (for `explain`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Credibility {
+    /// The product of the parts below, 0 for a banned account.
+    pub weight: f64,
+    /// Account age in days at `as_of`; `None` when unknown (treated as new).
+    pub age_days: Option<f64>,
+    /// Distinct merchants the account wrote about.
+    pub merchants: usize,
+    /// Distinct cities of those merchants.
+    pub cities: usize,
+    /// Days between the account's first and last writing.
+    pub active_days: f64,
+    pub real_name: bool,
+    pub followers: u64,
+    pub banned: bool,
+    /// A 商家号: belongs to a merchant.
+    pub merchant_account: bool,
+}
+
+impl Credibility {
+    /// New (under 30 days or unknown age) and not real-name verified: the profile of a
+    /// bought or farm account.
+    pub fn is_throwaway(&self) -> bool {
+        !self.real_name && self.age_days.is_none_or(|d| d < 30.0)
+    }
+}
+
+/// Full credit for age after a year.
+const AGE_FULL_DAYS: f64 = 365.0;
+/// Full credit for breadth at this many distinct merchants.
+const BREADTH_FULL_MERCHANTS: f64 = 15.0;
+/// Followers may raise an account's weight by at most this factor: an influencer's opinion
+/// must not outweigh many ordinary visitors.
+const REACH_CAP: f64 = 1.3;
+
+/// Credibility of every author who wrote something, plus any listed author.
+pub fn credibility(
+    corpus: &Corpus,
+    evidence: &EvidenceSet,
+    as_of: Timestamp,
+) -> BTreeMap<String, Credibility> {
+    #[derive(Default)]
+    struct History<'a> {
+        merchants: BTreeSet<&'a str>,
+        cities: BTreeSet<&'a str>,
+        first: Option<Timestamp>,
+        last: Option<Timestamp>,
+    }
+    let mut history: BTreeMap<&str, History> = BTreeMap::new();
+    for e in &evidence.items {
+        let d = evidence.doc(e);
+        if d.created_at > as_of {
+            continue;
+        }
+        let h = history.entry(d.author_id.as_str()).or_default();
+        h.merchants.insert(e.merchant_id.as_str());
+        if let Some(m) = corpus.merchants.get(&e.merchant_id) {
+            h.cities.insert(m.city.as_str());
+        }
+        h.first = Some(h.first.map_or(d.created_at, |f| f.min(d.created_at)));
+        h.last = Some(h.last.map_or(d.created_at, |l| l.max(d.created_at)));
+    }
+    let empty = History::default();
+    let mut ids: BTreeSet<&str> = history.keys().copied().collect();
+    ids.extend(corpus.authors.keys().map(String::as_str));
+    ids.into_iter()
+        .map(|id| {
+            let h = history.get(id).unwrap_or(&empty);
+            let author = corpus.authors.get(id);
+            let age_days = author
+                .and_then(|a| a.created_at)
+                .map(|c| c.days_until(as_of).max(0.0));
+            let active_days = match (h.first, h.last) {
+                (Some(f), Some(l)) => f.days_until(l),
+                _ => 0.0,
+            };
+            let mut c = Credibility {
+                weight: 0.0,
+                age_days,
+                merchants: h.merchants.len(),
+                cities: h.cities.len(),
+                active_days,
+                real_name: author.is_some_and(|a| a.verified),
+                followers: author.and_then(|a| a.followers).unwrap_or(0),
+                banned: author.is_some_and(|a| a.banned),
+                merchant_account: author.is_some_and(|a| a.merchant_id.is_some()),
+            };
+            c.weight = weight_of(&c);
+            (id.to_string(), c)
+        })
+        .collect()
+}
+
+fn weight_of(c: &Credibility) -> f64 {
+    if c.banned {
+        return 0.0;
+    }
+    let age = c.age_days.map_or(0.0, |d| (d / AGE_FULL_DAYS).min(1.0));
+    let breadth = ((1.0 + c.merchants as f64).ln() / (1.0 + BREADTH_FULL_MERCHANTS).ln()).min(1.0);
+    let span = (c.active_days / AGE_FULL_DAYS).min(1.0);
+    let cities = if c.cities > 1 { 0.05 } else { 0.0 };
+    let base = 0.2 + 0.35 * age + 0.25 * breadth + 0.15 * span + cities;
+    let real_name = if c.real_name { 1.25 } else { 1.0 };
+    let reach = (1.0 + 0.06 * (1.0 + c.followers as f64).log10()).min(REACH_CAP);
+    base * real_name * reach
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Credibility {
+        Credibility {
+            weight: 0.0,
+            age_days: Some(800.0),
+            merchants: 30,
+            cities: 2,
+            active_days: 700.0,
+            real_name: false,
+            followers: 50,
+            banned: false,
+            merchant_account: false,
+        }
+    }
+
+    #[test]
+    fn seasoned_accounts_outweigh_new_ones_and_banned_count_nothing() {
+        let old = weight_of(&profile());
+        let new = weight_of(&Credibility {
+            age_days: Some(3.0),
+            merchants: 1,
+            cities: 1,
+            active_days: 0.0,
+            ..profile()
+        });
+        let unknown_age = weight_of(&Credibility {
+            age_days: None,
+            ..profile()
+        });
+        assert!(old > 3.0 * new, "{old} vs {new}");
+        assert!(unknown_age < old);
+        assert_eq!(
+            weight_of(&Credibility {
+                banned: true,
+                ..profile()
+            }),
+            0.0
+        );
+        assert!(
+            weight_of(&Credibility {
+                real_name: true,
+                ..profile()
+            }) > old
+        );
+    }
+
+    #[test]
+    fn followers_raise_reach_only_up_to_a_cap() {
+        let ordinary = weight_of(&profile());
+        let star = weight_of(&Credibility {
+            followers: 5_000_000,
+            ..profile()
+        });
+        assert!(star > ordinary);
+        assert!(star <= ordinary * REACH_CAP / 1.0 + 1e-9);
+    }
+}

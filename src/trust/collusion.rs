@@ -1,0 +1,116 @@
+//! Collusive groups: accounts that review the same set of merchants together (a review
+//! farm working through its client list).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::evidence::EvidenceSet;
+use crate::trust::author::Credibility;
+
+/// Two accounts collude when they share at least this many merchants …
+const MIN_SHARED: usize = 3;
+/// … which are at least this share of the smaller account's merchants.
+const MIN_OVERLAP: f64 = 0.8;
+/// A group needs at least this many accounts.
+pub const MIN_GROUP: usize = 4;
+/// Merchants with more candidate reviewers than this are skipped when pairing accounts:
+/// pairs grow with the square, and a farm's targets are small shops.
+const MAX_REVIEWERS_PER_MERCHANT: usize = 400;
+
+/// A group of accounts and the merchants they worked on together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub authors: Vec<String>,
+    /// Merchants reviewed by at least [`MIN_SHARED`] members.
+    pub merchants: Vec<String>,
+}
+
+/// Collusive groups, ordered by their first author id.
+pub fn detect(evidence: &EvidenceSet, credibility: &BTreeMap<String, Credibility>) -> Vec<Group> {
+    // Real-name verified accounts are not farm material; leaving them out keeps the pair
+    // count small.
+    let mut merchants_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for e in &evidence.items {
+        let author = evidence.doc(e).author_id.as_str();
+        if credibility.get(author).is_some_and(|c| c.real_name) {
+            continue;
+        }
+        merchants_of
+            .entry(author)
+            .or_default()
+            .insert(e.merchant_id.as_str());
+    }
+    merchants_of.retain(|_, m| m.len() >= MIN_SHARED);
+    let authors: Vec<&str> = merchants_of.keys().copied().collect();
+    let position: BTreeMap<&str, usize> =
+        authors.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+
+    let mut reviewers: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (a, ms) in &merchants_of {
+        for m in ms {
+            reviewers.entry(m).or_default().push(position[a]);
+        }
+    }
+    // Only counts are kept here; the pairs are read back sorted.
+    let mut shared: HashMap<(usize, usize), usize> = HashMap::new();
+    for list in reviewers.values() {
+        if list.len() > MAX_REVIEWERS_PER_MERCHANT {
+            continue;
+        }
+        for (k, &a) in list.iter().enumerate() {
+            for &b in &list[k + 1..] {
+                *shared.entry((a.min(b), a.max(b))).or_insert(0) += 1;
+            }
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = shared
+        .into_iter()
+        .filter(|&((a, b), n)| {
+            let smaller = merchants_of[authors[a]]
+                .len()
+                .min(merchants_of[authors[b]].len());
+            n >= MIN_SHARED && n as f64 >= MIN_OVERLAP * smaller as f64
+        })
+        .map(|(p, _)| p)
+        .collect();
+    pairs.sort_unstable();
+
+    let mut parent: Vec<usize> = (0..authors.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (a, b) in pairs {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..authors.len() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    groups
+        .into_values()
+        .filter(|g| g.len() >= MIN_GROUP)
+        .map(|g| {
+            let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+            for &a in &g {
+                for m in &merchants_of[authors[a]] {
+                    *count.entry(m).or_insert(0) += 1;
+                }
+            }
+            Group {
+                authors: g.iter().map(|&a| authors[a].to_string()).collect(),
+                merchants: count
+                    .into_iter()
+                    .filter(|&(_, n)| n >= MIN_SHARED)
+                    .map(|(m, _)| m.to_string())
+                    .collect(),
+            }
+        })
+        .collect()
+}

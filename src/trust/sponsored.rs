@@ -1,0 +1,143 @@
+//! Commercial content: the platform's `sponsored` label, undeclared soft ads (软文) found
+//! by their markers, and by their shape (an influencer praising many unrelated shops within
+//! days). Commercial evidence counts for nothing in reputation; it stays reportable.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Serialize;
+
+use crate::corpus::{Corpus, DocKind};
+use crate::evidence::EvidenceSet;
+use crate::text::normalize;
+
+/// Why a document is treated as commercial.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case", tag = "by", content = "detail")]
+pub enum Commercial {
+    /// The platform's own label.
+    Declared,
+    /// A marker such as `受邀` or `#品牌合作` in the text.
+    Marker(String),
+    /// One of many glowing notes an influencer posted about unrelated shops in a short time.
+    Shape { notes_in_window: usize },
+}
+
+const MARKERS: &str = include_str!("../../data/trust/soft_ad_markers.txt");
+
+fn markers() -> &'static Option<AhoCorasick> {
+    static M: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    M.get_or_init(|| {
+        let words: Vec<String> = MARKERS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("# "))
+            .map(|l| normalize(l).text)
+            .collect();
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(words)
+            .ok()
+    })
+}
+
+/// The first soft-ad marker in `text`, if any.
+pub fn marker_in(text: &str) -> Option<String> {
+    let norm = normalize(text).text;
+    let m = markers().as_ref()?.find(&norm)?;
+    Some(norm[m.start()..m.end()].to_string())
+}
+
+/// Followers from which an account counts as an influencer.
+pub const INFLUENCER_FOLLOWERS: u64 = 10_000;
+/// Shape rule: at least this many glowing notes about distinct unrelated shops …
+const SHAPE_MIN_NOTES: usize = 4;
+/// … within this many days.
+const SHAPE_WINDOW_DAYS: f64 = 14.0;
+/// A note this positive (opinion value) counts as glowing.
+const GLOWING: f64 = 0.8;
+
+/// Documents judged commercial, by document index.
+pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commercial> {
+    let mut out = BTreeMap::new();
+    for (i, d) in evidence.docs.iter().enumerate() {
+        if d.declared_sponsored == Some(true) {
+            out.insert(i, Commercial::Declared);
+        } else if let Some(m) = marker_in(&d.text) {
+            out.insert(i, Commercial::Marker(m));
+        }
+    }
+
+    // Shape: per influencer, glowing notes in time order; any window of SHAPE_WINDOW_DAYS
+    // holding SHAPE_MIN_NOTES notes about different brands marks all of them.
+    let mut glowing: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for e in &evidence.items {
+        let d = evidence.doc(e);
+        if d.kind == DocKind::Note && e.value >= GLOWING {
+            glowing.entry(d.author_id.as_str()).or_default().push(e.doc);
+        }
+    }
+    for (author, mut docs) in glowing {
+        let followers = corpus
+            .authors
+            .get(author)
+            .and_then(|a| a.followers)
+            .unwrap_or(0);
+        if followers < INFLUENCER_FOLLOWERS {
+            continue;
+        }
+        docs.sort_by_key(|&i| (evidence.docs[i].created_at, i));
+        docs.dedup();
+        let mut start = 0;
+        for end in 0..docs.len() {
+            while evidence.docs[docs[start]]
+                .created_at
+                .days_until(evidence.docs[docs[end]].created_at)
+                > SHAPE_WINDOW_DAYS
+            {
+                start += 1;
+            }
+            let window = &docs[start..=end];
+            let brands: std::collections::BTreeSet<String> = window
+                .iter()
+                .flat_map(|&i| evidence.docs[i].merchant_ids.iter())
+                .map(|m| {
+                    corpus
+                        .merchants
+                        .get(m)
+                        .and_then(|m| m.brand.clone())
+                        .unwrap_or_else(|| m.clone())
+                })
+                .collect();
+            if window.len() >= SHAPE_MIN_NOTES && brands.len() >= SHAPE_MIN_NOTES {
+                for &i in window {
+                    out.entry(i).or_insert(Commercial::Shape {
+                        notes_in_window: window.len(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_found_in_folded_text_and_honest_text_is_left_alone() {
+        assert_eq!(
+            marker_in("本次探店由品牌方提供，味道真的不错").as_deref(),
+            Some("本次探店由")
+        );
+        assert_eq!(
+            marker_in("＃品牌合作 新店打卡").as_deref(),
+            Some("#品牌合作")
+        );
+        assert_eq!(marker_in("受邀来试吃，环境很好").as_deref(), Some("受邀"));
+        assert_eq!(marker_in("和朋友来吃的，合作愉快的一餐"), None);
+        assert_eq!(marker_in("自己花钱来的，拿铁好喝"), None);
+    }
+}
