@@ -4,9 +4,12 @@
 //! visits, curation) so that references can be checked against what came before. A later
 //! record with the same id replaces the earlier one; `"deleted": true` removes it.
 
+mod load;
 mod records;
 mod time;
+mod validate;
 
+pub use load::{load, load_batch, FileReport, LoadOptions, LoadReport, Loaded, Mode, FILES};
 pub use records::*;
 pub use time::Timestamp;
 

@@ -136,3 +136,11 @@ impl Analyzer {
         }
     }
 }
+pub struct Normalized {
+    pub text: String,
+}
+pub fn normalize(s: &str) -> Normalized {
+    Normalized {
+        text: s.to_lowercase(),
+    }
+}
