@@ -454,7 +454,12 @@ impl FileLoader<'_> {
             }
             _ => {}
         }
-        if validate::tombstone(&mut f) {
+        let is_tombstone = validate::tombstone(&mut f);
+        if !f.issues.is_empty() {
+            // With `deleted` unreadable we cannot tell an edit from a tombstone.
+            return Err(f.issues);
+        }
+        if is_tombstone {
             let id = f.req_nonempty("id");
             return match id {
                 Some(id) if f.issues.is_empty() => Ok(self.delete(line, &id)),
