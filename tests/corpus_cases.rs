@@ -218,7 +218,9 @@ fn check_loaded(expect: &Expect, loaded: &Loaded) -> Result<(), String> {
                     .cloned()
                     .ok_or_else(|| format!("count: no key {key}"))?,
             };
-            if got.to_string() != want {
+            let want_v: serde_json::Value =
+                serde_json::from_str(want).map_err(|e| format!("count: {key}={want}: {e}"))?;
+            if got != want_v {
                 return Err(format!(
                     "{file} {key}: expected {want}, got {got} in {report}"
                 ));

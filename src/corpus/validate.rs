@@ -320,11 +320,14 @@ fn done<T>(f: Fields<'_>, record: Option<T>) -> Result<T, Vec<Issue>> {
     }
 }
 
+/// A merchant's `commercial` object as written.
+pub(crate) type CommercialTerms = Map<String, Value>;
+
 /// A merchant and its commercial terms (kept apart from the record).
 pub(crate) fn merchant(
     mut f: Fields<'_>,
     origin: Origin,
-) -> Result<(Merchant, Option<Map<String, Value>>), Vec<Issue>> {
+) -> Result<(Merchant, Option<CommercialTerms>), Vec<Issue>> {
     let id = f.req_nonempty("id");
     let name = f.req_nonempty("name");
     let branch = f.opt_nonempty("branch");
