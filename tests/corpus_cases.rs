@@ -13,6 +13,7 @@
 //!   `reviews`); `count-of: visits|curation N`
 //! - `field: KIND ID FIELD JSON` — the record's serialized field equals JSON
 //! - `commercial: ID JSON|none` — the merchant's commercial terms
+//! - `curation: MERCHANT DECISION|none` — the decision that stands for the merchant
 //! - `warnings: N` and `warning: TEXT` (the next warning starts with TEXT)
 //!
 //! Whatever the case, every present file must account for each line it read.
@@ -297,6 +298,17 @@ fn check_loaded(expect: &Expect, loaded: &Loaded) -> Result<(), String> {
         };
         if got != want {
             return Err(format!("commercial {id}: expected {want:?}, got {got:?}"));
+        }
+    }
+
+    for spec in expect.all("curation") {
+        let (id, want) = spec.split_once(' ').ok_or("curation: MERCHANT DECISION")?;
+        let got = match c.curation_for(id) {
+            Some(d) => serde_json::to_value(d.decision).map_err(|e| e.to_string())?,
+            None => serde_json::Value::from("none"),
+        };
+        if got != want.trim() {
+            return Err(format!("curation of {id}: expected {want}, got {got}"));
         }
     }
 

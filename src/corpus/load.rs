@@ -15,6 +15,9 @@
 //! An author id absent from `authors.jsonl` is not a problem: the contract calls it an
 //! *unknown account*. Each distinct one gives one warning.
 //!
+//! Visits and curation decisions have no id: each valid line is a new record, and a
+//! `deleted` field on them is ignored like any field outside the contract.
+//!
 //! Deleting a merchant does not cascade: reviews, visits and decisions already loaded for
 //! it stay; records that come later and name it are problems (unknown merchant).
 
@@ -205,6 +208,14 @@ pub fn load_batch(loaded: &mut Loaded, dir: &Path, opts: &LoadOptions) -> Result
     Ok(())
 }
 
+/// serde_json's message without its "at line 1 column N", which would misname the line.
+fn json_reason(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    let what = full.strip_suffix(&position).unwrap_or(&full);
+    format!("invalid JSON (at byte {} of the line): {what}", e.column())
+}
+
 fn check_dir(dir: &Path) -> Result<()> {
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => Ok(()),
@@ -352,7 +363,7 @@ impl FileLoader<'_> {
                             "-",
                             kind::INVALID_UTF8,
                             format!(
-                                "not valid UTF-8 (bad byte at column {})",
+                                "not valid UTF-8 (bad byte {} of the line)",
                                 e.valid_up_to() + 1
                             ),
                         )]),
@@ -414,13 +425,8 @@ impl FileLoader<'_> {
     fn line(&mut self, text: &str, line: u64) -> Result<Outcome, Vec<Issue>> {
         // serde_json stops at nesting depth 128 with an error, so deep input cannot
         // overflow the stack.
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            vec![Issue::new(
-                "-",
-                kind::INVALID_JSON,
-                format!("invalid JSON: {e}"),
-            )]
-        })?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| vec![Issue::new("-", kind::INVALID_JSON, json_reason(&e))])?;
         let Value::Object(obj) = &value else {
             let got = match value {
                 Value::Array(_) => "an array",

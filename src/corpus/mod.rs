@@ -84,6 +84,15 @@ impl Corpus {
         names
     }
 
+    /// The curation decision that stands for a merchant: the latest `at`; of equal `at`,
+    /// the one loaded last.
+    pub fn curation_for(&self, merchant_id: &str) -> Option<&CurationDecision> {
+        self.curation
+            .iter()
+            .filter(|d| d.merchant_id == merchant_id)
+            .max_by_key(|d| d.at)
+    }
+
     /// Cities of the corpus's merchants, sorted.
     pub fn cities(&self) -> Vec<String> {
         let mut cities: Vec<String> = self.merchants.values().map(|m| m.city.clone()).collect();
