@@ -128,17 +128,13 @@ impl<'a> Fields<'a> {
         Some(s)
     }
 
-    /// An optional string that, when present, has non-blank content.
+    /// An optional string; a blank one counts as absent (exports often write `""` for
+    /// "unknown", and the contract puts no constraint on these).
     pub fn opt_nonempty(&mut self, field: &str) -> Option<String> {
-        let s = self.opt_str(field)?;
-        if s.trim().is_empty() {
-            self.push(field, kind::EMPTY, "must not be empty when present");
-            return None;
-        }
-        Some(s)
+        self.opt_str(field).filter(|s| !s.trim().is_empty())
     }
 
-    /// An optional list of non-empty strings.
+    /// An optional list of strings, blank entries dropped.
     pub fn str_list(&mut self, field: &str) -> Vec<String> {
         let Some(v) = self.get(field) else {
             return Vec::new();
@@ -151,9 +147,8 @@ impl<'a> Fields<'a> {
         for (i, item) in items.iter().enumerate() {
             let name = format!("{field}[{i}]");
             match item {
-                Value::String(s) if s.trim().is_empty() => {
-                    self.push(&name, kind::EMPTY, "must not be empty");
-                }
+                // A blank entry names nothing; dropping it keeps `""` from matching all.
+                Value::String(s) if s.trim().is_empty() => {}
                 Value::String(s) => out.push(s.clone()),
                 other => self.wrong_type(&name, "a string", other),
             }
