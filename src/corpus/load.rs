@@ -117,7 +117,10 @@ pub struct FileReport {
     pub accepted: u64,
     pub replaced: u64,
     pub deleted: u64,
-    /// Invalid lines per reason kind of their first problem.
+    /// Invalid lines per reason kind of their first problem: `invalid-utf8`,
+    /// `line-too-long`, `invalid-json` (nesting deeper than 128 included), `not-an-object`,
+    /// `missing-field`, `wrong-type`, `empty-value`, `out-of-range`, `invalid-timestamp`,
+    /// `unknown-enum-value`, `lat-lng-pair`, `unknown-merchant`.
     pub skipped: BTreeMap<String, u64>,
     /// The first problems (capped by [`LoadOptions::max_problems`]).
     pub problems: Vec<Problem>,
