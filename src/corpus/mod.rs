@@ -4,9 +4,12 @@
 //! visits, curation) so that references can be checked against what came before. A later
 //! record with the same id replaces the earlier one; `"deleted": true` removes it.
 
+mod load;
 mod records;
 mod time;
+mod validate;
 
+pub use load::{load, load_batch, FileReport, LoadOptions, LoadReport, Loaded, Mode, FILES};
 pub use records::*;
 pub use time::Timestamp;
 
@@ -79,6 +82,15 @@ impl Corpus {
         names.sort();
         names.dedup();
         names
+    }
+
+    /// The curation decision that stands for a merchant: the latest `at`; of equal `at`,
+    /// the one loaded last.
+    pub fn curation_for(&self, merchant_id: &str) -> Option<&CurationDecision> {
+        self.curation
+            .iter()
+            .filter(|d| d.merchant_id == merchant_id)
+            .max_by_key(|d| d.at)
     }
 
     /// Cities of the corpus's merchants, sorted.

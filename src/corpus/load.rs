@@ -1,0 +1,562 @@
+//! Streaming the corpus files into a [`Corpus`]: line reading with a byte cap, edits and
+//! tombstones, strict and lenient modes, and the per-file accounting of [`FileReport`].
+//!
+//! Every line read is counted exactly once:
+//! `lines == blank + accepted + replaced + deleted + Σ skipped`.
+//!
+//! - `accepted`: a valid record whose id was not live (new); every valid visit and
+//!   curation decision (they have no id).
+//! - `replaced`: a valid record whose id was live (an edit; the new version wins whole).
+//! - `deleted`: a valid tombstone (`"deleted": true` with an `id`). A tombstone for an id
+//!   that is not live is a no-op, still counted here, and reported as a warning: it may
+//!   delete something from a batch this engine never saw.
+//! - `skipped`: an invalid line, counted under the kind of its first problem.
+//!
+//! An author id absent from `authors.jsonl` is not a problem: the contract calls it an
+//! *unknown account*. Each distinct one gives one warning.
+//!
+//! Visits and curation decisions have no id: each valid line is a new record, and a
+//! `deleted` field on them is ignored like any field outside the contract.
+//!
+//! Deleting a merchant does not cascade: reviews, visits and decisions already loaded for
+//! it stay; records that come later and name it are problems (unknown merchant).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::records::Origin;
+use super::validate::{self, kind, Fields, Issue, Known};
+use super::{CommercialBook, Corpus};
+use crate::error::{Error, Problem, Result, UserError};
+
+/// The corpus files, in the order they are loaded (references point backwards).
+pub const FILES: [&str; 6] = [
+    "merchants.jsonl",
+    "authors.jsonl",
+    "notes.jsonl",
+    "reviews.jsonl",
+    "visits.jsonl",
+    "curation.jsonl",
+];
+
+/// What to do with a record that breaks the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Fail on the first file with problems, listing them all.
+    #[default]
+    Strict,
+    /// Skip bad records, count them per reason kind, and go on.
+    Lenient,
+}
+
+/// How to load a corpus.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Strict or lenient.
+    pub mode: Mode,
+    /// Problems kept per file (all are counted).
+    pub max_problems: usize,
+    /// Longest line accepted, in bytes; longer lines are a problem, never read whole.
+    pub max_line_bytes: usize,
+    /// Warnings kept (all are counted).
+    pub max_warnings: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Strict,
+            max_problems: 100,
+            max_line_bytes: 16 * 1024 * 1024,
+            max_warnings: 100,
+        }
+    }
+}
+
+/// A loaded corpus, its commercial terms (kept apart), and how the lines were accounted.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub corpus: Corpus,
+    pub commercial: CommercialBook,
+    /// The report of the last batch applied.
+    pub report: LoadReport,
+}
+
+/// What happened to every line of one batch.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LoadReport {
+    /// One per file of [`FILES`], in that order.
+    pub files: Vec<FileReport>,
+    /// The first warnings (capped by [`LoadOptions::max_warnings`]).
+    pub warnings: Vec<String>,
+    /// All warnings.
+    pub warning_count: u64,
+}
+
+impl LoadReport {
+    /// True when no line of any file had a problem (warnings do not count).
+    pub fn is_clean(&self) -> bool {
+        self.files.iter().all(|f| f.problem_count == 0)
+    }
+}
+
+/// What happened to every line of one file; see the module docs for the categories.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FileReport {
+    pub file: &'static str,
+    /// False when the file does not exist (all counts are then 0).
+    pub present: bool,
+    pub lines: u64,
+    pub blank: u64,
+    pub accepted: u64,
+    pub replaced: u64,
+    pub deleted: u64,
+    /// Invalid lines per reason kind of their first problem: `invalid-utf8`,
+    /// `line-too-long`, `invalid-json` (nesting deeper than 128 included), `not-an-object`,
+    /// `missing-field`, `wrong-type`, `empty-value`, `out-of-range`, `invalid-timestamp`,
+    /// `unknown-enum-value`, `lat-lng-pair`, `unknown-merchant`.
+    pub skipped: BTreeMap<String, u64>,
+    /// The first problems (capped by [`LoadOptions::max_problems`]).
+    pub problems: Vec<Problem>,
+    /// All problems; a line may have several.
+    pub problem_count: u64,
+}
+
+impl FileReport {
+    /// Lines skipped for any reason.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+/// Loads a corpus folder. `merchants.jsonl` is required; the other files may be absent.
+pub fn load(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
+    check_dir(dir)?;
+    if !dir.join(FILES[0]).exists() {
+        return Err(UserError::MissingMerchants {
+            dir: dir.to_path_buf(),
+        }
+        .into());
+    }
+    let mut loaded = Loaded::default();
+    load_batch(&mut loaded, dir, opts)?;
+    Ok(loaded)
+}
+
+/// Applies a further batch folder to a loaded corpus: its records add to, edit or delete
+/// the ones already there, in file order then line order. Every file is optional here, so a
+/// batch may carry only new notes. The batch is applied whole or not at all: on error,
+/// `loaded` is unchanged. On success `loaded.report` describes this batch.
+pub fn load_batch(loaded: &mut Loaded, dir: &Path, opts: &LoadOptions) -> Result<()> {
+    check_dir(dir)?;
+    let mut corpus = loaded.corpus.clone();
+    let mut commercial = loaded.commercial.clone();
+    let mut warnings = Warnings::new(opts.max_warnings);
+    let mut files = Vec::with_capacity(FILES.len());
+    for file in FILES {
+        let path = dir.join(file);
+        let handle = match File::open(&path) {
+            Ok(h) => h,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                files.push(FileReport {
+                    file,
+                    ..FileReport::default()
+                });
+                continue;
+            }
+            Err(source) => return Err(UserError::Unreadable { path, source }.into()),
+        };
+        let mut loader = FileLoader {
+            file,
+            opts,
+            corpus: &mut corpus,
+            commercial: &mut commercial,
+            warnings: &mut warnings,
+            report: FileReport {
+                file,
+                present: true,
+                ..FileReport::default()
+            },
+        };
+        loader
+            .read(BufReader::new(handle))
+            .map_err(|source| UserError::Unreadable {
+                path: path.clone(),
+                source,
+            })?;
+        let report = loader.report;
+        if opts.mode == Mode::Strict && report.problem_count > 0 {
+            return Err(UserError::InvalidCorpus {
+                file: file.to_string(),
+                problems: report.problems,
+                total: usize::try_from(report.problem_count).unwrap_or(usize::MAX),
+            }
+            .into());
+        }
+        files.push(report);
+    }
+    loaded.corpus = corpus;
+    loaded.commercial = commercial;
+    loaded.report = LoadReport {
+        files,
+        warnings: warnings.kept,
+        warning_count: warnings.count,
+    };
+    Ok(())
+}
+
+/// serde_json's message without its "at line 1 column N", which would misname the line.
+fn json_reason(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    let what = full.strip_suffix(&position).unwrap_or(&full);
+    format!("invalid JSON (at byte {} of the line): {what}", e.column())
+}
+
+fn check_dir(dir: &Path) -> Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(UserError::Unreadable {
+            path: dir.to_path_buf(),
+            source: io::Error::other("not a folder"),
+        }
+        .into()),
+        Err(source) => Err(Error::User(UserError::Unreadable {
+            path: dir.to_path_buf(),
+            source,
+        })),
+    }
+}
+
+struct Warnings {
+    kept: Vec<String>,
+    count: u64,
+    max: usize,
+    unknown_authors: BTreeSet<String>,
+}
+
+impl Warnings {
+    fn new(max: usize) -> Self {
+        Self {
+            kept: Vec::new(),
+            count: 0,
+            max,
+            unknown_authors: BTreeSet::new(),
+        }
+    }
+
+    fn push(&mut self, w: String) {
+        self.count += 1;
+        if self.kept.len() < self.max {
+            self.kept.push(w);
+        }
+    }
+}
+
+impl Known for Corpus {
+    fn has_merchant(&self, id: &str) -> bool {
+        self.merchants.contains_key(id)
+    }
+}
+
+/// One line as read: its bytes (without the line ending), or only its length when it was
+/// longer than the cap.
+enum RawLine {
+    Bytes,
+    TooLong,
+}
+
+/// Reads one line into `buf` (cleared first), keeping at most `cap` bytes of it: a longer
+/// line is consumed to its end but not stored. `None` at end of input.
+fn read_line_capped<R: BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> io::Result<Option<RawLine>> {
+    buf.clear();
+    let mut read_any = false;
+    let mut too_long = false;
+    loop {
+        let available = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        read_any = true;
+        let (n, found) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        if !too_long {
+            // Room for the content plus "\r\n", which is stripped below.
+            if buf.len() + n > cap.saturating_add(2) {
+                too_long = true;
+                buf.clear();
+                buf.shrink_to(0);
+            } else {
+                buf.extend_from_slice(&available[..n]);
+            }
+        }
+        r.consume(n);
+        if found {
+            break;
+        }
+    }
+    if !read_any {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    if too_long || buf.len() > cap {
+        buf.clear();
+        return Ok(Some(RawLine::TooLong));
+    }
+    Ok(Some(RawLine::Bytes))
+}
+
+struct FileLoader<'a> {
+    file: &'static str,
+    opts: &'a LoadOptions,
+    corpus: &'a mut Corpus,
+    commercial: &'a mut CommercialBook,
+    warnings: &'a mut Warnings,
+    report: FileReport,
+}
+
+/// What one valid line did.
+enum Outcome {
+    Accepted,
+    Replaced,
+    Deleted,
+}
+
+impl FileLoader<'_> {
+    fn read<R: BufRead>(&mut self, mut r: R) -> io::Result<()> {
+        let mut buf = Vec::new();
+        let mut line_no: u64 = 0;
+        while let Some(raw) = read_line_capped(&mut r, &mut buf, self.opts.max_line_bytes)? {
+            line_no += 1;
+            self.report.lines += 1;
+            let result = match raw {
+                RawLine::TooLong => Err(vec![Issue::new(
+                    "-",
+                    kind::LINE_TOO_LONG,
+                    format!("line is longer than {} bytes", self.opts.max_line_bytes),
+                )]),
+                RawLine::Bytes => {
+                    let mut bytes = buf.as_slice();
+                    if line_no == 1 {
+                        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                    }
+                    match std::str::from_utf8(bytes) {
+                        Err(e) => Err(vec![Issue::new(
+                            "-",
+                            kind::INVALID_UTF8,
+                            format!(
+                                "not valid UTF-8 (bad byte {} of the line)",
+                                e.valid_up_to() + 1
+                            ),
+                        )]),
+                        Ok(text) if text.trim().is_empty() => {
+                            self.report.blank += 1;
+                            continue;
+                        }
+                        Ok(text) => self.line(text, line_no),
+                    }
+                }
+            };
+            match result {
+                Ok(Outcome::Accepted) => self.report.accepted += 1,
+                Ok(Outcome::Replaced) => self.report.replaced += 1,
+                Ok(Outcome::Deleted) => self.report.deleted += 1,
+                Err(issues) => self.skip(line_no, issues),
+            }
+        }
+        Ok(())
+    }
+
+    fn skip(&mut self, line: u64, issues: Vec<Issue>) {
+        let first_kind = issues.first().map_or(kind::INVALID_JSON, |i| i.kind);
+        *self
+            .report
+            .skipped
+            .entry(first_kind.to_string())
+            .or_insert(0) += 1;
+        for issue in issues {
+            self.report.problem_count += 1;
+            if self.report.problems.len() < self.opts.max_problems {
+                self.report.problems.push(Problem {
+                    file: self.file.to_string(),
+                    line,
+                    field: issue.field,
+                    reason: issue.reason,
+                });
+            }
+        }
+    }
+
+    fn warn(&mut self, line: u64, field: &str, what: String) {
+        self.warnings
+            .push(format!("{}:{line}: {field}: {what}", self.file));
+    }
+
+    fn note_author(&mut self, line: u64, author_id: &str) {
+        if !self.corpus.authors.contains_key(author_id)
+            && self.warnings.unknown_authors.insert(author_id.to_string())
+        {
+            self.warn(
+                line,
+                "author_id",
+                format!("{author_id:?} is not in authors.jsonl; treated as an unknown account"),
+            );
+        }
+    }
+
+    fn line(&mut self, text: &str, line: u64) -> Result<Outcome, Vec<Issue>> {
+        // serde_json stops at nesting depth 128 with an error, so deep input cannot
+        // overflow the stack.
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| vec![Issue::new("-", kind::INVALID_JSON, json_reason(&e))])?;
+        let Value::Object(obj) = &value else {
+            let got = match value {
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
+                _ => "null",
+            };
+            return Err(vec![Issue::new(
+                "-",
+                kind::NOT_AN_OBJECT,
+                format!("expected a JSON object, got {got}"),
+            )]);
+        };
+        let origin = Origin {
+            file: self.file,
+            line,
+        };
+        let mut f = Fields::new(obj);
+        match self.file {
+            "visits.jsonl" => {
+                let v = validate::visit(f, origin, &*self.corpus)?;
+                self.note_author(line, &v.author_id);
+                self.corpus.visits.push(v);
+                return Ok(Outcome::Accepted);
+            }
+            "curation.jsonl" => {
+                let c = validate::curation(f, origin, &*self.corpus)?;
+                self.corpus.curation.push(c);
+                return Ok(Outcome::Accepted);
+            }
+            _ => {}
+        }
+        let is_tombstone = validate::tombstone(&mut f);
+        if !f.issues.is_empty() {
+            // With `deleted` unreadable we cannot tell an edit from a tombstone.
+            return Err(f.issues);
+        }
+        if is_tombstone {
+            let id = f.req_nonempty("id");
+            return match id {
+                Some(id) if f.issues.is_empty() => Ok(self.delete(line, &id)),
+                _ => Err(f.issues),
+            };
+        }
+        let c = &*self.corpus;
+        let live = match self.file {
+            "merchants.jsonl" => {
+                let (m, terms) = validate::merchant(f, origin)?;
+                self.commercial.set(&m.id, terms);
+                self.corpus.merchants.insert(m.id.clone(), m).is_some()
+            }
+            "authors.jsonl" => {
+                let a = validate::author(f, origin, c)?;
+                self.corpus.authors.insert(a.id.clone(), a).is_some()
+            }
+            "notes.jsonl" => {
+                let n = validate::note(f, origin, c)?;
+                self.note_author(line, &n.author_id);
+                self.corpus.notes.insert(n.id.clone(), n).is_some()
+            }
+            _ => {
+                let r = validate::review(f, origin, c)?;
+                self.note_author(line, &r.author_id);
+                self.corpus.reviews.insert(r.id.clone(), r).is_some()
+            }
+        };
+        Ok(if live {
+            Outcome::Replaced
+        } else {
+            Outcome::Accepted
+        })
+    }
+
+    fn delete(&mut self, line: u64, id: &str) -> Outcome {
+        let c = &mut *self.corpus;
+        let removed = match self.file {
+            "merchants.jsonl" => {
+                self.commercial.set(id, None);
+                c.merchants.remove(id).is_some()
+            }
+            "authors.jsonl" => c.authors.remove(id).is_some(),
+            "notes.jsonl" => c.notes.remove(id).is_some(),
+            _ => c.reviews.remove(id).is_some(),
+        };
+        if !removed {
+            self.warn(
+                line,
+                "id",
+                format!("tombstone for {id:?}, which is not loaded; nothing deleted"),
+            );
+        }
+        Outcome::Deleted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], cap: usize) -> Vec<Option<Vec<u8>>> {
+        let mut r = input;
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        while let Some(l) = read_line_capped(&mut r, &mut buf, cap).unwrap() {
+            out.push(match l {
+                RawLine::Bytes => Some(buf.clone()),
+                RawLine::TooLong => None,
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn capped_reader_splits_lines_and_refuses_long_ones() {
+        let got = lines(b"ab\r\n\n0123456789\nxyz", 4);
+        assert_eq!(
+            got,
+            vec![
+                Some(b"ab".to_vec()),
+                Some(vec![]),
+                None,
+                Some(b"xyz".to_vec())
+            ]
+        );
+        assert!(lines(b"", 4).is_empty());
+        assert_eq!(lines(b"abcd\n", 4), vec![Some(b"abcd".to_vec())]);
+        assert_eq!(lines(b"abcde", 4), vec![None]);
+    }
+}
