@@ -1,4 +1,4 @@
-//! `jingxuan`: check, index and search a corpus of notes and reviews.
+//! `jingxuan`: check, index, search, score and explain a corpus of notes and reviews.
 //!
 //! The subcommands and JSON fields follow `docs/corpus-format.md` (the contract other tools
 //! read): fields may be added, none renamed.
@@ -14,8 +14,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use jingxuan::corpus::{self, LoadOptions, Loaded, Mode};
 use jingxuan::evidence::link::NoteLinks;
 use jingxuan::index::{DocKind, SearchIndex, SearchQuery};
+use jingxuan::corpus::Timestamp;
 use jingxuan::text::Analyzer;
-use jingxuan::{Error, UserError};
+use jingxuan::trust::Discount;
+use jingxuan::{Engine, Error, UserError};
 
 use output::Table;
 use progress::Progress;
@@ -43,6 +45,8 @@ Examples:
   jingxuan check --lenient fixtures/planted-errors
   jingxuan index fixtures/demo --index /tmp/jx-index
   jingxuan search --index /tmp/jx-index --city 杭州 \"咖啡 安静\"
+  jingxuan score fixtures/demo --city 杭州 --as-of 2025-11-01
+  jingxuan explain fixtures/demo --merchant hz-m0001
 
 The corpus format is docs/corpus-format.md. Output is a table for people, or JSON with
 --json; progress is shown only on a terminal and never with --json.";
@@ -126,6 +130,51 @@ enum Command {
         /// What to look for, e.g. "咖啡 安静"
         query: String,
     },
+    /// Score every merchant of a city by trustworthy word of mouth, best first.
+    ///
+    /// The score (0–100) is the lower end of an interval around the merchant's shrunk mean
+    /// opinion: credible, verified, recent voices count most; sponsored notes, a merchant's
+    /// own account, templated text, bursts and collusive groups are discounted and flagged.
+    /// Commercial data is never read for scoring.
+    Score {
+        /// Corpus folder
+        corpus: PathBuf,
+        /// City, as written in the corpus (e.g. 杭州)
+        #[arg(long)]
+        city: String,
+        /// Score as of this instant (RFC 3339 or a date); default: the corpus's latest
+        /// timestamp, so the same corpus always gives the same answer
+        #[arg(long, value_name = "T")]
+        as_of: Option<String>,
+        /// Show only the first N merchants in the table (JSON always has all)
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
+        /// Skip bad records instead of failing
+        #[arg(long)]
+        lenient: bool,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show every signal behind one merchant's score: weights, flags, and the notes and
+    /// reviews that carried it either way.
+    Explain {
+        /// Corpus folder
+        corpus: PathBuf,
+        /// Merchant id
+        #[arg(long)]
+        merchant: String,
+        /// Explain as of this instant (RFC 3339 or a date); default: the corpus's latest
+        /// timestamp
+        #[arg(long, value_name = "T")]
+        as_of: Option<String>,
+        /// Skip bad records instead of failing
+        #[arg(long)]
+        lenient: bool,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -158,6 +207,21 @@ fn main() -> ExitCode {
             json,
             query,
         } => search(index, city, category, kind, limit, json, query),
+        Command::Score {
+            corpus,
+            city,
+            as_of,
+            limit,
+            lenient,
+            json,
+        } => score_cmd(corpus, city, as_of, limit, lenient, json),
+        Command::Explain {
+            corpus,
+            merchant,
+            as_of,
+            lenient,
+            json,
+        } => explain_cmd(corpus, merchant, as_of, lenient, json),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -373,4 +437,170 @@ fn search(
         table.print();
     }
     Ok(0)
+}
+
+fn parse_as_of(as_of: Option<String>) -> Result<Option<Timestamp>, Error> {
+    as_of
+        .map(|t| {
+            Timestamp::parse_date_or_rfc3339(&t).map_err(|reason| {
+                Error::from(UserError::InvalidArgument {
+                    what: format!("--as-of {t:?}"),
+                    reason,
+                })
+            })
+        })
+        .transpose()
+}
+
+fn score_cmd(
+    dir: PathBuf,
+    city: String,
+    as_of: Option<String>,
+    limit: usize,
+    lenient: bool,
+    json: bool,
+) -> Result<u8, Error> {
+    let as_of = parse_as_of(as_of)?;
+    let progress = Progress::spinner(!json, "reading corpus");
+    let loaded = corpus::load(&dir, &load_options(lenient, 100))?;
+    progress.set_message("reading and weighing notes and reviews");
+    let engine = Engine::for_corpus(&loaded.corpus);
+    let analysis = engine.analyze(&loaded.corpus, as_of);
+    let board = analysis.score_city(&city)?;
+    progress.finish();
+    let merchants = &loaded.corpus.merchants;
+    if json {
+        let rows: Vec<_> = board
+            .merchants
+            .iter()
+            .map(|s| {
+                let m = merchants.get(&s.merchant_id);
+                serde_json::json!({
+                    "merchant_id": s.merchant_id,
+                    "score": s.score,
+                    "eligible": s.eligible,
+                    "flags": s.flags.iter().map(|f| f.kind).collect::<Vec<_>>(),
+                    "name": m.map(|m| m.display_name()),
+                    "category": m.map(|m| &m.category),
+                    "district": m.and_then(|m| m.district.as_ref()),
+                    "mean": s.mean,
+                    "prior": s.prior,
+                    "credible_weight": s.credible_weight,
+                    "effective_opinions": s.effective_opinions,
+                    "evidence_count": s.evidence_count,
+                    "discounted_count": s.discounted_count,
+                    "ineligible": s.ineligible,
+                    "ineligible_reason": s.ineligible.as_ref().map(|r| r.explain_zh()),
+                    "flag_details": s.flags,
+                })
+            })
+            .collect();
+        output::print_json(&serde_json::json!({
+            "city": board.city,
+            "as_of": board.as_of,
+            "merchants": rows,
+        }));
+        return Ok(0);
+    }
+    let mut table = Table::new(&[
+        "#", "merchant", "name", "category", "score", "opinions", "eligible", "flags",
+    ]);
+    for (i, s) in board.merchants.iter().take(limit).enumerate() {
+        let m = merchants.get(&s.merchant_id);
+        table.row(vec![
+            (i + 1).to_string(),
+            s.merchant_id.clone(),
+            m.map(|m| m.display_name()).unwrap_or_default(),
+            m.map(|m| m.category.clone()).unwrap_or_default(),
+            format!("{:.1}", s.score),
+            format!("{} ({:.1})", s.evidence_count, s.effective_opinions),
+            match &s.ineligible {
+                None => "yes".into(),
+                Some(r) => format!("no: {}", r.explain_zh()),
+            },
+            s.flags
+                .iter()
+                .map(|f| f.kind.label_zh())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    table.print();
+    println!(
+        "{} merchants in {} as of {}; showing {}",
+        board.merchants.len(),
+        board.city,
+        board.as_of,
+        limit.min(board.merchants.len())
+    );
+    Ok(0)
+}
+
+fn explain_cmd(
+    dir: PathBuf,
+    merchant: String,
+    as_of: Option<String>,
+    lenient: bool,
+    json: bool,
+) -> Result<u8, Error> {
+    let as_of = parse_as_of(as_of)?;
+    let progress = Progress::spinner(!json, "reading corpus");
+    let loaded = corpus::load(&dir, &load_options(lenient, 100))?;
+    progress.set_message("reading and weighing notes and reviews");
+    let engine = Engine::for_corpus(&loaded.corpus);
+    let analysis = engine.analyze(&loaded.corpus, as_of);
+    let x = analysis.explain(&merchant)?;
+    progress.finish();
+    if json {
+        output::print_json(&x);
+        return Ok(0);
+    }
+    println!("{}  {}  {}  ({})", x.merchant_id, x.name, x.category, x.city);
+    println!("as of {}", x.as_of);
+    for line in &x.summary {
+        println!("  {line}");
+    }
+    let show = |title: &str, list: &[jingxuan::Contribution]| {
+        if list.is_empty() {
+            return;
+        }
+        println!();
+        println!("{title}");
+        let mut table = Table::new(&[
+            "doc", "kind", "star", "opinion", "weight", "pull", "discounts", "text",
+        ]);
+        for c in list {
+            table.row(vec![
+                c.doc_id.clone(),
+                c.kind.as_str().to_string(),
+                c.star.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
+                format!("{:.0}", c.opinion),
+                format!("{:.3}", c.weight),
+                format!("{:+.3}", c.pull),
+                c.discounts
+                    .iter()
+                    .map(discount_zh)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                c.snippet.clone(),
+            ]);
+        }
+        table.print();
+    };
+    show("最有力的好评 (pulled the score up most):", &x.strongest_for);
+    show("最有力的差评 (pulled the score down most):", &x.strongest_against);
+    show("被降权的内容 (discounted by trust):", &x.discounted);
+    Ok(0)
+}
+
+fn discount_zh(d: &Discount) -> String {
+    match d {
+        Discount::Commercial { .. } => "商业内容".into(),
+        Discount::SelfPromotion => "商家自评".into(),
+        Discount::MerchantAccount { owner } => format!("商家号({owner})"),
+        Discount::Template { authors } => format!("模板文案×{authors}"),
+        Discount::BoughtBurst => "刷好评".into(),
+        Discount::Attack => "恶意差评".into(),
+        Discount::Collusion { group_size } => format!("抱团账号×{group_size}"),
+    }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::corpus::{Corpus, Timestamp};
 use crate::evidence::EvidenceSet;
+use crate::trust::Commercial;
 
 /// How far an account is trusted, with the parts that make it up (for `explain`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -49,6 +50,7 @@ pub fn credibility(
     corpus: &Corpus,
     evidence: &EvidenceSet,
     as_of: Timestamp,
+    commercial: &BTreeMap<usize, Commercial>,
 ) -> BTreeMap<String, Credibility> {
     #[derive(Default)]
     struct History<'a> {
@@ -60,7 +62,7 @@ pub fn credibility(
     let mut history: BTreeMap<&str, History> = BTreeMap::new();
     for e in &evidence.items {
         let d = evidence.doc(e);
-        if d.created_at > as_of {
+        if d.created_at > as_of || commercial.contains_key(&e.doc) {
             continue;
         }
         let h = history.entry(d.author_id.as_str()).or_default();

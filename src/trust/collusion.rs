@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::evidence::EvidenceSet;
 use crate::trust::author::Credibility;
+use crate::trust::Commercial;
 
 /// Two accounts collude when they share at least this many merchants …
 const MIN_SHARED: usize = 3;
@@ -25,12 +26,19 @@ pub struct Group {
 }
 
 /// Collusive groups, ordered by their first author id.
-pub fn detect(evidence: &EvidenceSet, credibility: &BTreeMap<String, Credibility>) -> Vec<Group> {
+pub fn detect(
+    evidence: &EvidenceSet,
+    credibility: &BTreeMap<String, Credibility>,
+    commercial: &BTreeMap<usize, Commercial>,
+) -> Vec<Group> {
     // Real-name verified accounts are not farm material; leaving them out keeps the pair
     // count small.
     let mut merchants_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for e in &evidence.items {
         let author = evidence.doc(e).author_id.as_str();
+        if commercial.contains_key(&e.doc) {
+            continue;
+        }
         if credibility.get(author).is_some_and(|c| c.real_name) {
             continue;
         }

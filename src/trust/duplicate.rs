@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use gaoya::minhash::{MinHashIndex, MinHasher, MinHasher32};
 
 use crate::evidence::EvidenceSet;
+use crate::trust::Commercial;
 use crate::text::normalize;
 
 /// Shingle width in characters: Chinese words are one to three characters long.
@@ -41,12 +42,19 @@ fn shingles(text: &str) -> Vec<String> {
 }
 
 /// Groups of near-duplicate documents written by at least [`MIN_AUTHORS`] authors.
-pub fn detect(evidence: &EvidenceSet) -> Vec<TemplateGroup> {
+pub fn detect(
+    evidence: &EvidenceSet,
+    commercial: &BTreeMap<usize, Commercial>,
+) -> Vec<TemplateGroup> {
     let hasher = MinHasher32::new(128);
     let mut index: MinHashIndex<u32, usize> = MinHashIndex::new(32, 4, THRESHOLD);
     let mut signatures: Vec<Option<Vec<u32>>> = Vec::with_capacity(evidence.docs.len());
     for (i, d) in evidence.docs.iter().enumerate() {
-        let sh = shingles(&d.text);
+        let sh = if commercial.contains_key(&i) {
+            Vec::new()
+        } else {
+            shingles(&d.text)
+        };
         if sh.is_empty() {
             signatures.push(None);
             continue;

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::corpus::{Corpus, Timestamp};
-use crate::evidence::EvidenceSet;
+use crate::evidence::{Evidence, EvidenceSet};
 
 pub use author::Credibility;
 pub use sponsored::Commercial;
@@ -135,7 +135,10 @@ pub struct Assessment {
 
 /// Weighs every piece of evidence of `evidence` as of `as_of`.
 pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Assessment {
-    let credibility = author::credibility(corpus, evidence, as_of);
+    // Commercial content is set aside first: it must not build an author's history, hide a
+    // burst or join a template, so that adding sponsored notes can never raise a score.
+    let commercial = sponsored::detect(corpus, evidence);
+    let credibility = author::credibility(corpus, evidence, as_of, &commercial);
     let mut weights: Vec<EvidenceWeight> = evidence
         .items
         .iter()
@@ -160,7 +163,6 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
     };
 
     // Commercial content and merchant accounts.
-    let commercial = sponsored::detect(corpus, evidence);
     for (k, e) in evidence.items.iter().enumerate() {
         let d = evidence.doc(e);
         if let Some(how) = commercial.get(&e.doc) {
@@ -216,7 +218,7 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
 
     // Templates: the doc index → group size, applied to every item of those docs.
     let mut template_of: BTreeMap<usize, usize> = BTreeMap::new();
-    for g in duplicate::detect(evidence) {
+    for g in duplicate::detect(evidence, &commercial) {
         for &d in &g.docs {
             template_of.insert(d, g.authors);
         }
@@ -236,7 +238,11 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
     // Bursts, per merchant; items are sorted by merchant so slices map back by offset.
     let mut offset = 0;
     for (merchant, items) in evidence.by_merchant() {
-        for b in burst::detect(evidence, items, &credibility) {
+        let honest: Vec<usize> = (0..items.len())
+            .filter(|&i| !commercial.contains_key(&items[i].doc))
+            .collect();
+        let kept: Vec<Evidence> = honest.iter().map(|&i| items[i].clone()).collect();
+        for b in burst::detect(evidence, &kept, &credibility) {
             let (kind, discount, detail) = match b.direction {
                 burst::Direction::Praise => (
                     FlagKind::BoughtBurst,
@@ -260,7 +266,8 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
                     format!("一周内集中出现{}条差评（平时约{:.1}条）", b.count, b.usual),
                 ),
             };
-            for &i in &b.members {
+            for &j in &b.members {
+                let i = honest[j];
                 let k = offset + i;
                 flag(merchant, kind, detail.clone(), &evidence.doc(&items[i]).id);
                 if let Some(d) = &discount {
@@ -272,7 +279,7 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
     }
 
     // Collusive groups.
-    let groups = collusion::detect(evidence, &credibility);
+    let groups = collusion::detect(evidence, &credibility, &commercial);
     let mut target: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for g in &groups {
         for a in &g.authors {
