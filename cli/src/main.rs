@@ -338,7 +338,7 @@ fn search(
     json: bool,
     text: String,
 ) -> Result<u8, Error> {
-    let index = SearchIndex::open(&index_dir, None)?;
+    let index = SearchIndex::open(&index_dir)?;
     let query = SearchQuery {
         text: text.clone(),
         city: Some(city.clone()),

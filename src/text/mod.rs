@@ -37,6 +37,9 @@ pub struct Token {
 /// behind an `Arc`.
 pub struct Analyzer {
     jieba: Jieba,
+    /// The words added with [`AnalyzerBuilder::word`], sorted and deduplicated, so that an
+    /// index can persist them and rebuild the same analyzer.
+    words: Vec<String>,
 }
 
 /// Adds words (merchant names, aliases) before the analyzer is built.
@@ -63,12 +66,17 @@ impl AnalyzerBuilder {
         self
     }
 
-    pub fn build(self) -> Analyzer {
+    pub fn build(mut self) -> Analyzer {
+        self.words.sort();
+        self.words.dedup();
         let mut jieba = Jieba::new();
         for w in &self.words {
             jieba.add_word(w, Some(100_000), None);
         }
-        Analyzer { jieba }
+        Analyzer {
+            jieba,
+            words: self.words,
+        }
     }
 
     pub fn build_shared(self) -> Arc<Analyzer> {
@@ -85,6 +93,12 @@ impl Default for Analyzer {
 impl Analyzer {
     pub fn builder() -> AnalyzerBuilder {
         AnalyzerBuilder::default()
+    }
+
+    /// The extra words this analyzer keeps whole (merchant names, aliases), sorted and
+    /// deduplicated: building a new analyzer with them gives the same tokens.
+    pub fn extra_words(&self) -> &[String] {
+        &self.words
     }
 
     /// Tokens of `text`, in order of position.
@@ -122,7 +136,6 @@ impl Analyzer {
                 kind: TokenKind::Han,
             });
             if !sub {
-                main_end = t.byte_start.max(0);
                 main_end = t.byte_end;
             }
         }
@@ -134,5 +147,15 @@ impl Analyzer {
             t.position = position;
             out.push(t);
         }
+    }
+}
+
+// TEMPORARY shim until the text branch lands the real `normalize`.
+pub struct Normalized {
+    pub text: String,
+}
+pub fn normalize(s: &str) -> Normalized {
+    Normalized {
+        text: s.to_lowercase(),
     }
 }
