@@ -466,7 +466,10 @@ impl SearchIndex {
             filters.push((f.city, city.to_string()));
         }
         if let Some(category) = q.category.as_deref() {
-            filters.push((f.category_prefix, category.trim().trim_matches('/').to_string()));
+            filters.push((
+                f.category_prefix,
+                category.trim().trim_matches('/').to_string(),
+            ));
         }
         if let Some(kind) = q.kind {
             filters.push((f.kind, kind.as_str().to_string()));
@@ -489,10 +492,8 @@ impl SearchIndex {
         mode: Occur,
         filters: &[Box<dyn Query>],
     ) -> Box<dyn Query> {
-        let words: Vec<(Occur, Box<dyn Query>)> = groups
-            .iter()
-            .map(|g| (mode, self.group_query(g)))
-            .collect();
+        let words: Vec<(Occur, Box<dyn Query>)> =
+            groups.iter().map(|g| (mode, self.group_query(g))).collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         // Should clauses beside Must filters would become optional: nest them so that at
         // least one word has to match.
@@ -511,7 +512,10 @@ impl SearchIndex {
         match group {
             [one] => term_query(one),
             _ => Box::new(BooleanQuery::new(
-                group.iter().map(|t| (Occur::Should, term_query(t))).collect(),
+                group
+                    .iter()
+                    .map(|t| (Occur::Should, term_query(t)))
+                    .collect(),
             )),
         }
     }
@@ -528,8 +532,8 @@ impl SearchIndex {
         let mut fetch = limit;
         let top: Vec<(f32, DocAddress)> = loop {
             let top = searcher.search(query, &TopDocs::with_limit(fetch).order_by_score())?;
-            let tied_at_cut = top.len() == fetch
-                && top.get(limit - 1).map(|t| t.0) == top.last().map(|t| t.0);
+            let tied_at_cut =
+                top.len() == fetch && top.get(limit - 1).map(|t| t.0) == top.last().map(|t| t.0);
             if !tied_at_cut {
                 break top;
             }

@@ -159,12 +159,20 @@ mod tests {
     #[test]
     fn marks_matched_words_and_reports_their_ranges() {
         let analyzer = Analyzer::default();
-        let s = make_snippet(&analyzer, "这家咖啡馆很安静", &terms(&["咖啡", "安静"]), 120);
+        let s = make_snippet(
+            &analyzer,
+            "这家咖啡馆很安静",
+            &terms(&["咖啡", "安静"]),
+            120,
+        );
         assert!(s.text.contains("【安静】"), "{}", s.text);
         assert!(s.text.contains("【咖啡"), "{}", s.text);
         for (a, b) in &s.highlights {
             let word = &s.text[*a..*b];
-            assert!(word == "咖啡" || word == "咖啡馆" || word == "安静", "{word}");
+            assert!(
+                word == "咖啡" || word == "咖啡馆" || word == "安静",
+                "{word}"
+            );
         }
         assert!(!s.text.starts_with(ELLIPSIS));
     }
@@ -172,11 +180,18 @@ mod tests {
     #[test]
     fn long_text_is_cut_around_the_match_on_char_boundaries() {
         let analyzer = Analyzer::default();
-        let text = format!("{}这里的火锅很好吃{}", "今天天气不错。".repeat(40), "我们下次再来。".repeat(40));
+        let text = format!(
+            "{}这里的火锅很好吃{}",
+            "今天天气不错。".repeat(40),
+            "我们下次再来。".repeat(40)
+        );
         let s = make_snippet(&analyzer, &text, &terms(&["火锅"]), 30);
         assert!(s.text.starts_with(ELLIPSIS) && s.text.ends_with(ELLIPSIS));
         assert!(s.text.contains("【火锅】"), "{}", s.text);
-        let body = s.text.trim_start_matches(ELLIPSIS).trim_end_matches(ELLIPSIS);
+        let body = s
+            .text
+            .trim_start_matches(ELLIPSIS)
+            .trim_end_matches(ELLIPSIS);
         let plain = body.replace(OPEN_MARK, "").replace(CLOSE_MARK, "");
         assert!(plain.chars().count() <= 30);
         assert!(text.contains(&plain));
