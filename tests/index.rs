@@ -293,6 +293,25 @@ fn an_untagged_note_gets_the_merchants_its_text_names() {
     assert_eq!(ids(&index.search(&drinks).unwrap()), vec!["n_hz_mention"]);
 }
 
+#[test]
+fn a_note_naming_no_merchant_is_found_by_its_ip_city() {
+    let mut c = corpus();
+    let n = note(
+        "n_sh_bund",
+        &[],
+        Some("上海"),
+        "",
+        "外滩的夜景很美，晚上人很多。",
+    );
+    c.notes.insert(n.id.clone(), n);
+    let mut index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
+    index.upsert_corpus(&c, &NoteLinks::build(&c)).unwrap();
+    let hits = index.search(&in_city("夜景", "上海")).unwrap();
+    assert_eq!(ids(&hits), vec!["n_sh_bund"]);
+    assert!(hits[0].merchant_ids.is_empty());
+    assert!(index.search(&in_city("夜景", "杭州")).unwrap().is_empty());
+}
+
 fn fingerprint(index: &SearchIndex) -> Vec<(String, u32, String)> {
     let mut out = Vec::new();
     for q in [

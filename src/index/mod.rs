@@ -118,6 +118,7 @@ impl Default for SearchQuery {
 pub struct SearchHit {
     /// The note's or review's id.
     pub doc_id: String,
+    /// Note or review.
     pub kind: DocKind,
     /// Merchants the document speaks of: a review's merchant, a note's POI tags or, for an
     /// untagged note, the merchants its text names (see `evidence::link`).
@@ -274,6 +275,8 @@ impl SearchIndex {
     ///
     /// A note's merchants are its POI tags or, when it has none, the merchants `links`
     /// found in its text; its cities are those merchants' cities, else its IP city.
+    /// `corpus` must hold the merchants its notes and reviews refer to (a loaded corpus
+    /// does), since their cities and categories are copied into the documents.
     pub fn upsert_corpus(&mut self, corpus: &Corpus, links: &NoteLinks) -> Result<IndexStats> {
         let writer = self.writer()?;
         let mut stats = IndexStats::default();
