@@ -203,6 +203,10 @@ fn without_a_document_holding_every_word_the_words_are_alternatives() {
     let mut found = ids(&hits);
     found.sort();
     assert_eq!(found, vec!["n_hz_hotpot", "r_hz_bar"]);
+    // Then a document matching more of the words ranks first.
+    let hits = index.search(&in_city("鸡尾酒 锅底 排队", "杭州")).unwrap();
+    assert_eq!(ids(&hits), vec!["n_hz_hotpot", "r_hz_bar"]);
+    assert!(hits[0].score > hits[1].score);
 }
 
 #[test]
