@@ -207,6 +207,9 @@ fn without_a_document_holding_every_word_the_words_are_alternatives() {
     let hits = index.search(&in_city("鸡尾酒 锅底 排队", "杭州")).unwrap();
     assert_eq!(ids(&hits), vec!["n_hz_hotpot", "r_hz_bar"]);
     assert!(hits[0].score > hits[1].score);
+    // A word no document holds does not turn the other words into alternatives.
+    let hits = index.search(&in_city("安静 看书 乌龙", "杭州")).unwrap();
+    assert_eq!(ids(&hits), vec!["n_hz_quiet"]);
 }
 
 #[test]

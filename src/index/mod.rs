@@ -22,7 +22,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
     DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
@@ -47,6 +49,9 @@ const WRITER_THREADS: usize = 1;
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 /// Approximate snippet length in characters.
 const SNIPPET_CHARS: usize = 120;
+/// What a match on a sub-word of a query word (咖啡 for 咖啡馆, found in 咖啡豆) counts
+/// for, relative to a match on the word itself: a partial match, kept for recall.
+const SUB_WORD_WEIGHT: f32 = 0.5;
 
 /// Which kind of document a hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -395,11 +400,13 @@ impl SearchIndex {
     /// Notes and reviews matching `q`, best first; ties are broken by document id.
     ///
     /// Every word of the query is a group: the word itself or, when the analyzer found
-    /// sub-words in it (咖啡 in 咖啡馆), any of them. A document must match every group
-    /// (in any order, at any distance) when at least one document does; otherwise the
-    /// groups are alternatives and BM25 ranks documents matching more of them first. A
-    /// strict AND alone would answer nothing to a query with one rare or misspelt word,
-    /// and an OR alone would rank a document with one frequent word above one with all.
+    /// sub-words in it (咖啡 in 咖啡馆), any of them, a sub-word counting for
+    /// [`SUB_WORD_WEIGHT`] of the word. A document must match every group (in any order,
+    /// at any distance) when at least one document does; otherwise the groups are
+    /// alternatives and BM25 ranks documents matching more of them first. A strict AND
+    /// alone would answer nothing to a query with one rare or misspelt word, and an OR
+    /// alone would rank a document with one frequent word above one with all. A group no
+    /// document contains is left out of the AND: it could only empty the answer.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
         if q.limit == 0 {
             return Err(invalid_query("limit must be at least 1"));
@@ -413,24 +420,26 @@ impl SearchIndex {
         let filters = self.filters(q);
         let searcher = self.reader.searcher();
 
+        let mut present = Vec::with_capacity(groups.len());
+        for g in &groups {
+            if self.occurs(&searcher, g)? {
+                present.push(g.clone());
+            }
+        }
         let mut scored = Vec::new();
-        let modes: &[Occur] = if groups.len() > 1 {
-            &[Occur::Must, Occur::Should]
-        } else {
-            &[Occur::Must]
-        };
-        for &mode in modes {
-            let query = self.build_query(&groups, mode, &filters);
+        if !present.is_empty() {
+            let query = self.build_query(&present, Occur::Must, &filters);
             scored = self.top_docs(&searcher, &*query, q.limit)?;
-            if !scored.is_empty() {
-                break;
+            if scored.is_empty() && present.len() > 1 {
+                let query = self.build_query(&present, Occur::Should, &filters);
+                scored = self.top_docs(&searcher, &*query, q.limit)?;
             }
         }
 
         let terms: BTreeMap<String, usize> = groups
             .iter()
             .enumerate()
-            .flat_map(|(i, g)| g.iter().map(move |t| (t.clone(), i)))
+            .flat_map(|(i, g)| g.terms().map(move |t| (t.to_string(), i)))
             .collect();
         scored
             .into_iter()
@@ -439,26 +448,37 @@ impl SearchIndex {
     }
 
     /// The query's word groups: each main word with the sub-words inside it, deduplicated.
-    fn query_groups(&self, text: &str) -> Vec<Vec<String>> {
+    fn query_groups(&self, text: &str) -> Vec<WordGroup> {
         let tokens = self.analyzer.analyze(text);
         let mut seen = BTreeSet::new();
         let mut groups = Vec::new();
-        for word in tokens.iter().filter(|t| !t.sub_word) {
-            let mut group: Vec<String> = vec![word.text.clone()];
-            group.extend(
-                tokens
-                    .iter()
-                    .filter(|t| is_sub_word_of(t, word))
-                    .map(|t| t.text.clone()),
-            );
-            group.retain(|t| !t.is_empty());
-            group.sort();
-            group.dedup();
-            if !group.is_empty() && seen.insert(group.clone()) {
+        for word in tokens.iter().filter(|t| !t.sub_word && !t.text.is_empty()) {
+            let mut sub_words: Vec<String> = tokens
+                .iter()
+                .filter(|t| is_sub_word_of(t, word) && !t.text.is_empty() && t.text != word.text)
+                .map(|t| t.text.clone())
+                .collect();
+            sub_words.sort();
+            sub_words.dedup();
+            let group = WordGroup {
+                word: word.text.clone(),
+                sub_words,
+            };
+            if seen.insert(group.clone()) {
                 groups.push(group);
             }
         }
         groups
+    }
+
+    /// Whether any document holds any term of `group`.
+    fn occurs(&self, searcher: &tantivy::Searcher, group: &WordGroup) -> Result<bool> {
+        for t in group.terms() {
+            if searcher.doc_freq(&Term::from_field_text(self.fields.text, t))? > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Filter clauses; they score 0 so that only the words decide the ranking.
@@ -491,7 +511,7 @@ impl SearchIndex {
 
     fn build_query(
         &self,
-        groups: &[Vec<String>],
+        groups: &[WordGroup],
         mode: Occur,
         filters: &[Box<dyn Query>],
     ) -> Box<dyn Query> {
@@ -505,22 +525,26 @@ impl SearchIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    fn group_query(&self, group: &[String]) -> Box<dyn Query> {
-        let term_query = |t: &String| -> Box<dyn Query> {
+    fn group_query(&self, group: &WordGroup) -> Box<dyn Query> {
+        let term_query = |t: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(
                 Term::from_field_text(self.fields.text, t),
                 IndexRecordOption::WithFreqs,
             ))
         };
-        match group {
-            [one] => term_query(one),
-            _ => Box::new(BooleanQuery::new(
-                group
-                    .iter()
-                    .map(|t| (Occur::Should, term_query(t)))
-                    .collect(),
-            )),
+        if group.sub_words.is_empty() {
+            return term_query(&group.word);
         }
+        let mut disjuncts = vec![term_query(&group.word)];
+        disjuncts.extend(
+            group.sub_words.iter().map(|t| {
+                Box::new(BoostQuery::new(term_query(t), SUB_WORD_WEIGHT)) as Box<dyn Query>
+            }),
+        );
+        // The best of the word and its sub-words, not their sum: a text saying 鸡尾酒
+        // also holds the sub-word 鸡尾 and must not count one word twice against texts
+        // matching two different words of the query.
+        Box::new(DisjunctionMaxQuery::new(disjuncts))
     }
 
     /// The best `limit` documents by score, then id. Collects past `limit` while scores tie
@@ -583,6 +607,19 @@ impl SearchIndex {
             snippet: snippet.text,
             highlights: snippet.highlights,
         })
+    }
+}
+
+/// One word of a query with the sub-words the analyzer found inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct WordGroup {
+    word: String,
+    sub_words: Vec<String>,
+}
+
+impl WordGroup {
+    fn terms(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.word.as_str()).chain(self.sub_words.iter().map(String::as_str))
     }
 }
 
