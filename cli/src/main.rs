@@ -107,7 +107,8 @@ enum Command {
     /// Find notes and reviews of a city matching a query, with highlighted snippets.
     ///
     /// The query is segmented like the indexed text: every word must match, in any order
-    /// and at any distance (`咖啡 安静` finds `这家咖啡馆很安静`).
+    /// and at any distance (`咖啡 安静` finds `这家咖啡馆很安静`); when no text holds them
+    /// all, texts holding more of them come first.
     Search {
         /// Index folder built by `jingxuan index`
         #[arg(long, value_name = "DIR")]
@@ -402,7 +403,7 @@ fn search(
     json: bool,
     text: String,
 ) -> Result<u8, Error> {
-    let index = SearchIndex::open(&index_dir, None)?;
+    let index = SearchIndex::open(&index_dir)?;
     let query = SearchQuery {
         text: text.clone(),
         city: Some(city.clone()),

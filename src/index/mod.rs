@@ -1,1 +1,808 @@
 //! The tantivy search index of notes and reviews.
+//!
+//! Text is segmented by the crate's one [`Analyzer`] through [`JiebaTokenizer`], so the
+//! index, the queries and the scoring modules all see the same words. Queries are built
+//! from the analyzer's tokens rather than with tantivy's `QueryParser`, which would turn
+//! unspaced Chinese (`咖啡安静`) into one exact phrase.
+//!
+//! An index on disk is a folder holding tantivy's files and `jingxuan-index.json`, which
+//! records the format version and the analyzer's extra words (merchant names and aliases)
+//! so that [`SearchIndex::open`] rebuilds the analyzer the documents were indexed with.
+
+mod schema;
+mod snippet;
+mod tokenizer;
+
+pub use snippet::{CLOSE_MARK, OPEN_MARK};
+pub use tokenizer::{JiebaTokenStream, JiebaTokenizer, TOKENIZER_NAME};
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
+
+use crate::corpus::Corpus;
+use crate::error::{Error, InternalError, Result, UserError};
+use crate::evidence::link::NoteLinks;
+use crate::text::{Analyzer, Token};
+
+use schema::Fields;
+
+/// File in the index folder that marks it as a jingxuan index.
+pub const META_FILE: &str = "jingxuan-index.json";
+/// Version of the index layout (schema, tokenizer, meta file). Bump on any change that
+/// makes older folders unreadable or differently tokenized.
+pub const FORMAT_VERSION: u32 = 1;
+const FORMAT_NAME: &str = "jingxuan-index";
+/// One indexing thread: documents then land in segments in a fixed order, so segment
+/// layout, merges and hence BM25 statistics never depend on thread scheduling.
+const WRITER_THREADS: usize = 1;
+const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
+/// Approximate snippet length in characters.
+const SNIPPET_CHARS: usize = 120;
+/// What a match on a sub-word of a query word (咖啡 for 咖啡馆, found in 咖啡豆) counts
+/// for, relative to a match on the word itself: a partial match, kept for recall.
+const SUB_WORD_WEIGHT: f32 = 0.5;
+
+/// Which kind of document a hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocKind {
+    /// A user note (种草笔记).
+    Note,
+    /// A review (点评).
+    Review,
+}
+
+impl DocKind {
+    /// `"note"` or `"review"`, as stored in the index.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Note => "note",
+            DocKind::Review => "review",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "note" => Some(DocKind::Note),
+            "review" => Some(DocKind::Review),
+            _ => None,
+        }
+    }
+}
+
+/// What one [`SearchIndex::upsert_corpus`] call indexed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IndexStats {
+    /// Notes added or replaced.
+    pub notes: u64,
+    /// Reviews added or replaced.
+    pub reviews: u64,
+}
+
+/// A search request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Free text, segmented like the indexed text (`咖啡 安静`, `安静的咖啡馆`).
+    pub text: String,
+    /// Only documents about this city (exact, as written in the corpus).
+    pub city: Option<String>,
+    /// Only documents about merchants in this category path or under it (`饮品` matches
+    /// `饮品/咖啡`).
+    pub category: Option<String>,
+    /// Only notes or only reviews.
+    pub kind: Option<DocKind>,
+    /// Maximum number of hits; at least 1.
+    pub limit: usize,
+}
+
+impl Default for SearchQuery {
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            city: None,
+            category: None,
+            kind: None,
+            limit: 10,
+        }
+    }
+}
+
+/// One matching note or review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// The note's or review's id.
+    pub doc_id: String,
+    /// Note or review.
+    pub kind: DocKind,
+    /// Merchants the document speaks of: a review's merchant, a note's POI tags or, for an
+    /// untagged note, the merchants its text names (see `evidence::link`).
+    pub merchant_ids: Vec<String>,
+    /// The queried city when given, else the first of the document's cities.
+    pub city: Option<String>,
+    /// RFC 3339, in the writer's own offset.
+    pub created_at: String,
+    /// BM25 relevance; higher is better.
+    pub score: f32,
+    /// About [`SNIPPET_CHARS`] characters around the matches, matched words marked
+    /// 【like this】, `…` where the text was cut.
+    pub snippet: String,
+    /// Byte ranges in `snippet` of the matched words (marks excluded).
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// Contents of [`META_FILE`].
+#[derive(Debug, Serialize, Deserialize)]
+struct IndexMeta {
+    format: String,
+    version: u32,
+    tokenizer: String,
+    /// The analyzer's extra words, sorted and deduplicated.
+    extra_words: Vec<String>,
+}
+
+/// The search index of notes and reviews, in memory or in a folder.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    analyzer: Arc<Analyzer>,
+    fields: Fields,
+    dir: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.dir)
+            .field("num_docs", &self.num_docs())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// A new, empty index held in memory.
+    pub fn create_in_ram(analyzer: Arc<Analyzer>) -> Result<Self> {
+        let index = Index::create_in_ram(schema::build_schema());
+        Self::from_index(index, analyzer, None)
+    }
+
+    /// Opens the index in `dir`, or creates one when `dir` is missing or empty.
+    ///
+    /// When the existing index was built with other extra words than `analyzer` keeps
+    /// whole, the union of both is used from now on and persisted. Documents already
+    /// indexed keep the tokens they were indexed with: a name added now (隐巷) was split
+    /// in them (隐 / 巷), so it will only find them once they are upserted again — which
+    /// feeding the whole corpus again does.
+    pub fn open_or_create(dir: &Path, analyzer: Arc<Analyzer>) -> Result<Self> {
+        match inspect_dir(dir)? {
+            DirState::Missing | DirState::Empty => {
+                std::fs::create_dir_all(dir).map_err(|source| InternalError::Write {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+                Self::create_in(dir, analyzer)
+            }
+            DirState::Jingxuan(meta) => {
+                let analyzer = merge_words(&meta, analyzer);
+                if analyzer.extra_words() != meta.extra_words.as_slice() {
+                    write_meta(dir, analyzer.extra_words())?;
+                }
+                if tantivy_index_exists(dir)? {
+                    Self::open_tantivy(dir, analyzer)
+                } else {
+                    // Creation was interrupted after the meta file was written.
+                    Self::create_in(dir, analyzer)
+                }
+            }
+        }
+    }
+
+    /// Opens the index in `dir` with the analyzer it was built with.
+    pub fn open(dir: &Path) -> Result<Self> {
+        match inspect_dir(dir)? {
+            DirState::Missing => Err(not_an_index(dir, "no such folder")),
+            DirState::Empty => Err(not_an_index(dir, "the folder is empty")),
+            DirState::Jingxuan(meta) => {
+                if !tantivy_index_exists(dir)? {
+                    return Err(not_an_index(
+                        dir,
+                        "its creation was interrupted; run `jingxuan index` again",
+                    ));
+                }
+                let analyzer = Analyzer::builder().words(&meta.extra_words).build_shared();
+                Self::open_tantivy(dir, analyzer)
+            }
+        }
+    }
+
+    fn create_in(dir: &Path, analyzer: Arc<Analyzer>) -> Result<Self> {
+        // The meta file goes first so that a folder holding tantivy files is always
+        // recognisable as ours.
+        write_meta(dir, analyzer.extra_words())?;
+        let index = Index::create_in_dir(dir, schema::build_schema())?;
+        Self::from_index(index, analyzer, Some(dir.to_path_buf()))
+    }
+
+    fn open_tantivy(dir: &Path, analyzer: Arc<Analyzer>) -> Result<Self> {
+        let index = Index::open_in_dir(dir)?;
+        Self::from_index(index, analyzer, Some(dir.to_path_buf()))
+    }
+
+    fn from_index(index: Index, analyzer: Arc<Analyzer>, dir: Option<PathBuf>) -> Result<Self> {
+        let fields = Fields::resolve(&index.schema()).map_err(|reason| match &dir {
+            Some(d) => not_an_index(d, &reason),
+            None => Error::Internal(InternalError::Invariant(reason)),
+        })?;
+        index
+            .tokenizers()
+            .register(TOKENIZER_NAME, JiebaTokenizer::new(Arc::clone(&analyzer)));
+        // Manual reloads: a search right after an upsert must see it.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            analyzer,
+            fields,
+            dir,
+        })
+    }
+
+    /// The analyzer documents are indexed and queries segmented with.
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
+    }
+
+    /// The index folder, `None` for an index in memory.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Number of searchable documents.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Adds every note and review of `corpus`, replacing documents with the same id (so a
+    /// later batch of edits can be fed to the same index), then commits.
+    ///
+    /// A note's merchants are its POI tags or, when it has none, the merchants `links`
+    /// found in its text; its cities are those merchants' cities, else its IP city.
+    /// `corpus` must hold the merchants its notes and reviews refer to (a loaded corpus
+    /// does), since their cities and categories are copied into the documents.
+    pub fn upsert_corpus(&mut self, corpus: &Corpus, links: &NoteLinks) -> Result<IndexStats> {
+        let writer = self.writer()?;
+        let mut stats = IndexStats::default();
+        for note in corpus.notes.values() {
+            let merchant_ids = if note.merchant_ids.is_empty() {
+                links.merchants_of(&note.id).to_vec()
+            } else {
+                note.merchant_ids.clone()
+            };
+            let doc = self.document(DocInput {
+                id: &note.id,
+                kind: DocKind::Note,
+                merchant_ids,
+                fallback_city: note.ip_city.as_deref(),
+                created_at: note.created_at,
+                text: &note.text(),
+                corpus,
+            });
+            writer.delete_term(Term::from_field_text(self.fields.doc_id, &note.id));
+            writer.add_document(doc)?;
+            stats.notes += 1;
+        }
+        for review in corpus.reviews.values() {
+            let doc = self.document(DocInput {
+                id: &review.id,
+                kind: DocKind::Review,
+                merchant_ids: vec![review.merchant_id.clone()],
+                fallback_city: None,
+                created_at: review.created_at,
+                text: &review.text,
+                corpus,
+            });
+            writer.delete_term(Term::from_field_text(self.fields.doc_id, &review.id));
+            writer.add_document(doc)?;
+            stats.reviews += 1;
+        }
+        self.commit(writer)?;
+        Ok(stats)
+    }
+
+    /// Removes the documents with these ids (tombstones) and commits. Returns how many
+    /// documents were removed; unknown ids are not an error.
+    pub fn delete_docs<I, S>(&mut self, ids: I) -> Result<u64>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let before = self.num_docs();
+        let writer = self.writer()?;
+        for id in ids {
+            writer.delete_term(Term::from_field_text(self.fields.doc_id, id.as_ref()));
+        }
+        self.commit(writer)?;
+        Ok(before.saturating_sub(self.num_docs()))
+    }
+
+    fn writer(&self) -> Result<IndexWriter<TantivyDocument>> {
+        Ok(self
+            .index
+            .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY_BYTES)?)
+    }
+
+    fn commit(&self, mut writer: IndexWriter<TantivyDocument>) -> Result<()> {
+        writer.commit()?;
+        // Waiting for merges makes the segment layout (and the deleted documents still
+        // counted in BM25 statistics) a function of the commits alone, not of timing.
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn document(&self, input: DocInput<'_>) -> TantivyDocument {
+        let f = &self.fields;
+        let mut merchant_ids = input.merchant_ids;
+        merchant_ids.sort();
+        merchant_ids.dedup();
+        let merchants: Vec<_> = merchant_ids
+            .iter()
+            .filter_map(|id| input.corpus.merchants.get(id))
+            .collect();
+        let mut cities: BTreeSet<&str> = merchants.iter().map(|m| m.city.as_str()).collect();
+        if cities.is_empty() {
+            cities.extend(input.fallback_city.filter(|c| !c.trim().is_empty()));
+        }
+        let categories: BTreeSet<&str> = merchants.iter().map(|m| m.category.as_str()).collect();
+        let prefixes: BTreeSet<String> = categories
+            .iter()
+            .flat_map(|c| category_prefixes(c))
+            .collect();
+
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.doc_id, input.id);
+        doc.add_text(f.kind, input.kind.as_str());
+        for id in &merchant_ids {
+            doc.add_text(f.merchant_ids, id);
+        }
+        for city in cities {
+            doc.add_text(f.city, city);
+        }
+        for category in categories {
+            doc.add_text(f.category, category);
+        }
+        for prefix in prefixes {
+            doc.add_text(f.category_prefix, prefix);
+        }
+        let secs = input.created_at.unix();
+        doc.add_date(
+            f.created_at,
+            DateTime::from_timestamp_nanos(secs.saturating_mul(1_000_000_000)),
+        );
+        doc.add_text(f.created_at_text, input.created_at.to_rfc3339());
+        doc.add_text(f.text, input.text);
+        doc
+    }
+
+    /// Notes and reviews matching `q`, best first; ties are broken by document id.
+    ///
+    /// Every word of the query is a group: the word itself or, when the analyzer found
+    /// sub-words in it (咖啡 in 咖啡馆), any of them, a sub-word counting for
+    /// [`SUB_WORD_WEIGHT`] of the word. A document must match every group (in any order,
+    /// at any distance) when at least one document does; otherwise the groups are
+    /// alternatives and BM25 ranks documents matching more of them first. A strict AND
+    /// alone would answer nothing to a query with one rare or misspelt word, and an OR
+    /// alone would rank a document with one frequent word above one with all. A group no
+    /// document contains is left out of the AND: it could only empty the answer.
+    pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
+        if q.limit == 0 {
+            return Err(invalid_query("limit must be at least 1"));
+        }
+        let groups = self.query_groups(&q.text);
+        if groups.is_empty() {
+            return Err(invalid_query(
+                "the query has no words to search for (only spaces or punctuation)",
+            ));
+        }
+        let filters = self.filters(q);
+        let searcher = self.reader.searcher();
+
+        let mut present = Vec::with_capacity(groups.len());
+        for g in &groups {
+            if self.occurs(&searcher, g)? {
+                present.push(g.clone());
+            }
+        }
+        let mut scored = Vec::new();
+        if !present.is_empty() {
+            let query = self.build_query(&present, Occur::Must, &filters);
+            scored = self.top_docs(&searcher, &*query, q.limit)?;
+            if scored.is_empty() && present.len() > 1 {
+                let query = self.build_query(&present, Occur::Should, &filters);
+                scored = self.top_docs(&searcher, &*query, q.limit)?;
+            }
+        }
+
+        let terms: BTreeMap<String, usize> = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(i, g)| g.terms().map(move |t| (t.to_string(), i)))
+            .collect();
+        scored
+            .into_iter()
+            .map(|(score, doc_id, doc)| self.hit(score, doc_id, &doc, q, &terms))
+            .collect()
+    }
+
+    /// The query's word groups: each main word with the sub-words inside it, deduplicated.
+    fn query_groups(&self, text: &str) -> Vec<WordGroup> {
+        let tokens = self.analyzer.analyze(text);
+        let mut seen = BTreeSet::new();
+        let mut groups = Vec::new();
+        for word in tokens.iter().filter(|t| !t.sub_word && !t.text.is_empty()) {
+            let mut sub_words: Vec<String> = tokens
+                .iter()
+                .filter(|t| is_sub_word_of(t, word) && !t.text.is_empty() && t.text != word.text)
+                .map(|t| t.text.clone())
+                .collect();
+            sub_words.sort();
+            sub_words.dedup();
+            let group = WordGroup {
+                word: word.text.clone(),
+                sub_words,
+            };
+            if seen.insert(group.clone()) {
+                groups.push(group);
+            }
+        }
+        groups
+    }
+
+    /// Whether any document holds any term of `group`.
+    fn occurs(&self, searcher: &tantivy::Searcher, group: &WordGroup) -> Result<bool> {
+        for t in group.terms() {
+            if searcher.doc_freq(&Term::from_field_text(self.fields.text, t))? > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Filter clauses; they score 0 so that only the words decide the ranking.
+    fn filters(&self, q: &SearchQuery) -> Vec<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut filters: Vec<(tantivy::schema::Field, String)> = Vec::new();
+        if let Some(city) = q.city.as_deref().map(str::trim) {
+            filters.push((f.city, city.to_string()));
+        }
+        if let Some(category) = q.category.as_deref() {
+            filters.push((
+                f.category_prefix,
+                category.trim().trim_matches('/').to_string(),
+            ));
+        }
+        if let Some(kind) = q.kind {
+            filters.push((f.kind, kind.as_str().to_string()));
+        }
+        filters
+            .into_iter()
+            .map(|(field, value)| {
+                let term = TermQuery::new(
+                    Term::from_field_text(field, &value),
+                    IndexRecordOption::Basic,
+                );
+                Box::new(ConstScoreQuery::new(Box::new(term), 0.0)) as Box<dyn Query>
+            })
+            .collect()
+    }
+
+    fn build_query(
+        &self,
+        groups: &[WordGroup],
+        mode: Occur,
+        filters: &[Box<dyn Query>],
+    ) -> Box<dyn Query> {
+        let words: Vec<(Occur, Box<dyn Query>)> =
+            groups.iter().map(|g| (mode, self.group_query(g))).collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Should clauses beside Must filters would become optional: nest them so that at
+        // least one word has to match.
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(words))));
+        clauses.extend(filters.iter().map(|q| (Occur::Must, q.box_clone())));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn group_query(&self, group: &WordGroup) -> Box<dyn Query> {
+        let term_query = |t: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.text, t),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        if group.sub_words.is_empty() {
+            return term_query(&group.word);
+        }
+        let mut disjuncts = vec![term_query(&group.word)];
+        disjuncts.extend(
+            group.sub_words.iter().map(|t| {
+                Box::new(BoostQuery::new(term_query(t), SUB_WORD_WEIGHT)) as Box<dyn Query>
+            }),
+        );
+        // The best of the word and its sub-words, not their sum: a text saying 鸡尾酒
+        // also holds the sub-word 鸡尾 and must not count one word twice against texts
+        // matching two different words of the query.
+        Box::new(DisjunctionMaxQuery::new(disjuncts))
+    }
+
+    /// The best `limit` documents by score, then id. Collects past `limit` while scores tie
+    /// at the cut, so that which of equally scored documents make it never depends on
+    /// their order inside the index.
+    fn top_docs(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        limit: usize,
+    ) -> Result<Vec<(f32, String, TantivyDocument)>> {
+        let mut fetch = limit;
+        let top: Vec<(f32, DocAddress)> = loop {
+            let top = searcher.search(query, &TopDocs::with_limit(fetch).order_by_score())?;
+            let tied_at_cut =
+                top.len() == fetch && top.get(limit - 1).map(|t| t.0) == top.last().map(|t| t.0);
+            if !tied_at_cut {
+                break top;
+            }
+            fetch = fetch.saturating_mul(2);
+        };
+        let mut docs = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let id = first_str(&doc, self.fields.doc_id).unwrap_or_default();
+            docs.push((score, id, doc));
+        }
+        docs.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        docs.truncate(limit);
+        Ok(docs)
+    }
+
+    fn hit(
+        &self,
+        score: f32,
+        doc_id: String,
+        doc: &TantivyDocument,
+        q: &SearchQuery,
+        terms: &BTreeMap<String, usize>,
+    ) -> Result<SearchHit> {
+        let f = &self.fields;
+        let kind_str = first_str(doc, f.kind).unwrap_or_default();
+        let kind = DocKind::parse(&kind_str).ok_or_else(|| {
+            InternalError::Invariant(format!("document {doc_id:?} has kind {kind_str:?}"))
+        })?;
+        let cities = all_str(doc, f.city);
+        let city = match q.city.as_deref().map(str::trim) {
+            Some(c) if cities.iter().any(|x| x == c) => Some(c.to_string()),
+            _ => cities.into_iter().next(),
+        };
+        let text = first_str(doc, f.text).unwrap_or_default();
+        let snippet = snippet::make_snippet(&self.analyzer, &text, terms, SNIPPET_CHARS);
+        Ok(SearchHit {
+            doc_id,
+            kind,
+            merchant_ids: all_str(doc, f.merchant_ids),
+            city,
+            created_at: first_str(doc, f.created_at_text).unwrap_or_default(),
+            score,
+            snippet: snippet.text,
+            highlights: snippet.highlights,
+        })
+    }
+}
+
+/// One word of a query with the sub-words the analyzer found inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct WordGroup {
+    word: String,
+    sub_words: Vec<String>,
+}
+
+impl WordGroup {
+    fn terms(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.word.as_str()).chain(self.sub_words.iter().map(String::as_str))
+    }
+}
+
+/// What a document is built from.
+struct DocInput<'a> {
+    id: &'a str,
+    kind: DocKind,
+    merchant_ids: Vec<String>,
+    fallback_city: Option<&'a str>,
+    created_at: crate::corpus::Timestamp,
+    text: &'a str,
+    corpus: &'a Corpus,
+}
+
+/// `美食/火锅/重庆火锅` → `美食`, `美食/火锅`, `美食/火锅/重庆火锅`.
+fn category_prefixes(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut prefix = String::new();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(segment);
+        out.push(prefix.clone());
+    }
+    out
+}
+
+fn is_sub_word_of(t: &Token, word: &Token) -> bool {
+    t.sub_word && t.start >= word.start && t.end <= word.end
+}
+
+fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str().map(str::to_string))
+}
+
+fn all_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+fn invalid_query(reason: &str) -> Error {
+    Error::User(UserError::InvalidArgument {
+        what: "search query".to_string(),
+        reason: reason.to_string(),
+    })
+}
+
+fn not_an_index(dir: &Path, reason: &str) -> Error {
+    Error::User(UserError::NotAnIndex {
+        path: dir.to_path_buf(),
+        reason: reason.to_string(),
+    })
+}
+
+enum DirState {
+    Missing,
+    Empty,
+    Jingxuan(IndexMeta),
+}
+
+/// What `dir` holds; anything but nothing or a jingxuan index is an error.
+fn inspect_dir(dir: &Path) -> Result<DirState> {
+    let unreadable = |source| UserError::Unreadable {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DirState::Missing),
+        Err(_) if !dir.is_dir() => return Err(not_an_index(dir, "not a folder")),
+        Err(e) => return Err(unreadable(e).into()),
+    };
+    let meta_path = dir.join(META_FILE);
+    if !meta_path.exists() {
+        let mut entries = entries;
+        return match entries.next() {
+            None => Ok(DirState::Empty),
+            Some(_) => Err(not_an_index(
+                dir,
+                &format!("the folder is not empty and has no {META_FILE}"),
+            )),
+        };
+    }
+    let raw = std::fs::read_to_string(&meta_path).map_err(unreadable)?;
+    let meta: IndexMeta = serde_json::from_str(&raw)
+        .map_err(|e| not_an_index(dir, &format!("{META_FILE} is unreadable: {e}")))?;
+    if meta.format != FORMAT_NAME {
+        return Err(not_an_index(
+            dir,
+            &format!("{META_FILE} has format {:?}", meta.format),
+        ));
+    }
+    if meta.version != FORMAT_VERSION || meta.tokenizer != TOKENIZER_NAME {
+        return Err(not_an_index(
+            dir,
+            &format!(
+                "it was written in format version {} (tokenizer {:?}); this build reads version {FORMAT_VERSION}: rebuild it with `jingxuan index`",
+                meta.version, meta.tokenizer
+            ),
+        ));
+    }
+    Ok(DirState::Jingxuan(meta))
+}
+
+fn tantivy_index_exists(dir: &Path) -> Result<bool> {
+    let directory = tantivy::directory::MmapDirectory::open(dir)
+        .map_err(|e| Error::Internal(InternalError::Index(e.into())))?;
+    Index::exists(&directory).map_err(|e| Error::Internal(InternalError::Index(e.into())))
+}
+
+/// `analyzer` itself when it already keeps every word the index was built with, else a
+/// new analyzer keeping the union.
+fn merge_words(meta: &IndexMeta, analyzer: Arc<Analyzer>) -> Arc<Analyzer> {
+    let have: BTreeSet<&String> = analyzer.extra_words().iter().collect();
+    if meta.extra_words.iter().all(|w| have.contains(w)) {
+        return analyzer;
+    }
+    Analyzer::builder()
+        .words(analyzer.extra_words())
+        .words(&meta.extra_words)
+        .build_shared()
+}
+
+/// Writes the meta file through a temporary file and a rename, so that a crash never
+/// leaves half a file.
+fn write_meta(dir: &Path, extra_words: &[String]) -> Result<()> {
+    let meta = IndexMeta {
+        format: FORMAT_NAME.to_string(),
+        version: FORMAT_VERSION,
+        tokenizer: TOKENIZER_NAME.to_string(),
+        extra_words: extra_words.to_vec(),
+    };
+    let json = serde_json::to_string_pretty(&meta)
+        .map_err(|e| InternalError::Invariant(format!("cannot encode {META_FILE}: {e}")))?;
+    let path = dir.join(META_FILE);
+    let tmp = dir.join(format!("{META_FILE}.tmp"));
+    let write_err = |source| InternalError::Write {
+        path: path.clone(),
+        source,
+    };
+    std::fs::write(&tmp, json).map_err(write_err)?;
+    std::fs::rename(&tmp, &path).map_err(write_err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_prefixes_cover_every_level() {
+        assert_eq!(
+            category_prefixes("美食/火锅/重庆火锅"),
+            vec!["美食", "美食/火锅", "美食/火锅/重庆火锅"]
+        );
+        assert_eq!(category_prefixes("饮品"), vec!["饮品"]);
+        assert!(category_prefixes("").is_empty());
+    }
+
+    #[test]
+    fn punctuation_only_query_is_a_user_error() {
+        let index = SearchIndex::create_in_ram(Analyzer::builder().build_shared()).unwrap();
+        for text in ["", "   ", "！？。，", "..."] {
+            let q = SearchQuery {
+                text: text.to_string(),
+                ..SearchQuery::default()
+            };
+            let err = index.search(&q).unwrap_err();
+            assert!(err.is_user_error(), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn zero_limit_is_a_user_error() {
+        let index = SearchIndex::create_in_ram(Analyzer::builder().build_shared()).unwrap();
+        let q = SearchQuery {
+            text: "火锅".to_string(),
+            limit: 0,
+            ..SearchQuery::default()
+        };
+        assert!(index.search(&q).unwrap_err().is_user_error());
+    }
+}

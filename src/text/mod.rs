@@ -37,6 +37,9 @@ pub struct Token {
 /// behind an `Arc`.
 pub struct Analyzer {
     jieba: Jieba,
+    /// The words added with [`AnalyzerBuilder::word`], sorted and deduplicated, so that an
+    /// index can persist them and rebuild the same analyzer.
+    words: Vec<String>,
 }
 
 /// Adds words (merchant names, aliases) before the analyzer is built.
@@ -63,12 +66,17 @@ impl AnalyzerBuilder {
         self
     }
 
-    pub fn build(self) -> Analyzer {
+    pub fn build(mut self) -> Analyzer {
+        self.words.sort();
+        self.words.dedup();
         let mut jieba = Jieba::new();
         for w in &self.words {
             jieba.add_word(w, Some(100_000), None);
         }
-        Analyzer { jieba }
+        Analyzer {
+            jieba,
+            words: self.words,
+        }
     }
 
     pub fn build_shared(self) -> Arc<Analyzer> {
@@ -87,6 +95,12 @@ impl Analyzer {
         AnalyzerBuilder::default()
     }
 
+    /// The extra words this analyzer keeps whole (merchant names, aliases), sorted and
+    /// deduplicated: building a new analyzer with them gives the same tokens.
+    pub fn extra_words(&self) -> &[String] {
+        &self.words
+    }
+
     /// Tokens of `text`, in order of position.
     pub fn analyze(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
@@ -101,41 +115,39 @@ impl Analyzer {
         if lowered.len() != text.len() {
             return;
         }
-        let toks = self.jieba.cut_for_search(&lowered, false);
-        let mut main_end = 0usize;
+        let mut toks: Vec<(usize, usize, &str)> = self
+            .jieba
+            .cut_for_search(&lowered, false)
+            .into_iter()
+            .filter(|t| t.word.chars().any(char::is_alphanumeric))
+            .map(|t| (t.byte_start, t.byte_end, t.word))
+            .collect();
+        // Longest first at each start: a token inside the current word is its sub-word.
+        toks.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        toks.dedup();
+        let mut word_end = 0usize;
         let mut position = 0u32;
-        let mut pending: Vec<Token> = Vec::new();
-        for t in toks.iter().rev() {
-            if t.word.trim().is_empty() || !t.word.chars().any(char::is_alphanumeric) {
-                continue;
+        for (start, end, word) in toks {
+            let sub_word = !out.is_empty() && end <= word_end;
+            if !sub_word {
+                if !out.is_empty() {
+                    position += 1;
+                }
+                word_end = end;
             }
-            let sub = t.byte_end <= main_end && !pending.is_empty();
-            if !sub {
-                main_end = t.byte_end;
-            }
-            pending.push(Token {
-                text: t.word.to_string(),
-                start: t.byte_start,
-                end: t.byte_end,
-                position: 0,
-                sub_word: sub,
+            out.push(Token {
+                text: word.to_string(),
+                start,
+                end,
+                position,
+                sub_word,
                 kind: TokenKind::Han,
             });
-            if !sub {
-                main_end = t.byte_start.max(0);
-                main_end = t.byte_end;
-            }
-        }
-        pending.reverse();
-        for mut t in pending {
-            if !t.sub_word && !out.is_empty() {
-                position += 1;
-            }
-            t.position = position;
-            out.push(t);
         }
     }
 }
+
+// TEMPORARY shim until the text branch lands the real `normalize`.
 pub struct Normalized {
     pub text: String,
 }

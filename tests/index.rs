@@ -1,0 +1,522 @@
+//! The search index on a small hand-built corpus of Hangzhou and Shanghai notes and reviews.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use jingxuan::corpus::{
+    Aspects, Corpus, Merchant, MerchantStatus, Note, Origin, Review, Timestamp,
+};
+use jingxuan::evidence::link::NoteLinks;
+use jingxuan::index::{DocKind, SearchHit, SearchIndex, SearchQuery, CLOSE_MARK, OPEN_MARK};
+use jingxuan::text::Analyzer;
+use jingxuan::{Error, UserError};
+use proptest::prelude::*;
+
+fn ts(s: &str) -> Timestamp {
+    Timestamp::parse_rfc3339(s).unwrap()
+}
+
+fn merchant(id: &str, name: &str, aliases: &[&str], city: &str, category: &str) -> Merchant {
+    Merchant {
+        id: id.to_string(),
+        name: name.to_string(),
+        branch: None,
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        brand: None,
+        city: city.to_string(),
+        district: None,
+        area: None,
+        category: category.to_string(),
+        location: None,
+        price_per_person: None,
+        status: MerchantStatus::Open,
+        opened_at: None,
+        origin: Origin {
+            file: "merchants.jsonl",
+            line: 1,
+        },
+    }
+}
+
+fn note(id: &str, merchant_ids: &[&str], ip_city: Option<&str>, title: &str, body: &str) -> Note {
+    Note {
+        id: id.to_string(),
+        author_id: format!("a_{id}"),
+        created_at: ts("2025-10-02T12:30:00+08:00"),
+        title: (!title.is_empty()).then(|| title.to_string()),
+        body: body.to_string(),
+        tags: Vec::new(),
+        merchant_ids: merchant_ids.iter().map(|m| m.to_string()).collect(),
+        ip_city: ip_city.map(str::to_string),
+        likes: 0,
+        collects: 0,
+        comments: 0,
+        shares: 0,
+        images: 0,
+        sponsored: None,
+        origin: Origin {
+            file: "notes.jsonl",
+            line: 1,
+        },
+    }
+}
+
+fn review(id: &str, merchant_id: &str, text: &str) -> Review {
+    Review {
+        id: id.to_string(),
+        author_id: format!("a_{id}"),
+        merchant_id: merchant_id.to_string(),
+        created_at: ts("2025-09-18T19:05:00+08:00"),
+        rating: 4.5,
+        aspects: Aspects::default(),
+        text: text.to_string(),
+        images: 0,
+        likes: 0,
+        verified_visit: false,
+        origin: Origin {
+            file: "reviews.jsonl",
+            line: 1,
+        },
+    }
+}
+
+fn corpus() -> Corpus {
+    let mut c = Corpus::default();
+    for m in [
+        merchant("m_hz_cafe", "隐巷咖啡", &["隐巷"], "杭州", "饮品/咖啡"),
+        merchant("m_sh_cafe", "梧桐咖啡", &[], "上海", "饮品/咖啡"),
+        merchant("m_hz_hotpot", "老码头火锅", &[], "杭州", "美食/火锅"),
+        merchant("m_hz_bar", "月下清吧", &[], "杭州", "酒吧/清吧"),
+    ] {
+        c.merchants.insert(m.id.clone(), m);
+    }
+    for n in [
+        note(
+            "n_hz_quiet",
+            &["m_hz_cafe"],
+            Some("杭州"),
+            "周末探店",
+            "这家咖啡馆很安静，适合一个人看书。拿铁也做得不错。",
+        ),
+        note(
+            "n_sh_quiet",
+            &["m_sh_cafe"],
+            Some("上海"),
+            "",
+            "这家咖啡馆很安静，适合一个人看书。",
+        ),
+        note(
+            "n_hz_mention",
+            &[],
+            Some("杭州"),
+            "",
+            "周末去了隐巷，拿铁绝了，环境很安静。",
+        ),
+        note(
+            "n_hz_hotpot",
+            &["m_hz_hotpot"],
+            Some("杭州"),
+            "老码头火锅",
+            "牛油锅底很辣，排队排了一个小时。",
+        ),
+    ] {
+        c.notes.insert(n.id.clone(), n);
+    }
+    for r in [
+        review("r_hz_cafe", "m_hz_cafe", "咖啡豆很新鲜，店里也安静。"),
+        review(
+            "r_hz_hotpot",
+            "m_hz_hotpot",
+            "火锅很好吃，服务热情，就是有点吵。",
+        ),
+        review("r_hz_bar", "m_hz_bar", "清吧氛围安静，鸡尾酒调得不错。"),
+    ] {
+        c.reviews.insert(r.id.clone(), r);
+    }
+    c
+}
+
+fn analyzer_for(c: &Corpus) -> Arc<Analyzer> {
+    Analyzer::builder().words(c.merchant_names()).build_shared()
+}
+
+fn built_in_ram() -> SearchIndex {
+    let c = corpus();
+    let mut index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
+    let stats = index.upsert_corpus(&c, &NoteLinks::build(&c)).unwrap();
+    assert_eq!((stats.notes, stats.reviews), (4, 3));
+    index
+}
+
+fn query(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.to_string(),
+        ..SearchQuery::default()
+    }
+}
+
+fn in_city(text: &str, city: &str) -> SearchQuery {
+    SearchQuery {
+        city: Some(city.to_string()),
+        ..query(text)
+    }
+}
+
+fn ids(hits: &[SearchHit]) -> Vec<&str> {
+    hits.iter().map(|h| h.doc_id.as_str()).collect()
+}
+
+fn marked_words(hit: &SearchHit) -> Vec<&str> {
+    hit.highlights
+        .iter()
+        .map(|&(a, b)| &hit.snippet[a..b])
+        .collect()
+}
+
+#[test]
+fn words_match_in_any_order_and_at_any_distance_within_the_city() {
+    let index = built_in_ram();
+    let hits = index.search(&in_city("咖啡 安静", "杭州")).unwrap();
+    let found = ids(&hits);
+    assert!(found.contains(&"n_hz_quiet"), "{found:?}");
+    assert!(!found.contains(&"n_sh_quiet"), "{found:?}");
+    assert!(hits.iter().all(|h| h.city.as_deref() == Some("杭州")));
+    // Every word must match when some document has them all: the mention note says 安静
+    // but not 咖啡.
+    assert!(!found.contains(&"n_hz_mention"), "{found:?}");
+
+    let shanghai = index.search(&in_city("咖啡 安静", "上海")).unwrap();
+    assert_eq!(ids(&shanghai), vec!["n_sh_quiet"]);
+}
+
+#[test]
+fn unspaced_query_is_segmented_like_the_text() {
+    let index = built_in_ram();
+    let hits = index.search(&in_city("安静的咖啡馆", "杭州")).unwrap();
+    assert_eq!(hits.first().map(|h| h.doc_id.as_str()), Some("n_hz_quiet"));
+}
+
+#[test]
+fn without_a_document_holding_every_word_the_words_are_alternatives() {
+    let index = built_in_ram();
+    let hits = index.search(&in_city("鸡尾酒 锅底", "杭州")).unwrap();
+    let mut found = ids(&hits);
+    found.sort();
+    assert_eq!(found, vec!["n_hz_hotpot", "r_hz_bar"]);
+    // Then a document matching more of the words ranks first.
+    let hits = index.search(&in_city("鸡尾酒 锅底 排队", "杭州")).unwrap();
+    assert_eq!(ids(&hits), vec!["n_hz_hotpot", "r_hz_bar"]);
+    assert!(hits[0].score > hits[1].score);
+    // A word no document holds does not turn the other words into alternatives.
+    let hits = index.search(&in_city("安静 看书 乌龙", "杭州")).unwrap();
+    assert_eq!(ids(&hits), vec!["n_hz_quiet"]);
+}
+
+#[test]
+fn snippets_mark_the_matched_words() {
+    let index = built_in_ram();
+    let hits = index.search(&in_city("咖啡 安静", "杭州")).unwrap();
+    let hit = hits.iter().find(|h| h.doc_id == "n_hz_quiet").unwrap();
+    assert!(
+        hit.snippet
+            .contains(&format!("{OPEN_MARK}安静{CLOSE_MARK}")),
+        "{}",
+        hit.snippet
+    );
+    let words = marked_words(hit);
+    assert!(words.contains(&"安静"), "{words:?}");
+    assert!(words.iter().any(|w| w.starts_with("咖啡")), "{words:?}");
+    for (a, b) in &hit.highlights {
+        assert!(hit.snippet[..*a].ends_with(OPEN_MARK));
+        assert!(hit.snippet[*b..].starts_with(CLOSE_MARK));
+    }
+    assert_eq!(hit.kind, DocKind::Note);
+    assert_eq!(hit.created_at, "2025-10-02T12:30:00+08:00");
+    assert!(hit.score > 0.0);
+}
+
+#[test]
+fn category_filter_takes_the_top_level_group_or_a_full_path() {
+    let index = built_in_ram();
+    let drinks = SearchQuery {
+        category: Some("饮品".to_string()),
+        ..in_city("安静", "杭州")
+    };
+    let found = ids(&index.search(&drinks).unwrap()).join(",");
+    assert_eq!(sorted(&found), "n_hz_mention,n_hz_quiet,r_hz_cafe");
+    let full_path = SearchQuery {
+        category: Some("饮品/咖啡".to_string()),
+        ..drinks.clone()
+    };
+    let found = ids(&index.search(&full_path).unwrap()).join(",");
+    assert_eq!(sorted(&found), "n_hz_mention,n_hz_quiet,r_hz_cafe");
+    let bars = SearchQuery {
+        category: Some("酒吧".to_string()),
+        ..in_city("安静", "杭州")
+    };
+    assert_eq!(ids(&index.search(&bars).unwrap()), vec!["r_hz_bar"]);
+    let partial_segment = SearchQuery {
+        category: Some("饮".to_string()),
+        ..in_city("安静", "杭州")
+    };
+    assert!(index.search(&partial_segment).unwrap().is_empty());
+}
+
+fn sorted(joined: &str) -> String {
+    let mut v: Vec<&str> = joined.split(',').collect();
+    v.sort();
+    v.join(",")
+}
+
+#[test]
+fn kind_filter_keeps_notes_or_reviews() {
+    let index = built_in_ram();
+    let reviews = SearchQuery {
+        kind: Some(DocKind::Review),
+        ..in_city("安静", "杭州")
+    };
+    let hits = index.search(&reviews).unwrap();
+    assert_eq!(sorted(&ids(&hits).join(",")), "r_hz_bar,r_hz_cafe");
+    assert!(hits.iter().all(|h| h.kind == DocKind::Review));
+    let notes = SearchQuery {
+        kind: Some(DocKind::Note),
+        ..in_city("安静", "杭州")
+    };
+    let hits = index.search(&notes).unwrap();
+    assert_eq!(sorted(&ids(&hits).join(",")), "n_hz_mention,n_hz_quiet");
+}
+
+#[test]
+fn an_untagged_note_gets_the_merchants_its_text_names() {
+    let index = built_in_ram();
+    let hits = index.search(&in_city("周末 环境", "杭州")).unwrap();
+    let hit = hits.iter().find(|h| h.doc_id == "n_hz_mention").unwrap();
+    assert_eq!(hit.merchant_ids, vec!["m_hz_cafe"]);
+    // Its category comes from the linked merchant too.
+    let drinks = SearchQuery {
+        category: Some("饮品".to_string()),
+        ..in_city("环境", "杭州")
+    };
+    assert_eq!(ids(&index.search(&drinks).unwrap()), vec!["n_hz_mention"]);
+}
+
+#[test]
+fn a_note_naming_no_merchant_is_found_by_its_ip_city() {
+    let mut c = corpus();
+    let n = note(
+        "n_sh_bund",
+        &[],
+        Some("上海"),
+        "",
+        "外滩的夜景很美，晚上人很多。",
+    );
+    c.notes.insert(n.id.clone(), n);
+    let mut index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
+    index.upsert_corpus(&c, &NoteLinks::build(&c)).unwrap();
+    let hits = index.search(&in_city("夜景", "上海")).unwrap();
+    assert_eq!(ids(&hits), vec!["n_sh_bund"]);
+    assert!(hits[0].merchant_ids.is_empty());
+    assert!(index.search(&in_city("夜景", "杭州")).unwrap().is_empty());
+}
+
+fn fingerprint(index: &SearchIndex) -> Vec<(String, u32, String)> {
+    let mut out = Vec::new();
+    for q in [
+        in_city("咖啡 安静", "杭州"),
+        in_city("安静", "杭州"),
+        in_city("火锅", "杭州"),
+        query("看书"),
+        query("隐巷"),
+    ] {
+        for h in index.search(&q).unwrap() {
+            out.push((h.doc_id, h.score.to_bits(), h.snippet));
+        }
+    }
+    out
+}
+
+#[test]
+fn an_index_on_disk_reopens_with_the_same_analyzer_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idx");
+    let c = corpus();
+    let before = {
+        let mut index = SearchIndex::open_or_create(&path, analyzer_for(&c)).unwrap();
+        index.upsert_corpus(&c, &NoteLinks::build(&c)).unwrap();
+        fingerprint(&index)
+    };
+    assert!(before.len() >= 8, "{before:?}");
+    let reopened = SearchIndex::open(&path).unwrap();
+    assert_eq!(
+        reopened.analyzer().extra_words(),
+        c.merchant_names().as_slice()
+    );
+    assert_eq!(reopened.num_docs(), 7);
+    assert_eq!(fingerprint(&reopened), before);
+}
+
+#[test]
+fn reopening_with_new_words_keeps_the_old_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idx");
+    let c = corpus();
+    drop(SearchIndex::open_or_create(&path, analyzer_for(&c)).unwrap());
+    let more = Analyzer::builder().word("半山书局").build_shared();
+    let index = SearchIndex::open_or_create(&path, more).unwrap();
+    let words = index.analyzer().extra_words();
+    assert!(words.iter().any(|w| w == "半山书局"), "{words:?}");
+    assert!(words.iter().any(|w| w == "隐巷咖啡"), "{words:?}");
+    drop(index);
+    let reopened = SearchIndex::open(&path).unwrap();
+    assert!(reopened
+        .analyzer()
+        .extra_words()
+        .iter()
+        .any(|w| w == "半山书局"));
+    assert!(reopened
+        .analyzer()
+        .extra_words()
+        .iter()
+        .any(|w| w == "隐巷"));
+}
+
+#[test]
+fn a_later_batch_replaces_edited_documents() {
+    let c = corpus();
+    let mut index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
+    index.upsert_corpus(&c, &NoteLinks::build(&c)).unwrap();
+    let n = index.num_docs();
+
+    let mut edit = Corpus {
+        merchants: c.merchants.clone(),
+        ..Corpus::default()
+    };
+    let edited = note(
+        "n_hz_quiet",
+        &["m_hz_cafe"],
+        Some("杭州"),
+        "周末探店",
+        "这家咖啡馆现在很吵，装修的声音太大。",
+    );
+    edit.notes.insert(edited.id.clone(), edited);
+    let stats = index
+        .upsert_corpus(&edit, &NoteLinks::build(&edit))
+        .unwrap();
+    assert_eq!((stats.notes, stats.reviews), (1, 0));
+    assert_eq!(index.num_docs(), n);
+
+    let quiet = index.search(&in_city("安静 看书", "杭州")).unwrap();
+    assert!(!ids(&quiet).contains(&"n_hz_quiet"), "{:?}", ids(&quiet));
+    let noisy = index.search(&in_city("装修", "杭州")).unwrap();
+    assert_eq!(ids(&noisy), vec!["n_hz_quiet"]);
+}
+
+#[test]
+fn tombstones_remove_documents() {
+    let mut index = built_in_ram();
+    let n = index.num_docs();
+    assert!(ids(&index.search(&query("火锅")).unwrap()).contains(&"r_hz_hotpot"));
+    let removed = index.delete_docs(["r_hz_hotpot", "no_such_doc"]).unwrap();
+    assert_eq!(removed, 1);
+    assert_eq!(index.num_docs(), n - 1);
+    assert!(!ids(&index.search(&query("火锅")).unwrap()).contains(&"r_hz_hotpot"));
+}
+
+#[test]
+fn equal_scores_are_ordered_by_id_whatever_the_indexing_order() {
+    let c = corpus();
+    let mut index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
+    // r_b is indexed first, so it precedes r_a inside the index.
+    for id in ["r_b", "r_a"] {
+        let mut batch = Corpus {
+            merchants: c.merchants.clone(),
+            ..Corpus::default()
+        };
+        batch
+            .reviews
+            .insert(id.to_string(), review(id, "m_hz_bar", "鸡尾酒很好喝。"));
+        index
+            .upsert_corpus(&batch, &NoteLinks::build(&batch))
+            .unwrap();
+    }
+    let all = index.search(&query("鸡尾酒")).unwrap();
+    assert_eq!(ids(&all), vec!["r_a", "r_b"]);
+    assert_eq!(all[0].score, all[1].score);
+    let first = index
+        .search(&SearchQuery {
+            limit: 1,
+            ..query("鸡尾酒")
+        })
+        .unwrap();
+    assert_eq!(ids(&first), vec!["r_a"]);
+}
+
+fn not_an_index(result: Result<SearchIndex, Error>) -> bool {
+    matches!(result, Err(Error::User(UserError::NotAnIndex { .. })))
+}
+
+#[test]
+fn a_folder_that_is_not_an_index_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "不是索引").unwrap();
+    assert!(not_an_index(SearchIndex::open(dir.path())));
+    assert!(not_an_index(SearchIndex::open_or_create(
+        dir.path(),
+        Analyzer::builder().build_shared()
+    )));
+    // Nothing was written into the foreign folder.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    assert!(not_an_index(SearchIndex::open(&dir.path().join("missing"))));
+    let empty = tempfile::tempdir().unwrap();
+    assert!(not_an_index(SearchIndex::open(empty.path())));
+    let file = dir.path().join("notes.txt");
+    assert!(not_an_index(SearchIndex::open(Path::new(&file))));
+}
+
+#[test]
+fn a_meta_file_of_another_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idx");
+    drop(SearchIndex::open_or_create(&path, Analyzer::builder().build_shared()).unwrap());
+    let meta = path.join(jingxuan::index::META_FILE);
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let bumped = text.replace(
+        &format!("\"version\": {}", jingxuan::index::FORMAT_VERSION),
+        "\"version\": 999",
+    );
+    assert_ne!(text, bumped);
+    std::fs::write(&meta, bumped).unwrap();
+    assert!(not_an_index(SearchIndex::open(&path)));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any query either fails as the caller's mistake or returns hits whose highlights are
+    /// marked words of the snippet.
+    #[test]
+    fn any_query_gives_hits_or_a_user_error(text in "[咖啡馆安静火锅的了 ，。!a-z0-9]{0,12}") {
+        thread_local! {
+            static INDEX: SearchIndex = built_in_ram();
+        }
+        INDEX.with(|index| {
+            match index.search(&query(&text)) {
+                Ok(hits) => {
+                    for h in &hits {
+                        for &(a, b) in &h.highlights {
+                            prop_assert!(a < b && b <= h.snippet.len());
+                            prop_assert!(h.snippet.is_char_boundary(a) && h.snippet.is_char_boundary(b));
+                            prop_assert!(h.snippet[..a].ends_with(OPEN_MARK));
+                        }
+                    }
+                    let mut sorted = hits.clone();
+                    sorted.sort_by(|x, y| y.score.total_cmp(&x.score).then_with(|| x.doc_id.cmp(&y.doc_id)));
+                    prop_assert_eq!(ids(&sorted), ids(&hits));
+                }
+                Err(e) => prop_assert!(e.is_user_error(), "{}", e),
+            }
+            Ok(())
+        })?;
+    }
+}
