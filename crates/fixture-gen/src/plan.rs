@@ -67,6 +67,9 @@ pub fn build(cfg: &GenConfig) -> World {
         curation: Vec::new(),
         planted: BTreeSet::new(),
     };
+    if b.cities.is_empty() {
+        return b.finish();
+    }
     b.honest_authors();
     for i in 0..b.cities.len() {
         let (city, range) = b.cities[i].clone();

@@ -56,6 +56,11 @@ impl Rand {
         &xs[self.below(xs.len())]
     }
 
+    /// A word of a non-empty constant bank.
+    pub fn word(&mut self, xs: &[&'static str]) -> &'static str {
+        xs[self.below(xs.len())]
+    }
+
     pub fn shuffle<T>(&mut self, xs: &mut [T]) {
         for i in (1..xs.len()).rev() {
             let j = self.below(i + 1);

@@ -124,8 +124,8 @@ fn clauses(rng: &mut Rand, asap: &Asap, m: &Merchant, rating: f64) -> Vec<String
 
 fn emoji(rng: &mut Rand, band: Band) -> &'static str {
     match band {
-        Band::Great | Band::Good => *rng.pick(EMOJI_POS),
-        _ => *rng.pick(EMOJI_NEG),
+        Band::Great | Band::Good => rng.word(EMOJI_POS),
+        _ => rng.word(EMOJI_NEG),
     }
 }
 
@@ -248,7 +248,7 @@ pub fn burst(rng: &mut Rand) -> String {
     ];
     let mut t = rng.pick(BANK).to_string();
     if rng.chance(0.5) {
-        t.push_str(*rng.pick(EMOJI_POS));
+        t.push_str(rng.word(EMOJI_POS));
     }
     t
 }
@@ -258,7 +258,7 @@ pub fn attack(rng: &mut Rand, m: &Merchant) -> String {
     let mut t = format!("{}，{}", rng.pick(HYGIENE_NEG), rng.pick(m.cat.core_neg));
     t.push_str(&format!("，{}！", rng.pick(SLANG_NEG)));
     if rng.chance(0.4) {
-        t.push_str(*rng.pick(EMOJI_NEG));
+        t.push_str(rng.word(EMOJI_NEG));
     }
     t
 }
@@ -273,7 +273,7 @@ pub fn template(rng: &mut Rand, template: &str, name: &str) -> String {
         t = t.replace('！', "!");
     }
     if rng.chance(0.5) {
-        t.push_str(*rng.pick(EMOJI_POS));
+        t.push_str(rng.word(EMOJI_POS));
     }
     t
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
-use jingxuan_fixture_gen::{generate_to_memory, unix_of, GenConfig, DEFAULT_AS_OF};
+use jingxuan_fixture_gen::{generate_to_memory, unix_of, City, GenConfig, DEFAULT_AS_OF};
 use serde_json::Value;
 
 const DAY: i64 = 86_400;
@@ -122,13 +122,52 @@ fn notes_only_is_the_same_world_without_reviews() {
     }
 }
 
+/// Other configurations: other seeds, benchmark sizing, one city, another `as_of`.
+fn variants() -> Vec<GenConfig> {
+    let mut out: Vec<GenConfig> = (1..=3)
+        .map(|seed| GenConfig {
+            seed,
+            ..GenConfig::with_target_docs(1_500)
+        })
+        .collect();
+    out.push(GenConfig {
+        cities: vec![City::Hangzhou],
+        merchants_per_city: 60,
+        target_docs: 800,
+        as_of: unix_of(2024, 3, 1, 9, 30, 0),
+        ..GenConfig::small()
+    });
+    out
+}
+
 #[test]
 fn every_record_meets_the_contract() {
-    let c = small();
-    let as_of = DEFAULT_AS_OF;
+    check_contract(small(), DEFAULT_AS_OF);
+    check_references(small());
+    for config in variants() {
+        let c = Corpus {
+            files: generate_to_memory(&config),
+        };
+        check_contract(&c, config.as_of);
+        check_references(&c);
+    }
+}
+
+#[test]
+fn no_cities_gives_an_empty_corpus() {
+    let files = generate_to_memory(&GenConfig {
+        cities: Vec::new(),
+        ..GenConfig::small()
+    });
+    let c = Corpus { files };
+    assert!(c.lines("merchants.jsonl").is_empty());
+    assert!(c.lines("notes.jsonl").is_empty() && c.lines("reviews.jsonl").is_empty());
+}
+
+fn check_contract(c: &Corpus, as_of: i64) {
     let earliest = as_of - 731 * DAY;
     let merchants = c.lines("merchants.jsonl");
-    assert!(merchants.len() >= 600, "{} merchants", merchants.len());
+    assert!(merchants.len() >= 30, "{} merchants", merchants.len());
     let mut ids = BTreeSet::new();
     for m in &merchants {
         assert!(ids.insert(s(m, "id").to_string()), "duplicate merchant id");
@@ -204,9 +243,9 @@ fn every_record_meets_the_contract() {
     }
 }
 
-#[test]
-fn every_reference_resolves_and_no_one_writes_before_existing() {
-    let c = small();
+/// Every reference resolves, and no one writes before their account exists or after the
+/// shop closed.
+fn check_references(c: &Corpus) {
     let merchants = by_id(&c.lines("merchants.jsonl"), "id");
     let authors = by_id(&c.lines("authors.jsonl"), "id");
     let truth_closed: BTreeMap<String, i64> = c
@@ -527,4 +566,56 @@ fn cities_have_variety() {
             "{city}: no Latin alias"
         );
     }
+}
+
+#[test]
+fn real_asap_sentences_carry_matching_ratings() {
+    let asap_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/asap");
+    let mut rows: Vec<String> = Vec::new();
+    for f in ["train_sample.csv", "dev_sample.csv", "test_sample.csv"] {
+        let text = std::fs::read_to_string(asap_dir.join(f)).unwrap_or_default();
+        rows.extend(text.lines().skip(1).map(str::to_string));
+    }
+    assert!(rows.len() >= 290, "ASAP sample missing under data/asap");
+    // The star is the first `,N.0,` after the review body.
+    let star_after = |row: &str, at: usize| -> Option<f64> {
+        let rest = &row[at..];
+        (1..=5)
+            .filter_map(|n| rest.find(&format!(",{n}.0,")).map(|p| (p, n)))
+            .min()
+            .map(|(_, n)| n as f64)
+    };
+    let t = truth(small());
+    let (mut borrowed, mut total, mut off_by) = (0usize, 0usize, 0.0f64);
+    for r in small().lines("reviews.jsonl") {
+        if s(&t.docs[s(&r, "id")], "label") != "honest" {
+            continue;
+        }
+        let Some(text) = r["text"].as_str() else {
+            continue;
+        };
+        total += 1;
+        let rating = r["rating"].as_f64().unwrap_or(0.0);
+        // A clause of 12+ characters found verbatim in the sample is borrowed text.
+        let star = text
+            .split(['，', '。'])
+            .filter(|c| c.chars().count() >= 12)
+            .find_map(|clause| {
+                rows.iter()
+                    .find_map(|row| row.find(clause).and_then(|at| star_after(row, at)))
+            });
+        if let Some(star) = star {
+            borrowed += 1;
+            off_by += (star - rating).abs();
+        }
+    }
+    assert!(
+        borrowed * 10 > total,
+        "{borrowed} of {total} reviews use ASAP text"
+    );
+    let mean_off = off_by / borrowed.max(1) as f64;
+    assert!(
+        mean_off <= 0.6,
+        "borrowed sentences are {mean_off} stars off their rating"
+    );
 }
