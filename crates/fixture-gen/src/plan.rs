@@ -13,6 +13,8 @@ use crate::GenConfig;
 
 /// Documents span this long before `as_of`.
 const SPAN_DAYS: i64 = 730;
+/// Reviewers' leniency: real ratings skew towards 4–5 stars.
+const POSITIVITY: f64 = 0.4;
 /// Share of honest documents that are notes rather than reviews.
 const NOTE_SHARE: f64 = 0.3;
 
@@ -731,7 +733,7 @@ impl Builder<'_> {
             let q = self.merchants[m].quality;
             if is_note {
                 // People mostly post about places they liked.
-                let rating = half_step(1.0 + 4.0 * (q + 0.16 * self.rng.normal()) + 0.3);
+                let rating = half_step(1.0 + 4.0 * (q + 0.16 * self.rng.normal()) + POSITIVITY + 0.3);
                 let poi = self.rng.chance(0.75);
                 let sponsored = self.rng.chance(0.15).then_some(false);
                 let n = self.push_note(a, at, about, rating, poi, Label::Honest, sponsored, 1.0);
@@ -749,7 +751,7 @@ impl Builder<'_> {
                     self.notes[n].deleted = true;
                 }
             } else {
-                let rating = half_step(1.0 + 4.0 * (q + 0.16 * self.rng.normal()));
+                let rating = half_step(1.0 + 4.0 * (q + 0.16 * self.rng.normal()) + POSITIVITY);
                 let text = if self.rng.chance(0.05) {
                     None
                 } else {
