@@ -733,7 +733,8 @@ impl Builder<'_> {
             let q = self.merchants[m].quality;
             if is_note {
                 // People mostly post about places they liked.
-                let rating = half_step(1.0 + 4.0 * (q + 0.16 * self.rng.normal()) + POSITIVITY + 0.3);
+                let rating =
+                    half_step(1.0 + 4.0 * (q + 0.16 * self.rng.normal()) + POSITIVITY + 0.3);
                 let poi = self.rng.chance(0.75);
                 let sponsored = self.rng.chance(0.15).then_some(false);
                 let n = self.push_note(a, at, about, rating, poi, Label::Honest, sponsored, 1.0);
