@@ -44,15 +44,44 @@ fn records(text: &str) -> Vec<Vec<String>> {
     rows
 }
 
-/// A borrowed sentence must read as generic: no bracketed dish names, no other shops'
-/// names or places that would confuse mention linking, and a sensible length.
+/// A borrowed sentence must read as generic, so it fits any restaurant it lands in: it
+/// speaks of service, environment, taste or price in general, names no dish or ingredient,
+/// no other shop, place or cuisine (those would confuse mention linking), and is of a
+/// sensible length.
 fn usable(s: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "服务",
+        "环境",
+        "味道",
+        "价格",
+        "性价比",
+        "排队",
+        "上菜",
+        "装修",
+        "分量",
+        "干净",
+        "卫生",
+        "态度",
+        "口味",
+        "菜品",
+        "等位",
+        "座位",
+        "实惠",
+        "便宜",
+        "贵",
+    ];
+    const PLACE: &[&str] = &[
+        "店", "市", "区", "路", "城", "广场", "点评", "团购", "日料", "火锅", "西餐",
+    ];
     let n = s.chars().count();
     (8..=60).contains(&n)
+        && GENERIC.iter().any(|w| s.contains(w))
+        && !PLACE.iter().any(|w| s.contains(w))
         && !s.contains(['【', '】', '\\', '(', ')', '（', '）', '"', '“', '”'])
-        && !["店", "市", "区", "路", "广场", "点评", "团购", "分店"]
-            .iter()
-            .any(|w| s.contains(w))
+        && !s.contains([
+            '肉', '鱼', '虾', '鸡', '鸭', '牛', '羊', '猪', '串', '面', '饭', '汤', '饼', '锅',
+            '蛋', '粥', '蟹', '鹅',
+        ])
         && !s.chars().any(|c| c.is_ascii_alphanumeric())
 }
 

@@ -740,7 +740,7 @@ impl Builder<'_> {
                 let n = self.push_note(a, at, about, rating, poi, Label::Honest, sponsored, 1.0);
                 if self.rng.chance(0.3) {
                     let kind = *self.rng.pick(&["checkin", "navigation"]);
-                    let v_at = at - self.rng.int(3_600, 3 * DAY);
+                    let v_at = (at - self.rng.int(3_600, 3 * DAY)).max(lo);
                     self.visits.push(Visit {
                         author: a,
                         merchant: m,

@@ -60,8 +60,9 @@ fn clauses(rng: &mut Rand, asap: &Asap, m: &Merchant, rating: f64) -> Vec<String
     let item = *rng.pick(m.cat.items);
     match band {
         Band::Great | Band::Good => {
-            parts.push(rng.pick(m.cat.core_pos).to_string());
-            if rng.chance(0.5) {
+            let core = *rng.pick(m.cat.core_pos);
+            parts.push(core.to_string());
+            if rng.chance(0.5) && !core.contains(item) {
                 parts.push(format!("{}{}{}", item, rng.pick(DEGREE), adjective(m)));
             }
             let extra = if band == Band::Great { 2 } else { 1 };
@@ -276,4 +277,64 @@ pub fn template(rng: &mut Rand, template: &str, name: &str) -> String {
         t.push_str(rng.word(EMOJI_POS));
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{merchants_for, City};
+
+    fn shops() -> Vec<Merchant> {
+        merchants_for(&mut Rand::new(7), City::Hangzhou, 60, crate::DEFAULT_AS_OF)
+    }
+
+    #[test]
+    fn bands_and_half_steps() {
+        assert_eq!(Band::of(5.0), Band::Great);
+        assert_eq!(Band::of(4.0), Band::Good);
+        assert_eq!(Band::of(3.0), Band::Mixed);
+        assert_eq!(Band::of(2.0), Band::Bad);
+        assert_eq!(half_step(3.74), 3.5);
+        assert_eq!(half_step(3.76), 4.0);
+        assert_eq!(half_step(-2.0), 1.0);
+        assert_eq!(half_step(9.0), 5.0);
+    }
+
+    #[test]
+    fn review_text_agrees_with_its_rating() {
+        let asap = Asap::load();
+        let mut rng = Rand::new(1);
+        for m in shops() {
+            let good = review(&mut rng, &asap, &m, 5.0);
+            assert!(m.cat.core_pos.iter().any(|p| good.contains(p)), "{good}");
+            assert!(
+                !SLANG_NEG
+                    .iter()
+                    .chain(HYGIENE_NEG)
+                    .any(|p| good.contains(p)),
+                "{good}"
+            );
+            let bad = review(&mut rng, &asap, &m, 1.0);
+            assert!(m.cat.core_neg.iter().any(|p| bad.contains(p)), "{bad}");
+            assert!(
+                !SLANG_POS.iter().chain(ENV_POS).any(|p| bad.contains(p)),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn notes_name_their_shop_when_asked() {
+        let asap = Asap::load();
+        let mut rng = Rand::new(2);
+        for m in shops() {
+            let (title, body, tags) = note(&mut rng, &asap, &[&m], 4.5, true);
+            let named = std::iter::once(&m.name)
+                .chain(&m.aliases)
+                .any(|n| body.contains(n.as_str()));
+            assert!(named, "{body}");
+            assert!(!title.is_empty());
+            assert!(tags.contains(&format!("杭州{}", m.cat.tag)));
+        }
+    }
 }
