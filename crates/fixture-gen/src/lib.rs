@@ -33,9 +33,9 @@ pub const DEFAULT_AS_OF: i64 = 1_761_922_800;
 pub struct GenConfig {
     /// Seed of the single random stream.
     pub seed: u64,
-    /// Cities, in output order.
+    /// Cities, in output order (repeats are ignored; none gives an empty corpus).
     pub cities: Vec<City>,
-    /// Merchants generated in each city.
+    /// Merchants generated in each city (at least 30).
     pub merchants_per_city: usize,
     /// Notes plus reviews wanted in the full corpus (planted manipulation included).
     pub target_docs: usize,
