@@ -136,3 +136,14 @@ impl Analyzer {
         }
     }
 }
+
+// TEMPORARY shim so `evidence::link` compiles on this branch; the text branch provides the
+// real `normalize`.
+pub struct Normalized {
+    pub text: String,
+}
+pub fn normalize(s: &str) -> Normalized {
+    Normalized {
+        text: s.to_lowercase(),
+    }
+}

@@ -1,0 +1,747 @@
+//! Sentiment, aspects and return intent from the text of a note or review.
+//!
+//! Notes carry no star, so what they say must be read from their words. The method is a
+//! lexicon method, because it is explainable (every point of polarity is a [`Cue`] with byte
+//! offsets) and works on short informal text where no trained model is at hand:
+//!
+//! - words from NTUSD (±1) and a domain lexicon (dishes, service, prices, slang, emoji) that
+//!   overrides it; both are data files under `data/lexicon/`;
+//! - a negator shortly before a word flips it and damps it (`不难吃` is mildly positive,
+//!   `不好吃` clearly negative); a double negation cancels;
+//! - degree words scale it (`超级` ×2, `有点` ×0.6), before the word or after (`难吃死了`);
+//! - contrast: within a sentence what follows `但是`/`不过` weighs more and what precedes it
+//!   (or follows `虽然`) weighs less, since that is where the writer lands;
+//! - an exclamation mark strengthens its clause;
+//! - hygiene and food-safety complaints (`拉肚子`, `不干净`, `吃出异物`) carry large weights
+//!   and raise [`TextEvidence::hygiene_alert`], which caps the polarity below zero: one such
+//!   incident outweighs any amount of praise for the food.
+//!
+//! Matching runs over the folded text, not over tokens, so it does not depend on how the
+//! segmenter cut a phrase; tokens only decide whether a one-character word (`差`, `贵`) is a
+//! word of its own rather than part of another (`差不多`, `贵州`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::lexicon::{self, bad_line, number, rows, Hit, WordSet};
+use crate::error::Result;
+use crate::text::Token;
+
+/// What a review or note can be about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aspect {
+    /// Food and drink: 味道, 口感, 好吃.
+    Taste,
+    /// Decoration, space, noise: 环境, 装修, 吵.
+    Environment,
+    /// Staff and their manner: 服务员, 态度, 热情.
+    Service,
+    /// Price for what one gets: 性价比, 贵, 实惠.
+    Value,
+    /// Cleanliness and food safety: 干净, 拉肚子, 异物.
+    Hygiene,
+    /// Queues and slow serving: 排队, 上菜慢.
+    Waiting,
+}
+
+impl Aspect {
+    /// All aspects, in order.
+    pub const ALL: [Aspect; 6] = [
+        Aspect::Taste,
+        Aspect::Environment,
+        Aspect::Service,
+        Aspect::Value,
+        Aspect::Hygiene,
+        Aspect::Waiting,
+    ];
+
+    /// The name used in `aspects.tsv` and in serialised output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Aspect::Taste => "taste",
+            Aspect::Environment => "environment",
+            Aspect::Service => "service",
+            Aspect::Value => "value",
+            Aspect::Hygiene => "hygiene",
+            Aspect::Waiting => "waiting",
+        }
+    }
+
+    /// The aspect called `name` (as in [`name`](Self::name)).
+    pub fn from_name(name: &str) -> Option<Aspect> {
+        Aspect::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// Whether the writer says they will come back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnIntent {
+    /// 二刷, 回购, 会再来.
+    WillReturn,
+    /// 不会再来, 再也不去, 拉黑.
+    WontReturn,
+}
+
+/// What kind of lexicon entry a cue is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CueKind {
+    /// A sentiment word, phrase or emoji.
+    Sentiment,
+    /// A return-intent phrase.
+    ReturnIntent,
+}
+
+/// One piece of evidence in the text, for explanations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cue {
+    /// Byte offset of the cue in the original text.
+    pub start: usize,
+    /// Byte offset one past its end in the original text.
+    pub end: usize,
+    /// The lexicon entry that matched (folded).
+    pub word: String,
+    /// Its contribution to the polarity, after negation, degree, contrast and emphasis.
+    pub weight: f32,
+    /// True when a negator flipped it.
+    pub negated: bool,
+    pub kind: CueKind,
+}
+
+/// Sentiment about one aspect.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AspectSignal {
+    /// From −1 (all complaints) to 1 (all praise).
+    pub polarity: f32,
+    /// Number of sentiment cues attributed to the aspect.
+    pub mentions: u32,
+}
+
+/// What a text says, as read by [`SentimentModel::analyze`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TextEvidence {
+    /// Overall polarity in [−1, 1]; 0 when the text says nothing evaluative.
+    pub polarity: f32,
+    /// How much evidence the polarity rests on, in [0, 1): 0 for no cue at all.
+    pub confidence: f32,
+    /// Sum of positive contributions.
+    pub positive: f32,
+    /// Sum of negative contributions, as a positive number.
+    pub negative: f32,
+    /// Sentiment per aspect the text speaks of.
+    pub aspects: BTreeMap<Aspect, AspectSignal>,
+    /// A hygiene or food-safety complaint (拉肚子, 不干净, 吃出虫子) that was not negated.
+    pub hygiene_alert: bool,
+    /// Whether the writer says they will, or will not, come back.
+    pub return_intent: Option<ReturnIntent>,
+    /// Every cue, in text order.
+    pub cues: Vec<Cue>,
+}
+
+/// Where a degree word stands relative to the word it modifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DegreePlace {
+    Pre,
+    Post,
+}
+
+/// The loaded lexicons. Build once with [`SentimentModel::new`] and share.
+pub struct SentimentModel {
+    /// Weight, and whether it comes from the domain lexicon (which wins ties with NTUSD).
+    words: WordSet<(f32, bool)>,
+    negators: WordSet<()>,
+    degree: WordSet<(f32, DegreePlace)>,
+    /// `true` for a concessive marker (虽然) that weakens its own clause.
+    contrast: WordSet<bool>,
+    aspects: WordSet<(Aspect, f32)>,
+    returns: WordSet<i8>,
+    ntusd: WordSet<f32>,
+}
+
+/// Characters within which a negator or degree word still modifies the next sentiment word.
+const WINDOW_CHARS: usize = 3;
+/// A negated positive word turns negative nearly at full strength (不好吃)…
+const NEG_FLIP_POSITIVE: f32 = 0.85;
+/// …while a negated complaint is only faint praise (不难吃, 不贵).
+const NEG_FLIP_NEGATIVE: f32 = 0.45;
+/// Weight of what follows a contrast marker in its sentence, and of what precedes it.
+const AFTER_CONTRAST: f32 = 1.5;
+const BEFORE_CONTRAST: f32 = 0.6;
+/// Emphasis of a clause that ends with an exclamation mark.
+const EXCLAIM: f32 = 1.2;
+/// A return-intent phrase counts like this many sentiment points.
+const RETURN_POSITIVE: f32 = 1.5;
+const RETURN_NEGATIVE: f32 = 2.5;
+/// A hygiene cue at least this negative (before degree and contrast) raises the alert.
+const HYGIENE_ALERT_WEIGHT: f32 = -1.5;
+/// Polarity never exceeds this when the hygiene alert is raised.
+const HYGIENE_CAP: f32 = -0.3;
+/// Damping of polarity = (P − N) / (P + N + K): a lone mild word stays mild.
+const POLARITY_DAMPING: f32 = 1.0;
+/// Evidence mass at which confidence reaches 1 − 1/e.
+const CONFIDENCE_SCALE: f32 = 3.0;
+
+impl SentimentModel {
+    /// Loads the compiled-in lexicons. Fails only if a data file is malformed (a bug).
+    pub fn new() -> Result<Self> {
+        let ntusd_entries = || {
+            let pos = lexicon::NTUSD_POSITIVE
+                .lines()
+                .map(|w| (w.trim().to_string(), 1.0f32, false));
+            let neg = lexicon::NTUSD_NEGATIVE
+                .lines()
+                .map(|w| (w.trim().to_string(), -1.0f32, false));
+            pos.chain(neg)
+        };
+        let mut domain = Vec::new();
+        for (line, f) in rows(lexicon::DOMAIN) {
+            domain.push((f[0].to_string(), number("domain.tsv", line, &f, 1)?, true));
+        }
+        let ntusd = WordSet::new(ntusd_entries().map(|(w, v, _)| (w, v)))?;
+        let words = WordSet::new(ntusd_entries().chain(domain).map(|(w, v, d)| (w, (v, d))))?;
+
+        let negators = WordSet::new(rows(lexicon::NEGATORS).map(|(_, f)| (f[0].to_string(), ())))?;
+
+        let mut degree = Vec::new();
+        for (line, f) in rows(lexicon::DEGREE) {
+            let place = match f.get(2).copied() {
+                None | Some("pre") => DegreePlace::Pre,
+                Some("post") => DegreePlace::Post,
+                Some(other) => {
+                    return Err(bad_line("degree.tsv", line, &format!("place {other:?}")))
+                }
+            };
+            degree.push((
+                f[0].to_string(),
+                (number("degree.tsv", line, &f, 1)?, place),
+            ));
+        }
+        let degree = WordSet::new(degree)?;
+
+        let mut contrast = Vec::new();
+        for (line, f) in rows(lexicon::CONTRAST) {
+            let concessive = match f.get(1).copied() {
+                None => false,
+                Some("before") => true,
+                Some(other) => return Err(bad_line("contrast.txt", line, &format!("{other:?}"))),
+            };
+            contrast.push((f[0].to_string(), concessive));
+        }
+        let contrast = WordSet::new(contrast)?;
+
+        let mut aspects = Vec::new();
+        for (line, f) in rows(lexicon::ASPECTS) {
+            let name = f.get(1).copied().unwrap_or("");
+            let aspect = Aspect::from_name(name)
+                .ok_or_else(|| bad_line("aspects.tsv", line, &format!("aspect {name:?}")))?;
+            aspects.push((
+                f[0].to_string(),
+                (aspect, number("aspects.tsv", line, &f, 2)?),
+            ));
+        }
+        let aspects = WordSet::new(aspects)?;
+
+        let mut returns = Vec::new();
+        for (line, f) in rows(lexicon::RETURN_INTENT) {
+            let v = number("return_intent.tsv", line, &f, 1)?;
+            returns.push((f[0].to_string(), if v >= 0.0 { 1i8 } else { -1 }));
+        }
+        let returns = WordSet::new(returns)?;
+
+        Ok(SentimentModel {
+            words,
+            negators,
+            degree,
+            contrast,
+            aspects,
+            returns,
+            ntusd,
+        })
+    }
+
+    /// The lexicon weight of `word` (domain over NTUSD), if it has one.
+    pub fn weight(&self, word: &str) -> Option<f32> {
+        self.words.get(word).map(|v| v.0)
+    }
+
+    /// The plain baseline: NTUSD positive minus negative word occurrences in `text`
+    /// (leftmost-longest, no negation, degree or domain words). For comparison only.
+    pub fn ntusd_count(&self, text: &str) -> i32 {
+        let folded = Folded::new(text);
+        self.ntusd
+            .find(&folded.text)
+            .iter()
+            .map(|h| if *h.value > 0.0 { 1 } else { -1 })
+            .sum()
+    }
+
+    /// Reads `text`. `tokens` are the analyzer's tokens of the same text (sub-words are
+    /// ignored); pass `&[]` to skip the word-boundary check for one-character words.
+    pub fn analyze(&self, tokens: &[Token], text: &str) -> TextEvidence {
+        let f = Folded::new(text);
+        let clauses = Clauses::new(&f.text);
+
+        let mut senti = self.words.find_ranked(&f.text, |v| u8::from(v.1));
+        senti.retain(|h| h.word.chars().count() > 1 || self.is_own_word(h, &f, tokens, text));
+        let returns = self.returns.find(&f.text);
+        let covered = |s: usize, e: usize| {
+            senti.iter().any(|h| h.start < e && s < h.end)
+                || returns.iter().any(|h| h.start < e && s < h.end)
+        };
+        // A negator or degree word inside a sentiment phrase (不 of 不错, 好 of 好吃) is part
+        // of that phrase, not a modifier.
+        let negators: Vec<_> = self
+            .negators
+            .find(&f.text)
+            .into_iter()
+            .filter(|h| !covered(h.start, h.end))
+            .collect();
+        let degrees: Vec<_> = self
+            .degree
+            .find(&f.text)
+            .into_iter()
+            .filter(|h| !covered(h.start, h.end))
+            .collect();
+        let contrasts: Vec<_> = self
+            .contrast
+            .find(&f.text)
+            .into_iter()
+            .filter(|c| {
+                !senti.iter().any(|h| {
+                    h.start <= c.start && c.end <= h.end && h.end - h.start > c.end - c.start
+                })
+            })
+            .collect();
+        let aspect_hits = self.aspects.find(&f.text);
+
+        let mut cues = Vec::new();
+        let mut pos = 0.0f32;
+        let mut neg = 0.0f32;
+        let mut hygiene_alert = false;
+        let mut aspect_mass: BTreeMap<Aspect, (f32, f32, u32)> = BTreeMap::new();
+
+        let mut prev_end = 0usize;
+        for h in &senti {
+            let m = self.modifiers(&f, &clauses, h.start, h.end, prev_end, &negators, &degrees);
+            prev_end = h.end;
+            let base = h.value.0;
+            let signed = if m.negated {
+                if base > 0.0 {
+                    -base * NEG_FLIP_POSITIVE
+                } else {
+                    -base * NEG_FLIP_NEGATIVE
+                }
+            } else {
+                base
+            };
+            if signed == 0.0 {
+                continue;
+            }
+            let w = signed
+                * m.degree
+                * contrast_factor(&clauses, &contrasts, h.start)
+                * clauses.emphasis(h.start);
+            if w > 0.0 {
+                pos += w;
+            } else {
+                neg -= w;
+            }
+            // Aspects: the cue's own aspect if it names one (难吃), else those its clause names.
+            let own: Vec<_> = aspect_hits
+                .iter()
+                .filter(|a| a.start < h.end && h.start < a.end)
+                .collect();
+            if signed <= HYGIENE_ALERT_WEIGHT
+                && own
+                    .iter()
+                    .any(|a| a.value.0 == Aspect::Hygiene && a.value.1 >= 1.0)
+            {
+                hygiene_alert = true;
+            }
+            let clause = clauses.index(h.start);
+            let targets: Vec<_> = if own.is_empty() {
+                aspect_hits
+                    .iter()
+                    .filter(|a| clauses.index(a.start) == clause)
+                    .collect()
+            } else {
+                own
+            };
+            let mut best: BTreeMap<Aspect, f32> = BTreeMap::new();
+            for a in targets {
+                let e = best.entry(a.value.0).or_insert(0.0);
+                *e = e.max(a.value.1);
+            }
+            for (aspect, share) in best {
+                let e = aspect_mass.entry(aspect).or_insert((0.0, 0.0, 0));
+                if w > 0.0 {
+                    e.0 += w * share;
+                } else {
+                    e.1 -= w * share;
+                }
+                e.2 += 1;
+            }
+            cues.push(Cue {
+                start: f.orig(h.start),
+                end: f.orig(h.end),
+                word: h.word.to_string(),
+                weight: w,
+                negated: m.negated,
+                kind: CueKind::Sentiment,
+            });
+        }
+
+        let mut intent = 0i32;
+        prev_end = 0;
+        for h in &returns {
+            let m = self.modifiers(&f, &clauses, h.start, h.end, prev_end, &negators, &[]);
+            prev_end = h.end;
+            let v = if m.negated { -*h.value } else { *h.value };
+            intent += i32::from(v);
+            let w = if v > 0 {
+                RETURN_POSITIVE
+            } else {
+                -RETURN_NEGATIVE
+            };
+            if w > 0.0 {
+                pos += w;
+            } else {
+                neg -= w;
+            }
+            cues.push(Cue {
+                start: f.orig(h.start),
+                end: f.orig(h.end),
+                word: h.word.to_string(),
+                weight: w,
+                negated: m.negated,
+                kind: CueKind::ReturnIntent,
+            });
+        }
+        cues.sort_by(|a, b| (a.start, a.end).cmp(&(b.start, b.end)));
+
+        let mut polarity = (pos - neg) / (pos + neg + POLARITY_DAMPING);
+        if hygiene_alert {
+            polarity = polarity.min(HYGIENE_CAP);
+        }
+        let aspects = aspect_mass
+            .into_iter()
+            .map(|(a, (p, n, mentions))| {
+                let polarity = (p - n) / (p + n + 0.5);
+                (
+                    a,
+                    AspectSignal {
+                        polarity: polarity.clamp(-1.0, 1.0),
+                        mentions,
+                    },
+                )
+            })
+            .collect();
+        TextEvidence {
+            polarity: clean(polarity).clamp(-1.0, 1.0),
+            confidence: clean(1.0 - (-(pos + neg) / CONFIDENCE_SCALE).exp()).clamp(0.0, 1.0),
+            positive: clean(pos),
+            negative: clean(neg),
+            aspects,
+            hygiene_alert,
+            return_intent: match intent.cmp(&0) {
+                std::cmp::Ordering::Greater => Some(ReturnIntent::WillReturn),
+                std::cmp::Ordering::Less => Some(ReturnIntent::WontReturn),
+                std::cmp::Ordering::Equal => None,
+            },
+            cues,
+        }
+    }
+
+    /// True when the one-character match `h` is a word of its own: the segmenter made a
+    /// token that ends with it and whose rest is only negators or degree words (`太贵`,
+    /// `很差`, `不贵`), and not a piece of another word (`差不多`, `贵州`).
+    fn is_own_word(
+        &self,
+        h: &Hit<'_, (f32, bool)>,
+        f: &Folded,
+        tokens: &[Token],
+        text: &str,
+    ) -> bool {
+        if tokens.is_empty() {
+            return true;
+        }
+        let (s, e) = (f.orig(h.start), f.orig(h.end));
+        tokens.iter().filter(|t| !t.sub_word).any(|t| {
+            if t.end != e || t.start > s {
+                return false;
+            }
+            let Some(prefix) = text.get(t.start..s) else {
+                return false;
+            };
+            prefix.is_empty()
+                || self.negators.get(prefix).is_some()
+                || self.degree.get(prefix).is_some()
+                || prefix.chars().all(|c| {
+                    let mut b = [0u8; 4];
+                    let c = c.encode_utf8(&mut b);
+                    self.negators.get(c).is_some() || self.degree.get(c).is_some()
+                })
+        })
+    }
+
+    /// Negation and degree acting on the match `start..end`: modifiers in its clause, after
+    /// the previous sentiment word, at most [`WINDOW_CHARS`] characters before it (or right
+    /// after it, for post-degree words).
+    #[allow(clippy::too_many_arguments)]
+    fn modifiers(
+        &self,
+        f: &Folded,
+        clauses: &Clauses,
+        start: usize,
+        end: usize,
+        prev_end: usize,
+        negators: &[Hit<'_, ()>],
+        degrees: &[Hit<'_, (f32, DegreePlace)>],
+    ) -> Modifiers {
+        let clause = clauses.index(start);
+        let floor = prev_end.max(clauses.start(clause));
+        let near_before = |s: usize, e: usize| {
+            s >= floor && e <= start && f.chars_between(e, start) <= WINDOW_CHARS
+        };
+        let negations = negators
+            .iter()
+            .filter(|n| near_before(n.start, n.end))
+            .count();
+        let mut degree = 1.0f32;
+        for d in degrees {
+            let (mult, place) = *d.value;
+            let applies = match place {
+                DegreePlace::Pre => near_before(d.start, d.end),
+                DegreePlace::Post => {
+                    d.start >= end
+                        && clauses.index(d.start) == clause
+                        && f.chars_between(end, d.start) <= 1
+                }
+            };
+            if applies {
+                degree *= mult;
+            }
+        }
+        Modifiers {
+            negated: negations % 2 == 1,
+            degree: degree.clamp(0.2, 4.0),
+        }
+    }
+}
+
+struct Modifiers {
+    negated: bool,
+    degree: f32,
+}
+
+/// The contrast weight of a cue at folded offset `at`: more after a marker in its sentence,
+/// less before one, less inside a concessive clause (虽然…).
+fn contrast_factor(clauses: &Clauses, contrasts: &[Hit<'_, bool>], at: usize) -> f32 {
+    let sentence = clauses.sentence(at);
+    let clause = clauses.index(at);
+    let mut factor = 1.0f32;
+    for c in contrasts
+        .iter()
+        .filter(|c| clauses.sentence(c.start) == sentence)
+    {
+        let concessive = *c.value;
+        if concessive {
+            if clauses.index(c.start) == clause && c.start <= at {
+                factor = BEFORE_CONTRAST;
+            }
+        } else if c.end <= at {
+            factor = AFTER_CONTRAST;
+        } else if factor == 1.0 {
+            factor = BEFORE_CONTRAST;
+        }
+    }
+    factor
+}
+
+/// Replaces a NaN (impossible with finite weights, but never let one out) by 0.
+fn clean(x: f32) -> f32 {
+    if x.is_finite() {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// The text folded for matching (NFKC per character, lowercase), with the way back to the
+/// original's byte offsets.
+struct Folded {
+    text: String,
+    /// Folded byte offset → original byte offset of the character it came from; one extra
+    /// entry for the end.
+    orig: Vec<usize>,
+    /// Folded byte offset → number of folded characters before it.
+    chars: Vec<usize>,
+}
+
+impl Folded {
+    fn new(original: &str) -> Self {
+        use unicode_normalization::UnicodeNormalization;
+        let mut text = String::with_capacity(original.len());
+        let mut orig = Vec::with_capacity(original.len() + 1);
+        let mut chars = Vec::with_capacity(original.len() + 1);
+        let mut n = 0usize;
+        let mut buf = [0u8; 4];
+        for (at, c) in original.char_indices() {
+            let piece: String = c
+                .encode_utf8(&mut buf)
+                .nfkc()
+                .flat_map(char::to_lowercase)
+                .collect();
+            for pc in piece.chars() {
+                for _ in 0..pc.len_utf8() {
+                    orig.push(at);
+                    chars.push(n);
+                }
+                n += 1;
+                text.push(pc);
+            }
+        }
+        orig.push(original.len());
+        chars.push(n);
+        Folded { text, orig, chars }
+    }
+
+    /// Original byte offset of folded byte offset `i`.
+    fn orig(&self, i: usize) -> usize {
+        self.orig.get(i).copied().unwrap_or(0)
+    }
+
+    /// Characters between folded offsets `a` ≤ `b`.
+    fn chars_between(&self, a: usize, b: usize) -> usize {
+        let ca = self.chars.get(a).copied().unwrap_or(0);
+        let cb = self.chars.get(b).copied().unwrap_or(0);
+        cb.saturating_sub(ca)
+    }
+}
+
+/// Clauses (split at any punctuation or whitespace) and sentences (split at 。！？；and line
+/// breaks) of folded text.
+struct Clauses {
+    /// (start, end, sentence index, ends with an exclamation) per clause, in order.
+    spans: Vec<(usize, usize, usize, u8)>,
+}
+
+impl Clauses {
+    fn new(text: &str) -> Self {
+        let mut spans = Vec::new();
+        let mut start = 0usize;
+        let mut sentence = 0usize;
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            if !is_clause_break(c) {
+                continue;
+            }
+            // Swallow the whole run of punctuation (！！！, 。。。, ？！).
+            let mut bangs = u8::from(matches!(c, '!' | '！'));
+            let mut ends_sentence = is_sentence_break(c);
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = iter.peek() {
+                if !is_clause_break(d) {
+                    break;
+                }
+                bangs = bangs.saturating_add(u8::from(matches!(d, '!' | '！')));
+                ends_sentence |= is_sentence_break(d);
+                end = j + d.len_utf8();
+                iter.next();
+            }
+            spans.push((start, end, sentence, bangs));
+            if ends_sentence {
+                sentence += 1;
+            }
+            start = end;
+        }
+        if start < text.len() || spans.is_empty() {
+            spans.push((start, text.len(), sentence, 0));
+        }
+        Clauses { spans }
+    }
+
+    fn index(&self, at: usize) -> usize {
+        self.spans
+            .partition_point(|s| s.1 <= at)
+            .min(self.spans.len().saturating_sub(1))
+    }
+
+    fn start(&self, clause: usize) -> usize {
+        self.spans.get(clause).map_or(0, |s| s.0)
+    }
+
+    fn sentence(&self, at: usize) -> usize {
+        self.spans.get(self.index(at)).map_or(0, |s| s.2)
+    }
+
+    fn emphasis(&self, at: usize) -> f32 {
+        match self.spans.get(self.index(at)).map_or(0, |s| s.3) {
+            0 => 1.0,
+            1 => EXCLAIM,
+            _ => EXCLAIM * 1.1,
+        }
+    }
+}
+
+fn is_clause_break(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            ',' | '，'
+                | '、'
+                | '.'
+                | '。'
+                | '!'
+                | '！'
+                | '?'
+                | '？'
+                | ';'
+                | '；'
+                | ':'
+                | '：'
+                | '~'
+                | '～'
+                | '…'
+                | '('
+                | ')'
+                | '（'
+                | '）'
+                | '【'
+                | '】'
+                | '#'
+        )
+}
+
+fn is_sentence_break(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '。' | '!' | '！' | '?' | '？' | ';' | '；' | '\n' | '…' | '#' | '【' | '】'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexicons_load_and_offsets_point_into_the_original() {
+        let m = SentimentModel::new().unwrap();
+        let text = "ＡＢＣ店的菜很难吃！";
+        let ev = m.analyze(&[], text);
+        let cue = ev.cues.iter().find(|c| c.word == "难吃").unwrap();
+        assert_eq!(&text[cue.start..cue.end], "难吃");
+        assert!(ev.polarity < 0.0);
+    }
+
+    #[test]
+    fn clauses_split_at_punctuation_runs() {
+        let c = Clauses::new("好吃！！但是贵。环境一般");
+        assert_eq!(c.spans.len(), 3);
+        assert_eq!(c.spans[0].3, 2);
+        assert_eq!(c.spans[2].2, 2);
+    }
+}
