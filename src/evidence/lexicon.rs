@@ -17,6 +17,8 @@ pub const NTUSD_POSITIVE: &str = include_str!("../../data/lexicon/ntusd/positive
 pub const NTUSD_NEGATIVE: &str = include_str!("../../data/lexicon/ntusd/negative.txt");
 /// Domain sentiment words, slang and emoji: `word<TAB>weight`.
 pub const DOMAIN: &str = include_str!("../../data/lexicon/domain.tsv");
+/// NTUSD entries to leave out (neutral about shops), one per line.
+pub const NTUSD_IGNORE: &str = include_str!("../../data/lexicon/ntusd_ignore.txt");
 /// Negators, one per line.
 pub const NEGATORS: &str = include_str!("../../data/lexicon/negators.txt");
 /// Degree words: `word<TAB>multiplier[<TAB>pre|post]`.

@@ -161,8 +161,10 @@ pub struct SentimentModel {
     ntusd: WordSet<f32>,
 }
 
-/// Characters within which a negator or degree word still modifies the next sentiment word.
-const WINDOW_CHARS: usize = 3;
+/// Characters within which a negator or degree word still modifies the next sentiment word…
+const WINDOW_CHARS: usize = 5;
+/// …of which at most this many may be other than degree words.
+const MAX_GAP_CHARS: usize = 1;
 /// A negated positive word turns negative nearly at full strength (不好吃)…
 const NEG_FLIP_POSITIVE: f32 = 0.85;
 /// …while a negated complaint is only faint praise (不难吃, 不贵).
@@ -179,30 +181,15 @@ const RETURN_NEGATIVE: f32 = 2.5;
 const HYGIENE_ALERT_WEIGHT: f32 = -1.5;
 /// Polarity never exceeds this when the hygiene alert is raised.
 const HYGIENE_CAP: f32 = -0.3;
-/// Damping of polarity = (P − N) / (P + N + K): a lone mild word stays mild.
-const POLARITY_DAMPING: f32 = 1.0;
+/// Polarity is tanh(net / this): one mild word stays mild, a page of praise nears 1. The
+/// net sum ordered the tuning reviews better than the ratio (P − N) / (P + N + k).
+const POLARITY_SCALE: f32 = 5.0;
 /// Evidence mass at which confidence reaches 1 − 1/e.
 const CONFIDENCE_SCALE: f32 = 3.0;
 
 impl SentimentModel {
     /// Loads the compiled-in lexicons. Fails only if a data file is malformed (a bug).
     pub fn new() -> Result<Self> {
-        let ntusd_entries = || {
-            let pos = lexicon::NTUSD_POSITIVE
-                .lines()
-                .map(|w| (w.trim().to_string(), 1.0f32, false));
-            let neg = lexicon::NTUSD_NEGATIVE
-                .lines()
-                .map(|w| (w.trim().to_string(), -1.0f32, false));
-            pos.chain(neg)
-        };
-        let mut domain = Vec::new();
-        for (line, f) in rows(lexicon::DOMAIN) {
-            domain.push((f[0].to_string(), number("domain.tsv", line, &f, 1)?, true));
-        }
-        let ntusd = WordSet::new(ntusd_entries().map(|(w, v, _)| (w, v)))?;
-        let words = WordSet::new(ntusd_entries().chain(domain).map(|(w, v, d)| (w, (v, d))))?;
-
         let negators = WordSet::new(rows(lexicon::NEGATORS).map(|(_, f)| (f[0].to_string(), ())))?;
 
         let mut degree = Vec::new();
@@ -231,6 +218,34 @@ impl SentimentModel {
             contrast.push((f[0].to_string(), concessive));
         }
         let contrast = WordSet::new(contrast)?;
+
+        // NTUSD lists modifiers (不够, 非常, 可是) and function words (还是, 觉得) as
+        // sentiment words; here modifiers act as modifiers and the rest is left out.
+        let ignore =
+            WordSet::new(rows(lexicon::NTUSD_IGNORE).map(|(_, f)| (f[0].to_string(), ())))?;
+        let keep = |w: &str| {
+            ignore.get(w).is_none()
+                && negators.get(w).is_none()
+                && degree.get(w).is_none()
+                && contrast.get(w).is_none()
+        };
+        let ntusd_raw = || {
+            let pos = lexicon::NTUSD_POSITIVE.lines().map(|w| (w.trim(), 1.0f32));
+            let neg = lexicon::NTUSD_NEGATIVE.lines().map(|w| (w.trim(), -1.0f32));
+            pos.chain(neg)
+        };
+        let mut general = Vec::new();
+        for (w, v) in ntusd_raw() {
+            if keep(w) {
+                general.push((w.to_string(), (v, false)));
+            }
+        }
+        for (line, f) in rows(lexicon::DOMAIN) {
+            general.push((f[0].to_string(), (number("domain.tsv", line, &f, 1)?, true)));
+        }
+        let words = WordSet::new(general)?;
+        // The baseline is the plain list, as published.
+        let ntusd = WordSet::new(ntusd_raw().map(|(w, v)| (w.to_string(), v)))?;
 
         let mut aspects = Vec::new();
         for (line, f) in rows(lexicon::ASPECTS) {
@@ -293,17 +308,28 @@ impl SentimentModel {
         };
         // A negator or degree word inside a sentiment phrase (不 of 不错, 好 of 好吃) is part
         // of that phrase, not a modifier.
-        let negators: Vec<_> = self
-            .negators
-            .find(&f.text)
-            .into_iter()
-            .filter(|h| !covered(h.start, h.end))
+        let degree_hits = self.degree.find(&f.text);
+        let negator_hits = self.negators.find(&f.text);
+        let inside_longer = |s: usize, e: usize, others: &[Hit<'_, _>]| {
+            others
+                .iter()
+                .any(|o| o.start <= s && e <= o.end && o.end - o.start > e - s)
+        };
+        // 非 of 非常 and 别 of 特别 are degree words, not negators; 太 of 不太 is a negator.
+        let negators: Vec<_> = negator_hits
+            .iter()
+            .filter(|h| !covered(h.start, h.end) && !inside_longer(h.start, h.end, &degree_hits))
+            .copied()
             .collect();
-        let degrees: Vec<_> = self
-            .degree
-            .find(&f.text)
-            .into_iter()
-            .filter(|h| !covered(h.start, h.end))
+        let degrees: Vec<_> = degree_hits
+            .iter()
+            .filter(|h| {
+                !covered(h.start, h.end)
+                    && !negator_hits.iter().any(|n| {
+                        n.start < h.end && h.start < n.end && n.end - n.start >= h.end - h.start
+                    })
+            })
+            .copied()
             .collect();
         let contrasts: Vec<_> = self
             .contrast
@@ -422,7 +448,7 @@ impl SentimentModel {
         }
         cues.sort_by(|a, b| (a.start, a.end).cmp(&(b.start, b.end)));
 
-        let mut polarity = (pos - neg) / (pos + neg + POLARITY_DAMPING);
+        let mut polarity = ((pos - neg) / POLARITY_SCALE).tanh();
         if hygiene_alert {
             polarity = polarity.min(HYGIENE_CAP);
         }
@@ -503,8 +529,28 @@ impl SentimentModel {
     ) -> Modifiers {
         let clause = clauses.index(start);
         let floor = prev_end.max(clauses.start(clause));
+        let pre_degree = |a: usize, b: usize| {
+            degrees
+                .iter()
+                .any(|d| d.value.1 == DegreePlace::Pre && d.start <= a && b <= d.end)
+        };
+        // A modifier acts on the next sentiment word if at most one other character stands
+        // between them, not counting degree words (不是很好吃, 没那么好吃); 没见过这么差 is
+        // not a negation of 差.
         let near_before = |s: usize, e: usize| {
-            s >= floor && e <= start && f.chars_between(e, start) <= WINDOW_CHARS
+            if s < floor || e > start {
+                return false;
+            }
+            let gap = f.text.get(e..start).unwrap_or("");
+            let mut other = 0usize;
+            let mut at = e;
+            for c in gap.chars() {
+                if !pre_degree(at, at + c.len_utf8()) {
+                    other += 1;
+                }
+                at += c.len_utf8();
+            }
+            other <= MAX_GAP_CHARS && f.chars_between(e, start) <= WINDOW_CHARS
         };
         let negations = negators
             .iter()
