@@ -181,6 +181,8 @@ const RETURN_NEGATIVE: f32 = 2.5;
 const HYGIENE_ALERT_WEIGHT: f32 = -1.5;
 /// Polarity never exceeds this when the hygiene alert is raised.
 const HYGIENE_CAP: f32 = -0.3;
+/// Particles that may be glued after a word without making it another word (好吃了).
+const PARTICLES: &str = "了的啊呀吧哦哈啦呢嘛";
 /// Polarity is tanh(net / this): one mild word stays mild, a page of praise nears 1. The
 /// net sum ordered the tuning reviews better than the ratio (P − N) / (P + N + k).
 const POLARITY_SCALE: f32 = 5.0;
@@ -300,7 +302,11 @@ impl SentimentModel {
         let clauses = Clauses::new(&f.text);
 
         let mut senti = self.words.find_ranked(&f.text, |v| u8::from(v.1));
-        senti.retain(|h| h.word.chars().count() > 1 || self.is_own_word(h, &f, tokens, text));
+        // A domain phrase may span tokens (救命好吃); a general word or a one-character word
+        // must be a word of the text (not 好年 of 好年糕, 差 of 差不多).
+        senti.retain(|h| {
+            h.word.chars().count() > 1 || self.is_own_word(h, &f, tokens, text)
+        });
         let returns = self.returns.find(&f.text);
         let covered = |s: usize, e: usize| {
             senti.iter().any(|h| h.start < e && s < h.end)
@@ -481,9 +487,9 @@ impl SentimentModel {
         }
     }
 
-    /// True when the one-character match `h` is a word of its own: the segmenter made a
-    /// token that ends with it and whose rest is only negators or degree words (`太贵`,
-    /// `很差`, `不贵`), and not a piece of another word (`差不多`, `贵州`).
+    /// True when the match `h` is a word of the text as segmented: it starts where a token
+    /// starts (or right after negators and degree words glued to it: 太贵, 不新鲜) and ends
+    /// where a token ends (or before a particle or post-degree word glued to it: 好吃极了).
     fn is_own_word(
         &self,
         h: &Hit<'_, (f32, bool)>,
@@ -495,22 +501,27 @@ impl SentimentModel {
             return true;
         }
         let (s, e) = (f.orig(h.start), f.orig(h.end));
-        tokens.iter().filter(|t| !t.sub_word).any(|t| {
-            if t.end != e || t.start > s {
-                return false;
-            }
-            let Some(prefix) = text.get(t.start..s) else {
-                return false;
-            };
-            prefix.is_empty()
-                || self.negators.get(prefix).is_some()
-                || self.degree.get(prefix).is_some()
-                || prefix.chars().all(|c| {
+        let modifiers_only = |piece: &str| {
+            piece.is_empty()
+                || self.negators.get(piece).is_some()
+                || self.degree.get(piece).is_some()
+                || piece.chars().all(|c| {
                     let mut b = [0u8; 4];
                     let c = c.encode_utf8(&mut b);
                     self.negators.get(c).is_some() || self.degree.get(c).is_some()
                 })
-        })
+        };
+        let tail_ok = |piece: &str| {
+            piece.is_empty()
+                || self.degree.get(piece).is_some()
+                || piece.chars().all(|c| PARTICLES.contains(c))
+        };
+        let words = || tokens.iter().filter(|t| !t.sub_word);
+        let starts = words()
+            .any(|t| t.start <= s && s < t.end && text.get(t.start..s).is_some_and(modifiers_only));
+        let ends =
+            words().any(|t| t.start < e && e <= t.end && text.get(e..t.end).is_some_and(tail_ok));
+        starts && ends
     }
 
     /// Negation and degree acting on the match `start..end`: modifiers in its clause, after
