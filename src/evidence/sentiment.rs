@@ -295,8 +295,8 @@ impl SentimentModel {
             .sum()
     }
 
-    /// Reads `text`. `tokens` are the analyzer's tokens of the same text (sub-words are
-    /// ignored); pass `&[]` to skip the word-boundary check for one-character words.
+    /// Reads `text`. `tokens` are the analyzer's tokens of the same text; they serve only to
+    /// tell whether a one-character word stands alone (pass `&[]` to skip that check).
     pub fn analyze(&self, tokens: &[Token], text: &str) -> TextEvidence {
         let f = Folded::new(text);
         let clauses = Clauses::new(&f.text);
@@ -304,9 +304,7 @@ impl SentimentModel {
         let mut senti = self.words.find_ranked(&f.text, |v| u8::from(v.1));
         // A domain phrase may span tokens (救命好吃); a general word or a one-character word
         // must be a word of the text (not 好年 of 好年糕, 差 of 差不多).
-        senti.retain(|h| {
-            h.word.chars().count() > 1 || self.is_own_word(h, &f, tokens, text)
-        });
+        senti.retain(|h| h.word.chars().count() > 1 || self.is_own_word(h, &f, tokens, text));
         let returns = self.returns.find(&f.text);
         let covered = |s: usize, e: usize| {
             senti.iter().any(|h| h.start < e && s < h.end)
@@ -497,7 +495,8 @@ impl SentimentModel {
         tokens: &[Token],
         text: &str,
     ) -> bool {
-        if tokens.is_empty() {
+        // Emoji and symbols are words by themselves; only letters can be part of another word.
+        if tokens.is_empty() || !h.word.chars().all(char::is_alphanumeric) {
             return true;
         }
         let (s, e) = (f.orig(h.start), f.orig(h.end));
@@ -516,7 +515,9 @@ impl SentimentModel {
                 || self.degree.get(piece).is_some()
                 || piece.chars().all(|c| PARTICLES.contains(c))
         };
-        let words = || tokens.iter().filter(|t| !t.sub_word);
+        // Sub-word tokens are never counted as occurrences (matching runs over the text), but
+        // their edges are still word edges inside the text, so they may vouch for a match.
+        let words = || tokens.iter();
         let starts = words()
             .any(|t| t.start <= s && s < t.end && text.get(t.start..s).is_some_and(modifiers_only));
         let ends =
