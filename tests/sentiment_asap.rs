@@ -167,12 +167,12 @@ fn text_sentiment_orders_real_reviews_like_their_stars() {
         );
     }
 
-    // Floors set honestly below the measured held-out figures (see the report), so a
-    // regression in the lexicons or the rules fails here.
-    assert!(h.ours_auc >= 0.80, "held-out AUC {:.3}", h.ours_auc);
-    assert!(h.ours_rho >= 0.40, "held-out Spearman {:.3}", h.ours_rho);
+    // Floors a little below the measured held-out figures (AUC 0.789, rho 0.505 when
+    // written), so a regression in the lexicons or the rules fails here.
+    assert!(h.ours_auc >= 0.76, "held-out AUC {:.3}", h.ours_auc);
+    assert!(h.ours_rho >= 0.45, "held-out Spearman {:.3}", h.ours_rho);
     assert!(
-        h.ours_auc > h.base_auc + 0.03,
+        h.ours_auc > h.base_auc + 0.08,
         "ours {:.3} must beat the NTUSD count {:.3}",
         h.ours_auc,
         h.base_auc

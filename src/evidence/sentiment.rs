@@ -154,8 +154,7 @@ pub struct SentimentModel {
     words: WordSet<(f32, bool)>,
     negators: WordSet<()>,
     degree: WordSet<(f32, DegreePlace)>,
-    /// `true` for a concessive marker (虽然) that weakens its own clause.
-    contrast: WordSet<bool>,
+    contrast: WordSet<Marker>,
     aspects: WordSet<(Aspect, f32)>,
     returns: WordSet<i8>,
     ntusd: WordSet<f32>,
@@ -174,6 +173,8 @@ const AFTER_CONTRAST: f32 = 1.5;
 const BEFORE_CONTRAST: f32 = 0.6;
 /// Emphasis of a clause that ends with an exclamation mark.
 const EXCLAIM: f32 = 1.2;
+/// Weight of a verdict after 总的来说, 总体, 总之.
+const SUMMARY: f32 = 1.5;
 /// A return-intent phrase counts like this many sentiment points.
 const RETURN_POSITIVE: f32 = 1.5;
 const RETURN_NEGATIVE: f32 = 2.5;
@@ -183,9 +184,10 @@ const HYGIENE_ALERT_WEIGHT: f32 = -1.5;
 const HYGIENE_CAP: f32 = -0.3;
 /// Particles that may be glued after a word without making it another word (好吃了).
 const PARTICLES: &str = "了的啊呀吧哦哈啦呢嘛";
-/// Polarity is tanh(net / this): one mild word stays mild, a page of praise nears 1. The
-/// net sum ordered the tuning reviews better than the ratio (P − N) / (P + N + k).
-const POLARITY_SCALE: f32 = 5.0;
+/// Polarity is x / (1 + |x|) with x = net / this: one mild word stays mild, a page of praise
+/// nears 1 without ever reaching it (tanh would tie long reviews at exactly 1.0). The net
+/// sum ordered the tuning reviews better than the ratio (P − N) / (P + N + k).
+const POLARITY_SCALE: f32 = 3.0;
 /// Evidence mass at which confidence reaches 1 − 1/e.
 const CONFIDENCE_SCALE: f32 = 3.0;
 
@@ -212,12 +214,13 @@ impl SentimentModel {
 
         let mut contrast = Vec::new();
         for (line, f) in rows(lexicon::CONTRAST) {
-            let concessive = match f.get(1).copied() {
-                None => false,
-                Some("before") => true,
+            let marker = match f.get(1).copied() {
+                None => Marker::Contrast,
+                Some("before") => Marker::Concessive,
+                Some("summary") => Marker::Summary,
                 Some(other) => return Err(bad_line("contrast.txt", line, &format!("{other:?}"))),
             };
-            contrast.push((f[0].to_string(), concessive));
+            contrast.push((f[0].to_string(), marker));
         }
         let contrast = WordSet::new(contrast)?;
 
@@ -450,9 +453,10 @@ impl SentimentModel {
                 kind: CueKind::ReturnIntent,
             });
         }
-        cues.sort_by(|a, b| (a.start, a.end).cmp(&(b.start, b.end)));
+        cues.sort_by_key(|c| (c.start, c.end));
 
-        let mut polarity = ((pos - neg) / POLARITY_SCALE).tanh();
+        let net = (pos - neg) / POLARITY_SCALE;
+        let mut polarity = net / (1.0 + net.abs());
         if hygiene_alert {
             polarity = polarity.min(HYGIENE_CAP);
         }
@@ -595,28 +599,50 @@ struct Modifiers {
     degree: f32,
 }
 
-/// The contrast weight of a cue at folded offset `at`: more after a marker in its sentence,
-/// less before one, less inside a concessive clause (虽然…).
-fn contrast_factor(clauses: &Clauses, contrasts: &[Hit<'_, bool>], at: usize) -> f32 {
+/// A discourse marker of `contrast.txt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    /// 但是, 不过: what follows in the sentence weighs more, what precedes it less.
+    Contrast,
+    /// 虽然: the clause it opens weighs less.
+    Concessive,
+    /// 总体, 总之: the writer's verdict; the rest of the sentence weighs more.
+    Summary,
+}
+
+/// The discourse weight of a cue at folded offset `at`: more after a contrast marker in its
+/// sentence, less before one, less inside a concessive clause (虽然…), more after a summary
+/// marker (总的来说).
+fn contrast_factor(clauses: &Clauses, markers: &[Hit<'_, Marker>], at: usize) -> f32 {
     let sentence = clauses.sentence(at);
     let clause = clauses.index(at);
     let mut factor = 1.0f32;
-    for c in contrasts
+    let mut summary = 1.0f32;
+    for c in markers
         .iter()
         .filter(|c| clauses.sentence(c.start) == sentence)
     {
-        let concessive = *c.value;
-        if concessive {
-            if clauses.index(c.start) == clause && c.start <= at {
-                factor = BEFORE_CONTRAST;
+        match c.value {
+            Marker::Concessive => {
+                if clauses.index(c.start) == clause && c.start <= at {
+                    factor = BEFORE_CONTRAST;
+                }
             }
-        } else if c.end <= at {
-            factor = AFTER_CONTRAST;
-        } else if factor == 1.0 {
-            factor = BEFORE_CONTRAST;
+            Marker::Contrast => {
+                if c.end <= at {
+                    factor = AFTER_CONTRAST;
+                } else if factor == 1.0 {
+                    factor = BEFORE_CONTRAST;
+                }
+            }
+            Marker::Summary => {
+                if c.end <= at {
+                    summary = SUMMARY;
+                }
+            }
         }
     }
-    factor
+    factor * summary
 }
 
 /// Replaces a NaN (impossible with finite weights, but never let one out) by 0.
