@@ -25,6 +25,8 @@ pub const NEGATORS: &str = include_str!("../../data/lexicon/negators.txt");
 pub const DEGREE: &str = include_str!("../../data/lexicon/degree.tsv");
 /// Contrast markers: `word[<TAB>before]`.
 pub const CONTRAST: &str = include_str!("../../data/lexicon/contrast.txt");
+/// Rhetorical-question markers, one per line.
+pub const RHETORICAL: &str = include_str!("../../data/lexicon/rhetorical.txt");
 /// Aspect words: `word<TAB>aspect<TAB>weight`.
 pub const ASPECTS: &str = include_str!("../../data/lexicon/aspects.tsv");
 /// Return-intent phrases: `phrase<TAB>+1|-1`.

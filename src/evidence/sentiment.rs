@@ -155,6 +155,7 @@ pub struct SentimentModel {
     negators: WordSet<()>,
     degree: WordSet<(f32, DegreePlace)>,
     contrast: WordSet<Marker>,
+    rhetorical: WordSet<()>,
     aspects: WordSet<(Aspect, f32)>,
     returns: WordSet<i8>,
     ntusd: WordSet<f32>,
@@ -173,6 +174,10 @@ const AFTER_CONTRAST: f32 = 1.5;
 const BEFORE_CONTRAST: f32 = 0.6;
 /// Emphasis of a clause that ends with an exclamation mark.
 const EXCLAIM: f32 = 1.2;
+/// Weight of sentiment words in a plain question (好吃吗？)…
+const QUESTION: f32 = 0.5;
+/// …and the flip of those in a rhetorical one (难道不好吃吗？).
+const RHETORICAL_FLIP: f32 = 0.8;
 /// Weight of a verdict after 总的来说, 总体, 总之.
 const SUMMARY: f32 = 1.5;
 /// A return-intent phrase counts like this many sentiment points.
@@ -223,6 +228,8 @@ impl SentimentModel {
             contrast.push((f[0].to_string(), marker));
         }
         let contrast = WordSet::new(contrast)?;
+        let rhetorical =
+            WordSet::new(rows(lexicon::RHETORICAL).map(|(_, f)| (f[0].to_string(), ())))?;
 
         // NTUSD lists modifiers (不够, 非常, 可是) and function words (还是, 觉得) as
         // sentiment words; here modifiers act as modifiers and the rest is left out.
@@ -276,6 +283,7 @@ impl SentimentModel {
             negators,
             degree,
             contrast,
+            rhetorical,
             aspects,
             returns,
             ntusd,
@@ -349,6 +357,7 @@ impl SentimentModel {
             })
             .collect();
         let aspect_hits = self.aspects.find(&f.text);
+        let rhetorical = self.rhetorical.find(&f.text);
 
         let mut cues = Vec::new();
         let mut pos = 0.0f32;
@@ -369,6 +378,18 @@ impl SentimentModel {
                 }
             } else {
                 base
+            };
+            // A question asserts nothing (好吃吗？) unless it is rhetorical (难道不好吃吗？,
+            // 哪里好吃了？), which asserts the opposite of its words.
+            let signed = if clauses.is_question(h.start) {
+                let clause = clauses.index(h.start);
+                if rhetorical.iter().any(|r| clauses.index(r.start) == clause) {
+                    -signed * RHETORICAL_FLIP
+                } else {
+                    signed * QUESTION
+                }
+            } else {
+                signed
             };
             if signed == 0.0 {
                 continue;
@@ -706,11 +727,22 @@ impl Folded {
     }
 }
 
+/// One clause of the text.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    sentence: usize,
+    /// Exclamation marks after it.
+    bangs: u8,
+    /// It ends with a question mark.
+    question: bool,
+}
+
 /// Clauses (split at any punctuation or whitespace) and sentences (split at 。！？；and line
 /// breaks) of folded text.
 struct Clauses {
-    /// (start, end, sentence index, ends with an exclamation) per clause, in order.
-    spans: Vec<(usize, usize, usize, u8)>,
+    spans: Vec<Span>,
 }
 
 impl Clauses {
@@ -725,6 +757,7 @@ impl Clauses {
             }
             // Swallow the whole run of punctuation (！！！, 。。。, ？！).
             let mut bangs = u8::from(matches!(c, '!' | '！'));
+            let mut question = matches!(c, '?' | '？');
             let mut ends_sentence = is_sentence_break(c);
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = iter.peek() {
@@ -732,42 +765,63 @@ impl Clauses {
                     break;
                 }
                 bangs = bangs.saturating_add(u8::from(matches!(d, '!' | '！')));
+                question |= matches!(d, '?' | '？');
                 ends_sentence |= is_sentence_break(d);
                 end = j + d.len_utf8();
                 iter.next();
             }
-            spans.push((start, end, sentence, bangs));
+            spans.push(Span {
+                start,
+                end,
+                sentence,
+                bangs,
+                question,
+            });
             if ends_sentence {
                 sentence += 1;
             }
             start = end;
         }
         if start < text.len() || spans.is_empty() {
-            spans.push((start, text.len(), sentence, 0));
+            spans.push(Span {
+                start,
+                end: text.len(),
+                sentence,
+                bangs: 0,
+                question: false,
+            });
         }
         Clauses { spans }
     }
 
     fn index(&self, at: usize) -> usize {
         self.spans
-            .partition_point(|s| s.1 <= at)
+            .partition_point(|s| s.end <= at)
             .min(self.spans.len().saturating_sub(1))
     }
 
+    fn span(&self, at: usize) -> Option<&Span> {
+        self.spans.get(self.index(at))
+    }
+
     fn start(&self, clause: usize) -> usize {
-        self.spans.get(clause).map_or(0, |s| s.0)
+        self.spans.get(clause).map_or(0, |s| s.start)
     }
 
     fn sentence(&self, at: usize) -> usize {
-        self.spans.get(self.index(at)).map_or(0, |s| s.2)
+        self.span(at).map_or(0, |s| s.sentence)
     }
 
     fn emphasis(&self, at: usize) -> f32 {
-        match self.spans.get(self.index(at)).map_or(0, |s| s.3) {
+        match self.span(at).map_or(0, |s| s.bangs) {
             0 => 1.0,
             1 => EXCLAIM,
             _ => EXCLAIM * 1.1,
         }
+    }
+
+    fn is_question(&self, at: usize) -> bool {
+        self.span(at).is_some_and(|s| s.question)
     }
 }
 
@@ -825,7 +879,8 @@ mod tests {
     fn clauses_split_at_punctuation_runs() {
         let c = Clauses::new("好吃！！但是贵。环境一般");
         assert_eq!(c.spans.len(), 3);
-        assert_eq!(c.spans[0].3, 2);
-        assert_eq!(c.spans[2].2, 2);
+        assert_eq!(c.spans[0].bangs, 2);
+        assert_eq!(c.spans[2].sentence, 2);
+        assert!(Clauses::new("难道不好吃吗？").spans[0].question);
     }
 }
