@@ -317,6 +317,8 @@ impl SentimentModel {
         // must be a word of the text (not 好年 of 好年糕, 差 of 差不多).
         senti.retain(|h| h.word.chars().count() > 1 || self.is_own_word(h, &f, tokens, text));
         let returns = self.returns.find(&f.text);
+        // A return-intent phrase is counted once, as such (最后一次 is not also 最后).
+        senti.retain(|h| !returns.iter().any(|r| r.start < h.end && h.start < r.end));
         let covered = |s: usize, e: usize| {
             senti.iter().any(|h| h.start < e && s < h.end)
                 || returns.iter().any(|h| h.start < e && s < h.end)
