@@ -32,6 +32,10 @@ fn review_like() -> impl Strategy<Value = String> {
         Just("😋".to_string()),
         Just("ＹＹＤＳ".to_string()),
         Just("服务".to_string()),
+        // Characters that fold to several (㈱ → (株), ﬃ → ffi, İ → i̇).
+        Just("㈱".to_string()),
+        Just("ﬃ".to_string()),
+        Just("İ".to_string()),
         "\\PC{0,4}",
         any::<char>().prop_map(String::from),
     ];

@@ -441,8 +441,8 @@ impl SentimentModel {
                 e.2 += 1;
             }
             cues.push(Cue {
-                start: f.orig(h.start),
-                end: f.orig(h.end),
+                start: f.orig(h.start, h.end).0,
+                end: f.orig(h.start, h.end).1,
                 word: h.word.to_string(),
                 weight: w,
                 negated: m.negated,
@@ -468,8 +468,8 @@ impl SentimentModel {
                 neg -= w;
             }
             cues.push(Cue {
-                start: f.orig(h.start),
-                end: f.orig(h.end),
+                start: f.orig(h.start, h.end).0,
+                end: f.orig(h.start, h.end).1,
                 word: h.word.to_string(),
                 weight: w,
                 negated: m.negated,
@@ -526,7 +526,7 @@ impl SentimentModel {
         if tokens.is_empty() || !h.word.chars().all(char::is_alphanumeric) {
             return true;
         }
-        let (s, e) = (f.orig(h.start), f.orig(h.end));
+        let (s, e) = f.orig(h.start, h.end);
         let modifiers_only = |piece: &str| {
             piece.is_empty()
                 || self.negators.get(piece).is_some()
@@ -681,9 +681,9 @@ fn clean(x: f32) -> f32 {
 /// original's byte offsets.
 struct Folded {
     text: String,
-    /// Folded byte offset → original byte offset of the character it came from; one extra
-    /// entry for the end.
-    orig: Vec<usize>,
+    /// Folded byte offset → original byte span of the character it came from (one original
+    /// character may fold to several: ㈱ → (株)).
+    orig: Vec<(usize, usize)>,
     /// Folded byte offset → number of folded characters before it.
     chars: Vec<usize>,
 }
@@ -697,6 +697,7 @@ impl Folded {
         let mut n = 0usize;
         let mut buf = [0u8; 4];
         for (at, c) in original.char_indices() {
+            let span = (at, at + c.len_utf8());
             let piece: String = c
                 .encode_utf8(&mut buf)
                 .nfkc()
@@ -704,21 +705,26 @@ impl Folded {
                 .collect();
             for pc in piece.chars() {
                 for _ in 0..pc.len_utf8() {
-                    orig.push(at);
+                    orig.push(span);
                     chars.push(n);
                 }
                 n += 1;
                 text.push(pc);
             }
         }
-        orig.push(original.len());
         chars.push(n);
         Folded { text, orig, chars }
     }
 
-    /// Original byte offset of folded byte offset `i`.
-    fn orig(&self, i: usize) -> usize {
-        self.orig.get(i).copied().unwrap_or(0)
+    /// Original byte span of the non-empty folded span `start..end`: from the start of the
+    /// character its first byte came from to the end of the one its last byte came from.
+    fn orig(&self, start: usize, end: usize) -> (usize, usize) {
+        let s = self.orig.get(start).map_or(0, |o| o.0);
+        let e = end
+            .checked_sub(1)
+            .and_then(|i| self.orig.get(i))
+            .map_or(s, |o| o.1);
+        (s, e.max(s))
     }
 
     /// Characters between folded offsets `a` ≤ `b`.
@@ -875,6 +881,10 @@ mod tests {
         let cue = ev.cues.iter().find(|c| c.word == "难吃").unwrap();
         assert_eq!(&text[cue.start..cue.end], "难吃");
         assert!(ev.polarity < 0.0);
+        // Full-width letters fold to the domain word `yyds`; the cue covers the original.
+        let text = "这家ＹＹＤＳ";
+        let ev = m.analyze(&[], text);
+        assert_eq!(&text[ev.cues[0].start..ev.cues[0].end], "ＹＹＤＳ");
     }
 
     #[test]
