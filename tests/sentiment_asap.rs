@@ -9,11 +9,11 @@
 use jingxuan::evidence::{Aspect, SentimentModel};
 use jingxuan::text::Analyzer;
 
-pub struct Review {
-    pub text: String,
-    pub star: f64,
+struct Review {
+    text: String,
+    star: f64,
     /// The 18 aspect labels: 1 positive, 0 neutral, −1 negative, −2 not mentioned.
-    pub labels: Vec<i8>,
+    labels: Vec<i8>,
 }
 
 /// Minimal RFC 4180 reader: fields may be quoted, `""` is a quote inside quotes, quoted
@@ -281,13 +281,4 @@ fn aspect_sentiment_agrees_with_asap_aspect_labels() {
 fn csv_reader_handles_quotes_and_commas() {
     let rows = parse_csv("\u{feff}a,b\n1,\"x, \"\"y\"\"\"\n");
     assert_eq!(rows, vec![vec!["a", "b"], vec!["1", "x, \"y\""]]);
-}
-
-#[allow(dead_code)]
-pub fn load_pub(name: &str) -> Vec<Review> {
-    load(name)
-}
-#[allow(dead_code)]
-pub fn auc_pub(s: &[f64], st: &[f64]) -> f64 {
-    auc(s, st)
 }

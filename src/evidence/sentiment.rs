@@ -193,6 +193,8 @@ const PARTICLES: &str = "了的啊呀吧哦哈啦呢嘛";
 /// nears 1 without ever reaching it (tanh would tie long reviews at exactly 1.0). The net
 /// sum ordered the tuning reviews better than the ratio (P − N) / (P + N + k).
 const POLARITY_SCALE: f32 = 3.0;
+/// Damping of an aspect's polarity (P − N) / (P + N + this): one mild word stays mild.
+const ASPECT_DAMPING: f32 = 0.5;
 /// Evidence mass at which confidence reaches 1 − 1/e.
 const CONFIDENCE_SCALE: f32 = 3.0;
 
@@ -365,7 +367,7 @@ impl SentimentModel {
         let mut pos = 0.0f32;
         let mut neg = 0.0f32;
         let mut hygiene_alert = false;
-        let mut aspect_mass: BTreeMap<Aspect, (f32, f32, u32)> = BTreeMap::new();
+        let mut tally = AspectTally::default();
 
         let mut prev_end = 0usize;
         for h in &senti {
@@ -405,40 +407,10 @@ impl SentimentModel {
             } else {
                 neg -= w;
             }
-            // Aspects: the cue's own aspect if it names one (难吃), else those its clause names.
-            let own: Vec<_> = aspect_hits
-                .iter()
-                .filter(|a| a.start < h.end && h.start < a.end)
-                .collect();
-            if signed <= HYGIENE_ALERT_WEIGHT
-                && own
-                    .iter()
-                    .any(|a| a.value.0 == Aspect::Hygiene && a.value.1 >= 1.0)
+            if tally.add(&clauses, &aspect_hits, h.start, h.end, w)
+                && signed <= HYGIENE_ALERT_WEIGHT
             {
                 hygiene_alert = true;
-            }
-            let clause = clauses.index(h.start);
-            let targets: Vec<_> = if own.is_empty() {
-                aspect_hits
-                    .iter()
-                    .filter(|a| clauses.index(a.start) == clause)
-                    .collect()
-            } else {
-                own
-            };
-            let mut best: BTreeMap<Aspect, f32> = BTreeMap::new();
-            for a in targets {
-                let e = best.entry(a.value.0).or_insert(0.0);
-                *e = e.max(a.value.1);
-            }
-            for (aspect, share) in best {
-                let e = aspect_mass.entry(aspect).or_insert((0.0, 0.0, 0));
-                if w > 0.0 {
-                    e.0 += w * share;
-                } else {
-                    e.1 -= w * share;
-                }
-                e.2 += 1;
             }
             cues.push(Cue {
                 start: f.orig(h.start, h.end).0,
@@ -483,19 +455,7 @@ impl SentimentModel {
         if hygiene_alert {
             polarity = polarity.min(HYGIENE_CAP);
         }
-        let aspects = aspect_mass
-            .into_iter()
-            .map(|(a, (p, n, mentions))| {
-                let polarity = (p - n) / (p + n + 0.5);
-                (
-                    a,
-                    AspectSignal {
-                        polarity: polarity.clamp(-1.0, 1.0),
-                        mentions,
-                    },
-                )
-            })
-            .collect();
+        let aspects = tally.signals();
         TextEvidence {
             polarity: clean(polarity).clamp(-1.0, 1.0),
             confidence: clean(1.0 - (-(pos + neg) / CONFIDENCE_SCALE).exp()).clamp(0.0, 1.0),
@@ -614,6 +574,67 @@ impl SentimentModel {
             negated: negations % 2 == 1,
             degree: degree.clamp(0.2, 4.0),
         }
+    }
+}
+
+/// Sentiment mass per aspect: (positive, negative, cues).
+#[derive(Default)]
+struct AspectTally(BTreeMap<Aspect, (f32, f32, u32)>);
+
+impl AspectTally {
+    /// Attributes the cue at `start..end` with contribution `w`: to the aspect it names
+    /// itself (难吃 → taste), else to every aspect its clause names (服务员很热情 → service).
+    /// Returns true when the cue itself is a hygiene word (a candidate for the alert).
+    fn add(
+        &mut self,
+        clauses: &Clauses,
+        aspect_hits: &[Hit<'_, (Aspect, f32)>],
+        start: usize,
+        end: usize,
+        w: f32,
+    ) -> bool {
+        let own: Vec<_> = aspect_hits
+            .iter()
+            .filter(|a| a.start < end && start < a.end)
+            .collect();
+        let hygiene_word = own
+            .iter()
+            .any(|a| a.value.0 == Aspect::Hygiene && a.value.1 >= 1.0);
+        let clause = clauses.index(start);
+        let targets: Vec<_> = if own.is_empty() {
+            aspect_hits
+                .iter()
+                .filter(|a| clauses.index(a.start) == clause)
+                .collect()
+        } else {
+            own
+        };
+        // One share per aspect: the surest word naming it.
+        let mut share: BTreeMap<Aspect, f32> = BTreeMap::new();
+        for a in targets {
+            let e = share.entry(a.value.0).or_insert(0.0);
+            *e = e.max(a.value.1);
+        }
+        for (aspect, share) in share {
+            let e = self.0.entry(aspect).or_insert((0.0, 0.0, 0));
+            if w > 0.0 {
+                e.0 += w * share;
+            } else {
+                e.1 -= w * share;
+            }
+            e.2 += 1;
+        }
+        hygiene_word
+    }
+
+    fn signals(self) -> BTreeMap<Aspect, AspectSignal> {
+        self.0
+            .into_iter()
+            .map(|(a, (p, n, mentions))| {
+                let polarity = clean((p - n) / (p + n + ASPECT_DAMPING)).clamp(-1.0, 1.0);
+                (a, AspectSignal { polarity, mentions })
+            })
+            .collect()
     }
 }
 
