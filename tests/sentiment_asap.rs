@@ -173,7 +173,7 @@ fn text_sentiment_orders_real_reviews_like_their_stars() {
         );
     }
 
-    // Floors a little below the measured held-out figures (AUC 0.789, rho 0.505 when
+    // Floors a little below the measured held-out figures (AUC 0.799, rho 0.534 when
     // written), so a regression in the lexicons or the rules fails here.
     assert!(h.ours_auc >= 0.76, "held-out AUC {:.3}", h.ours_auc);
     assert!(h.ours_rho >= 0.45, "held-out Spearman {:.3}", h.ours_rho);

@@ -11,14 +11,22 @@
 //! - degree words scale it (`超级` ×2, `有点` ×0.6), before the word or after (`难吃死了`);
 //! - contrast: within a sentence what follows `但是`/`不过` weighs more and what precedes it
 //!   (or follows `虽然`) weighs less, since that is where the writer lands;
-//! - an exclamation mark strengthens its clause;
+//! - `总的来说`/`总之` mark the verdict, which weighs more; an exclamation mark strengthens
+//!   its clause; a plain question (`好吃吗？`) counts half and a rhetorical one
+//!   (`难道不好吃吗？`, `哪里好吃了？`) means the opposite of its words;
+//! - return intent (`二刷`, `回购`, `会再来` against `不会再来`, `拉黑`, also negated:
+//!   `不会二刷`) is reported and counts towards the polarity;
+//! - aspects (taste, environment, service, value, hygiene, waiting) get the sentiment of the
+//!   clauses that name them;
 //! - hygiene and food-safety complaints (`拉肚子`, `不干净`, `吃出异物`) carry large weights
 //!   and raise [`TextEvidence::hygiene_alert`], which caps the polarity below zero: one such
 //!   incident outweighs any amount of praise for the food.
 //!
 //! Matching runs over the folded text, not over tokens, so it does not depend on how the
-//! segmenter cut a phrase; tokens only decide whether a one-character word (`差`, `贵`) is a
-//! word of its own rather than part of another (`差不多`, `贵州`).
+//! segmenter cut a phrase (`不难吃` whole or not, `救命好吃` across tokens); tokens only
+//! decide whether a one-character word (`差`, `贵`) is a word of its own rather than part of
+//! another (`差不多`, `贵州`). The lexicons and constants were tuned on the ASAP train
+//! sample only; `tests/sentiment_asap.rs` reports the held-out figures.
 
 use std::collections::BTreeMap;
 
