@@ -185,3 +185,63 @@ impl<V: Clone> WordSet<V> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_skip_comments_and_report_line_numbers() {
+        let rows: Vec<_> = rows("# head\n\n好吃\t1.5\r\n难吃\t-2\n").collect();
+        assert_eq!(
+            rows,
+            vec![(3, vec!["好吃", "1.5"]), (4, vec!["难吃", "-2"])]
+        );
+        assert!(number("domain.tsv", 3, &["好吃", "x"], 1).is_err());
+        assert!(number("domain.tsv", 3, &["好吃"], 1).is_err());
+        assert!(number("domain.tsv", 3, &["好吃", "NaN"], 1).is_err());
+    }
+
+    /// A word listed twice would silently keep only its last weight.
+    #[test]
+    fn data_files_list_each_word_once() {
+        for (name, src) in [
+            ("domain.tsv", DOMAIN),
+            ("aspects.tsv", ASPECTS),
+            ("degree.tsv", DEGREE),
+            ("negators.txt", NEGATORS),
+            ("contrast.txt", CONTRAST),
+            ("rhetorical.txt", RHETORICAL),
+            ("return_intent.tsv", RETURN_INTENT),
+            ("ntusd_ignore.txt", NTUSD_IGNORE),
+        ] {
+            let mut seen = BTreeMap::new();
+            for (line, f) in rows(src) {
+                if let Some(first) = seen.insert(fold(f[0]), line) {
+                    panic!("{name}:{line}: {:?} already on line {first}", f[0]);
+                }
+            }
+            assert!(!seen.is_empty(), "{name} is empty");
+        }
+    }
+
+    #[test]
+    fn ranked_matching_prefers_longer_then_higher_rank() {
+        let set = WordSet::new([
+            ("很难".to_string(), 0u8),
+            ("难吃".to_string(), 1),
+            ("不好吃".to_string(), 1),
+            ("不好".to_string(), 0),
+        ])
+        .unwrap();
+        let words = |t: &str| -> Vec<String> {
+            set.find_ranked(t, |r| *r)
+                .iter()
+                .map(|h| h.word.to_string())
+                .collect()
+        };
+        assert_eq!(words("很难吃"), vec!["难吃"]);
+        assert_eq!(words("不好吃"), vec!["不好吃"]);
+        assert_eq!(words("很难说"), vec!["很难"]);
+    }
+}
