@@ -137,13 +137,5 @@ impl Analyzer {
     }
 }
 
-// TEMPORARY shim so `evidence::link` compiles on this branch; the text branch provides the
-// real `normalize`.
-pub struct Normalized {
-    pub text: String,
-}
-pub fn normalize(s: &str) -> Normalized {
-    Normalized {
-        text: s.to_lowercase(),
-    }
-}
+pub struct Normalized { pub text: String }
+pub fn normalize(s: &str) -> Normalized { Normalized { text: s.to_lowercase() } }
