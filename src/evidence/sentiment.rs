@@ -328,17 +328,16 @@ impl SentimentModel {
         senti.retain(|h| h.word.chars().count() > 1 || self.is_own_word(h, &f, tokens, text));
         let returns = self.returns.find(&f.text);
         // A return-intent phrase is counted once, as such (最后一次 is not also 最后).
-        senti.retain(|h| !returns.iter().any(|r| r.start < h.end && h.start < r.end));
+        senti.retain(|h| overlapping(&returns, h.start, h.end).is_empty());
         let covered = |s: usize, e: usize| {
-            senti.iter().any(|h| h.start < e && s < h.end)
-                || returns.iter().any(|h| h.start < e && s < h.end)
+            !overlapping(&senti, s, e).is_empty() || !overlapping(&returns, s, e).is_empty()
         };
         // A negator or degree word inside a sentiment phrase (不 of 不错, 好 of 好吃) is part
         // of that phrase, not a modifier.
         let degree_hits = self.degree.find(&f.text);
         let negator_hits = self.negators.find(&f.text);
         let inside_longer = |s: usize, e: usize, others: &[Hit<'_, _>]| {
-            others
+            overlapping(others, s, e)
                 .iter()
                 .any(|o| o.start <= s && e <= o.end && o.end - o.start > e - s)
         };
@@ -352,7 +351,7 @@ impl SentimentModel {
             .iter()
             .filter(|h| {
                 !covered(h.start, h.end)
-                    && !negator_hits.iter().any(|n| {
+                    && !overlapping(&negator_hits, h.start, h.end).iter().any(|n| {
                         n.start < h.end && h.start < n.end && n.end - n.start >= h.end - h.start
                     })
             })
@@ -363,7 +362,7 @@ impl SentimentModel {
             .find(&f.text)
             .into_iter()
             .filter(|c| {
-                !senti.iter().any(|h| {
+                !overlapping(&senti, c.start, c.end).iter().any(|h| {
                     h.start <= c.start && c.end <= h.end && h.end - h.start > c.end - c.start
                 })
             })
@@ -395,7 +394,8 @@ impl SentimentModel {
             // 哪里好吃了？), which asserts the opposite of its words.
             let signed = if clauses.is_question(h.start) {
                 let clause = clauses.index(h.start);
-                if rhetorical.iter().any(|r| clauses.index(r.start) == clause) {
+                let (cs, ce) = clauses.bounds(clause);
+                if !overlapping(&rhetorical, cs, ce).is_empty() {
                     -signed * RHETORICAL_FLIP
                 } else {
                     signed * QUESTION
@@ -537,7 +537,7 @@ impl SentimentModel {
         let clause = clauses.index(start);
         let floor = prev_end.max(clauses.start(clause));
         let pre_degree = |a: usize, b: usize| {
-            degrees
+            overlapping(degrees, a, b)
                 .iter()
                 .any(|d| d.value.1 == DegreePlace::Pre && d.start <= a && b <= d.end)
         };
@@ -559,12 +559,13 @@ impl SentimentModel {
             }
             other <= MAX_GAP_CHARS && f.chars_between(e, start) <= WINDOW_CHARS
         };
-        let negations = negators
+        let negations = overlapping(negators, floor, start)
             .iter()
             .filter(|n| near_before(n.start, n.end))
             .count();
         let mut degree = 1.0f32;
-        for d in degrees {
+        // Post-degree words stand at most one character (≤ 4 bytes) after the word.
+        for d in overlapping(degrees, floor, end + 8) {
             let (mult, place) = *d.value;
             let applies = match place {
                 DegreePlace::Pre => near_before(d.start, d.end),
@@ -601,16 +602,14 @@ impl AspectTally {
         end: usize,
         w: f32,
     ) -> bool {
-        let own: Vec<_> = aspect_hits
-            .iter()
-            .filter(|a| a.start < end && start < a.end)
-            .collect();
+        let own: Vec<_> = overlapping(aspect_hits, start, end).iter().collect();
         let hygiene_word = own
             .iter()
             .any(|a| a.value.0 == Aspect::Hygiene && a.value.1 >= 1.0);
         let clause = clauses.index(start);
         let targets: Vec<_> = if own.is_empty() {
-            aspect_hits
+            let (cs, ce) = clauses.bounds(clause);
+            overlapping(aspect_hits, cs, ce)
                 .iter()
                 .filter(|a| clauses.index(a.start) == clause)
                 .collect()
@@ -670,7 +669,8 @@ fn contrast_factor(clauses: &Clauses, markers: &[Hit<'_, Marker>], at: usize) ->
     let clause = clauses.index(at);
     let mut factor = 1.0f32;
     let mut summary = 1.0f32;
-    for c in markers
+    let (ss, se) = clauses.sentence_bounds(sentence);
+    for c in overlapping(markers, ss, se)
         .iter()
         .filter(|c| clauses.sentence(c.start) == sentence)
     {
@@ -695,6 +695,15 @@ fn contrast_factor(clauses: &Clauses, markers: &[Hit<'_, Marker>], at: usize) ->
         }
     }
     factor * summary
+}
+
+/// The hits that overlap `start..end`, as a sub-slice: `hits` must be sorted and not overlap
+/// one another (true of every matcher's output here), so they are found by binary search and
+/// long texts stay linear-logarithmic.
+fn overlapping<'h, 'a, V>(hits: &'h [Hit<'a, V>], start: usize, end: usize) -> &'h [Hit<'a, V>] {
+    let from = hits.partition_point(|h| h.end <= start);
+    let to = hits.partition_point(|h| h.start < end).max(from);
+    hits.get(from..to).unwrap_or(&[])
 }
 
 /// Replaces a NaN (impossible with finite weights, but never let one out) by 0.
@@ -780,6 +789,8 @@ struct Span {
 /// breaks) of folded text.
 struct Clauses {
     spans: Vec<Span>,
+    /// Byte range of each sentence.
+    sentences: Vec<(usize, usize)>,
 }
 
 impl Clauses {
@@ -828,7 +839,22 @@ impl Clauses {
                 question: false,
             });
         }
-        Clauses { spans }
+        let mut sentences: Vec<(usize, usize)> = Vec::new();
+        for s in &spans {
+            match sentences.get_mut(s.sentence) {
+                Some(range) => range.1 = s.end,
+                None => sentences.push((s.start, s.end)),
+            }
+        }
+        Clauses { spans, sentences }
+    }
+
+    fn bounds(&self, clause: usize) -> (usize, usize) {
+        self.spans.get(clause).map_or((0, 0), |s| (s.start, s.end))
+    }
+
+    fn sentence_bounds(&self, sentence: usize) -> (usize, usize) {
+        self.sentences.get(sentence).copied().unwrap_or((0, 0))
     }
 
     fn index(&self, at: usize) -> usize {
