@@ -154,6 +154,9 @@ pub struct TextEvidence {
 enum DegreePlace {
     Pre,
     Post,
+    /// 那么, 这么: a comparison (没有网上说的那么好吃) that lets a negator anywhere before it
+    /// in the clause reach the word.
+    Compare,
 }
 
 /// The loaded lexicons. Build once with [`SentimentModel::new`] and share.
@@ -216,6 +219,7 @@ impl SentimentModel {
             let place = match f.get(2).copied() {
                 None | Some("pre") => DegreePlace::Pre,
                 Some("post") => DegreePlace::Post,
+                Some("compare") => DegreePlace::Compare,
                 Some(other) => {
                     return Err(bad_line("degree.tsv", line, &format!("place {other:?}")))
                 }
@@ -539,7 +543,7 @@ impl SentimentModel {
         let pre_degree = |a: usize, b: usize| {
             overlapping(degrees, a, b)
                 .iter()
-                .any(|d| d.value.1 == DegreePlace::Pre && d.start <= a && b <= d.end)
+                .any(|d| d.value.1 != DegreePlace::Post && d.start <= a && b <= d.end)
         };
         // A modifier acts on the next sentiment word if at most one other character stands
         // between them, not counting degree words (不是很好吃, 没那么好吃); 没见过这么差 is
@@ -559,16 +563,20 @@ impl SentimentModel {
             }
             other <= MAX_GAP_CHARS && f.chars_between(e, start) <= WINDOW_CHARS
         };
+        let compare_at = overlapping(degrees, floor, start)
+            .iter()
+            .find(|d| d.value.1 == DegreePlace::Compare && near_before(d.start, d.end))
+            .map(|d| d.start);
         let negations = overlapping(negators, floor, start)
             .iter()
-            .filter(|n| near_before(n.start, n.end))
+            .filter(|n| near_before(n.start, n.end) || compare_at.is_some_and(|c| n.end <= c))
             .count();
         let mut degree = 1.0f32;
         // Post-degree words stand at most one character (≤ 4 bytes) after the word.
         for d in overlapping(degrees, floor, end + 8) {
             let (mult, place) = *d.value;
             let applies = match place {
-                DegreePlace::Pre => near_before(d.start, d.end),
+                DegreePlace::Pre | DegreePlace::Compare => near_before(d.start, d.end),
                 DegreePlace::Post => {
                     d.start >= end
                         && clauses.index(d.start) == clause
