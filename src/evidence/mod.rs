@@ -1,8 +1,13 @@
 //! Evidence: which merchant each note and review speaks of ([`link`]), what its text says
-//! ([`sentiment`]), and one [`Evidence`] per (document, merchant) ([`extract`]).
+//! ([`sentiment`], with its lexicons in [`lexicon`]), and one [`Evidence`] per (document,
+//! merchant) ([`extract`]).
 
 pub mod extract;
+pub mod lexicon;
 pub mod link;
 pub mod sentiment;
 
 pub use extract::{opinion_value, Document, Evidence, EvidenceSet};
+pub use sentiment::{
+    Aspect, AspectSignal, Cue, CueKind, ReturnIntent, SentimentModel, TextEvidence,
+};

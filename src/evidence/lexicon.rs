@@ -1,0 +1,247 @@
+//! Lexicons as data: the files under `data/lexicon/`, compiled in with `include_str!` and
+//! turned into Aho–Corasick matchers once.
+//!
+//! Matching runs over the folded text (NFKC, lowercase) character by character rather than
+//! over tokens, so a lexicon entry is found whatever the segmenter did with it (`不难吃` kept
+//! whole or cut as `不`+`难吃`, `救命好吃` spanning two tokens).
+
+use std::collections::BTreeMap;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::error::{InternalError, Result};
+
+/// NTUSD positive words (MIT, NTU NLPLab; see `data/lexicon/ntusd/LICENSE`).
+pub const NTUSD_POSITIVE: &str = include_str!("../../data/lexicon/ntusd/positive.txt");
+/// NTUSD negative words.
+pub const NTUSD_NEGATIVE: &str = include_str!("../../data/lexicon/ntusd/negative.txt");
+/// Domain sentiment words, slang and emoji: `word<TAB>weight`.
+pub const DOMAIN: &str = include_str!("../../data/lexicon/domain.tsv");
+/// NTUSD entries to leave out (neutral about shops), one per line.
+pub const NTUSD_IGNORE: &str = include_str!("../../data/lexicon/ntusd_ignore.txt");
+/// Negators, one per line.
+pub const NEGATORS: &str = include_str!("../../data/lexicon/negators.txt");
+/// Degree words: `word<TAB>multiplier[<TAB>pre|post]`.
+pub const DEGREE: &str = include_str!("../../data/lexicon/degree.tsv");
+/// Contrast markers: `word[<TAB>before]`.
+pub const CONTRAST: &str = include_str!("../../data/lexicon/contrast.txt");
+/// Rhetorical-question markers, one per line.
+pub const RHETORICAL: &str = include_str!("../../data/lexicon/rhetorical.txt");
+/// Aspect words: `word<TAB>aspect<TAB>weight`.
+pub const ASPECTS: &str = include_str!("../../data/lexicon/aspects.tsv");
+/// Return-intent phrases: `phrase<TAB>+1|-1`.
+pub const RETURN_INTENT: &str = include_str!("../../data/lexicon/return_intent.tsv");
+
+/// Lines of a lexicon file: comments (`#`) and blank lines skipped, fields split at tabs,
+/// each with its 1-based line number.
+pub fn rows(src: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    src.lines().enumerate().filter_map(|(i, line)| {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.starts_with('#') {
+            return None;
+        }
+        Some((i + 1, line.split('\t').map(str::trim).collect()))
+    })
+}
+
+/// A malformed compiled-in lexicon is a bug of this crate, not of the caller's input.
+pub(crate) fn bad_line(file: &str, line: usize, reason: &str) -> crate::Error {
+    InternalError::Invariant(format!("data/lexicon/{file}:{line}: {reason}")).into()
+}
+
+/// Parses field `i` of a row as a number.
+pub(crate) fn number(file: &str, line: usize, fields: &[&str], i: usize) -> Result<f32> {
+    let raw = fields
+        .get(i)
+        .ok_or_else(|| bad_line(file, line, "missing field"))?;
+    raw.parse::<f32>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| bad_line(file, line, &format!("{raw:?} is not a number")))
+}
+
+/// NFKC + lowercase, the same folding as the analyzer, for one lexicon entry.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// A set of words with one value each, matched leftmost-longest over folded text.
+pub struct WordSet<V> {
+    matcher: AhoCorasick,
+    /// Built for all overlapping matches, for [`find_ranked`](Self::find_ranked).
+    overlapping: AhoCorasick,
+    words: Vec<String>,
+    values: Vec<V>,
+}
+
+/// One match of a [`WordSet`] in folded text.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit<'a, V> {
+    /// Byte offsets in the folded text.
+    pub start: usize,
+    pub end: usize,
+    pub word: &'a str,
+    pub value: &'a V,
+}
+
+impl<V: Clone> WordSet<V> {
+    /// Builds the set; a later entry for the same (folded) word replaces an earlier one, so
+    /// callers insert general lexicons first and the domain lexicon last.
+    pub fn new(entries: impl IntoIterator<Item = (String, V)>) -> Result<Self> {
+        let mut map: BTreeMap<String, V> = BTreeMap::new();
+        for (w, v) in entries {
+            let w = fold(&w);
+            if !w.is_empty() {
+                map.insert(w, v);
+            }
+        }
+        let (words, values): (Vec<String>, Vec<V>) = map.into_iter().unzip();
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&words)
+            .map_err(|e| InternalError::Invariant(format!("lexicon matcher: {e}")))?;
+        let overlapping = AhoCorasick::new(&words)
+            .map_err(|e| InternalError::Invariant(format!("lexicon matcher: {e}")))?;
+        Ok(WordSet {
+            matcher,
+            overlapping,
+            words,
+            values,
+        })
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// True when the set holds no word.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// The value of `word` (folded first), if it is in the set.
+    pub fn get(&self, word: &str) -> Option<&V> {
+        let w = fold(word);
+        self.words
+            .binary_search(&w)
+            .ok()
+            .and_then(|i| self.values.get(i))
+    }
+
+    /// Non-overlapping leftmost-longest matches in `folded`.
+    pub fn find<'a>(&'a self, folded: &str) -> Vec<Hit<'a, V>> {
+        self.matcher
+            .find_iter(folded)
+            .filter_map(|m| {
+                let i = m.pattern().as_usize();
+                Some(Hit {
+                    start: m.start(),
+                    end: m.end(),
+                    word: self.words.get(i)?.as_str(),
+                    value: self.values.get(i)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Non-overlapping matches chosen longest first, then by `rank` (higher wins), then
+    /// leftmost. Unlike leftmost-longest this lets a domain word beat a general word that
+    /// merely starts earlier: in `很难吃` NTUSD's `很难` would otherwise hide `难吃`.
+    pub fn find_ranked<'a>(&'a self, folded: &str, rank: impl Fn(&V) -> u8) -> Vec<Hit<'a, V>> {
+        let mut all: Vec<Hit<'a, V>> = self
+            .overlapping
+            .find_overlapping_iter(folded)
+            .filter_map(|m| {
+                let i = m.pattern().as_usize();
+                Some(Hit {
+                    start: m.start(),
+                    end: m.end(),
+                    word: self.words.get(i)?.as_str(),
+                    value: self.values.get(i)?,
+                })
+            })
+            .collect();
+        all.sort_by(|a, b| {
+            (b.end - b.start)
+                .cmp(&(a.end - a.start))
+                .then_with(|| rank(b.value).cmp(&rank(a.value)))
+                .then_with(|| a.start.cmp(&b.start))
+        });
+        let mut taken = vec![false; folded.len()];
+        let mut out = Vec::new();
+        for h in all {
+            let Some(span) = taken.get_mut(h.start..h.end) else {
+                continue;
+            };
+            if span.iter().any(|t| *t) {
+                continue;
+            }
+            span.iter_mut().for_each(|t| *t = true);
+            out.push(h);
+        }
+        out.sort_by_key(|h| (h.start, h.end));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_skip_comments_and_report_line_numbers() {
+        let rows: Vec<_> = rows("# head\n\n好吃\t1.5\r\n难吃\t-2\n").collect();
+        assert_eq!(
+            rows,
+            vec![(3, vec!["好吃", "1.5"]), (4, vec!["难吃", "-2"])]
+        );
+        assert!(number("domain.tsv", 3, &["好吃", "x"], 1).is_err());
+        assert!(number("domain.tsv", 3, &["好吃"], 1).is_err());
+        assert!(number("domain.tsv", 3, &["好吃", "NaN"], 1).is_err());
+    }
+
+    /// A word listed twice would silently keep only its last weight.
+    #[test]
+    fn data_files_list_each_word_once() {
+        for (name, src) in [
+            ("domain.tsv", DOMAIN),
+            ("aspects.tsv", ASPECTS),
+            ("degree.tsv", DEGREE),
+            ("negators.txt", NEGATORS),
+            ("contrast.txt", CONTRAST),
+            ("rhetorical.txt", RHETORICAL),
+            ("return_intent.tsv", RETURN_INTENT),
+            ("ntusd_ignore.txt", NTUSD_IGNORE),
+        ] {
+            let mut seen = BTreeMap::new();
+            for (line, f) in rows(src) {
+                if let Some(first) = seen.insert(fold(f[0]), line) {
+                    panic!("{name}:{line}: {:?} already on line {first}", f[0]);
+                }
+            }
+            assert!(!seen.is_empty(), "{name} is empty");
+        }
+    }
+
+    #[test]
+    fn ranked_matching_prefers_longer_then_higher_rank() {
+        let set = WordSet::new([
+            ("很难".to_string(), 0u8),
+            ("难吃".to_string(), 1),
+            ("不好吃".to_string(), 1),
+            ("不好".to_string(), 0),
+        ])
+        .unwrap();
+        let words = |t: &str| -> Vec<String> {
+            set.find_ranked(t, |r| *r)
+                .iter()
+                .map(|h| h.word.to_string())
+                .collect()
+        };
+        assert_eq!(words("很难吃"), vec!["难吃"]);
+        assert_eq!(words("不好吃"), vec!["不好吃"]);
+        assert_eq!(words("很难说"), vec!["很难"]);
+    }
+}
