@@ -5,7 +5,7 @@
 //! use jingxuan::Engine;
 //!
 //! let loaded = corpus::load("fixtures/demo".as_ref(), &LoadOptions::default())?;
-//! let engine = Engine::for_corpus(&loaded.corpus);
+//! let engine = Engine::for_corpus(&loaded.corpus)?;
 //! let analysis = engine.analyze(&loaded.corpus, None);
 //! let board = analysis.score_city("杭州")?;
 //! for m in board.merchants.iter().take(3) {
@@ -38,14 +38,14 @@ pub struct Engine {
 
 impl Engine {
     /// An engine whose analyzer keeps this corpus's merchant names whole.
-    pub fn for_corpus(corpus: &Corpus) -> Engine {
-        Engine {
+    pub fn for_corpus(corpus: &Corpus) -> Result<Engine> {
+        Ok(Engine {
             analyzer: Analyzer::builder()
                 .words(corpus.merchant_names())
                 .build_shared(),
-            sentiment: Arc::new(SentimentModel::default()),
+            sentiment: Arc::new(SentimentModel::new()?),
             config: ScoringConfig::default(),
-        }
+        })
     }
 
     /// Replaces the aggregation settings.

@@ -465,7 +465,7 @@ fn score_cmd(
     let progress = Progress::spinner(!json, "reading corpus");
     let loaded = corpus::load(&dir, &load_options(lenient, 100))?;
     progress.set_message("reading and weighing notes and reviews");
-    let engine = Engine::for_corpus(&loaded.corpus);
+    let engine = Engine::for_corpus(&loaded.corpus)?;
     let analysis = engine.analyze(&loaded.corpus, as_of);
     let board = analysis.score_city(&city)?;
     progress.finish();
@@ -548,7 +548,7 @@ fn explain_cmd(
     let progress = Progress::spinner(!json, "reading corpus");
     let loaded = corpus::load(&dir, &load_options(lenient, 100))?;
     progress.set_message("reading and weighing notes and reviews");
-    let engine = Engine::for_corpus(&loaded.corpus);
+    let engine = Engine::for_corpus(&loaded.corpus)?;
     let analysis = engine.analyze(&loaded.corpus, as_of);
     let x = analysis.explain(&merchant)?;
     progress.finish();

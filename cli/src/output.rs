@@ -69,7 +69,7 @@ fn truncate(cell: &str) -> String {
 }
 
 /// Pretty JSON on stdout, one document per run.
-pub fn print_json(value: &serde_json::Value) {
+pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let _ = serde_json::to_writer_pretty(&mut out, value);

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::corpus::{Corpus, DocKind, Timestamp};
 use crate::evidence::link::{LinkSource, NoteLinks};
-use crate::evidence::sentiment::{SentimentModel, TextEvidence};
+use crate::evidence::sentiment::{ReturnIntent, SentimentModel, TextEvidence};
 use crate::text::Analyzer;
 
 /// A note or review as the trust and reputation stages see it.
@@ -189,7 +189,7 @@ pub fn opinion_value(star: Option<f64>, reading: &TextEvidence) -> f64 {
     let mut v = match star {
         Some(s) => {
             let star_value = ((s - 1.0) / 4.0).clamp(0.0, 1.0);
-            if reading.is_opinionated() {
+            if reading.confidence > 0.0 {
                 STAR_SHARE * star_value + (1.0 - STAR_SHARE) * text_value
             } else {
                 star_value
@@ -197,7 +197,11 @@ pub fn opinion_value(star: Option<f64>, reading: &TextEvidence) -> f64 {
         }
         None => text_value,
     };
-    v += 0.08 * f64::from(reading.return_intent_sign());
+    v += match reading.return_intent {
+        Some(ReturnIntent::WillReturn) => 0.08,
+        Some(ReturnIntent::WontReturn) => -0.08,
+        None => 0.0,
+    };
     if reading.hygiene_alert {
         v = v.min(0.1);
     }
