@@ -1,19 +1,29 @@
 //! Chinese text analysis shared by indexing and scoring.
 //!
-//! PLACEHOLDER: a minimal analyzer with the final API so that other modules can be built
-//! against it; the text branch replaces it with the real one (NFKC folding with offsets,
-//! domain dictionary, Latin/emoji handling).
+//! One pipeline for everything that reads user writing: [`normalize`] (NFKC width folding
+//! and lowercasing, with a map back to original byte offsets) → runs of Han, Latin, numbers
+//! and emoji → jieba search-mode segmentation of the Han runs (default dictionary plus the
+//! domain dictionary `data/dict/domain.txt` plus merchant names) → [`Token`]s whose offsets
+//! point into the *original* text.
 
-use std::sync::Arc;
+mod analyzer;
+mod dict;
+mod normalize;
 
-use jieba_rs::Jieba;
+pub use analyzer::{Analyzer, AnalyzerBuilder};
+pub use normalize::{normalize, Normalized};
 
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
+    /// Chinese characters (also a merchant name mixing Han with other characters).
     Han,
+    /// A word of letters, possibly with digits or inner hyphens (`manner`, `iphone15`,
+    /// `wi-fi`); other alphabetic scripts (kana, hangul, Cyrillic) count here too.
     Latin,
+    /// Digits, possibly with a decimal point or separators (`123`, `3.5`, `1,000`).
     Number,
+    /// One emoji grapheme, ZWJ sequences and skin tones included: emoji carry sentiment.
     Emoji,
 }
 
@@ -30,109 +40,7 @@ pub struct Token {
     pub position: u32,
     /// True for a search-mode sub-word (咖啡 inside 咖啡馆).
     pub sub_word: bool,
+    /// What the token is made of.
     pub kind: TokenKind,
 }
 
-/// The shared analyzer. Build once (building jieba takes tens of milliseconds) and share it
-/// behind an `Arc`.
-pub struct Analyzer {
-    jieba: Jieba,
-}
-
-/// Adds words (merchant names, aliases) before the analyzer is built.
-#[derive(Default)]
-pub struct AnalyzerBuilder {
-    words: Vec<String>,
-}
-
-impl AnalyzerBuilder {
-    /// Keep `word` as one token.
-    pub fn word(mut self, word: &str) -> Self {
-        self.words.push(word.to_string());
-        self
-    }
-
-    /// Keep each of `words` as one token.
-    pub fn words<I, S>(mut self, words: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        self.words
-            .extend(words.into_iter().map(|w| w.as_ref().to_string()));
-        self
-    }
-
-    pub fn build(self) -> Analyzer {
-        let mut jieba = Jieba::new();
-        for w in &self.words {
-            jieba.add_word(w, Some(100_000), None);
-        }
-        Analyzer { jieba }
-    }
-
-    pub fn build_shared(self) -> Arc<Analyzer> {
-        Arc::new(self.build())
-    }
-}
-
-impl Default for Analyzer {
-    fn default() -> Self {
-        Self::builder().build()
-    }
-}
-
-impl Analyzer {
-    pub fn builder() -> AnalyzerBuilder {
-        AnalyzerBuilder::default()
-    }
-
-    /// Tokens of `text`, in order of position.
-    pub fn analyze(&self, text: &str) -> Vec<Token> {
-        let mut out = Vec::new();
-        self.analyze_into(text, &mut out);
-        out
-    }
-
-    /// Like [`analyze`](Self::analyze) but reuses `out` (cleared first).
-    pub fn analyze_into(&self, text: &str, out: &mut Vec<Token>) {
-        out.clear();
-        let lowered = text.to_lowercase();
-        if lowered.len() != text.len() {
-            return;
-        }
-        let toks = self.jieba.cut_for_search(&lowered, false);
-        let mut main_end = 0usize;
-        let mut position = 0u32;
-        let mut pending: Vec<Token> = Vec::new();
-        for t in toks.iter().rev() {
-            if t.word.trim().is_empty() || !t.word.chars().any(char::is_alphanumeric) {
-                continue;
-            }
-            let sub = t.byte_end <= main_end && !pending.is_empty();
-            if !sub {
-                main_end = t.byte_end;
-            }
-            pending.push(Token {
-                text: t.word.to_string(),
-                start: t.byte_start,
-                end: t.byte_end,
-                position: 0,
-                sub_word: sub,
-                kind: TokenKind::Han,
-            });
-            if !sub {
-                main_end = t.byte_start.max(0);
-                main_end = t.byte_end;
-            }
-        }
-        pending.reverse();
-        for mut t in pending {
-            if !t.sub_word && !out.is_empty() {
-                position += 1;
-            }
-            t.position = position;
-            out.push(t);
-        }
-    }
-}
