@@ -25,7 +25,8 @@ const NAME_FREQ: usize = 100_000;
 /// let main: Vec<&str> = tokens.iter().filter(|t| !t.sub_word).map(|t| t.text.as_str()).collect();
 /// assert_eq!(main, ["m记烧腊", "的", "拿铁", "😋", "环境", "好"]);
 /// // Offsets point into the original (full-width) text.
-/// assert_eq!(&text[tokens[0].start..tokens[0].end], "Ｍ记烧腊");
+/// let name = tokens.iter().find(|t| !t.sub_word).unwrap();
+/// assert_eq!(&text[name.start..name.end], "Ｍ记烧腊");
 /// assert!(tokens.iter().any(|t| t.kind == TokenKind::Emoji));
 /// ```
 pub struct Analyzer {
