@@ -5,16 +5,21 @@ use std::path::Path;
 
 use jingxuan::text::{normalize, Analyzer, Token};
 
-/// A case file: the builder words from its `names` line and its cases with line numbers.
+/// One case: line number, input, main tokens, sub-words (if checked).
+type Case = (usize, String, Vec<String>, Option<Vec<String>>);
+
+/// A case file: the builder words from its `names` line and its cases.
 struct CaseFile {
     names: Vec<String>,
-    cases: Vec<(usize, String, Vec<String>, Option<Vec<String>>)>,
+    cases: Vec<Case>,
 }
 
 fn read_cases(name: &str) -> CaseFile {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/text").join(name);
-    let content = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cases/text")
+        .join(name);
+    let content =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut file = CaseFile {
         names: Vec::new(),
         cases: Vec::new(),
@@ -41,7 +46,9 @@ fn read_cases(name: &str) -> CaseFile {
             no + 1,
             fields.len()
         );
-        let subs = fields.get(2).map(|f| if *f == "-" { Vec::new() } else { tokens(f) });
+        let subs = fields
+            .get(2)
+            .map(|f| if *f == "-" { Vec::new() } else { tokens(f) });
         file.cases
             .push((no + 1, fields[0].to_string(), tokens(fields[1]), subs));
     }

@@ -239,7 +239,9 @@ impl Analyzer {
         for (t, sub) in tokens.iter().zip(is_sub.iter_mut()).rev() {
             match word {
                 Some((s, e))
-                    if s <= t.byte_start && t.byte_end <= e && t.byte_end - t.byte_start < e - s =>
+                    if s <= t.byte_start
+                        && t.byte_end <= e
+                        && t.byte_end - t.byte_start < e - s =>
                 {
                     *sub = true
                 }

@@ -43,4 +43,3 @@ pub struct Token {
     /// What the token is made of.
     pub kind: TokenKind,
 }
-
