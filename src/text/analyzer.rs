@@ -175,27 +175,43 @@ impl Analyzer {
 
     /// Split `range` of the normalised text into Han runs, words and emoji, and emit them.
     fn scan(&self, range: Range<usize>, sink: &mut Sink<'_, '_>) {
+        let norm = sink.norm;
         let base = range.start;
-        let text = &sink.norm.text[range];
-        let mut han: Option<Range<usize>> = None;
+        let text = &norm.text[range];
         let mut word = Word::default();
-        for (i, seg) in text.split_word_bound_indices() {
+        // Han runs are found by a plain char test: running the word-bound rules over them
+        // would only split them into single chars to be joined again.
+        let mut other_start = base;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if !is_han(c) {
+                continue;
+            }
+            let start = base + i;
+            let mut end = start + c.len_utf8();
+            while let Some((j, d)) = chars.next_if(|&(_, d)| is_han(d)) {
+                end = base + j + d.len_utf8();
+            }
+            self.scan_other(other_start..start, &mut word, sink);
+            word.flush(sink);
+            self.han_run(start..end, sink);
+            other_start = end;
+        }
+        self.scan_other(other_start..base + text.len(), &mut word, sink);
+        word.flush(sink);
+    }
+
+    /// Words, numbers and emoji of a stretch without Han, by Unicode word bounds and
+    /// graphemes; punctuation and whitespace end a word and are dropped.
+    fn scan_other(&self, range: Range<usize>, word: &mut Word, sink: &mut Sink<'_, '_>) {
+        let norm = sink.norm;
+        let base = range.start;
+        for (i, seg) in norm.text[range].split_word_bound_indices() {
             let start = base + i;
             let end = start + seg.len();
             let Some(first) = seg.chars().next() else {
                 continue;
             };
-            if is_han(first) {
-                word.flush(sink);
-                match &mut han {
-                    Some(run) => run.end = end,
-                    None => han = Some(start..end),
-                }
-                continue;
-            }
-            if let Some(run) = han.take() {
-                self.han_run(run, sink);
-            }
             let pictographic = seg.chars().any(is_emoji_char);
             if first.is_alphanumeric() && !pictographic {
                 word.extend(start..end, seg, sink);
@@ -217,20 +233,15 @@ impl Analyzer {
                 word.flush(sink);
             }
         }
-        if let Some(run) = han {
-            self.han_run(run, sink);
-        }
-        word.flush(sink);
     }
 
     /// Segment a run of Han text with jieba in search mode (HMM off: it invents words from
     /// character statistics, and names must come from the dictionaries).
     fn han_run(&self, run: Range<usize>, sink: &mut Sink<'_, '_>) {
+        let norm = sink.norm;
         let base = run.start;
-        let text = &sink.norm.text[run];
-        let mut tokens = self.jieba.cut_for_search(text, false);
-        // Combining marks that followed a Han char reach jieba as tokens of their own.
-        tokens.retain(|t| t.word.chars().any(char::is_alphanumeric));
+        let text = &norm.text[run];
+        let tokens = self.jieba.cut_for_search(text, false);
         // Search mode emits a word's 2- and 3-grams just before the word, and the words
         // themselves tile the run, so walking backwards a token inside the last word seen
         // (and shorter) is one of its sub-words.
