@@ -135,6 +135,7 @@ impl Analyzer {
             norm: &norm,
             out,
             next_position: 0,
+            span_hint: 0,
         };
         let t = norm.text.as_str();
         let mut cursor = 0;
@@ -281,6 +282,8 @@ struct Sink<'n, 'o> {
     norm: &'n Normalized,
     out: &'o mut Vec<Token>,
     next_position: u32,
+    /// Tokens arrive in text order, so each offset lookup starts where the last one ended.
+    span_hint: usize,
 }
 
 impl Sink<'_, '_> {
@@ -300,7 +303,7 @@ impl Sink<'_, '_> {
         let Some(text) = self.norm.text.get(range.clone()) else {
             return;
         };
-        let orig = self.norm.original_range(range);
+        let orig = self.norm.original_range_from(range, &mut self.span_hint);
         self.out.push(Token {
             text: text.to_string(),
             start: orig.start,

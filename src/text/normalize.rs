@@ -102,20 +102,51 @@ impl Normalized {
     /// (the `b` of `ＡＢ` is whole, but `ﬁ` → `fi` is one char) widens to that whole char.
     /// Out-of-range input is clamped to the text.
     pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
+        self.original_range_from(range, &mut 0)
+    }
+
+    /// [`original_range`](Self::original_range) for ranges asked in text order: `hint` (start
+    /// it at 0) remembers where the last answer was found, so the next search is usually a
+    /// step or two instead of a binary search over every span.
+    pub(crate) fn original_range_from(
+        &self,
+        range: Range<usize>,
+        hint: &mut usize,
+    ) -> Range<usize> {
         let len = self.text.len();
         let end = range.end.min(len);
         let start = range.start.min(end);
-        let orig_start = self.map_start(start);
+        let i = self.locate(*hint, |norm| norm <= start);
+        *hint = i.saturating_sub(1);
+        let orig_start = self.map_start(i, start);
         if start == end {
             return orig_start..orig_start;
         }
-        let orig_end = self.map_end(end).max(orig_start);
+        let j = self.locate(*hint, |norm| norm < end);
+        let orig_end = self.map_end(j, end).max(orig_start);
         orig_start..orig_end
     }
 
-    /// Original offset of normalised offset `pos`, snapping back to the start of a char.
-    fn map_start(&self, pos: usize) -> usize {
-        let i = self.spans.partition_point(|s| s.norm <= pos);
+    /// The number of spans whose start satisfies `before` (a prefix of the spans, as for
+    /// `partition_point`), searching forward from `hint` when that is valid.
+    fn locate(&self, hint: usize, before: impl Fn(usize) -> bool) -> usize {
+        const WALK: usize = 8;
+        match self.spans.get(hint) {
+            Some(h) if before(h.norm) => {
+                let rest = &self.spans[hint + 1..];
+                let near = rest.iter().take(WALK).position(|s| !before(s.norm));
+                match near {
+                    Some(k) => hint + 1 + k,
+                    None => hint + 1 + rest.partition_point(|s| before(s.norm)),
+                }
+            }
+            _ => self.spans.partition_point(|s| before(s.norm)),
+        }
+    }
+
+    /// Original offset of normalised offset `pos` in span `i - 1`, snapping back to the
+    /// start of a char.
+    fn map_start(&self, i: usize, pos: usize) -> usize {
         let Some(span) = i.checked_sub(1).and_then(|i| self.spans.get(i)) else {
             return 0;
         };
@@ -130,10 +161,9 @@ impl Normalized {
         }
     }
 
-    /// Original offset of normalised end offset `pos` (> 0), snapping forward to the end of
-    /// a char.
-    fn map_end(&self, pos: usize) -> usize {
-        let i = self.spans.partition_point(|s| s.norm < pos);
+    /// Original offset of normalised end offset `pos` (> 0) in span `i - 1`, snapping
+    /// forward to the end of a char.
+    fn map_end(&self, i: usize, pos: usize) -> usize {
         let Some(span) = i.checked_sub(1).and_then(|i| self.spans.get(i)) else {
             return 0;
         };
@@ -204,6 +234,36 @@ mod tests {
         let upper = normalize("MANNER");
         assert_eq!(upper.text, "manner");
         assert_eq!(upper.original_range(2..4), 2..4);
+    }
+
+    #[test]
+    fn hinted_lookup_agrees_with_binary_search() {
+        let src = "ＡＢ，好的！ｃ😋ﬁ１２，。 ok";
+        let n = normalize(src);
+        let mut hint = 0;
+        let ends: Vec<usize> = n
+            .text
+            .char_indices()
+            .map(|(i, _)| i)
+            .skip(1)
+            .chain([n.text.len()])
+            .collect();
+        for (k, (i, _)) in n.text.char_indices().enumerate() {
+            for &e in &ends[k..] {
+                let mut fresh = 0;
+                assert_eq!(
+                    n.original_range_from(i..e, &mut fresh),
+                    n.original_range(i..e)
+                );
+            }
+            assert_eq!(
+                n.original_range_from(i..ends[k], &mut hint),
+                n.original_range(i..ends[k])
+            );
+        }
+        // A stale hint past the range still finds it.
+        let mut hint = n.spans.len() - 1;
+        assert_eq!(n.original_range_from(0..1, &mut hint), 0..3);
     }
 
     #[test]
