@@ -172,3 +172,27 @@ fn sub_words_share_the_position_of_their_word() {
         ]
     );
 }
+
+/// Each run gets its kind; the analyzer can be shared between threads.
+#[test]
+fn token_kinds_follow_the_runs() {
+    use jingxuan::text::TokenKind::{Emoji, Han, Latin, Number};
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let analyzer = Analyzer::builder().word("M Stand").build_shared();
+    shareable(&analyzer);
+    let kinds: Vec<(String, _)> = analyzer
+        .analyze("Wi-Fi快，３.５分👍🏻，M Stand")
+        .into_iter()
+        .filter(|t| !t.sub_word)
+        .map(|t| (t.text, t.kind))
+        .collect();
+    let expected = [
+        ("wi-fi", Latin),
+        ("快", Han),
+        ("3.5", Number),
+        ("分", Han),
+        ("👍🏻", Emoji),
+        ("m stand", Latin),
+    ];
+    assert_eq!(kinds, expected.map(|(t, k)| (t.to_string(), k)).to_vec());
+}
