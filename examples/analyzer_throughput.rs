@@ -1,4 +1,5 @@
-//! Prints the analyzer's throughput next to raw jieba search mode on ~1 MB of real reviews:
+//! Prints the analyzer's throughput next to raw jieba search mode (HMM off) on ~1 MB of real
+//! reviews, one review per call, best of four alternating one-second rounds each:
 //! `cargo run --release --example analyzer_throughput`.
 
 use std::time::{Duration, Instant};
@@ -30,23 +31,28 @@ fn main() {
     let build = t.elapsed();
     let jieba = Jieba::new();
 
-    let budget = Duration::from_secs(3);
+    // Alternate short rounds and keep each side's best, so load from other processes
+    // on a shared machine skews the ratio less.
+    let budget = Duration::from_secs(1);
     let mut out = Vec::new();
-    let ours = mb_per_s(bytes, budget, || {
-        reviews
-            .iter()
-            .map(|r| {
-                analyzer.analyze_into(r, &mut out);
-                out.len()
-            })
-            .sum()
-    });
-    let raw = mb_per_s(bytes, budget, || {
-        reviews
-            .iter()
-            .map(|r| jieba.cut_for_search(r, false).len())
-            .sum()
-    });
+    let (mut ours, mut raw) = (0f64, 0f64);
+    for _ in 0..4 {
+        ours = ours.max(mb_per_s(bytes, budget, || {
+            reviews
+                .iter()
+                .map(|r| {
+                    analyzer.analyze_into(r, &mut out);
+                    out.len()
+                })
+                .sum()
+        }));
+        raw = raw.max(mb_per_s(bytes, budget, || {
+            reviews
+                .iter()
+                .map(|r| jieba.cut_for_search(r, false).len())
+                .sum()
+        }));
+    }
     println!(
         "{} reviews, {:.2} MB; analyzer built in {:.0} ms",
         reviews.len(),

@@ -46,22 +46,24 @@ pub fn normalize(text: &str) -> Normalized {
     for (orig, c) in text.char_indices() {
         let norm = out.len();
         let c_len = c.len_utf8();
-        if c.is_ascii() {
+        let exact = if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
+            true
         } else if is_stable(c) {
             out.push_str(c.encode_utf8(&mut buf));
+            true
         } else {
             for n in std::iter::once(c).nfkc() {
                 for l in n.to_lowercase() {
                     out.push(l);
                 }
             }
-        }
-        let produced = &out[norm..];
-        if produced.is_empty() {
-            continue;
-        }
-        let exact = produced.len() == c_len && produced.chars().nth(1).is_none();
+            let produced = &out[norm..];
+            if produced.is_empty() {
+                continue;
+            }
+            produced.len() == c_len && produced.chars().nth(1).is_none()
+        };
         match spans.last_mut() {
             Some(last) if exact && last.exact && last.orig + last.orig_len == orig => {
                 last.orig_len += c_len;
