@@ -101,11 +101,7 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.file, self.line, self.field, self.reason
-        )
+        write!(f, "{}:{}: {}: {}", self.file, self.line, self.field, self.reason)
     }
 }
 

@@ -21,8 +21,7 @@ impl Table {
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows
-            .push(cells.into_iter().map(|c| truncate(&c)).collect());
+        self.rows.push(cells.into_iter().map(|c| truncate(&c)).collect());
     }
 
     pub fn print(&self) {

@@ -72,10 +72,7 @@ impl CityNames {
             return None;
         }
         let patterns: Vec<String> = by_name.keys().cloned().collect();
-        let owners = by_name
-            .into_values()
-            .map(|s| s.into_iter().collect())
-            .collect();
+        let owners = by_name.into_values().map(|s| s.into_iter().collect()).collect();
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
@@ -232,13 +229,7 @@ mod tests {
     use super::*;
     use crate::corpus::{MerchantStatus, Origin, Timestamp};
 
-    fn merchant(
-        id: &str,
-        name: &str,
-        branch: Option<&str>,
-        aliases: &[&str],
-        city: &str,
-    ) -> Merchant {
+    fn merchant(id: &str, name: &str, branch: Option<&str>, aliases: &[&str], city: &str) -> Merchant {
         Merchant {
             id: id.into(),
             name: name.into(),
@@ -253,20 +244,11 @@ mod tests {
             price_per_person: None,
             status: MerchantStatus::Open,
             opened_at: None,
-            origin: Origin {
-                file: "merchants.jsonl",
-                line: 1,
-            },
+            origin: Origin { file: "merchants.jsonl", line: 1 },
         }
     }
 
-    fn note(
-        id: &str,
-        body: &str,
-        ip_city: Option<&str>,
-        tags: &[&str],
-        merchant_ids: &[&str],
-    ) -> Note {
+    fn note(id: &str, body: &str, ip_city: Option<&str>, tags: &[&str], merchant_ids: &[&str]) -> Note {
         Note {
             id: id.into(),
             author_id: "a1".into(),
@@ -282,10 +264,7 @@ mod tests {
             shares: 0,
             images: 0,
             sponsored: None,
-            origin: Origin {
-                file: "notes.jsonl",
-                line: 1,
-            },
+            origin: Origin { file: "notes.jsonl", line: 1 },
         }
     }
 
@@ -305,13 +284,7 @@ mod tests {
         for n in [
             note("n1", "周末去了隐巷，拿铁绝了", Some("杭州"), &[], &[]),
             note("n2", "老王面馆的面真不错", Some("杭州"), &[], &[]),
-            note(
-                "n3",
-                "满记甜品湖滨银泰店的杨枝甘露",
-                None,
-                &["杭州探店"],
-                &[],
-            ),
+            note("n3", "满记甜品湖滨银泰店的杨枝甘露", None, &["杭州探店"], &[]),
             note("n4", "满记甜品永远的神", Some("杭州"), &[], &[]),
             note("n5", "隐巷咖啡yyds", Some("北京"), &[], &[]),
             note("n6", "打卡", Some("杭州"), &[], &["hz2"]),
@@ -329,11 +302,7 @@ mod tests {
         let links = NoteLinks::build(&corpus());
         assert_eq!(links.merchants_of("n1"), ["hz1"]);
         assert_eq!(links.source_of("n1"), Some(LinkSource::Mention));
-        assert_eq!(
-            links.merchants_of("n3"),
-            ["hz4"],
-            "branch name picks one branch"
-        );
+        assert_eq!(links.merchants_of("n3"), ["hz4"], "branch name picks one branch");
         assert_eq!(links.merchants_of("n6"), ["hz2"]);
         assert_eq!(links.source_of("n6"), Some(LinkSource::Tag));
         assert_eq!(links.merchants_of("n7"), ["hz6"], "full-width Latin alias");
@@ -344,15 +313,9 @@ mod tests {
     fn ambiguous_or_cityless_names_are_not_guessed() {
         let links = NoteLinks::build(&corpus());
         assert!(links.merchants_of("n2").is_empty(), "two 老王面馆 in 杭州");
-        assert!(
-            links.merchants_of("n4").is_empty(),
-            "chain name without branch"
-        );
+        assert!(links.merchants_of("n4").is_empty(), "chain name without branch");
         assert!(links.merchants_of("n5").is_empty(), "北京 has no merchants");
-        assert!(
-            links.merchants_of("n8").is_empty(),
-            "Latin name inside a longer word"
-        );
+        assert!(links.merchants_of("n8").is_empty(), "Latin name inside a longer word");
         let s = links.stats();
         assert_eq!(
             (s.by_tag, s.by_mention, s.unlinked, s.ambiguous, s.no_city),
