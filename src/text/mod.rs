@@ -1,19 +1,29 @@
 //! Chinese text analysis shared by indexing and scoring.
 //!
-//! PLACEHOLDER: a minimal analyzer with the final API so that other modules can be built
-//! against it; the text branch replaces it with the real one (NFKC folding with offsets,
-//! domain dictionary, Latin/emoji handling).
+//! One pipeline for everything that reads user writing: [`normalize`] (NFKC width folding
+//! and lowercasing, with a map back to original byte offsets) → runs of Han, Latin, numbers
+//! and emoji → jieba search-mode segmentation of the Han runs (default dictionary plus the
+//! domain dictionary `data/dict/domain.txt` plus merchant names) → [`Token`]s whose offsets
+//! point into the *original* text.
 
-use std::sync::Arc;
+mod analyzer;
+mod dict;
+mod normalize;
 
-use jieba_rs::Jieba;
+pub use analyzer::{Analyzer, AnalyzerBuilder};
+pub use normalize::{normalize, Normalized};
 
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
+    /// Chinese characters (also a merchant name mixing Han with other characters).
     Han,
+    /// A word of letters, possibly with digits or inner hyphens (`manner`, `iphone15`,
+    /// `wi-fi`); other alphabetic scripts (kana, hangul, Cyrillic) count here too.
     Latin,
+    /// Digits, possibly with a decimal point or separators (`123`, `3.5`, `1,000`).
     Number,
+    /// One emoji grapheme, ZWJ sequences and skin tones included: emoji carry sentiment.
     Emoji,
 }
 
@@ -30,129 +40,6 @@ pub struct Token {
     pub position: u32,
     /// True for a search-mode sub-word (咖啡 inside 咖啡馆).
     pub sub_word: bool,
+    /// What the token is made of.
     pub kind: TokenKind,
-}
-
-/// The shared analyzer. Build once (building jieba takes tens of milliseconds) and share it
-/// behind an `Arc`.
-pub struct Analyzer {
-    jieba: Jieba,
-    /// The words added with [`AnalyzerBuilder::word`], sorted and deduplicated, so that an
-    /// index can persist them and rebuild the same analyzer.
-    words: Vec<String>,
-}
-
-/// Adds words (merchant names, aliases) before the analyzer is built.
-#[derive(Default)]
-pub struct AnalyzerBuilder {
-    words: Vec<String>,
-}
-
-impl AnalyzerBuilder {
-    /// Keep `word` as one token.
-    pub fn word(mut self, word: &str) -> Self {
-        self.words.push(word.to_string());
-        self
-    }
-
-    /// Keep each of `words` as one token.
-    pub fn words<I, S>(mut self, words: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        self.words
-            .extend(words.into_iter().map(|w| w.as_ref().to_string()));
-        self
-    }
-
-    pub fn build(mut self) -> Analyzer {
-        self.words.sort();
-        self.words.dedup();
-        let mut jieba = Jieba::new();
-        for w in &self.words {
-            jieba.add_word(w, Some(100_000), None);
-        }
-        Analyzer {
-            jieba,
-            words: self.words,
-        }
-    }
-
-    pub fn build_shared(self) -> Arc<Analyzer> {
-        Arc::new(self.build())
-    }
-}
-
-impl Default for Analyzer {
-    fn default() -> Self {
-        Self::builder().build()
-    }
-}
-
-impl Analyzer {
-    pub fn builder() -> AnalyzerBuilder {
-        AnalyzerBuilder::default()
-    }
-
-    /// The extra words this analyzer keeps whole (merchant names, aliases), sorted and
-    /// deduplicated: building a new analyzer with them gives the same tokens.
-    pub fn extra_words(&self) -> &[String] {
-        &self.words
-    }
-
-    /// Tokens of `text`, in order of position.
-    pub fn analyze(&self, text: &str) -> Vec<Token> {
-        let mut out = Vec::new();
-        self.analyze_into(text, &mut out);
-        out
-    }
-
-    /// Like [`analyze`](Self::analyze) but reuses `out` (cleared first).
-    pub fn analyze_into(&self, text: &str, out: &mut Vec<Token>) {
-        out.clear();
-        let lowered = text.to_lowercase();
-        if lowered.len() != text.len() {
-            return;
-        }
-        let mut toks: Vec<(usize, usize, &str)> = self
-            .jieba
-            .cut_for_search(&lowered, false)
-            .into_iter()
-            .filter(|t| t.word.chars().any(char::is_alphanumeric))
-            .map(|t| (t.byte_start, t.byte_end, t.word))
-            .collect();
-        // Longest first at each start: a token inside the current word is its sub-word.
-        toks.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        toks.dedup();
-        let mut word_end = 0usize;
-        let mut position = 0u32;
-        for (start, end, word) in toks {
-            let sub_word = !out.is_empty() && end <= word_end;
-            if !sub_word {
-                if !out.is_empty() {
-                    position += 1;
-                }
-                word_end = end;
-            }
-            out.push(Token {
-                text: word.to_string(),
-                start,
-                end,
-                position,
-                sub_word,
-                kind: TokenKind::Han,
-            });
-        }
-    }
-}
-
-// TEMPORARY shim until the text branch lands the real `normalize`.
-pub struct Normalized {
-    pub text: String,
-}
-pub fn normalize(s: &str) -> Normalized {
-    Normalized {
-        text: s.to_lowercase(),
-    }
 }

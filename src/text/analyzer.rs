@@ -1,0 +1,467 @@
+//! The analyzer: normalised text → runs → jieba → tokens with original offsets.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use jieba_rs::Jieba;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::{dict, normalize, Normalized, Token, TokenKind};
+
+/// Lowest jieba frequency given to a merchant name, so that it wins over the split the
+/// default dictionary would prefer even where neighbouring characters form words.
+const NAME_FREQ: usize = 100_000;
+
+/// The shared analyzer. Build once (building jieba takes tens of milliseconds) and share it
+/// behind an `Arc`.
+///
+/// ```
+/// use jingxuan::text::{Analyzer, TokenKind};
+///
+/// let analyzer = Analyzer::builder().word("Ｍ记烧腊").build();
+/// let text = "Ｍ记烧腊的拿铁😋,环境好";
+/// let tokens = analyzer.analyze(text);
+/// let main: Vec<&str> = tokens.iter().filter(|t| !t.sub_word).map(|t| t.text.as_str()).collect();
+/// assert_eq!(main, ["m记烧腊", "的", "拿铁", "😋", "环境", "好"]);
+/// // Offsets point into the original (full-width) text.
+/// let name = tokens.iter().find(|t| !t.sub_word).unwrap();
+/// assert_eq!(&text[name.start..name.end], "Ｍ记烧腊");
+/// assert!(tokens.iter().any(|t| t.kind == TokenKind::Emoji));
+/// ```
+pub struct Analyzer {
+    jieba: Jieba,
+    /// Builder words that are not pure Han (`manner咖啡`, `m stand`): jieba's dictionary only
+    /// joins Han characters, so these are found by string matching before segmentation.
+    phrases: Option<AhoCorasick>,
+    /// The builder's words as given, sorted and deduplicated (persisted by the index).
+    words: Vec<String>,
+}
+
+/// Adds words (merchant names, aliases) before the analyzer is built.
+#[derive(Default)]
+pub struct AnalyzerBuilder {
+    words: Vec<String>,
+}
+
+impl AnalyzerBuilder {
+    /// Keep `word` as one token (it is normalised first, so `ＡＢＣ咖啡` matches `abc咖啡`).
+    pub fn word(mut self, word: &str) -> Self {
+        self.words.push(word.to_string());
+        self
+    }
+
+    /// Keep each of `words` as one token.
+    pub fn words<I, S>(mut self, words: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.words
+            .extend(words.into_iter().map(|w| w.as_ref().to_string()));
+        self
+    }
+
+    /// Build the analyzer: jieba's default dictionary, the domain dictionary, then the
+    /// words given here. The result does not depend on the order words were given in.
+    pub fn build(mut self) -> Analyzer {
+        self.words.sort();
+        self.words.dedup();
+        let mut jieba = Jieba::new();
+        for entry in dict::domain_entries() {
+            jieba.add_word(entry.word, Some(entry.freq), entry.tag);
+        }
+        let mut han_words = Vec::new();
+        let mut phrases = Vec::new();
+        for word in &self.words {
+            let norm = normalize(word).text;
+            let norm = norm.trim();
+            if norm.is_empty() {
+                continue;
+            }
+            if norm.chars().all(is_han) {
+                han_words.push(norm.to_string());
+            } else {
+                phrases.push(norm.to_string());
+            }
+        }
+        han_words.sort();
+        han_words.dedup();
+        for word in &han_words {
+            let freq = jieba.suggest_freq(word).max(NAME_FREQ);
+            jieba.add_word(word, Some(freq), Some("nz"));
+        }
+        phrases.sort();
+        phrases.dedup();
+        // Building fails only for automata beyond aho-corasick's size limits; merchant names
+        // are far below them, and without the automaton those names merely split.
+        let phrases = (!phrases.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&phrases)
+                    .ok()
+            })
+            .flatten();
+        Analyzer {
+            jieba,
+            phrases,
+            words: self.words,
+        }
+    }
+
+    /// [`build`](Self::build) behind an `Arc`, ready to share between threads.
+    pub fn build_shared(self) -> Arc<Analyzer> {
+        Arc::new(self.build())
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::builder().build()
+    }
+}
+
+impl Analyzer {
+    /// Start an analyzer with extra words.
+    pub fn builder() -> AnalyzerBuilder {
+        AnalyzerBuilder::default()
+    }
+
+    /// The extra words this analyzer keeps whole (merchant names, aliases), sorted and
+    /// deduplicated: building a new analyzer with them gives the same tokens.
+    pub fn extra_words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// Tokens of `text`, in order of position; a word's sub-words come just before it.
+    pub fn analyze(&self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        self.analyze_into(text, &mut out);
+        out
+    }
+
+    /// Like [`analyze`](Self::analyze) but reuses `out` (cleared first).
+    pub fn analyze_into(&self, text: &str, out: &mut Vec<Token>) {
+        out.clear();
+        let norm = normalize(text);
+        let mut sink = Sink {
+            norm: &norm,
+            out,
+            next_position: 0,
+            span_hint: 0,
+        };
+        let t = norm.text.as_str();
+        let mut cursor = 0;
+        if let Some(phrases) = &self.phrases {
+            for m in phrases.find_iter(t) {
+                if m.start() < cursor || !on_word_edges(t, m.start(), m.end()) {
+                    continue;
+                }
+                self.scan(cursor..m.start(), &mut sink);
+                self.phrase(m.start()..m.end(), &mut sink);
+                cursor = m.end();
+            }
+        }
+        self.scan(cursor..t.len(), &mut sink);
+    }
+
+    /// A builder phrase: one main token, its own analysis as sub-words (so `咖啡` still
+    /// finds `manner咖啡`).
+    fn phrase(&self, range: Range<usize>, sink: &mut Sink<'_, '_>) {
+        let first_sub = sink.out.len();
+        let position = sink.next_position;
+        self.scan(range.clone(), sink);
+        for sub in &mut sink.out[first_sub..] {
+            sub.sub_word = true;
+            sub.position = position;
+        }
+        sink.next_position = position;
+        let text = &sink.norm.text[range.clone()];
+        let kind = if text.chars().any(is_han) {
+            TokenKind::Han
+        } else if text.chars().any(char::is_alphabetic) {
+            TokenKind::Latin
+        } else {
+            TokenKind::Number
+        };
+        sink.push(range, kind);
+    }
+
+    /// Split `range` of the normalised text into Han runs, words and emoji, and emit them.
+    fn scan(&self, range: Range<usize>, sink: &mut Sink<'_, '_>) {
+        let norm = sink.norm;
+        let base = range.start;
+        let text = &norm.text[range];
+        let mut word = Word::default();
+        // Han runs are found by a plain char test: running the word-bound rules over them
+        // would only split them into single chars to be joined again.
+        let mut other_start = base;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if !is_han(c) {
+                continue;
+            }
+            let start = base + i;
+            let mut end = start + c.len_utf8();
+            while let Some((j, d)) = chars.next_if(|&(_, d)| is_han(d)) {
+                end = base + j + d.len_utf8();
+            }
+            self.scan_other(other_start..start, &mut word, sink);
+            word.flush(sink);
+            self.han_run(start..end, sink);
+            other_start = end;
+        }
+        self.scan_other(other_start..base + text.len(), &mut word, sink);
+        word.flush(sink);
+    }
+
+    /// Words, numbers and emoji of a stretch without Han, by Unicode word bounds and
+    /// graphemes; punctuation and whitespace end a word and are dropped.
+    fn scan_other(&self, range: Range<usize>, word: &mut Word, sink: &mut Sink<'_, '_>) {
+        let norm = sink.norm;
+        let base = range.start;
+        for (i, seg) in norm.text[range].split_word_bound_indices() {
+            let start = base + i;
+            let end = start + seg.len();
+            let Some(first) = seg.chars().next() else {
+                continue;
+            };
+            let pictographic = seg.chars().any(is_emoji_char);
+            if first.is_alphanumeric() && !pictographic {
+                word.extend(start..end, seg, sink);
+            } else if seg == "-" {
+                word.hyphen(start, sink);
+            } else if pictographic {
+                for (gi, g) in seg.grapheme_indices(true) {
+                    let gs = start + gi;
+                    if g.chars().any(is_emoji_char) {
+                        word.flush(sink);
+                        sink.push(gs..gs + g.len(), TokenKind::Emoji);
+                    } else if g.chars().next().is_some_and(char::is_alphanumeric) {
+                        word.extend(gs..gs + g.len(), g, sink);
+                    } else {
+                        word.flush(sink);
+                    }
+                }
+            } else {
+                word.flush(sink);
+            }
+        }
+    }
+
+    /// Segment a run of Han text with jieba in search mode (HMM off: it invents words from
+    /// character statistics, and names must come from the dictionaries).
+    fn han_run(&self, run: Range<usize>, sink: &mut Sink<'_, '_>) {
+        let norm = sink.norm;
+        let base = run.start;
+        let text = &norm.text[run];
+        let tokens = self.jieba.cut_for_search(text, false);
+        // Search mode emits a word's 2- and 3-grams just before the word, and the words
+        // themselves tile the run, so walking backwards a token inside the last word seen
+        // (and shorter) is one of its sub-words.
+        let mut is_sub = vec![false; tokens.len()];
+        let mut word: Option<(usize, usize)> = None;
+        for (t, sub) in tokens.iter().zip(is_sub.iter_mut()).rev() {
+            match word {
+                Some((s, e))
+                    if s <= t.byte_start
+                        && t.byte_end <= e
+                        && t.byte_end - t.byte_start < e - s =>
+                {
+                    *sub = true
+                }
+                _ => word = Some((t.byte_start, t.byte_end)),
+            }
+        }
+        let mut group_start = sink.out.len();
+        for (t, sub) in tokens.iter().zip(is_sub) {
+            let range = base + t.byte_start..base + t.byte_end;
+            if sub {
+                sink.push_sub(range);
+            } else {
+                let position = sink.next_position;
+                for s in &mut sink.out[group_start..] {
+                    s.position = position;
+                }
+                sink.push(range, TokenKind::Han);
+                group_start = sink.out.len();
+            }
+        }
+    }
+}
+
+/// Where tokens go, with the running position.
+struct Sink<'n, 'o> {
+    norm: &'n Normalized,
+    out: &'o mut Vec<Token>,
+    next_position: u32,
+    /// Tokens arrive in text order, so each offset lookup starts where the last one ended.
+    span_hint: usize,
+}
+
+impl Sink<'_, '_> {
+    /// A main token at the next position.
+    fn push(&mut self, range: Range<usize>, kind: TokenKind) {
+        let position = self.next_position;
+        self.next_position = self.next_position.saturating_add(1);
+        self.push_at(range, kind, position, false);
+    }
+
+    /// A Han sub-word; its position is set when its word arrives.
+    fn push_sub(&mut self, range: Range<usize>) {
+        self.push_at(range, TokenKind::Han, self.next_position, true);
+    }
+
+    fn push_at(&mut self, range: Range<usize>, kind: TokenKind, position: u32, sub_word: bool) {
+        let Some(text) = self.norm.text.get(range.clone()) else {
+            return;
+        };
+        let orig = self.norm.original_range_from(range, &mut self.span_hint);
+        self.out.push(Token {
+            text: text.to_string(),
+            start: orig.start,
+            end: orig.end,
+            position,
+            sub_word,
+            kind,
+        });
+    }
+}
+
+/// A Latin word or number being gathered from adjacent word-bound segments (kana come one
+/// char per segment; `wi-fi` comes as `wi`, `-`, `fi`).
+#[derive(Default)]
+struct Word {
+    range: Option<Range<usize>>,
+    letters: bool,
+    /// Offset of a `-` just after the word, kept if an ASCII letter or digit follows it.
+    hyphen: Option<usize>,
+}
+
+impl Word {
+    fn extend(&mut self, range: Range<usize>, text: &str, sink: &mut Sink<'_, '_>) {
+        let letters = text.chars().any(char::is_alphabetic);
+        let joins_hyphen = self.hyphen.is_some_and(|h| h + 1 == range.start)
+            && text.starts_with(|c: char| c.is_ascii_alphanumeric());
+        match &mut self.range {
+            Some(r) if r.end == range.start || joins_hyphen => {
+                r.end = range.end;
+                self.letters |= letters;
+                self.hyphen = None;
+            }
+            _ => {
+                self.flush(sink);
+                self.range = Some(range);
+                self.letters = letters;
+            }
+        }
+    }
+
+    fn hyphen(&mut self, at: usize, sink: &mut Sink<'_, '_>) {
+        let after_word = self.hyphen.is_none()
+            && self.range.as_ref().is_some_and(|r| {
+                r.end == at
+                    && sink.norm.text[..at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_ascii_alphanumeric())
+            });
+        if after_word {
+            self.hyphen = Some(at);
+        } else {
+            self.flush(sink);
+        }
+    }
+
+    fn flush(&mut self, sink: &mut Sink<'_, '_>) {
+        self.hyphen = None;
+        if let Some(range) = self.range.take() {
+            let kind = if self.letters {
+                TokenKind::Latin
+            } else {
+                TokenKind::Number
+            };
+            sink.push(range, kind);
+        }
+    }
+}
+
+/// A phrase match must not cut an ASCII word: `manner` must not match inside `mannerism`.
+fn on_word_edges(text: &str, start: usize, end: usize) -> bool {
+    let ascii_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let before = text[..start].chars().next_back();
+    let first = text[start..].chars().next();
+    let last = text[..end].chars().next_back();
+    let after = text[end..].chars().next();
+    !(ascii_word(before) && ascii_word(first) || ascii_word(last) && ascii_word(after))
+}
+
+/// CJK ideographs (the ranges jieba treats as Han, plus 〇).
+pub(crate) fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{3007}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2A6DF}'
+        | '\u{2A700}'..='\u{2EBEF}'
+        | '\u{2F800}'..='\u{2FA1F}'
+        | '\u{30000}'..='\u{323AF}'
+    )
+}
+
+/// Extended_Pictographic (emoji-data.txt, Unicode 15) plus regional indicators (flags),
+/// skin-tone modifiers and the keycap mark, any of which makes its grapheme an emoji.
+fn is_emoji_char(c: char) -> bool {
+    if (c as u32) < 0xA9 {
+        return false;
+    }
+    matches!(c,
+        '\u{A9}' | '\u{AE}' | '\u{203C}' | '\u{2049}' | '\u{2122}' | '\u{2139}'
+        | '\u{2194}'..='\u{2199}' | '\u{21A9}'..='\u{21AA}' | '\u{231A}'..='\u{231B}'
+        | '\u{2328}' | '\u{2388}' | '\u{23CF}' | '\u{23E9}'..='\u{23F3}'
+        | '\u{23F8}'..='\u{23FA}' | '\u{24C2}' | '\u{25AA}'..='\u{25AB}' | '\u{25B6}'
+        | '\u{25C0}' | '\u{25FB}'..='\u{25FE}' | '\u{2600}'..='\u{2605}'
+        | '\u{2607}'..='\u{2612}' | '\u{2614}'..='\u{2685}' | '\u{2690}'..='\u{2705}'
+        | '\u{2708}'..='\u{2712}' | '\u{2714}' | '\u{2716}' | '\u{271D}' | '\u{2721}'
+        | '\u{2728}' | '\u{2733}'..='\u{2734}' | '\u{2744}' | '\u{2747}' | '\u{274C}'
+        | '\u{274E}' | '\u{2753}'..='\u{2755}' | '\u{2757}' | '\u{2763}'..='\u{2767}'
+        | '\u{2795}'..='\u{2797}' | '\u{27A1}' | '\u{27B0}' | '\u{27BF}'
+        | '\u{2934}'..='\u{2935}' | '\u{2B05}'..='\u{2B07}' | '\u{2B1B}'..='\u{2B1C}'
+        | '\u{2B50}' | '\u{2B55}' | '\u{3030}' | '\u{303D}' | '\u{3297}' | '\u{3299}'
+        | '\u{20E3}'
+        | '\u{1F000}'..='\u{1F0FF}' | '\u{1F10D}'..='\u{1F10F}' | '\u{1F12F}'
+        | '\u{1F16C}'..='\u{1F171}' | '\u{1F17E}'..='\u{1F17F}' | '\u{1F18E}'
+        | '\u{1F191}'..='\u{1F19A}' | '\u{1F1AD}'..='\u{1F1FF}'
+        | '\u{1F201}'..='\u{1F20F}' | '\u{1F21A}' | '\u{1F22F}' | '\u{1F232}'..='\u{1F23A}'
+        | '\u{1F23C}'..='\u{1F23F}' | '\u{1F249}'..='\u{1F53D}' | '\u{1F546}'..='\u{1F64F}'
+        | '\u{1F680}'..='\u{1F6FF}' | '\u{1F774}'..='\u{1F77F}' | '\u{1F7D5}'..='\u{1F7FF}'
+        | '\u{1F80C}'..='\u{1F80F}' | '\u{1F848}'..='\u{1F84F}' | '\u{1F85A}'..='\u{1F85F}'
+        | '\u{1F888}'..='\u{1F88F}' | '\u{1F8AE}'..='\u{1F8FF}' | '\u{1F90C}'..='\u{1F93A}'
+        | '\u{1F93C}'..='\u{1F945}' | '\u{1F947}'..='\u{1FAFF}' | '\u{1FC00}'..='\u{1FFFD}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emoji_chars() {
+        for c in ['😂', '👍', '❤', '🍜', '☕', '🇨', '\u{1F3FB}'] {
+            assert!(is_emoji_char(c), "{c}");
+        }
+        for c in ['a', '好', '1', '!', '，', '。', '~'] {
+            assert!(!is_emoji_char(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn phrase_edges_respect_ascii_words() {
+        assert!(on_word_edges("去manner咖啡", 3, 15));
+        assert!(!on_word_edges("mannerism", 0, 6));
+        assert!(!on_word_edges("xmanner", 1, 7));
+        assert!(on_word_edges("manner 好", 0, 6));
+    }
+}

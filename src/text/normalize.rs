@@ -1,0 +1,280 @@
+//! Width folding and lowercasing with a map back to the original byte offsets.
+
+use std::ops::Range;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Text after NFKC folding and lowercasing, with the way back to the original offsets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Normalized {
+    /// The normalised text.
+    pub text: String,
+    /// Pieces of the normalised text in order; together they cover `text` exactly.
+    spans: Vec<Span>,
+    /// Length of the original text in bytes.
+    original_len: usize,
+}
+
+/// A piece of the normalised text and the original bytes it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    /// Byte offset in the normalised text.
+    norm: usize,
+    /// Byte offset in the original text.
+    orig: usize,
+    /// Length of the original bytes.
+    orig_len: usize,
+    /// True when every original char became one char of the same UTF-8 length, so a byte
+    /// offset inside the span maps by plain shifting (and char boundaries coincide).
+    /// Otherwise the span is one original char and maps only as a whole.
+    exact: bool,
+}
+
+/// Normalise `text`: NFKC (full-width Ａ１ → a1, ﬁ → fi, half-width katakana → katakana),
+/// then lowercase.
+///
+/// This is done one original char at a time so that every normalised byte is known to come
+/// from exactly one original char, which keeps offsets exact. The price: sequences that NFKC
+/// would compose across chars (a letter followed by a combining mark, e + U+0301) stay
+/// decomposed, so `é` typed as two code points does not equal the precomposed `é`. Such
+/// sequences are rare in Chinese user text (input methods emit precomposed forms), and the
+/// rare miss only costs a match, never an offset.
+pub fn normalize(text: &str) -> Normalized {
+    let mut out = String::with_capacity(text.len());
+    let mut spans: Vec<Span> = Vec::new();
+    let mut buf = [0u8; 4];
+    for (orig, c) in text.char_indices() {
+        let norm = out.len();
+        let c_len = c.len_utf8();
+        let exact = if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            true
+        } else if is_stable(c) {
+            out.push_str(c.encode_utf8(&mut buf));
+            true
+        } else {
+            for n in std::iter::once(c).nfkc() {
+                for l in n.to_lowercase() {
+                    out.push(l);
+                }
+            }
+            let produced = &out[norm..];
+            if produced.is_empty() {
+                continue;
+            }
+            produced.len() == c_len && produced.chars().nth(1).is_none()
+        };
+        match spans.last_mut() {
+            Some(last) if exact && last.exact && last.orig + last.orig_len == orig => {
+                last.orig_len += c_len;
+            }
+            _ => spans.push(Span {
+                norm,
+                orig,
+                orig_len: c_len,
+                exact,
+            }),
+        }
+    }
+    Normalized {
+        text: out,
+        spans,
+        original_len: text.len(),
+    }
+}
+
+/// Chars that NFKC and lowercasing leave alone and that make up most Chinese text: the main
+/// CJK Unified Ideographs block (no decompositions, no case). Skipping the NFKC machinery for
+/// them is the analyzer's largest saving.
+#[inline]
+fn is_stable(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}')
+}
+
+impl Normalized {
+    /// Length of the original text in bytes.
+    pub fn original_len(&self) -> usize {
+        self.original_len
+    }
+
+    /// The original byte range that `range` of the normalised text came from.
+    ///
+    /// When `range` lies on char boundaries of the normalised text the result lies on char
+    /// boundaries of the original; a range that cuts into the output of one original char
+    /// (the `b` of `ＡＢ` is whole, but `ﬁ` → `fi` is one char) widens to that whole char.
+    /// Out-of-range input is clamped to the text.
+    pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
+        self.original_range_from(range, &mut 0)
+    }
+
+    /// [`original_range`](Self::original_range) for ranges asked in text order: `hint` (start
+    /// it at 0) remembers where the last answer was found, so the next search is usually a
+    /// step or two instead of a binary search over every span.
+    pub(crate) fn original_range_from(
+        &self,
+        range: Range<usize>,
+        hint: &mut usize,
+    ) -> Range<usize> {
+        let len = self.text.len();
+        let end = range.end.min(len);
+        let start = range.start.min(end);
+        let i = self.locate(*hint, |norm| norm <= start);
+        *hint = i.saturating_sub(1);
+        let orig_start = self.map_start(i, start);
+        if start == end {
+            return orig_start..orig_start;
+        }
+        let j = self.locate(*hint, |norm| norm < end);
+        let orig_end = self.map_end(j, end).max(orig_start);
+        orig_start..orig_end
+    }
+
+    /// The number of spans whose start satisfies `before` (a prefix of the spans, as for
+    /// `partition_point`), searching forward from `hint` when that is valid.
+    fn locate(&self, hint: usize, before: impl Fn(usize) -> bool) -> usize {
+        const WALK: usize = 8;
+        match self.spans.get(hint) {
+            Some(h) if before(h.norm) => {
+                let rest = &self.spans[hint + 1..];
+                let near = rest.iter().take(WALK).position(|s| !before(s.norm));
+                match near {
+                    Some(k) => hint + 1 + k,
+                    None => hint + 1 + rest.partition_point(|s| before(s.norm)),
+                }
+            }
+            _ => self.spans.partition_point(|s| before(s.norm)),
+        }
+    }
+
+    /// Original offset of normalised offset `pos` in span `i - 1`, snapping back to the
+    /// start of a char.
+    fn map_start(&self, i: usize, pos: usize) -> usize {
+        let Some(span) = i.checked_sub(1).and_then(|i| self.spans.get(i)) else {
+            return 0;
+        };
+        if pos >= span.norm + self.span_norm_len(i - 1) {
+            // Only at the very end of the text.
+            return span.orig + span.orig_len;
+        }
+        if span.exact {
+            span.orig + (pos - span.norm)
+        } else {
+            span.orig
+        }
+    }
+
+    /// Original offset of normalised end offset `pos` (> 0) in span `i - 1`, snapping
+    /// forward to the end of a char.
+    fn map_end(&self, i: usize, pos: usize) -> usize {
+        let Some(span) = i.checked_sub(1).and_then(|i| self.spans.get(i)) else {
+            return 0;
+        };
+        if span.exact {
+            span.orig + (pos - span.norm).min(span.orig_len)
+        } else {
+            span.orig + span.orig_len
+        }
+    }
+
+    fn span_norm_len(&self, i: usize) -> usize {
+        let next = self.spans.get(i + 1).map_or(self.text.len(), |s| s.norm);
+        next - self.spans.get(i).map_or(next, |s| s.norm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn orig<'a>(src: &'a str, n: &Normalized, r: Range<usize>) -> &'a str {
+        &src[n.original_range(r)]
+    }
+
+    #[test]
+    fn full_width_folds_to_ascii_and_maps_back_to_three_byte_chars() {
+        let src = "ＡＢＣ咖啡１２３";
+        let n = normalize(src);
+        assert_eq!(n.text, "abc咖啡123");
+        assert_eq!(n.original_range(0..3), 0..9);
+        assert_eq!(orig(src, &n, 1..2), "Ｂ");
+        assert_eq!(orig(src, &n, 3..9), "咖啡");
+        assert_eq!(orig(src, &n, 9..12), "１２３");
+        assert_eq!(n.original_range(0..n.text.len()), 0..src.len());
+    }
+
+    #[test]
+    fn dotted_capital_i_lowercases_to_two_chars_mapping_to_one() {
+        let src = "İstanbul好吃";
+        let n = normalize(src);
+        assert_eq!(n.text, "i\u{307}stanbul好吃");
+        // "i" + combining dot (1 + 2 bytes) come from the 2-byte İ.
+        assert_eq!(n.original_range(0..1), 0..2);
+        assert_eq!(n.original_range(0..3), 0..2);
+        assert_eq!(orig(src, &n, 3..10), "stanbul");
+        assert_eq!(orig(src, &n, 10..16), "好吃");
+    }
+
+    #[test]
+    fn ligature_and_ideographic_space_fold() {
+        let src = "ﬁne\u{3000}拿铁";
+        let n = normalize(src);
+        assert_eq!(n.text, "fine 拿铁");
+        assert_eq!(orig(src, &n, 0..2), "ﬁ");
+        // Half of a ligature widens to the whole original char.
+        assert_eq!(orig(src, &n, 1..2), "ﬁ");
+        assert_eq!(orig(src, &n, 4..5), "\u{3000}");
+        assert_eq!(orig(src, &n, 5..11), "拿铁");
+    }
+
+    #[test]
+    fn plain_text_is_one_exact_span() {
+        let src = "manner咖啡 很好喝";
+        let n = normalize(src);
+        assert_eq!(n.text, "manner咖啡 很好喝");
+        assert_eq!(n.spans.len(), 1);
+        assert_eq!(n.original_range(6..12), 6..12);
+        let upper = normalize("MANNER");
+        assert_eq!(upper.text, "manner");
+        assert_eq!(upper.original_range(2..4), 2..4);
+    }
+
+    #[test]
+    fn hinted_lookup_agrees_with_binary_search() {
+        let src = "ＡＢ，好的！ｃ😋ﬁ１２，。 ok";
+        let n = normalize(src);
+        let mut hint = 0;
+        let ends: Vec<usize> = n
+            .text
+            .char_indices()
+            .map(|(i, _)| i)
+            .skip(1)
+            .chain([n.text.len()])
+            .collect();
+        for (k, (i, _)) in n.text.char_indices().enumerate() {
+            for &e in &ends[k..] {
+                let mut fresh = 0;
+                assert_eq!(
+                    n.original_range_from(i..e, &mut fresh),
+                    n.original_range(i..e)
+                );
+            }
+            assert_eq!(
+                n.original_range_from(i..ends[k], &mut hint),
+                n.original_range(i..ends[k])
+            );
+        }
+        // A stale hint past the range still finds it.
+        let mut hint = n.spans.len() - 1;
+        assert_eq!(n.original_range_from(0..1, &mut hint), 0..3);
+    }
+
+    #[test]
+    fn empty_and_out_of_range_are_clamped() {
+        let n = normalize("");
+        assert_eq!(n.original_range(0..5), 0..0);
+        let n = normalize("ＡＢ");
+        assert_eq!(n.original_range(2..2), 6..6);
+        assert_eq!(n.original_range(1..99), 3..6);
+        assert_eq!(n.original_len(), 6);
+    }
+}
