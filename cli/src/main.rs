@@ -11,10 +11,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use jingxuan::corpus::Timestamp;
 use jingxuan::corpus::{self, LoadOptions, Loaded, Mode};
 use jingxuan::evidence::link::NoteLinks;
 use jingxuan::index::{DocKind, SearchIndex, SearchQuery};
-use jingxuan::corpus::Timestamp;
 use jingxuan::text::Analyzer;
 use jingxuan::trust::Discount;
 use jingxuan::{Engine, Error, UserError};
@@ -556,7 +556,10 @@ fn explain_cmd(
         output::print_json(&x);
         return Ok(0);
     }
-    println!("{}  {}  {}  ({})", x.merchant_id, x.name, x.category, x.city);
+    println!(
+        "{}  {}  {}  ({})",
+        x.merchant_id, x.name, x.category, x.city
+    );
     println!("as of {}", x.as_of);
     for line in &x.summary {
         println!("  {line}");
@@ -568,13 +571,22 @@ fn explain_cmd(
         println!();
         println!("{title}");
         let mut table = Table::new(&[
-            "doc", "kind", "star", "opinion", "weight", "pull", "discounts", "text",
+            "doc",
+            "kind",
+            "star",
+            "opinion",
+            "weight",
+            "pull",
+            "discounts",
+            "text",
         ]);
         for c in list {
             table.row(vec![
                 c.doc_id.clone(),
                 c.kind.as_str().to_string(),
-                c.star.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
+                c.star
+                    .map(|s| format!("{s:.1}"))
+                    .unwrap_or_else(|| "-".into()),
                 format!("{:.0}", c.opinion),
                 format!("{:.3}", c.weight),
                 format!("{:+.3}", c.pull),
@@ -589,7 +601,10 @@ fn explain_cmd(
         table.print();
     };
     show("最有力的好评 (pulled the score up most):", &x.strongest_for);
-    show("最有力的差评 (pulled the score down most):", &x.strongest_against);
+    show(
+        "最有力的差评 (pulled the score down most):",
+        &x.strongest_against,
+    );
     show("被降权的内容 (discounted by trust):", &x.discounted);
     Ok(0)
 }

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use gaoya::minhash::{MinHashIndex, MinHasher, MinHasher32};
 
 use crate::evidence::EvidenceSet;
-use crate::trust::Commercial;
 use crate::text::normalize;
+use crate::trust::Commercial;
 
 /// Shingle width in characters: Chinese words are one to three characters long.
 const SHINGLE: usize = 3;
