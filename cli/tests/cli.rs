@@ -163,7 +163,11 @@ fn usage_errors_exit_2_and_bad_input_exits_1() {
     );
     let missing = jingxuan(&["check", "fixtures/no-such-corpus"]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("merchants.jsonl"));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("fixtures/no-such-corpus"));
+    let empty = tempfile::tempdir().unwrap();
+    let no_merchants = jingxuan(&["check", empty.path().to_str().unwrap()]);
+    assert_eq!(no_merchants.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&no_merchants.stderr).contains("merchants.jsonl"));
 }
 
 #[test]

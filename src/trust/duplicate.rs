@@ -99,7 +99,7 @@ pub fn detect(
                 .iter()
                 .map(|&i| evidence.docs[i].author_id.as_str())
                 .collect();
-            (authors.len() >= MIN_AUTHORS).then(|| TemplateGroup {
+            (authors.len() >= MIN_AUTHORS).then_some(TemplateGroup {
                 authors: authors.len(),
                 docs,
             })
