@@ -141,6 +141,12 @@ const EXPLAIN_TOP: usize = 8;
 impl Analysis<'_> {
     /// Every merchant of `city`, best first.
     pub fn score_city(&self, city: &str) -> Result<Scoreboard> {
+        self.score_city_with(city, &self.config)
+    }
+
+    /// [`score_city`](Self::score_city) with other aggregation settings; the evidence and
+    /// trust weights are reused, so trying settings is cheap.
+    pub fn score_city_with(&self, city: &str, config: &ScoringConfig) -> Result<Scoreboard> {
         if !self.corpus.merchants.values().any(|m| m.city == city) {
             return Err(UserError::UnknownCity {
                 city: city.to_string(),
@@ -154,7 +160,7 @@ impl Analysis<'_> {
             &self.trust,
             city,
             self.as_of,
-            &self.config,
+            config,
         ))
     }
 

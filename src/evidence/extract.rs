@@ -60,6 +60,9 @@ pub struct EvidenceSet {
     pub items: Vec<Evidence>,
 }
 
+/// A hygiene or food-safety complaint caps the opinion here, whatever the star says.
+const HYGIENE_CAP: f64 = 0.25;
+
 /// Weight of the star against the text when a review has both.
 const STAR_SHARE: f64 = 0.7;
 
@@ -182,7 +185,7 @@ fn visited_pairs(corpus: &Corpus) -> BTreeMap<(&str, &str), ()> {
 ///
 /// A star is the author's own summary, so it dominates; the text moves it a little (a
 /// four-star review that says 踩雷 is less of a recommendation). A hygiene complaint caps
-/// the opinion near the bottom whatever the star: one 拉肚子 outweighs a nice room.
+/// the opinion near the bottom whatever the star (and counts extra in reputation).
 pub fn opinion_value(star: Option<f64>, reading: &TextEvidence) -> f64 {
     let text = f64::from(reading.polarity).clamp(-1.0, 1.0);
     let text_value = 0.5 + 0.5 * text;
@@ -203,7 +206,7 @@ pub fn opinion_value(star: Option<f64>, reading: &TextEvidence) -> f64 {
         None => 0.0,
     };
     if reading.hygiene_alert {
-        v = v.min(0.1);
+        v = v.min(HYGIENE_CAP);
     }
     v.clamp(0.0, 1.0)
 }

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::corpus::{CurationDecision, Decision, Merchant, MerchantStatus};
 use crate::reputation::ScoringConfig;
+use crate::trust::{Flag, FlagKind};
 
 /// Why a merchant is not eligible.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,6 +22,10 @@ pub enum Ineligible {
         by: String,
         note: String,
     },
+    /// Manipulation in its favour was found: held until a human reviewer approves it.
+    UnderReview {
+        flags: Vec<FlagKind>,
+    },
     /// Too little credible word of mouth to judge.
     TooLittleEvidence {
         credible_weight: f64,
@@ -36,6 +41,10 @@ impl Ineligible {
             Ineligible::Suspended => "门店暂停营业".into(),
             Ineligible::Excluded { by, note } => format!("人工复核排除（{by}：{note}）"),
             Ineligible::Held { by, note } => format!("人工复核暂缓（{by}：{note}）"),
+            Ineligible::UnderReview { flags } => {
+                let names: Vec<&str> = flags.iter().map(|f| f.label_zh()).collect();
+                format!("疑似操纵口碑（{}），待人工复核", names.join("、"))
+            }
             Ineligible::TooLittleEvidence {
                 credible_weight,
                 needed,
@@ -44,12 +53,14 @@ impl Ineligible {
     }
 }
 
-/// `None` when eligible. An approval lets a merchant through review but cannot make up for
-/// a closed door or missing evidence, and never changes its score.
+/// `None` when eligible. An approval lets a merchant through review (including a hold for
+/// manipulation found in its favour) but cannot make up for a closed door or missing
+/// evidence, and never changes its score.
 pub fn check(
     merchant: &Merchant,
     credible_weight: f64,
     decision: Option<&&CurationDecision>,
+    flags: &[Flag],
     config: &ScoringConfig,
 ) -> Option<Ineligible> {
     match merchant.status {
@@ -70,7 +81,17 @@ pub fn check(
                 note: d.reason.clone(),
             })
         }
-        Some((Decision::Approve, _)) | None => {}
+        Some((Decision::Approve, _)) => {}
+        None => {
+            let flags: Vec<FlagKind> = flags
+                .iter()
+                .map(|f| f.kind)
+                .filter(|k| k.favours_merchant())
+                .collect();
+            if !flags.is_empty() {
+                return Some(Ineligible::UnderReview { flags });
+            }
+        }
     }
     (credible_weight < config.min_evidence_weight).then(|| Ineligible::TooLittleEvidence {
         credible_weight: (credible_weight * 100.0).round() / 100.0,

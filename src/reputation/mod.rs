@@ -28,7 +28,7 @@ pub struct ScoringConfig {
     pub half_life_days: f64,
     /// The city-and-category prior counts like this much credible weight.
     pub prior_weight: f64,
-    /// Standard errors below the mean used for ranking (1.28: a one-sided 90% bound).
+    /// Standard errors below the mean used for ranking (1.0: a one-sided 84% bound).
     pub z: f64,
     /// Below this much credible weight a merchant is not eligible.
     pub min_evidence_weight: f64,
@@ -37,13 +37,16 @@ pub struct ScoringConfig {
 impl Default for ScoringConfig {
     fn default() -> Self {
         ScoringConfig {
-            half_life_days: 365.0,
-            prior_weight: 3.0,
-            z: 1.28,
+            half_life_days: 730.0,
+            prior_weight: 2.0,
+            z: 1.0,
             min_evidence_weight: 1.5,
         }
     }
 }
+
+/// A hygiene or food-safety complaint counts this many times a mild complaint.
+const HYGIENE_WEIGHT: f64 = 2.0;
 
 /// Weight one opinion ends up with, and the parts of it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -138,8 +141,9 @@ pub fn counted(
             } else {
                 0.5f64.powf(age / config.half_life_days)
             };
+            let hygiene = if e.hygiene_alert { HYGIENE_WEIGHT } else { 1.0 };
             Counted {
-                trust: w.total(),
+                trust: w.total() * hygiene,
                 recency,
             }
         })
@@ -232,7 +236,9 @@ pub fn score_city(
             };
             let se = (var / (n_eff + k)).sqrt();
             let lower = (mean - config.z * se).clamp(0.0, 1.0);
-            let ineligible = eligibility::check(m, mo.w, decisions.get(m.id.as_str()), config);
+            let flags = trust.flags.get(&m.id).cloned().unwrap_or_default();
+            let ineligible =
+                eligibility::check(m, mo.w, decisions.get(m.id.as_str()), &flags, config);
             MerchantScore {
                 merchant_id: m.id.clone(),
                 score: round(100.0 * lower),
@@ -244,7 +250,7 @@ pub fn score_city(
                 effective_opinions: round(n_eff),
                 evidence_count: mo.count,
                 discounted_count: mo.discounted,
-                flags: trust.flags.get(&m.id).cloned().unwrap_or_default(),
+                flags,
             }
         })
         .collect();

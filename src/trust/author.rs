@@ -12,8 +12,10 @@ use crate::trust::Commercial;
 /// How far an account is trusted, with the parts that make it up (for `explain`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Credibility {
-    /// The product of the parts below, 0 for a banned account.
+    /// The product of the parts below as of `as_of`, 0 for a banned account.
     pub weight: f64,
+    /// Account creation, when known.
+    pub created_at: Option<Timestamp>,
     /// Account age in days at `as_of`; `None` when unknown (treated as new).
     pub age_days: Option<f64>,
     /// Distinct merchants the account wrote about.
@@ -29,11 +31,29 @@ pub struct Credibility {
     pub merchant_account: bool,
 }
 
+/// An account younger than this when it writes is new.
+const NEW_ACCOUNT_DAYS: f64 = 30.0;
+
 impl Credibility {
-    /// New (under 30 days or unknown age) and not real-name verified: the profile of a
-    /// bought or farm account.
-    pub fn is_throwaway(&self) -> bool {
-        !self.real_name && self.age_days.is_none_or(|d| d < 30.0)
+    /// Age in days when writing at `at`; `None` when the creation time is unknown.
+    pub fn age_at(&self, at: Timestamp) -> Option<f64> {
+        self.created_at.map(|c| c.days_until(at).max(0.0))
+    }
+
+    /// New when it wrote at `at` (or of unknown age) and not real-name verified: the
+    /// profile of a bought or farm account. Age is taken at the time of writing, since an
+    /// account made for a burst is old by the time anyone audits it.
+    pub fn is_throwaway_at(&self, at: Timestamp) -> bool {
+        !self.real_name && self.age_at(at).is_none_or(|d| d < NEW_ACCOUNT_DAYS)
+    }
+
+    /// How much the account's word counts when written at `at`: like [`weight`](Self::weight)
+    /// but with the account's age at that time.
+    pub fn weight_at(&self, at: Timestamp) -> f64 {
+        weight_of(&Credibility {
+            age_days: self.age_at(at),
+            ..*self
+        })
     }
 }
 
@@ -89,6 +109,7 @@ pub fn credibility(
             };
             let mut c = Credibility {
                 weight: 0.0,
+                created_at: author.and_then(|a| a.created_at),
                 age_days,
                 merchants: h.merchants.len(),
                 cities: h.cities.len(),
@@ -125,6 +146,7 @@ mod tests {
     fn profile() -> Credibility {
         Credibility {
             weight: 0.0,
+            created_at: None,
             age_days: Some(800.0),
             merchants: 30,
             cities: 2,

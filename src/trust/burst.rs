@@ -51,9 +51,10 @@ pub fn detect(
     }
     let time = |i: usize| evidence.doc(&items[i]).created_at;
     let throwaway = |i: usize| {
+        let d = evidence.doc(&items[i]);
         credibility
-            .get(&evidence.doc(&items[i]).author_id)
-            .is_none_or(Credibility::is_throwaway)
+            .get(&d.author_id)
+            .is_none_or(|c| c.is_throwaway_at(d.created_at))
     };
     let span = time(0).days_until(time(items.len() - 1)).max(WINDOW_DAYS);
 

@@ -1,8 +1,9 @@
-//! Collusive groups: accounts that review the same set of merchants together (a review
-//! farm working through its client list).
+//! Collusive groups: accounts that review the same set of merchants together, within weeks
+//! of each other (a review farm working through its client list).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::corpus::Timestamp;
 use crate::evidence::EvidenceSet;
 use crate::trust::author::Credibility;
 use crate::trust::Commercial;
@@ -13,6 +14,8 @@ const MIN_SHARED: usize = 3;
 const MIN_OVERLAP: f64 = 0.8;
 /// A group needs at least this many accounts.
 pub const MIN_GROUP: usize = 4;
+/// Two reviews of one merchant are "together" when written within this many days.
+const TOGETHER_DAYS: f64 = 30.0;
 /// Merchants with more candidate reviewers than this are skipped when pairing accounts:
 /// pairs grow with the square, and a farm's targets are small shops.
 const MAX_REVIEWERS_PER_MERCHANT: usize = 400;
@@ -34,6 +37,7 @@ pub fn detect(
     // Real-name verified accounts are not farm material; leaving them out keeps the pair
     // count small.
     let mut merchants_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut first_time: BTreeMap<(&str, &str), Timestamp> = BTreeMap::new();
     for e in &evidence.items {
         let author = evidence.doc(e).author_id.as_str();
         if commercial.contains_key(&e.doc) {
@@ -46,16 +50,24 @@ pub fn detect(
             .entry(author)
             .or_default()
             .insert(e.merchant_id.as_str());
+        let t = evidence.doc(e).created_at;
+        first_time
+            .entry((author, e.merchant_id.as_str()))
+            .and_modify(|f| *f = (*f).min(t))
+            .or_insert(t);
     }
     merchants_of.retain(|_, m| m.len() >= MIN_SHARED);
     let authors: Vec<&str> = merchants_of.keys().copied().collect();
     let position: BTreeMap<&str, usize> =
         authors.iter().enumerate().map(|(i, a)| (*a, i)).collect();
 
-    let mut reviewers: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut reviewers: BTreeMap<&str, Vec<(usize, Timestamp)>> = BTreeMap::new();
     for (a, ms) in &merchants_of {
         for m in ms {
-            reviewers.entry(m).or_default().push(position[a]);
+            reviewers
+                .entry(m)
+                .or_default()
+                .push((position[a], first_time[&(*a, *m)]));
         }
     }
     // Only counts are kept here; the pairs are read back sorted.
@@ -64,9 +76,13 @@ pub fn detect(
         if list.len() > MAX_REVIEWERS_PER_MERCHANT {
             continue;
         }
-        for (k, &a) in list.iter().enumerate() {
-            for &b in &list[k + 1..] {
-                *shared.entry((a.min(b), a.max(b))).or_insert(0) += 1;
+        // Honest regulars of the same shops visit months apart; a farm works through its
+        // client list within weeks.
+        for (k, &(a, ta)) in list.iter().enumerate() {
+            for &(b, tb) in &list[k + 1..] {
+                if ta.days_until(tb).abs() <= TOGETHER_DAYS {
+                    *shared.entry((a.min(b), a.max(b))).or_insert(0) += 1;
+                }
             }
         }
     }

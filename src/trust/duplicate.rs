@@ -14,7 +14,7 @@ const SHINGLE: usize = 3;
 /// Shorter texts (after dropping punctuation) say too little to call them copies.
 const MIN_CHARS: usize = 16;
 /// Estimated Jaccard similarity of shingle sets above which two texts are one template.
-const THRESHOLD: f64 = 0.6;
+const THRESHOLD: f64 = 0.8;
 /// A template is flagged once this many different authors used it.
 pub const MIN_AUTHORS: usize = 3;
 
@@ -94,15 +94,60 @@ pub fn detect(
     }
     groups
         .into_values()
-        .filter_map(|docs| {
-            let authors: BTreeSet<&str> = docs
-                .iter()
-                .map(|&i| evidence.docs[i].author_id.as_str())
-                .collect();
-            (authors.len() >= MIN_AUTHORS).then_some(TemplateGroup {
-                authors: authors.len(),
-                docs,
-            })
-        })
+        .flat_map(|docs| campaigns(evidence, docs))
         .collect()
+}
+
+/// Days within which copies by different authors make one campaign.
+const CAMPAIGN_DAYS: f64 = 30.0;
+
+/// The parts of a near-duplicate cluster that look like a campaign: at least
+/// [`MIN_AUTHORS`] authors using the text about the same merchant, or within
+/// [`CAMPAIGN_DAYS`] of each other. Short stock phrases (味道不错，服务很好) recur across
+/// honest reviews of many shops over years; a bought template does not.
+fn campaigns(evidence: &EvidenceSet, docs: Vec<usize>) -> Vec<TemplateGroup> {
+    let authors_of = |ds: &[usize]| -> usize {
+        ds.iter()
+            .map(|&i| evidence.docs[i].author_id.as_str())
+            .collect::<BTreeSet<_>>()
+            .len()
+    };
+    if authors_of(&docs) < MIN_AUTHORS {
+        return Vec::new();
+    }
+    let mut flagged: BTreeSet<usize> = BTreeSet::new();
+    let mut by_merchant: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &i in &docs {
+        for m in &evidence.docs[i].merchant_ids {
+            by_merchant.entry(m.as_str()).or_default().push(i);
+        }
+    }
+    for ds in by_merchant.values() {
+        if authors_of(ds) >= MIN_AUTHORS {
+            flagged.extend(ds.iter().copied());
+        }
+    }
+    let mut by_time = docs.clone();
+    by_time.sort_by_key(|&i| (evidence.docs[i].created_at, i));
+    let mut start = 0;
+    for end in 0..by_time.len() {
+        while evidence.docs[by_time[start]]
+            .created_at
+            .days_until(evidence.docs[by_time[end]].created_at)
+            > CAMPAIGN_DAYS
+        {
+            start += 1;
+        }
+        if authors_of(&by_time[start..=end]) >= MIN_AUTHORS {
+            flagged.extend(by_time[start..=end].iter().copied());
+        }
+    }
+    if flagged.is_empty() {
+        return Vec::new();
+    }
+    let docs: Vec<usize> = flagged.into_iter().collect();
+    vec![TemplateGroup {
+        authors: authors_of(&docs),
+        docs,
+    }]
 }

@@ -96,6 +96,19 @@ pub enum FlagKind {
 }
 
 impl FlagKind {
+    /// Manipulation in the merchant's own favour: bought praise, templates, farms,
+    /// undeclared ads, or its own account. Declared ads and attacks by others are not.
+    pub fn favours_merchant(self) -> bool {
+        matches!(
+            self,
+            FlagKind::BoughtBurst
+                | FlagKind::Template
+                | FlagKind::Collusion
+                | FlagKind::SoftAd
+                | FlagKind::SelfPromotion
+        )
+    }
+
     /// The flag's name as a curator reads it.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -145,7 +158,9 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
         .map(|e| {
             let d = evidence.doc(e);
             EvidenceWeight {
-                credibility: credibility.get(&d.author_id).map_or(0.0, |c| c.weight),
+                credibility: credibility
+                    .get(&d.author_id)
+                    .map_or(0.0, |c| c.weight_at(d.created_at)),
                 visit: if e.verified_visit { VISIT_BONUS } else { 1.0 },
                 discounts: Vec::new(),
             }
@@ -205,14 +220,6 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
                     owner: owner.to_string(),
                 });
             }
-        }
-        if e.hygiene_alert {
-            flag(
-                &e.merchant_id,
-                FlagKind::Hygiene,
-                "有人反映卫生或食品安全问题".into(),
-                &d.id,
-            );
         }
     }
 
@@ -300,6 +307,24 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
             weights[k]
                 .discounts
                 .push(Discount::Collusion { group_size });
+        }
+    }
+
+    // Hygiene complaints are reported only from evidence that kept most of its weight: an
+    // attack's invented 拉肚子 is not news about the kitchen.
+    for (k, e) in evidence.items.iter().enumerate() {
+        let kept = weights[k]
+            .discounts
+            .iter()
+            .map(Discount::factor)
+            .product::<f64>();
+        if e.hygiene_alert && kept >= 0.5 {
+            flag(
+                &e.merchant_id,
+                FlagKind::Hygiene,
+                "有人反映卫生或食品安全问题".into(),
+                &evidence.doc(e).id,
+            );
         }
     }
 

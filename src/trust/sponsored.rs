@@ -45,14 +45,44 @@ fn markers() -> &'static Option<AhoCorasick> {
 /// The first soft-ad marker in `text`, if any.
 pub fn marker_in(text: &str) -> Option<String> {
     let norm = normalize(text).text;
-    let m = markers().as_ref()?.find(&norm)?;
-    Some(norm[m.start()..m.end()].to_string())
+    if let Some(m) = markers().as_ref().and_then(|a| a.find(&norm)) {
+        return Some(norm[m.start()..m.end()].to_string());
+    }
+    partner_phrase(&norm)
+}
+
+/// Words that open a `和…合作` / `感谢…邀请` phrase naming a business partner.
+const PARTNER_LEADS: [&str; 4] = ["和", "与", "跟", "感谢"];
+/// Words that close it (not 款待/招待: honest diners thank a host for those).
+const PARTNER_ENDS: [&str; 2] = ["合作", "邀请"];
+/// The partner's name between them is at most this many characters, within one clause.
+const PARTNER_MAX_CHARS: usize = 12;
+
+/// `和星河小酒馆合作`, `感谢隐巷咖啡的邀请`: a partnership stated in passing.
+fn partner_phrase(norm: &str) -> Option<String> {
+    for end in PARTNER_ENDS {
+        for (at, _) in norm.match_indices(end) {
+            let before: Vec<(usize, char)> = norm[..at].char_indices().rev().collect();
+            for (k, &(i, c)) in before.iter().enumerate() {
+                if k > PARTNER_MAX_CHARS || !(c.is_alphanumeric() || c == '的') {
+                    break;
+                }
+                let lead = PARTNER_LEADS
+                    .iter()
+                    .find(|l| norm[i..at].starts_with(**l) && norm[i..at].len() > l.len());
+                if lead.is_some() {
+                    return Some(norm[i..at + end.len()].to_string());
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Followers from which an account counts as an influencer.
 pub const INFLUENCER_FOLLOWERS: u64 = 10_000;
 /// Shape rule: at least this many glowing notes about distinct unrelated shops …
-const SHAPE_MIN_NOTES: usize = 4;
+const SHAPE_MIN_NOTES: usize = 7;
 /// … within this many days.
 const SHAPE_WINDOW_DAYS: f64 = 14.0;
 /// A note this positive (opinion value) counts as glowing.
@@ -138,6 +168,15 @@ mod tests {
         );
         assert_eq!(marker_in("受邀来试吃，环境很好").as_deref(), Some("受邀"));
         assert_eq!(marker_in("和朋友来吃的，合作愉快的一餐"), None);
+        assert_eq!(
+            marker_in("和星河小酒馆合作。今天去了江南西").as_deref(),
+            Some("和星河小酒馆合作")
+        );
+        assert_eq!(
+            marker_in("感谢隐巷咖啡的邀请，拿铁不错").as_deref(),
+            Some("感谢隐巷咖啡的邀请")
+        );
+        assert_eq!(marker_in("和老公一起来的，服务员很热情地招呼"), None);
         assert_eq!(marker_in("自己花钱来的，拿铁好喝"), None);
     }
 }

@@ -1,17 +1,18 @@
-//! `fixture-gen --out DIR [--seed N] [--scale small|medium|large | --target-docs N] [--notes-only]`
+//! `fixture-gen --out DIR [--seed N] [--scale small|medium|large | --target-docs N] [--merchants-per-city N] [--notes-only]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use jingxuan_fixture_gen::{generate, GenConfig};
 
-const USAGE: &str = "usage: fixture-gen --out DIR [--seed N] [--scale small|medium|large | --target-docs N] [--notes-only]";
+const USAGE: &str = "usage: fixture-gen --out DIR [--seed N] [--scale small|medium|large | --target-docs N] [--merchants-per-city N] [--notes-only]";
 
 fn parse(args: &[String]) -> Result<(GenConfig, PathBuf), String> {
     let mut out = None;
     let mut seed = None;
     let mut config = GenConfig::small();
     let mut notes_only = false;
+    let mut merchants = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -36,6 +37,13 @@ fn parse(args: &[String]) -> Result<(GenConfig, PathBuf), String> {
                     .map_err(|_| format!("--target-docs: not a number: {v}"))?;
                 config = GenConfig::with_target_docs(n);
             }
+            "--merchants-per-city" => {
+                let v = value()?;
+                merchants = Some(
+                    v.parse::<usize>()
+                        .map_err(|_| format!("--merchants-per-city: not a number: {v}"))?,
+                );
+            }
             "--notes-only" => notes_only = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument: {other}")),
@@ -44,6 +52,9 @@ fn parse(args: &[String]) -> Result<(GenConfig, PathBuf), String> {
     let out = out.ok_or("--out DIR is required")?;
     if let Some(s) = seed {
         config.seed = s;
+    }
+    if let Some(m) = merchants {
+        config.merchants_per_city = m;
     }
     config.notes_only = notes_only;
     Ok((config, out))
