@@ -19,7 +19,7 @@ use jingxuan::text::Analyzer;
 use jingxuan::trust::Discount;
 use jingxuan::{Engine, Error, UserError};
 
-use output::Table;
+use output::{outln, Table};
 use progress::Progress;
 
 /// Exit codes, so scripts can tell a bad corpus from a broken engine.
@@ -267,10 +267,10 @@ fn check(dir: PathBuf, lenient: bool, max_problems: usize, json: bool) -> Result
                 }));
             } else {
                 for p in &problems {
-                    println!("{p}");
+                    outln!("{p}");
                 }
                 if total > problems.len() {
-                    println!("… {} more problems in {file}", total - problems.len());
+                    outln!("… {} more problems in {file}", total - problems.len());
                 }
                 eprintln!(
                     "{file}: {total} problem(s); later files were not checked (use --lenient to skip bad records)"
@@ -303,7 +303,7 @@ fn print_check_table(loaded: &Loaded, links: &NoteLinks) {
     let report = &loaded.report;
     for f in &report.files {
         for p in &f.problems {
-            println!("{p}");
+            outln!("{p}");
         }
     }
     let mut table = Table::new(&[
@@ -333,21 +333,21 @@ fn print_check_table(loaded: &Loaded, links: &NoteLinks) {
     }
     table.print();
     for w in &report.warnings {
-        println!("warning: {w}");
+        outln!("warning: {w}");
     }
     if report.warning_count > report.warnings.len() as u64 {
-        println!(
+        outln!(
             "warning: … {} more warnings",
             report.warning_count - report.warnings.len() as u64
         );
     }
     let s = links.stats();
-    println!(
+    outln!(
         "notes linked to merchants: {} by POI tag, {} by name in text, {} not linked ({} ambiguous name, {} no city)",
         s.by_tag, s.by_mention, s.unlinked, s.ambiguous, s.no_city
     );
     let c = &loaded.corpus;
-    println!(
+    outln!(
         "corpus: {} merchants, {} authors, {} notes, {} reviews, {} visits, {} curation decisions",
         c.merchants.len(),
         c.authors.len(),
@@ -357,7 +357,7 @@ fn print_check_table(loaded: &Loaded, links: &NoteLinks) {
         c.curation.len()
     );
     if report.is_clean() {
-        println!("clean");
+        outln!("clean");
     }
 }
 
@@ -383,7 +383,7 @@ fn index_cmd(dir: PathBuf, index_dir: PathBuf, lenient: bool, json: bool) -> Res
             "note_links": links.stats(),
         }));
     } else {
-        println!(
+        outln!(
             "indexed {} notes and {} reviews into {} ({} documents in all)",
             stats.notes,
             stats.reviews,
@@ -422,7 +422,7 @@ fn search(
             "hits": hits,
         }));
     } else if hits.is_empty() {
-        println!("no notes or reviews in {city} match {text:?}");
+        outln!("no notes or reviews in {city} match {text:?}");
     } else {
         let mut table = Table::new(&["#", "doc", "kind", "merchants", "score", "snippet"]);
         for (i, h) in hits.iter().enumerate() {
@@ -527,7 +527,7 @@ fn score_cmd(
         ]);
     }
     table.print();
-    println!(
+    outln!(
         "{} merchants in {} as of {}; showing {}",
         board.merchants.len(),
         board.city,
@@ -556,20 +556,23 @@ fn explain_cmd(
         output::print_json(&x);
         return Ok(0);
     }
-    println!(
+    outln!(
         "{}  {}  {}  ({})",
-        x.merchant_id, x.name, x.category, x.city
+        x.merchant_id,
+        x.name,
+        x.category,
+        x.city
     );
-    println!("as of {}", x.as_of);
+    outln!("as of {}", x.as_of);
     for line in &x.summary {
-        println!("  {line}");
+        outln!("  {line}");
     }
     let show = |title: &str, list: &[jingxuan::Contribution]| {
         if list.is_empty() {
             return;
         }
-        println!();
-        println!("{title}");
+        outln!();
+        outln!("{title}");
         let mut table = Table::new(&[
             "doc",
             "kind",

@@ -75,3 +75,22 @@ pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) {
     let _ = serde_json::to_writer_pretty(&mut out, value);
     let _ = writeln!(out);
 }
+
+/// `println!` that ends the process quietly when stdout is closed (`jingxuan … | head`)
+/// instead of panicking like `println!` does.
+macro_rules! outln {
+    () => { $crate::output::write_line(format_args!("")) };
+    ($($arg:tt)*) => { $crate::output::write_line(format_args!($($arg)*)) };
+}
+pub(crate) use outln;
+
+/// Writes one line to stdout; a broken pipe exits with success, as `head` asked for no more.
+pub fn write_line(args: std::fmt::Arguments<'_>) {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if let Err(e) = writeln!(out, "{args}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}

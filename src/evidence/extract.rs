@@ -35,6 +35,21 @@ pub struct Document {
     /// What the text says.
     #[serde(skip)]
     pub reading: TextEvidence,
+    /// For a note about several merchants (a 合集), what it says about each one: the
+    /// passages from each mention of the merchant up to the next other merchant's mention.
+    /// Empty for single-merchant documents, and a merchant never named in the text reads
+    /// the whole note.
+    #[serde(skip)]
+    pub parts: Vec<Part>,
+}
+
+/// What a multi-merchant note says about one of its merchants.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub merchant_id: String,
+    /// Byte ranges of the note's text about this merchant.
+    pub ranges: Vec<std::ops::Range<usize>>,
+    pub reading: TextEvidence,
 }
 
 /// One document's word about one merchant.
@@ -87,6 +102,24 @@ impl EvidenceSet {
                 merchant_ids.retain(|m| corpus.merchants.contains_key(m));
                 merchant_ids.sort();
                 merchant_ids.dedup();
+                let parts = if merchant_ids.len() > 1 {
+                    split_by_merchant(corpus, &merchant_ids, &text)
+                        .into_iter()
+                        .map(|(merchant_id, ranges)| {
+                            let passage: Vec<&str> =
+                                ranges.iter().map(|r| &text[r.clone()]).collect();
+                            let passage = passage.join("\n");
+                            let tokens = analyzer.analyze(&passage);
+                            Part {
+                                merchant_id,
+                                ranges,
+                                reading: sentiment.analyze(&tokens, &passage),
+                            }
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 Document {
                     id: n.id.clone(),
                     kind: DocKind::Note,
@@ -100,6 +133,7 @@ impl EvidenceSet {
                     engagement: n.likes + n.collects + n.comments + n.shares,
                     merchant_ids,
                     linked_by: links.source_of(&n.id),
+                    parts,
                 }
             })
             .collect();
@@ -118,6 +152,7 @@ impl EvidenceSet {
                 engagement: r.likes,
                 merchant_ids: vec![r.merchant_id.clone()],
                 linked_by: None,
+                parts: Vec::new(),
             }
         }));
 
@@ -126,11 +161,16 @@ impl EvidenceSet {
             for m in &d.merchant_ids {
                 let verified =
                     d.verified_visit || visited.contains_key(&(d.author_id.as_str(), m.as_str()));
+                let reading = d
+                    .parts
+                    .iter()
+                    .find(|p| &p.merchant_id == m)
+                    .map_or(&d.reading, |p| &p.reading);
                 items.push(Evidence {
                     doc: i,
                     merchant_id: m.clone(),
-                    value: opinion_value(d.star, &d.reading),
-                    hygiene_alert: d.reading.hygiene_alert,
+                    value: opinion_value(d.star, reading),
+                    hygiene_alert: reading.hygiene_alert,
                     verified_visit: verified,
                 });
             }
@@ -170,6 +210,64 @@ impl EvidenceSet {
     pub fn doc(&self, e: &Evidence) -> &Document {
         &self.docs[e.doc]
     }
+}
+
+/// The passages of `text` about each of `merchant_ids` that the text names: from each
+/// mention to the next mention of another merchant. Merchants never named are left out
+/// (they read the whole text).
+fn split_by_merchant(
+    corpus: &Corpus,
+    merchant_ids: &[String],
+    text: &str,
+) -> Vec<(String, Vec<std::ops::Range<usize>>)> {
+    let norm = crate::text::normalize(text);
+    // (start, end, merchant index) in the normalised text.
+    let mut mentions: Vec<(usize, usize, usize)> = Vec::new();
+    for (k, id) in merchant_ids.iter().enumerate() {
+        let Some(m) = corpus.merchants.get(id) else {
+            continue;
+        };
+        let mut names: Vec<String> = std::iter::once(m.name.clone())
+            .chain(m.aliases.iter().cloned())
+            .chain(m.branch.iter().map(|b| format!("{}{b}", m.name)))
+            .map(|n| crate::text::normalize(&n).text)
+            .filter(|n| n.chars().count() >= 2)
+            .collect();
+        names.sort();
+        names.dedup();
+        for name in &names {
+            for (at, _) in norm.text.match_indices(name.as_str()) {
+                mentions.push((at, at + name.len(), k));
+            }
+        }
+    }
+    mentions.sort_unstable();
+    let mut out: Vec<(String, Vec<std::ops::Range<usize>>)> = Vec::new();
+    for (k, id) in merchant_ids.iter().enumerate() {
+        let mut ranges = Vec::new();
+        for (i, &(start, _, who)) in mentions.iter().enumerate() {
+            if who != k {
+                continue;
+            }
+            let end = mentions[i + 1..]
+                .iter()
+                .find(|&&(_, _, other)| other != k)
+                .map_or(norm.text.len(), |&(s, _, _)| s);
+            if end > start {
+                let r = norm.original_range(start..end);
+                if ranges
+                    .last()
+                    .is_none_or(|l: &std::ops::Range<usize>| l.end <= r.start)
+                {
+                    ranges.push(r);
+                }
+            }
+        }
+        if !ranges.is_empty() {
+            out.push((id.clone(), ranges));
+        }
+    }
+    out
 }
 
 /// Author–merchant pairs with a recorded visit (any kind).
