@@ -1,5 +1,5 @@
 //! Text-only sentiment against real star ratings: the ASAP sample of Dianping reviews
-//! (tests/data/asap, Apache-2.0).
+//! (data/asap, Apache-2.0).
 //!
 //! The lexicons were tuned by reading `train_sample.csv` only; `dev_sample.csv` and
 //! `test_sample.csv` are held out. For each part we report ROC AUC (4–5 stars against 1–3)
@@ -57,7 +57,7 @@ fn parse_csv(src: &str) -> Vec<Vec<String>> {
 }
 
 fn load(name: &str) -> Vec<Review> {
-    let path = format!("{}/tests/data/asap/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/data/asap/{name}", env!("CARGO_MANIFEST_DIR"));
     let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let rows = parse_csv(&src);
     assert_eq!(rows[0][1], "reviewbody", "{path}: unexpected header");

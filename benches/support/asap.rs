@@ -3,11 +3,12 @@
 
 use std::path::PathBuf;
 
-/// Where the sample lives; `JINGXUAN_ASAP_DIR` overrides it.
+/// Where the sample lives: the project's copy in `data/asap`; `JINGXUAN_ASAP_DIR`
+/// overrides it.
 fn sample_dir() -> PathBuf {
     std::env::var_os("JINGXUAN_ASAP_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/data/asap-sample"))
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/asap")))
 }
 
 /// The review bodies of the sample's CSV files, repeated until they total at least

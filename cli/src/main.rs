@@ -372,6 +372,15 @@ fn index_cmd(dir: PathBuf, index_dir: PathBuf, lenient: bool, json: bool) -> Res
         .build_shared();
     progress.set_message("indexing notes and reviews");
     let mut index = SearchIndex::open_or_create(&index_dir, analyzer)?;
+    // Tombstones first: the batch's live records may re-add a deleted id.
+    let tombstoned: Vec<String> = loaded
+        .report
+        .files
+        .iter()
+        .filter(|f| f.file == "notes.jsonl" || f.file == "reviews.jsonl")
+        .flat_map(|f| f.deleted_ids.iter().cloned())
+        .collect();
+    let removed = index.delete_docs(&tombstoned)?;
     let stats = index.upsert_corpus(&loaded.corpus, &links)?;
     progress.finish();
     if json {
@@ -379,6 +388,7 @@ fn index_cmd(dir: PathBuf, index_dir: PathBuf, lenient: bool, json: bool) -> Res
             "corpus": dir,
             "index": index_dir,
             "stats": stats,
+            "removed": removed,
             "num_docs": index.num_docs(),
             "note_links": links.stats(),
         }));

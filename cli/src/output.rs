@@ -4,8 +4,10 @@ use std::io::Write;
 
 use unicode_width::UnicodeWidthStr;
 
-/// Cells wider than this are cut with `…`, so one long snippet cannot wreck the layout.
-const MAX_CELL_WIDTH: usize = 60;
+/// Cells wider than this are cut with `…`, so one long name cannot wreck the layout.
+const MAX_CELL_WIDTH: usize = 40;
+/// The last column (a snippet, a list of flags) may run longer: nothing follows it.
+const MAX_LAST_CELL_WIDTH: usize = 140;
 
 pub struct Table {
     header: Vec<String>,
@@ -21,8 +23,21 @@ impl Table {
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows
-            .push(cells.into_iter().map(|c| truncate(&c)).collect());
+        let last = self.header.len().saturating_sub(1);
+        self.rows.push(
+            cells
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let max = if i == last {
+                        MAX_LAST_CELL_WIDTH
+                    } else {
+                        MAX_CELL_WIDTH
+                    };
+                    truncate(&c, max)
+                })
+                .collect(),
+        );
     }
 
     pub fn print(&self) {
@@ -53,13 +68,13 @@ impl Table {
     }
 }
 
-fn truncate(cell: &str) -> String {
-    if cell.width() <= MAX_CELL_WIDTH {
+fn truncate(cell: &str, max: usize) -> String {
+    if cell.width() <= max {
         return cell.to_string();
     }
     let mut out = String::new();
     for c in cell.chars() {
-        if out.width() + 2 > MAX_CELL_WIDTH {
+        if out.width() + 2 > max {
             break;
         }
         out.push(c);

@@ -188,3 +188,63 @@ fn json_output_is_quiet_on_stderr() {
     let out = jingxuan(&["check", "fixtures/demo", "--json"]);
     assert!(out.stderr.is_empty());
 }
+
+#[test]
+fn a_later_batch_edits_and_deletes_indexed_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |batch: &str, file: &str, lines: &[&str]| {
+        let d = dir.path().join(batch);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join(file), lines.join("\n") + "\n").unwrap();
+    };
+    let merchant = r#"{"id":"m1","name":"隐巷咖啡","city":"杭州","category":"饮品/咖啡"}"#;
+    write("b1", "merchants.jsonl", &[merchant]);
+    write(
+        "b1",
+        "notes.jsonl",
+        &[
+            r#"{"id":"n1","author_id":"u1","created_at":"2025-10-01T10:00:00+08:00","body":"隐巷咖啡的拿铁很香，店里很安静","merchant_ids":["m1"]}"#,
+            r#"{"id":"n2","author_id":"u2","created_at":"2025-10-02T10:00:00+08:00","body":"隐巷咖啡周末排队，有点吵","merchant_ids":["m1"]}"#,
+        ],
+    );
+    write("b2", "merchants.jsonl", &[merchant]);
+    write(
+        "b2",
+        "notes.jsonl",
+        &[
+            r#"{"id":"n1","deleted":true}"#,
+            r#"{"id":"n2","author_id":"u2","created_at":"2025-10-02T10:00:00+08:00","body":"隐巷咖啡工作日很安静","merchant_ids":["m1"]}"#,
+        ],
+    );
+    let index = dir.path().join("idx");
+    let index = index.to_str().unwrap();
+    let batch = |b: &str| {
+        let path = dir.path().join(b);
+        let out = jingxuan(&["index", path.to_str().unwrap(), "--index", index, "--json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json(&out)
+    };
+    let quiet = || {
+        let out = jingxuan(&[
+            "search", "--index", index, "--city", "杭州", "--json", "安静",
+        ]);
+        let hits = json(&out)["hits"].as_array().unwrap().clone();
+        let mut ids: Vec<String> = hits
+            .iter()
+            .map(|h| h["doc_id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(batch("b1")["num_docs"], 2);
+    assert_eq!(quiet(), ["n1"]);
+    let second = batch("b2");
+    assert_eq!(second["removed"], 1);
+    assert_eq!(second["num_docs"], 1);
+    assert_eq!(quiet(), ["n2"], "n1 deleted, n2 edited to say 安静");
+}

@@ -126,6 +126,10 @@ pub struct FileReport {
     pub problems: Vec<Problem>,
     /// All problems; a line may have several.
     pub problem_count: u64,
+    /// Ids named by this file's tombstones, in line order: what a search index fed this
+    /// batch must drop (before adding the batch's live records, which may re-add an id).
+    #[serde(skip)]
+    pub deleted_ids: Vec<String>,
 }
 
 impl FileReport {
@@ -505,6 +509,7 @@ impl FileLoader<'_> {
     }
 
     fn delete(&mut self, line: u64, id: &str) -> Outcome {
+        self.report.deleted_ids.push(id.to_string());
         let c = &mut *self.corpus;
         let removed = match self.file {
             "merchants.jsonl" => {
