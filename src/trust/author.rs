@@ -31,6 +31,8 @@ pub struct Credibility {
     pub merchant_account: bool,
 }
 
+/// What a throwaway account's word is worth next to its credibility otherwise.
+const THROWAWAY_FACTOR: f64 = 0.5;
 /// An account younger than this when it writes is new.
 const NEW_ACCOUNT_DAYS: f64 = 30.0;
 
@@ -50,10 +52,17 @@ impl Credibility {
     /// How much the account's word counts when written at `at`: like [`weight`](Self::weight)
     /// but with the account's age at that time.
     pub fn weight_at(&self, at: Timestamp) -> f64 {
-        weight_of(&Credibility {
+        let w = weight_of(&Credibility {
             age_days: self.age_at(at),
             ..*self
-        })
+        });
+        // Like review sites' filters, a brand-new anonymous account's word counts for little
+        // until the account has a history: that is what bought and farm accounts are.
+        if self.is_throwaway_at(at) {
+            w * THROWAWAY_FACTOR
+        } else {
+            w
+        }
     }
 }
 

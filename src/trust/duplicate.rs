@@ -99,12 +99,13 @@ pub fn detect(
 }
 
 /// Days within which copies by different authors make one campaign.
-const CAMPAIGN_DAYS: f64 = 30.0;
+const CAMPAIGN_DAYS: f64 = 60.0;
 
 /// The parts of a near-duplicate cluster that look like a campaign: at least
-/// [`MIN_AUTHORS`] authors using the text about the same merchant, or within
-/// [`CAMPAIGN_DAYS`] of each other. Short stock phrases (味道不错，服务很好) recur across
-/// honest reviews of many shops over years; a bought template does not.
+/// [`MIN_AUTHORS`] authors using the text about the same merchant within
+/// [`CAMPAIGN_DAYS`]. Stock phrases (虽然排队久，但是味道没得说) recur across honest reviews
+/// of many shops, and of one shop over years; a bought template is posted about one shop
+/// within weeks.
 fn campaigns(evidence: &EvidenceSet, docs: Vec<usize>) -> Vec<TemplateGroup> {
     let authors_of = |ds: &[usize]| -> usize {
         ds.iter()
@@ -115,31 +116,27 @@ fn campaigns(evidence: &EvidenceSet, docs: Vec<usize>) -> Vec<TemplateGroup> {
     if authors_of(&docs) < MIN_AUTHORS {
         return Vec::new();
     }
-    let mut flagged: BTreeSet<usize> = BTreeSet::new();
     let mut by_merchant: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for &i in &docs {
         for m in &evidence.docs[i].merchant_ids {
             by_merchant.entry(m.as_str()).or_default().push(i);
         }
     }
-    for ds in by_merchant.values() {
-        if authors_of(ds) >= MIN_AUTHORS {
-            flagged.extend(ds.iter().copied());
-        }
-    }
-    let mut by_time = docs.clone();
-    by_time.sort_by_key(|&i| (evidence.docs[i].created_at, i));
-    let mut start = 0;
-    for end in 0..by_time.len() {
-        while evidence.docs[by_time[start]]
-            .created_at
-            .days_until(evidence.docs[by_time[end]].created_at)
-            > CAMPAIGN_DAYS
-        {
-            start += 1;
-        }
-        if authors_of(&by_time[start..=end]) >= MIN_AUTHORS {
-            flagged.extend(by_time[start..=end].iter().copied());
+    let mut flagged: BTreeSet<usize> = BTreeSet::new();
+    for mut ds in by_merchant.into_values() {
+        ds.sort_by_key(|&i| (evidence.docs[i].created_at, i));
+        let mut start = 0;
+        for end in 0..ds.len() {
+            while evidence.docs[ds[start]]
+                .created_at
+                .days_until(evidence.docs[ds[end]].created_at)
+                > CAMPAIGN_DAYS
+            {
+                start += 1;
+            }
+            if authors_of(&ds[start..=end]) >= MIN_AUTHORS {
+                flagged.extend(ds[start..=end].iter().copied());
+            }
         }
     }
     if flagged.is_empty() {

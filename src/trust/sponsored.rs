@@ -81,12 +81,14 @@ fn partner_phrase(norm: &str) -> Option<String> {
 
 /// Followers from which an account counts as an influencer.
 pub const INFLUENCER_FOLLOWERS: u64 = 10_000;
-/// Shape rule: at least this many glowing notes about distinct unrelated shops …
+/// Shape rule: at least this many praising notes …
 const SHAPE_MIN_NOTES: usize = 7;
 /// … within this many days.
 const SHAPE_WINDOW_DAYS: f64 = 14.0;
-/// A note this positive (opinion value) counts as glowing.
-const GLOWING: f64 = 0.8;
+/// … of which at least this many different shops (brands) are tagged or named …
+const SHAPE_MIN_SHOPS: usize = 4;
+/// … where a note this positive (text polarity) counts as praise.
+const PRAISE: f64 = 0.3;
 
 /// Documents judged commercial, by document index.
 pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commercial> {
@@ -99,16 +101,16 @@ pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commer
         }
     }
 
-    // Shape: per influencer, glowing notes in time order; any window of SHAPE_WINDOW_DAYS
-    // holding SHAPE_MIN_NOTES notes about different brands marks all of them.
-    let mut glowing: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for e in &evidence.items {
-        let d = evidence.doc(e);
-        if d.kind == DocKind::Note && e.value >= GLOWING {
-            glowing.entry(d.author_id.as_str()).or_default().push(e.doc);
+    // Shape: per influencer, praising notes in time order (linked to a merchant or not: a
+    // campaign's notes do not all carry a POI tag); any window of SHAPE_WINDOW_DAYS holding
+    // SHAPE_MIN_NOTES of them, about at least SHAPE_MIN_SHOPS different brands, marks them.
+    let mut praising: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, d) in evidence.docs.iter().enumerate() {
+        if d.kind == DocKind::Note && f64::from(d.reading.polarity) >= PRAISE {
+            praising.entry(d.author_id.as_str()).or_default().push(i);
         }
     }
-    for (author, mut docs) in glowing {
+    for (author, mut docs) in praising {
         let followers = corpus
             .authors
             .get(author)
@@ -118,7 +120,6 @@ pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commer
             continue;
         }
         docs.sort_by_key(|&i| (evidence.docs[i].created_at, i));
-        docs.dedup();
         let mut start = 0;
         for end in 0..docs.len() {
             while evidence.docs[docs[start]]
@@ -140,7 +141,7 @@ pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commer
                         .unwrap_or_else(|| m.clone())
                 })
                 .collect();
-            if window.len() >= SHAPE_MIN_NOTES && brands.len() >= SHAPE_MIN_NOTES {
+            if window.len() >= SHAPE_MIN_NOTES && brands.len() >= SHAPE_MIN_SHOPS {
                 for &i in window {
                     out.entry(i).or_insert(Commercial::Shape {
                         notes_in_window: window.len(),
