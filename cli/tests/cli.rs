@@ -248,3 +248,104 @@ fn a_later_batch_edits_and_deletes_indexed_notes() {
     assert_eq!(second["num_docs"], 1);
     assert_eq!(quiet(), ["n2"], "n1 deleted, n2 edited to say 安静");
 }
+
+#[test]
+fn score_ranks_every_merchant_of_the_city_best_first() {
+    let out = jingxuan(&["score", "fixtures/demo", "--city", "杭州", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j = json(&out);
+    assert_eq!(j["city"], "杭州");
+    assert!(j["as_of"].as_str().unwrap().starts_with("2025-10-31"));
+    let merchants = j["merchants"].as_array().unwrap();
+    let demo_hz = std::fs::read_to_string(repo().join("fixtures/demo/merchants.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"city\":\"杭州\""))
+        .count();
+    assert_eq!(merchants.len(), demo_hz);
+    let scores: Vec<f64> = merchants
+        .iter()
+        .map(|m| m["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first");
+    for m in merchants {
+        assert!(m["merchant_id"].is_string());
+        assert!(m["eligible"].is_boolean());
+        assert!(m["flags"].is_array());
+    }
+    // The same corpus gives the same answer.
+    let again = json(&jingxuan(&[
+        "score",
+        "fixtures/demo",
+        "--city",
+        "杭州",
+        "--json",
+    ]));
+    assert_eq!(again, j);
+}
+
+#[test]
+fn score_rejects_an_unknown_city_and_a_bad_as_of() {
+    let out = jingxuan(&["score", "fixtures/demo", "--city", "北京"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("北京") && err.contains("杭州"), "{err}");
+    let out = jingxuan(&[
+        "score",
+        "fixtures/demo",
+        "--city",
+        "杭州",
+        "--as-of",
+        "yesterday",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn explain_shows_the_flags_and_evidence_of_a_bought_burst() {
+    // A merchant the generator planted a bought five-star burst on.
+    let truth = std::fs::read_to_string(repo().join("fixtures/demo/truth.jsonl")).unwrap();
+    let planted = truth
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| {
+            v["manipulation"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|k| k == "burst"))
+        })
+        .unwrap();
+    let id = planted["merchant_id"].as_str().unwrap();
+    let out = jingxuan(&["explain", "fixtures/demo", "--merchant", id, "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let x = json(&out);
+    let flags = x["score"]["flags"].as_array().unwrap();
+    let burst = flags.iter().find(|f| f["kind"] == "bought_burst").unwrap();
+    assert!(!burst["docs"].as_array().unwrap().is_empty());
+    assert_eq!(x["score"]["eligible"], false, "held for review");
+    let discounted = x["discounted"].as_array().unwrap();
+    assert!(discounted.iter().any(|c| c["discounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["kind"] == "bought_burst")));
+    // For people: the flag in Chinese, with the documents behind the score.
+    let text = stdout(&jingxuan(&["explain", "fixtures/demo", "--merchant", id]));
+    assert!(text.contains("疑似刷好评"), "{text}");
+    assert!(text.contains("被降权的内容"), "{text}");
+    assert_eq!(
+        jingxuan(&["explain", "fixtures/demo", "--merchant", "no-such"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
