@@ -2,12 +2,16 @@
 //!
 //! Curated city store lists from trustworthy word of mouth. The pipeline, one module each:
 //!
-//! corpus → text → evidence → (trust → reputation → selection), with the search [`index`]
-//! beside it.
+//! corpus → text → evidence → trust → reputation (→ selection, next), with the search
+//! [`index`] beside it. [`Engine`] runs the pipeline; each stage is public for services
+//! that want only part of it.
 //!
-//! - [`corpus`]: load and validate the JSON Lines corpus of `corpus-format.md`.
+//! - [`corpus`]: load and validate the JSON Lines corpus of `corpus-format.md`; commercial
+//!   data is split off into a [`corpus::CommercialBook`] that scoring never receives.
 //! - [`text`]: the one Chinese analyzer (normalisation, jieba segmentation, offsets).
-//! - [`evidence`]: what each note and review says about which merchant.
+//! - [`evidence`]: which merchant each note and review speaks of, and what it says.
+//! - [`trust`]: how much each piece of evidence counts, and the manipulation flags.
+//! - [`reputation`]: one score per merchant, eligibility, and why.
 //! - [`index`]: the tantivy search index of notes and reviews.
 
 #![forbid(unsafe_code)]
@@ -23,3 +27,8 @@ pub mod trust;
 
 pub use engine::{Analysis, Contribution, Engine, Explanation};
 pub use error::{Error, InternalError, Problem, Result, UserError};
+
+/// The README's examples, compiled as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
