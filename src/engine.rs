@@ -24,6 +24,7 @@ use crate::evidence::link::NoteLinks;
 use crate::evidence::sentiment::SentimentModel;
 use crate::evidence::EvidenceSet;
 use crate::reputation::{self, MerchantScore, Scoreboard, ScoringConfig};
+use crate::selection::{self, Selection, SelectionPolicy};
 use crate::text::Analyzer;
 use crate::trust::{self, Credibility, Discount};
 
@@ -75,6 +76,7 @@ impl Engine {
             evidence,
             trust,
             config: self.config,
+            analyzer: Arc::clone(&self.analyzer),
         }
     }
 }
@@ -87,6 +89,7 @@ pub struct Analysis<'c> {
     pub evidence: EvidenceSet,
     pub trust: trust::Assessment,
     config: ScoringConfig,
+    analyzer: Arc<Analyzer>,
 }
 
 /// One note or review's part in a merchant's score.
@@ -162,6 +165,27 @@ impl Analysis<'_> {
             self.as_of,
             config,
         ))
+    }
+
+    /// The curated list of `city` under `policy`. `previous` is the last published list
+    /// (merchant ids), so the list only changes as the policy's stability margin allows.
+    pub fn select(
+        &self,
+        city: &str,
+        policy: &SelectionPolicy,
+        previous: Option<&[String]>,
+    ) -> Result<Selection> {
+        let board = self.score_city(city)?;
+        let counted = reputation::counted(&self.evidence, &self.trust, self.as_of, &self.config);
+        let inputs = selection::Inputs {
+            corpus: self.corpus,
+            board: &board,
+            evidence: &self.evidence,
+            trust: &self.trust,
+            counted: &counted,
+            analyzer: &self.analyzer,
+        };
+        Ok(selection::select(&inputs, policy, previous))
     }
 
     /// Every signal behind one merchant's score.

@@ -12,6 +12,8 @@
 //! - [`evidence`]: which merchant each note and review speaks of, and what it says.
 //! - [`trust`]: how much each piece of evidence counts, and the manipulation flags.
 //! - [`reputation`]: one score per merchant, eligibility, and why.
+//! - [`selection`]: the curated list of a city under a policy, the review queue, supply
+//!   gaps.
 //! - [`index`]: the tantivy search index of notes and reviews.
 
 #![forbid(unsafe_code)]
@@ -22,6 +24,7 @@ pub mod error;
 pub mod evidence;
 pub mod index;
 pub mod reputation;
+pub mod selection;
 pub mod text;
 pub mod trust;
 

@@ -16,6 +16,7 @@ use jingxuan::corpus::{self, LoadOptions, Loaded, Mode};
 use jingxuan::evidence::link::NoteLinks;
 use jingxuan::index::{DocKind, SearchIndex, SearchQuery};
 use jingxuan::text::Analyzer;
+use jingxuan::selection::SelectionPolicy;
 use jingxuan::trust::Discount;
 use jingxuan::{Engine, Error, UserError};
 
@@ -46,7 +47,9 @@ Examples:
   jingxuan index fixtures/demo --index /tmp/jx-index
   jingxuan search --index /tmp/jx-index --city 杭州 \"咖啡 安静\"
   jingxuan score fixtures/demo --city 杭州 --as-of 2025-11-01
-  jingxuan explain fixtures/demo --merchant hz-m0001
+  jingxuan explain fixtures/demo --merchant m-hz-0103
+  jingxuan select fixtures/demo --city 杭州 --limit 20
+  jingxuan select fixtures/demo --city 上海 --query \"安静 咖啡\" --json
 
 The corpus format is docs/corpus-format.md. Output is a table for people, or JSON with
 --json; progress is shown only on a terminal and never with --json.";
@@ -157,6 +160,42 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Select the curated 精选 list of a city: quality first, then breadth.
+    ///
+    /// Only eligible merchants above the policy's bar enter. Every top-level group and
+    /// district with qualified supply gets a place first, then the list is filled by score
+    /// with a diversity penalty, under a category share cap and a per-brand cap. Also prints
+    /// the human review queue and the supply gaps (district × category) to recruit for.
+    Select {
+        /// Corpus folder
+        corpus: PathBuf,
+        /// City, as written in the corpus (e.g. 杭州)
+        #[arg(long)]
+        city: String,
+        /// Stores on the list (overrides the policy's `limit`)
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Select as of this instant (RFC 3339 or a date); default: the corpus's latest
+        /// timestamp
+        #[arg(long, value_name = "T")]
+        as_of: Option<String>,
+        /// Only merchants whose notes and reviews match, e.g. "安静 咖啡"
+        #[arg(long)]
+        query: Option<String>,
+        /// Policy file, TOML or JSON (by extension); missing fields take their defaults
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// The previously published list (a JSON output of `select`, or one merchant id per
+        /// line): keeps the list stable within the policy's margin
+        #[arg(long, value_name = "FILE")]
+        previous: Option<PathBuf>,
+        /// Skip bad records instead of failing
+        #[arg(long)]
+        lenient: bool,
+        /// Print JSON instead of tables
+        #[arg(long)]
+        json: bool,
+    },
     /// Show every signal behind one merchant's score: weights, flags, and the notes and
     /// reviews that carried it either way.
     Explain {
@@ -216,6 +255,27 @@ fn main() -> ExitCode {
             lenient,
             json,
         } => score_cmd(corpus, city, as_of, limit, lenient, json),
+        Command::Select {
+            corpus,
+            city,
+            limit,
+            as_of,
+            query,
+            policy,
+            previous,
+            lenient,
+            json,
+        } => select_cmd(SelectArgs {
+            dir: corpus,
+            city,
+            limit,
+            as_of,
+            query,
+            policy,
+            previous,
+            lenient,
+            json,
+        }),
         Command::Explain {
             corpus,
             merchant,
@@ -632,4 +692,137 @@ fn discount_zh(d: &Discount) -> String {
         Discount::Attack => "恶意差评".into(),
         Discount::Collusion { group_size } => format!("抱团账号×{group_size}"),
     }
+}
+
+struct SelectArgs {
+    dir: PathBuf,
+    city: String,
+    limit: Option<usize>,
+    as_of: Option<String>,
+    query: Option<String>,
+    policy: Option<PathBuf>,
+    previous: Option<PathBuf>,
+    lenient: bool,
+    json: bool,
+}
+
+fn read_file(path: &std::path::Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| {
+        UserError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        }
+        .into()
+    })
+}
+
+fn load_policy(path: Option<&std::path::Path>) -> Result<SelectionPolicy, Error> {
+    let Some(path) = path else {
+        return Ok(SelectionPolicy::default());
+    };
+    let text = read_file(path)?;
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    if is_json {
+        SelectionPolicy::from_json_str(&text)
+    } else {
+        SelectionPolicy::from_toml_str(&text)
+    }
+}
+
+/// Merchant ids of a previous list: the JSON output of `select`, or one id per line.
+fn load_previous(path: &std::path::Path) -> Result<Vec<String>, Error> {
+    let text = read_file(path)?;
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+        if let Some(stores) = v["stores"].as_array() {
+            return Ok(stores
+                .iter()
+                .filter_map(|s| s["merchant_id"].as_str().map(String::from))
+                .collect());
+        }
+    }
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect())
+}
+
+fn select_cmd(a: SelectArgs) -> Result<u8, Error> {
+    let as_of = parse_as_of(a.as_of)?;
+    let mut policy = load_policy(a.policy.as_deref())?;
+    if let Some(limit) = a.limit {
+        policy.limit = limit;
+    }
+    if a.query.is_some() {
+        policy.query = a.query;
+    }
+    let policy = policy.validated()?;
+    let previous = a.previous.as_deref().map(load_previous).transpose()?;
+    let progress = Progress::spinner(!a.json, "reading corpus");
+    let loaded = corpus::load(&a.dir, &load_options(a.lenient, 100))?;
+    progress.set_message("reading and weighing notes and reviews");
+    let engine = Engine::for_corpus(&loaded.corpus)?;
+    let analysis = engine.analyze(&loaded.corpus, as_of);
+    progress.set_message("selecting");
+    let sel = analysis.select(&a.city, &policy, previous.as_deref())?;
+    progress.finish();
+    if a.json {
+        output::print_json(&sel);
+        return Ok(0);
+    }
+    outln!(
+        "精选门店 · {} · as of {} · {} stores from {} qualified",
+        sel.city,
+        sel.as_of,
+        sel.stores.len(),
+        sel.qualified
+    );
+    let mut table = Table::new(&["#", "merchant", "name", "category", "district", "score", "reasons"]);
+    for p in &sel.stores {
+        table.row(vec![
+            p.rank.to_string(),
+            p.merchant_id.clone(),
+            p.name.clone(),
+            p.category.clone(),
+            p.district.clone().unwrap_or_default(),
+            format!("{:.1}", p.score),
+            p.reasons.join("；"),
+        ]);
+    }
+    table.print();
+    for r in &sel.relaxed {
+        outln!("relaxed {}: {} → {} ({})", r.constraint, r.from, r.to, r.reason);
+    }
+    if !sel.review_queue.is_empty() {
+        outln!();
+        outln!("待人工复核 (review queue): {}", sel.review_queue.len());
+        let mut q = Table::new(&["merchant", "name", "score", "reason"]);
+        for r in &sel.review_queue {
+            q.row(vec![
+                r.merchant_id.clone(),
+                r.name.clone(),
+                format!("{:.1}", r.score),
+                r.reason.clone(),
+            ]);
+        }
+        q.print();
+    }
+    if previous.is_some() {
+        outln!();
+        for c in &sel.entered {
+            outln!("+ {}  {}", c.merchant_id, c.reason);
+        }
+        for c in &sel.left {
+            outln!("- {}  {}", c.merchant_id, c.reason);
+        }
+    }
+    if !sel.gaps.is_empty() {
+        outln!();
+        outln!("供给缺口 (supply gaps, biggest first; {} in all):", sel.gaps.len());
+        for g in sel.gaps.iter().take(10) {
+            outln!("  {}", g.note);
+        }
+    }
+    Ok(0)
 }

@@ -41,6 +41,10 @@ pub struct Document {
     /// the whole note.
     #[serde(skip)]
     pub parts: Vec<Part>,
+    /// Every token text of the document (words and sub-words), sorted and deduplicated:
+    /// what query-driven lists match against.
+    #[serde(skip)]
+    pub terms: Vec<String>,
 }
 
 /// What a multi-merchant note says about one of its merchants.
@@ -120,7 +124,9 @@ impl EvidenceSet {
                 } else {
                     Vec::new()
                 };
+                let terms = terms_of(&tokens);
                 Document {
+                    terms,
                     id: n.id.clone(),
                     kind: DocKind::Note,
                     author_id: n.author_id.clone(),
@@ -140,6 +146,7 @@ impl EvidenceSet {
         docs.par_extend(reviews.par_iter().map(|r| {
             let tokens = analyzer.analyze(&r.text);
             Document {
+                terms: terms_of(&tokens),
                 id: r.id.clone(),
                 kind: DocKind::Review,
                 author_id: r.author_id.clone(),
@@ -268,6 +275,13 @@ fn split_by_merchant(
         }
     }
     out
+}
+
+fn terms_of(tokens: &[crate::text::Token]) -> Vec<String> {
+    let mut terms: Vec<String> = tokens.iter().map(|t| t.text.clone()).collect();
+    terms.sort_unstable();
+    terms.dedup();
+    terms
 }
 
 /// Author–merchant pairs with a recorded visit (any kind).

@@ -1,0 +1,230 @@
+//! Why a pick is on the list, in words a user reads, with the writing behind it; and how
+//! well a merchant's writing matches a query.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::corpus::{DocKind, Merchant};
+use crate::evidence::{Aspect, ReturnIntent};
+use crate::reputation::MerchantScore;
+use crate::selection::Inputs;
+
+/// A note or review cited for a pick.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceRef {
+    pub doc_id: String,
+    pub kind: DocKind,
+    /// The opinion read from it (0–100).
+    pub opinion: f64,
+    pub snippet: String,
+}
+
+/// Notes younger than this count as recent in the reasons.
+const RECENT_DAYS: f64 = 90.0;
+/// An opinion this high (0–1) counts as praise in the reasons.
+const PRAISE: f64 = 0.7;
+/// Documents cited per pick.
+const CITED: usize = 3;
+
+/// Each merchant's range of `inputs.evidence.items` (they are sorted by merchant).
+pub(crate) fn merchant_ranges<'a>(inputs: &Inputs<'a>) -> BTreeMap<&'a str, Range<usize>> {
+    let items = &inputs.evidence.items;
+    let mut out = BTreeMap::new();
+    let mut start = 0;
+    while start < items.len() {
+        let id = items[start].merchant_id.as_str();
+        let mut end = start;
+        while end < items.len() && items[end].merchant_id == id {
+            end += 1;
+        }
+        out.insert(id, start..end);
+        start = end;
+    }
+    out
+}
+
+/// For every merchant of the city with matching writing: the share (0–1) of its credible
+/// evidence weight carried by documents that contain every word of `query` (a word or
+/// one of its sub-words, any order, any distance — as the search index matches).
+pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a str, f64> {
+    // Word groups: each main word with its sub-words.
+    let tokens = inputs.analyzer.analyze(query);
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut pending: Vec<String> = Vec::new();
+    for t in tokens {
+        if t.sub_word {
+            pending.push(t.text);
+        } else {
+            let mut g = std::mem::take(&mut pending);
+            g.push(t.text);
+            groups.push(g);
+        }
+    }
+    let mut out = BTreeMap::new();
+    if groups.is_empty() {
+        return out;
+    }
+    let matches = |terms: &[String]| {
+        groups.iter().all(|g| {
+            g.iter()
+                .any(|w| terms.binary_search_by(|t| t.as_str().cmp(w)).is_ok())
+        })
+    };
+    let city = inputs.board.city.as_str();
+    for (merchant, range) in merchant_ranges(inputs) {
+        if inputs
+            .corpus
+            .merchants
+            .get(merchant)
+            .is_none_or(|m| m.city != city)
+        {
+            continue;
+        }
+        let (mut all, mut hit) = (0.0, 0.0);
+        for k in range {
+            let w = inputs.counted[k].weight();
+            if w <= 0.0 {
+                continue;
+            }
+            all += w;
+            if matches(&inputs.evidence.doc(&inputs.evidence.items[k]).terms) {
+                hit += w;
+            }
+        }
+        if hit > 0.0 {
+            out.insert(merchant, hit / all);
+        }
+    }
+    out
+}
+
+/// Reasons in plain Chinese and the strongest documents for one pick.
+pub(crate) fn explain(
+    inputs: &Inputs<'_>,
+    merchant: &Merchant,
+    score: &MerchantScore,
+) -> (Vec<String>, Vec<EvidenceRef>) {
+    let ranges = merchant_ranges(inputs);
+    let Some(range) = ranges.get(merchant.id.as_str()).cloned() else {
+        return (vec![format!("口碑分 {:.1}", score.score)], Vec::new());
+    };
+    let as_of = inputs.board.as_of;
+    let mut verified_authors: BTreeSet<&str> = BTreeSet::new();
+    let mut praise_by_aspect: BTreeMap<Aspect, BTreeSet<&str>> = BTreeMap::new();
+    let mut verified_praise: BTreeMap<Aspect, BTreeSet<&str>> = BTreeMap::new();
+    let mut credible_authors: BTreeSet<&str> = BTreeSet::new();
+    let mut praising_authors: BTreeSet<&str> = BTreeSet::new();
+    let mut praising_verified: BTreeSet<&str> = BTreeSet::new();
+    let mut recent_notes = 0;
+    let mut returning = 0;
+    let mut cited: Vec<(f64, usize)> = Vec::new();
+    let mean = score.mean / 100.0;
+    for k in range {
+        let e = &inputs.evidence.items[k];
+        let d = inputs.evidence.doc(e);
+        let w = inputs.counted[k].weight();
+        if w <= 0.0 || d.created_at > as_of {
+            continue;
+        }
+        credible_authors.insert(d.author_id.as_str());
+        if e.verified_visit {
+            verified_authors.insert(d.author_id.as_str());
+        }
+        if e.value >= PRAISE {
+            praising_authors.insert(d.author_id.as_str());
+            if e.verified_visit {
+                praising_verified.insert(d.author_id.as_str());
+            }
+        }
+        let reading = d
+            .parts
+            .iter()
+            .find(|p| p.merchant_id == merchant.id)
+            .map_or(&d.reading, |p| &p.reading);
+        for (aspect, signal) in &reading.aspects {
+            if signal.polarity > 0.0 {
+                praise_by_aspect
+                    .entry(*aspect)
+                    .or_default()
+                    .insert(d.author_id.as_str());
+                if e.verified_visit {
+                    verified_praise
+                        .entry(*aspect)
+                        .or_default()
+                        .insert(d.author_id.as_str());
+                }
+            }
+        }
+        if d.kind == DocKind::Note && d.created_at.days_until(as_of) <= RECENT_DAYS {
+            recent_notes += 1;
+        }
+        if reading.return_intent == Some(ReturnIntent::WillReturn) {
+            returning += 1;
+        }
+        cited.push((w * (e.value - mean).max(0.0) + w * 1e-6, k));
+    }
+
+    let mut reasons = Vec::new();
+    let top_aspect = |m: &BTreeMap<Aspect, BTreeSet<&str>>| {
+        m.iter()
+            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.cmp(a.0)))
+            .map(|(a, s)| (*a, s.len()))
+    };
+    // The aspect most people praised, when at least half of them did; else overall praise.
+    let (who, total, praising, by_aspect) = if verified_authors.len() >= 3 {
+        ("到店顾客", verified_authors.len(), praising_verified.len(), &verified_praise)
+    } else {
+        ("可信用户", credible_authors.len(), praising_authors.len(), &praise_by_aspect)
+    };
+    match top_aspect(by_aspect) {
+        Some((aspect, n)) if 2 * n >= total && n > 0 => reasons.push(format!(
+            "{total} 位{who}中 {n} 位称赞{}",
+            aspect_zh(aspect)
+        )),
+        _ if praising > 0 => reasons.push(format!("{total} 位{who}中 {praising} 位好评")),
+        _ => {}
+    }
+    if recent_notes > 0 {
+        reasons.push(format!("近 90 天 {recent_notes} 篇笔记"));
+    }
+    if returning > 0 {
+        reasons.push(format!("二刷/回购提及 {returning} 次"));
+    }
+    reasons.push(format!(
+        "口碑分 {:.1}（有效评价约 {:.0} 条）",
+        score.score, score.effective_opinions
+    ));
+    if merchant.brand.is_none() {
+        reasons.push("独立门店".into());
+    }
+
+    cited.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let evidence = cited
+        .iter()
+        .take(CITED)
+        .map(|&(_, k)| {
+            let e = &inputs.evidence.items[k];
+            let d = inputs.evidence.doc(e);
+            EvidenceRef {
+                doc_id: d.id.clone(),
+                kind: d.kind,
+                opinion: (e.value * 1e3).round() / 10.0,
+                snippet: crate::engine::snippet(&d.text, 60),
+            }
+        })
+        .collect();
+    (reasons, evidence)
+}
+
+fn aspect_zh(a: Aspect) -> &'static str {
+    match a {
+        Aspect::Taste => "口味",
+        Aspect::Environment => "环境",
+        Aspect::Service => "服务",
+        Aspect::Value => "性价比",
+        Aspect::Hygiene => "卫生",
+        Aspect::Waiting => "出餐/排队",
+    }
+}
