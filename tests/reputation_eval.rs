@@ -376,3 +376,57 @@ fn the_demo_corpus_beats_every_baseline() {
         assert!(ours.leak <= b.leak, "leak above {name}");
     }
 }
+
+/// The price of breadth: the latent quality of the constrained list against the best
+/// unconstrained list of the same size (the top merchants by score, no caps, no coverage).
+#[test]
+fn breadth_costs_little_quality() {
+    use jingxuan::selection::SelectionPolicy;
+    let dir = dense(false, 7);
+    let t = truth(dir.path());
+    let loaded = corpus::load(dir.path(), &LoadOptions::default()).unwrap();
+    let engine = Engine::for_corpus(&loaded.corpus).unwrap();
+    let analysis = engine.analyze(&loaded.corpus, None);
+    let policy = SelectionPolicy::default();
+    let unconstrained = SelectionPolicy {
+        max_category_share: 1.0,
+        max_per_brand: policy.limit,
+        cover_categories: false,
+        cover_districts: false,
+        diversity: 0.0,
+        ..policy.clone()
+    };
+    let mean_quality = |p: &SelectionPolicy, city: &str| -> (f64, usize, usize) {
+        let s = analysis.select(city, p, None).unwrap();
+        let q: f64 = s.stores.iter().map(|x| t.quality[&x.merchant_id]).sum();
+        let groups: std::collections::BTreeSet<&str> = s
+            .stores
+            .iter()
+            .map(|x| loaded.corpus.merchants[&x.merchant_id].top_category())
+            .collect();
+        (q / s.stores.len() as f64, s.stores.len(), groups.len())
+    };
+    println!("\nprice of breadth (mean latent quality of the list)");
+    println!("| city | constrained | groups | unconstrained | groups | ratio |");
+    println!("|---|---|---|---|---|---|");
+    let mut ratios = Vec::new();
+    for city in loaded.corpus.cities() {
+        let (a, n, ga) = mean_quality(&policy, &city);
+        let (b, m, gb) = mean_quality(&unconstrained, &city);
+        assert_eq!(n, m, "{city}: same size");
+        println!("| {city} | {a:.3} | {ga} | {b:.3} | {gb} | {:.3} |", a / b);
+        assert!(
+            a >= 0.94 * b,
+            "{city}: breadth cost {:.1}%",
+            100.0 * (1.0 - a / b)
+        );
+        assert!(ga >= gb, "{city}: constrained list is not broader");
+        ratios.push(a / b);
+    }
+    let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
+    assert!(
+        mean >= 0.95,
+        "mean breadth cost {:.1}%",
+        100.0 * (1.0 - mean)
+    );
+}

@@ -15,8 +15,8 @@ use jingxuan::corpus::Timestamp;
 use jingxuan::corpus::{self, LoadOptions, Loaded, Mode};
 use jingxuan::evidence::link::NoteLinks;
 use jingxuan::index::{DocKind, SearchIndex, SearchQuery};
-use jingxuan::text::Analyzer;
 use jingxuan::selection::SelectionPolicy;
+use jingxuan::text::Analyzer;
 use jingxuan::trust::Discount;
 use jingxuan::{Engine, Error, UserError};
 
@@ -778,7 +778,9 @@ fn select_cmd(a: SelectArgs) -> Result<u8, Error> {
         sel.stores.len(),
         sel.qualified
     );
-    let mut table = Table::new(&["#", "merchant", "name", "category", "district", "score", "reasons"]);
+    let mut table = Table::new(&[
+        "#", "merchant", "name", "category", "district", "score", "reasons",
+    ]);
     for p in &sel.stores {
         table.row(vec![
             p.rank.to_string(),
@@ -792,7 +794,13 @@ fn select_cmd(a: SelectArgs) -> Result<u8, Error> {
     }
     table.print();
     for r in &sel.relaxed {
-        outln!("relaxed {}: {} → {} ({})", r.constraint, r.from, r.to, r.reason);
+        outln!(
+            "relaxed {}: {} → {} ({})",
+            r.constraint,
+            r.from,
+            r.to,
+            r.reason
+        );
     }
     if !sel.review_queue.is_empty() {
         outln!();
@@ -819,7 +827,10 @@ fn select_cmd(a: SelectArgs) -> Result<u8, Error> {
     }
     if !sel.gaps.is_empty() {
         outln!();
-        outln!("供给缺口 (supply gaps, biggest first; {} in all):", sel.gaps.len());
+        outln!(
+            "供给缺口 (supply gaps, biggest first; {} in all):",
+            sel.gaps.len()
+        );
         for g in sel.gaps.iter().take(10) {
             outln!("  {}", g.note);
         }

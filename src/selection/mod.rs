@@ -168,7 +168,9 @@ pub fn select(
             .is_some_and(|d| d.decision == crate::corpus::Decision::Approve);
         let review = match &s.ineligible {
             None => match policy.require_review {
-                ReviewMode::All if !approved => Some(("所有入选门店都需人工复核".to_string(), vec![])),
+                ReviewMode::All if !approved => {
+                    Some(("所有入选门店都需人工复核".to_string(), vec![]))
+                }
                 ReviewMode::New if !approved && !incumbent => {
                     Some(("新上榜门店需人工复核".to_string(), vec![]))
                 }
@@ -273,9 +275,9 @@ pub fn select(
             if state.districts.contains_key(d) {
                 continue;
             }
-            while let Some(i) = (0..candidates.len()).find(|&i| {
-                !taken[i] && candidates[i].district == d && state.allows(&candidates[i])
-            }) {
+            while let Some(i) = (0..candidates.len())
+                .find(|&i| !taken[i] && candidates[i].district == d && state.allows(&candidates[i]))
+            {
                 let waits = candidates[i].review.is_some();
                 route(&mut state, i, Placement::District, &mut taken);
                 if !waits || state.full() {
@@ -325,14 +327,20 @@ pub fn select(
         candidates[b.0]
             .value
             .total_cmp(&candidates[a.0].value)
-            .then_with(|| candidates[a.0].merchant.id.cmp(&candidates[b.0].merchant.id))
+            .then_with(|| {
+                candidates[a.0]
+                    .merchant
+                    .id
+                    .cmp(&candidates[b.0].merchant.id)
+            })
     });
+    let ranges = reasons::merchant_ranges(inputs);
     let stores: Vec<Pick> = picks
         .iter()
         .enumerate()
         .map(|(k, &(i, placed_by))| {
             let c = &candidates[i];
-            let (reasons, evidence) = reasons::explain(inputs, c.merchant, c.score);
+            let (reasons, evidence) = reasons::explain(inputs, &ranges, c.merchant, c.score);
             Pick {
                 rank: k + 1,
                 merchant_id: c.merchant.id.clone(),

@@ -57,7 +57,7 @@ pub struct SelectionPolicy {
     /// (7 ≈ 5 km², 8 ≈ 0.7 km²). Default 7.
     pub h3_resolution: u8,
     /// How strongly a pick's score is reduced for each earlier pick sharing its category,
-    /// district or map cell, in score points (maximal marginal relevance). Default 4.
+    /// district or map cell, in score points (maximal marginal relevance). Default 2.
     pub diversity: f64,
     /// Restrict the list to merchants whose notes and reviews match this query (every
     /// word, any order), ranked by reputation blended with relevance. Default none.
@@ -86,7 +86,7 @@ impl Default for SelectionPolicy {
             cover_categories: true,
             cover_districts: true,
             h3_resolution: 7,
-            diversity: 4.0,
+            diversity: 2.0,
             query: None,
             query_weight: 0.3,
             require_review: ReviewMode::Flagged,

@@ -103,10 +103,10 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
 /// Reasons in plain Chinese and the strongest documents for one pick.
 pub(crate) fn explain(
     inputs: &Inputs<'_>,
+    ranges: &BTreeMap<&str, Range<usize>>,
     merchant: &Merchant,
     score: &MerchantScore,
 ) -> (Vec<String>, Vec<EvidenceRef>) {
-    let ranges = merchant_ranges(inputs);
     let Some(range) = ranges.get(merchant.id.as_str()).cloned() else {
         return (vec![format!("口碑分 {:.1}", score.score)], Vec::new());
     };
@@ -174,15 +174,24 @@ pub(crate) fn explain(
     };
     // The aspect most people praised, when at least half of them did; else overall praise.
     let (who, total, praising, by_aspect) = if verified_authors.len() >= 3 {
-        ("到店顾客", verified_authors.len(), praising_verified.len(), &verified_praise)
+        (
+            "到店顾客",
+            verified_authors.len(),
+            praising_verified.len(),
+            &verified_praise,
+        )
     } else {
-        ("可信用户", credible_authors.len(), praising_authors.len(), &praise_by_aspect)
+        (
+            "可信用户",
+            credible_authors.len(),
+            praising_authors.len(),
+            &praise_by_aspect,
+        )
     };
     match top_aspect(by_aspect) {
-        Some((aspect, n)) if 2 * n >= total && n > 0 => reasons.push(format!(
-            "{total} 位{who}中 {n} 位称赞{}",
-            aspect_zh(aspect)
-        )),
+        Some((aspect, n)) if 2 * n >= total && n > 0 => {
+            reasons.push(format!("{total} 位{who}中 {n} 位称赞{}", aspect_zh(aspect)))
+        }
         _ if praising > 0 => reasons.push(format!("{total} 位{who}中 {praising} 位好评")),
         _ => {}
     }
