@@ -349,3 +349,86 @@ fn explain_shows_the_flags_and_evidence_of_a_bought_burst() {
         Some(1)
     );
 }
+
+#[test]
+fn select_prints_the_contract_fields_and_is_byte_identical_across_runs() {
+    let args = [
+        "select",
+        "fixtures/demo",
+        "--city",
+        "广州",
+        "--limit",
+        "12",
+        "--json",
+    ];
+    let out = jingxuan(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j = json(&out);
+    assert_eq!(j["city"], "广州");
+    assert!(j["as_of"].is_string());
+    let stores = j["stores"].as_array().unwrap();
+    assert_eq!(stores.len(), 12);
+    for (i, s) in stores.iter().enumerate() {
+        assert_eq!(s["rank"], i + 1);
+        for field in [
+            "merchant_id",
+            "name",
+            "category",
+            "district",
+            "score",
+            "reasons",
+            "evidence",
+        ] {
+            assert!(!s[field].is_null(), "{field} missing in {s}");
+        }
+        assert!(!s["reasons"].as_array().unwrap().is_empty());
+    }
+    assert!(j["review_queue"].is_array());
+    assert!(!j["gaps"].as_array().unwrap().is_empty());
+    assert_eq!(jingxuan(&args).stdout, out.stdout, "byte-identical");
+
+    // A policy file, and the previous list read back from the JSON output.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "limit = 12\nmax_per_brand = 1\nrequire_review = \"new\"\n",
+    )
+    .unwrap();
+    let previous = dir.path().join("previous.json");
+    std::fs::write(&previous, &out.stdout).unwrap();
+    let again = json(&jingxuan(&[
+        "select",
+        "fixtures/demo",
+        "--city",
+        "广州",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--previous",
+        previous.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(
+        again["stores"], j["stores"],
+        "incumbents need no review and stay"
+    );
+    assert!(again["entered"].as_array().unwrap().is_empty());
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "limt = 3\n").unwrap();
+    let out = jingxuan(&[
+        "select",
+        "fixtures/demo",
+        "--city",
+        "广州",
+        "--policy",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("limt"));
+}
