@@ -430,3 +430,19 @@ fn selection_is_identical_across_runs_and_thread_counts() {
     assert_eq!(one, json(4));
     assert_eq!(one, json(1));
 }
+
+#[test]
+fn a_built_analysis_is_shared_across_threads() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    shareable(analysis());
+    let lists: Vec<Vec<String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = CITIES
+            .iter()
+            .map(|c| s.spawn(move || ids(&select(c, &SelectionPolicy::default(), None))))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (c, list) in CITIES.iter().zip(&lists) {
+        assert_eq!(list, &ids(&select(c, &SelectionPolicy::default(), None)));
+    }
+}
