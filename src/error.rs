@@ -49,7 +49,7 @@ pub enum UserError {
         total: usize,
     },
     /// No merchant of the corpus is in this city.
-    #[error("unknown city {city:?}; the corpus has: {}", known.join(", "))]
+    #[error("unknown city {city:?}; {}", if known.is_empty() { "the corpus has no merchants".to_string() } else { format!("the corpus has: {}", known.join(", ")) })]
     UnknownCity { city: String, known: Vec<String> },
     /// No merchant has this id.
     #[error("unknown merchant {id:?}")]

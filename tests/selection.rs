@@ -446,3 +446,74 @@ fn a_built_analysis_is_shared_across_threads() {
         assert_eq!(list, &ids(&select(c, &SelectionPolicy::default(), None)));
     }
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn mode() -> impl Strategy<Value = ReviewMode> {
+        prop_oneof![
+            Just(ReviewMode::None),
+            Just(ReviewMode::New),
+            Just(ReviewMode::Flagged),
+            Just(ReviewMode::All),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Whatever the policy: never more than `limit`, never an ineligible merchant, caps
+        /// hold unless reported relaxed, ranks run 1..=n, nobody is both listed and queued.
+        #[test]
+        fn any_policy_keeps_the_invariants(
+            city in 0usize..3,
+            limit in 0usize..45,
+            share in 0.05f64..1.0,
+            brand in 1usize..4,
+            min_score in 40.0f64..80.0,
+            diversity in 0.0f64..10.0,
+            cover in any::<bool>(),
+            review in mode(),
+        ) {
+            let policy = SelectionPolicy {
+                limit,
+                max_category_share: share,
+                max_per_brand: brand,
+                min_score,
+                diversity,
+                cover_categories: cover,
+                cover_districts: cover,
+                require_review: review,
+                ..SelectionPolicy::default()
+            }
+            .validated()
+            .unwrap();
+            let city = CITIES[city];
+            let s = select(city, &policy, None);
+            prop_assert!(s.stores.len() <= limit);
+            let board = analysis().score_city(city).unwrap();
+            let mut per_top: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut per_brand: BTreeMap<&str, usize> = BTreeMap::new();
+            for (k, p) in s.stores.iter().enumerate() {
+                prop_assert_eq!(p.rank, k + 1);
+                let m = board.merchants.iter().find(|m| m.merchant_id == p.merchant_id).unwrap();
+                prop_assert!(m.eligible && m.score >= min_score);
+                let merchant = &demo().merchants[&p.merchant_id];
+                *per_top.entry(merchant.top_category()).or_default() += 1;
+                if let Some(b) = &merchant.brand {
+                    *per_brand.entry(b.as_str()).or_default() += 1;
+                }
+                prop_assert!(!s.review_queue.iter().any(|q| q.merchant_id == p.merchant_id));
+            }
+            let relaxed = |c: &str| s.relaxed.iter().find(|r| r.constraint == c);
+            let cap = match relaxed("max_category_share") {
+                Some(r) => (r.to * limit as f64).round() as usize,
+                None => ((share * limit as f64).floor() as usize).max(1),
+            };
+            prop_assert!(per_top.values().all(|&n| n <= cap));
+            let brand_cap = relaxed("max_per_brand").map_or(brand, |r| r.to as usize);
+            prop_assert!(per_brand.values().all(|&n| n <= brand_cap));
+        }
+    }
+}

@@ -252,6 +252,9 @@ pub fn select(
     if policy.cover_categories {
         let groups: Vec<&str> = first_seen(candidates.iter().map(|c| c.top));
         for g in groups {
+            if state.full() {
+                break;
+            }
             while let Some(i) = (0..candidates.len())
                 .find(|&i| !taken[i] && candidates[i].top == g && state.allows(&candidates[i]))
             {
