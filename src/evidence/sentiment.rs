@@ -312,7 +312,8 @@ impl SentimentModel {
     /// The plain baseline: NTUSD positive minus negative word occurrences in `text`
     /// (leftmost-longest, no negation, degree or domain words). For comparison only.
     pub fn ntusd_count(&self, text: &str) -> i32 {
-        let folded = Folded::new(text);
+        // Without the traditional-character fold: the baseline is the list as published.
+        let folded = Folded::with(text, |c| c);
         self.ntusd
             .find(&folded.text)
             .iter()
@@ -736,6 +737,11 @@ struct Folded {
 
 impl Folded {
     fn new(original: &str) -> Self {
+        Self::with(original, lexicon::fold_char)
+    }
+
+    /// Folds with NFKC, lowercase and then `each` on every character.
+    fn with(original: &str, each: impl Fn(char) -> char) -> Self {
         use unicode_normalization::UnicodeNormalization;
         let mut text = String::with_capacity(original.len());
         let mut orig = Vec::with_capacity(original.len() + 1);
@@ -748,6 +754,7 @@ impl Folded {
                 .encode_utf8(&mut buf)
                 .nfkc()
                 .flat_map(char::to_lowercase)
+                .map(&each)
                 .collect();
             for pc in piece.chars() {
                 for _ in 0..pc.len_utf8() {
