@@ -346,10 +346,30 @@ impl SentimentModel {
                 .iter()
                 .any(|o| o.start <= s && e <= o.end && o.end - o.start > e - s)
         };
-        // 非 of 非常 and 别 of 特别 are degree words, not negators; 太 of 不太 is a negator.
+        // A marker inside a sentiment phrase (不过 of 不过分) is none, nor one whose tail starts
+        // a sentiment word (不过 of 不过瘾, which is 不 + 过瘾).
+        let contrasts: Vec<_> = self
+            .contrast
+            .find(&f.text)
+            .into_iter()
+            .filter(|c| {
+                !overlapping(&senti, c.start, c.end).iter().any(|h| {
+                    (h.start <= c.start && c.end <= h.end && h.end - h.start > c.end - c.start)
+                        || (c.start < h.start && h.start < c.end)
+                })
+            })
+            .collect();
+        // 非 of 非常 and 别 of 特别 are degree words, not negators; 太 of 不太 is a negator;
+        // 不 of the marker 不过 negates nothing (不过环境好 is praise).
         let negators: Vec<_> = negator_hits
             .iter()
-            .filter(|h| !covered(h.start, h.end) && !inside_longer(h.start, h.end, &degree_hits))
+            .filter(|h| {
+                !covered(h.start, h.end)
+                    && !inside_longer(h.start, h.end, &degree_hits)
+                    && !overlapping(&contrasts, h.start, h.end).iter().any(|c| {
+                        c.start <= h.start && h.end <= c.end && c.end - c.start > h.end - h.start
+                    })
+            })
             .copied()
             .collect();
         let degrees: Vec<_> = degree_hits
@@ -361,16 +381,6 @@ impl SentimentModel {
                     })
             })
             .copied()
-            .collect();
-        let contrasts: Vec<_> = self
-            .contrast
-            .find(&f.text)
-            .into_iter()
-            .filter(|c| {
-                !overlapping(&senti, c.start, c.end).iter().any(|h| {
-                    h.start <= c.start && c.end <= h.end && h.end - h.start > c.end - c.start
-                })
-            })
             .collect();
         let aspect_hits = self.aspects.find(&f.text);
         let rhetorical = self.rhetorical.find(&f.text);
@@ -946,7 +956,7 @@ mod tests {
     #[test]
     fn lexicons_load_and_offsets_point_into_the_original() {
         let m = SentimentModel::new().unwrap();
-        let text = "ＡＢＣ店的菜很难吃！";
+        let text = "ＡＢＣ店的菜真难吃！";
         let ev = m.analyze(&[], text);
         let cue = ev.cues.iter().find(|c| c.word == "难吃").unwrap();
         assert_eq!(&text[cue.start..cue.end], "难吃");
