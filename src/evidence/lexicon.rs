@@ -31,6 +31,8 @@ pub const RHETORICAL: &str = include_str!("../../data/lexicon/rhetorical.txt");
 pub const ASPECTS: &str = include_str!("../../data/lexicon/aspects.tsv");
 /// Return-intent phrases: `phrase<TAB>+1|-1`.
 pub const RETURN_INTENT: &str = include_str!("../../data/lexicon/return_intent.tsv");
+/// Words marking a clause of minor complaints (排队, 停车), one per line.
+pub const MINOR: &str = include_str!("../../data/lexicon/minor.txt");
 /// Traditional → simplified characters: `traditional<TAB>simplified`.
 pub const TRADITIONAL: &str = include_str!("../../data/lexicon/traditional.tsv");
 
@@ -240,6 +242,7 @@ mod tests {
             ("rhetorical.txt", RHETORICAL),
             ("return_intent.tsv", RETURN_INTENT),
             ("ntusd_ignore.txt", NTUSD_IGNORE),
+            ("minor.txt", MINOR),
         ] {
             let mut seen = BTreeMap::new();
             for (line, f) in rows(src) {

@@ -12,8 +12,10 @@
 //! - contrast: within a sentence what follows `但是`/`不过` weighs more and what precedes it
 //!   (or follows `虽然`) weighs less, since that is where the writer lands;
 //! - `总的来说`/`总之` mark the verdict, which weighs more; an exclamation mark strengthens
-//!   its clause; a plain question (`好吃吗？`) counts half and a rhetorical one
-//!   (`难道不好吃吗？`, `哪里好吃了？`) means the opposite of its words;
+//!   its clause, and so does the last sentence holding sentiment (the usual place of the
+//!   verdict); a complaint in a clause about queues or parking (`minor.txt`) weighs half,
+//!   since popular places draw both; a plain question (`好吃吗？`) counts half and a
+//!   rhetorical one (`难道不好吃吗？`, `哪里好吃了？`) means the opposite of its words;
 //! - return intent (`二刷`, `回购`, `会再来` against `不会再来`, `拉黑`, also negated:
 //!   `不会二刷`) is reported and counts towards the polarity;
 //! - aspects (taste, environment, service, value, hygiene, waiting) get the sentiment of the
@@ -169,6 +171,7 @@ pub struct SentimentModel {
     rhetorical: WordSet<()>,
     aspects: WordSet<(Aspect, f32)>,
     returns: WordSet<i8>,
+    minor: WordSet<()>,
     ntusd: WordSet<f32>,
 }
 
@@ -191,6 +194,10 @@ const QUESTION: f32 = 0.5;
 const RHETORICAL_FLIP: f32 = 0.8;
 /// Weight of a verdict after 总的来说, 总体, 总之.
 const SUMMARY: f32 = 1.5;
+/// Weight of a complaint in a clause about queues, parking or finding the place (`minor.txt`).
+const MINOR_COMPLAINT: f32 = 0.5;
+/// Weight of the last sentence holding sentiment, where a writer tends to give the verdict.
+const FINAL_SENTENCE: f32 = 1.3;
 /// A return-intent phrase counts like this many sentiment points.
 const RETURN_POSITIVE: f32 = 1.5;
 const RETURN_NEGATIVE: f32 = 2.5;
@@ -291,6 +298,7 @@ impl SentimentModel {
             returns.push((f[0].to_string(), if v >= 0.0 { 1i8 } else { -1 }));
         }
         let returns = WordSet::new(returns)?;
+        let minor = WordSet::new(rows(lexicon::MINOR).map(|(_, f)| (f[0].to_string(), ())))?;
 
         Ok(SentimentModel {
             words,
@@ -300,6 +308,7 @@ impl SentimentModel {
             rhetorical,
             aspects,
             returns,
+            minor,
             ntusd,
         })
     }
@@ -384,6 +393,13 @@ impl SentimentModel {
             .collect();
         let aspect_hits = self.aspects.find(&f.text);
         let rhetorical = self.rhetorical.find(&f.text);
+        let minor = self.minor.find(&f.text);
+        let sentence_of = |h: &Hit<'_, (f32, bool)>| clauses.sentence(h.start);
+        let final_sentence = senti
+            .iter()
+            .map(sentence_of)
+            .max()
+            .filter(|&last| senti.iter().any(|h| sentence_of(h) != last));
 
         let mut cues = Vec::new();
         let mut pos = 0.0f32;
@@ -421,10 +437,24 @@ impl SentimentModel {
             if signed == 0.0 {
                 continue;
             }
+            let (cs, ce) = clauses.bounds(clauses.index(h.start));
+            let minor_clause = overlapping(&minor, cs, ce)
+                .iter()
+                .any(|k| clauses.index(k.start) == clauses.index(h.start));
             let w = signed
                 * m.degree
                 * contrast_factor(&clauses, &contrasts, h.start)
-                * clauses.emphasis(h.start);
+                * clauses.emphasis(h.start)
+                * if signed < 0.0 && minor_clause {
+                    MINOR_COMPLAINT
+                } else {
+                    1.0
+                }
+                * if final_sentence == Some(clauses.sentence(h.start)) {
+                    FINAL_SENTENCE
+                } else {
+                    1.0
+                };
             if w > 0.0 {
                 pos += w;
             } else {
