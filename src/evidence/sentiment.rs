@@ -181,6 +181,8 @@ const WINDOW_CHARS: usize = 5;
 const MAX_GAP_CHARS: usize = 1;
 /// A negated positive word turns negative nearly at full strength (不好吃)…
 const NEG_FLIP_POSITIVE: f32 = 0.85;
+/// …but negated strong praise is only a mild complaint (没什么惊艳的, 不算完美).
+const NEG_FLIP_CAP: f32 = 1.2;
 /// …while a negated complaint is only faint praise (不难吃, 不贵).
 const NEG_FLIP_NEGATIVE: f32 = 0.45;
 /// Weight of what follows a contrast marker in its sentence, and of what precedes it.
@@ -414,7 +416,7 @@ impl SentimentModel {
             let base = h.value.0;
             let signed = if m.negated {
                 if base > 0.0 {
-                    -base * NEG_FLIP_POSITIVE
+                    -(base * NEG_FLIP_POSITIVE).min(NEG_FLIP_CAP)
                 } else {
                     -base * NEG_FLIP_NEGATIVE
                 }
@@ -442,7 +444,12 @@ impl SentimentModel {
                 .iter()
                 .any(|k| clauses.index(k.start) == clauses.index(h.start));
             let w = signed
-                * m.degree
+                * if m.negated {
+                    // 不是很好吃 is milder than 不好吃, not stronger.
+                    m.degree.min(1.0)
+                } else {
+                    m.degree
+                }
                 * contrast_factor(&clauses, &contrasts, h.start)
                 * clauses.emphasis(h.start)
                 * if signed < 0.0 && minor_clause {
