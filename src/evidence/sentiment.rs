@@ -194,6 +194,8 @@ const EXCLAIM: f32 = 1.2;
 const QUESTION: f32 = 0.5;
 /// …and the flip of those in a rhetorical one (难道不好吃吗？).
 const RHETORICAL_FLIP: f32 = 0.8;
+/// Weight of a clause opened by 如果, 要是 (如果再便宜点就好了 is no praise).
+const HYPOTHETICAL: f32 = 0.5;
 /// Weight of a verdict after 总的来说, 总体, 总之.
 const SUMMARY: f32 = 1.5;
 /// Weight of a complaint in a clause about queues, parking or finding the place (`minor.txt`).
@@ -246,6 +248,7 @@ impl SentimentModel {
                 None => Marker::Contrast,
                 Some("before") => Marker::Concessive,
                 Some("summary") => Marker::Summary,
+                Some("if") => Marker::Hypothetical,
                 Some(other) => return Err(bad_line("contrast.txt", line, &format!("{other:?}"))),
             };
             contrast.push((f[0].to_string(), marker));
@@ -715,6 +718,8 @@ enum Marker {
     Concessive,
     /// 总体, 总之: the writer's verdict; the rest of the sentence weighs more.
     Summary,
+    /// 如果, 要是: the clause it opens is a wish or a supposition, not a verdict.
+    Hypothetical,
 }
 
 /// The discourse weight of a cue at folded offset `at`: more after a contrast marker in its
@@ -725,6 +730,7 @@ fn contrast_factor(clauses: &Clauses, markers: &[Hit<'_, Marker>], at: usize) ->
     let clause = clauses.index(at);
     let mut factor = 1.0f32;
     let mut summary = 1.0f32;
+    let mut hypothetical = 1.0f32;
     let (ss, se) = clauses.sentence_bounds(sentence);
     for c in overlapping(markers, ss, se)
         .iter()
@@ -748,9 +754,14 @@ fn contrast_factor(clauses: &Clauses, markers: &[Hit<'_, Marker>], at: usize) ->
                     summary = SUMMARY;
                 }
             }
+            Marker::Hypothetical => {
+                if clauses.index(c.start) == clause && c.end <= at {
+                    hypothetical = HYPOTHETICAL;
+                }
+            }
         }
     }
-    factor * summary
+    factor * summary * hypothetical
 }
 
 /// The hits that overlap `start..end`, as a sub-slice: `hits` must be sorted and not overlap
