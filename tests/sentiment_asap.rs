@@ -182,10 +182,10 @@ fn text_sentiment_orders_real_reviews_like_their_stars() {
         );
     }
 
-    // Floors a little below the measured held-out figures (AUC 0.799, rho 0.534 when
+    // Floors a little below the measured held-out figures (AUC 0.820, rho 0.560 when
     // written), so a regression in the lexicons or the rules fails here.
-    assert!(h.ours_auc >= 0.76, "held-out AUC {:.3}", h.ours_auc);
-    assert!(h.ours_rho >= 0.45, "held-out Spearman {:.3}", h.ours_rho);
+    assert!(h.ours_auc >= 0.79, "held-out AUC {:.3}", h.ours_auc);
+    assert!(h.ours_rho >= 0.50, "held-out Spearman {:.3}", h.ours_rho);
     assert!(
         h.ours_auc > h.base_auc + 0.08,
         "ours {:.3} must beat the NTUSD count {:.3}",
@@ -282,7 +282,7 @@ fn aspect_sentiment_agrees_with_asap_aspect_labels() {
         accuracy, totals.0
     );
     assert!(totals.0 >= 100, "too few aspect signals: {}", totals.0);
-    // Measured 0.891 on the held-out part when written.
+    // Measured 0.892 on the held-out part when written.
     assert!(accuracy >= 0.85, "aspect sign agreement {accuracy:.3}");
 }
 

@@ -31,6 +31,10 @@ pub const RHETORICAL: &str = include_str!("../../data/lexicon/rhetorical.txt");
 pub const ASPECTS: &str = include_str!("../../data/lexicon/aspects.tsv");
 /// Return-intent phrases: `phrase<TAB>+1|-1`.
 pub const RETURN_INTENT: &str = include_str!("../../data/lexicon/return_intent.tsv");
+/// Words marking a clause of minor complaints (排队, 停车), one per line.
+pub const MINOR: &str = include_str!("../../data/lexicon/minor.txt");
+/// Traditional → simplified characters: `traditional<TAB>simplified`.
+pub const TRADITIONAL: &str = include_str!("../../data/lexicon/traditional.tsv");
 
 /// Lines of a lexicon file: comments (`#`) and blank lines skipped, fields split at tabs,
 /// each with its 1-based line number.
@@ -60,10 +64,34 @@ pub(crate) fn number(file: &str, line: usize, fields: &[&str], i: usize) -> Resu
         .ok_or_else(|| bad_line(file, line, &format!("{raw:?} is not a number")))
 }
 
-/// NFKC + lowercase, the same folding as the analyzer, for one lexicon entry.
+/// NFKC + lowercase, the same folding as the analyzer, then traditional characters to
+/// simplified ([`fold_char`]), for one lexicon entry.
 pub fn fold(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    s.nfkc().flat_map(char::to_lowercase).collect()
+    s.nfkc()
+        .flat_map(char::to_lowercase)
+        .map(fold_char)
+        .collect()
+}
+
+/// The simplified form of a traditional character listed in `traditional.tsv` (服務 → 服务),
+/// else `c`. Some Dianping reviews are written in 繁體; the lexicons are simplified.
+pub fn fold_char(c: char) -> char {
+    static TABLE: std::sync::OnceLock<BTreeMap<char, char>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        // A malformed line is skipped here; `traditional_table_is_well_formed` catches it.
+        rows(TRADITIONAL)
+            .filter_map(|(_, f)| Some((single(f.first()?)?, single(f.get(1)?)?)))
+            .collect()
+    });
+    table.get(&c).copied().unwrap_or(c)
+}
+
+/// The only character of `s`, if it has exactly one.
+fn single(s: &str) -> Option<char> {
+    let mut chars = s.chars();
+    let c = chars.next()?;
+    chars.next().is_none().then_some(c)
 }
 
 /// A set of words with one value each, matched leftmost-longest over folded text.
@@ -214,6 +242,7 @@ mod tests {
             ("rhetorical.txt", RHETORICAL),
             ("return_intent.tsv", RETURN_INTENT),
             ("ntusd_ignore.txt", NTUSD_IGNORE),
+            ("minor.txt", MINOR),
         ] {
             let mut seen = BTreeMap::new();
             for (line, f) in rows(src) {
@@ -223,6 +252,24 @@ mod tests {
             }
             assert!(!seen.is_empty(), "{name} is empty");
         }
+    }
+
+    #[test]
+    fn traditional_table_is_well_formed() {
+        for (line, f) in rows(TRADITIONAL) {
+            let pair = (
+                f.first().and_then(|t| single(t)),
+                f.get(1).and_then(|s| single(s)),
+            );
+            let (Some(t), Some(s)) = pair else {
+                panic!("traditional.tsv:{line}: want two single characters, got {f:?}");
+            };
+            assert_ne!(t, s, "traditional.tsv:{line}");
+            assert_eq!(fold_char(t), s, "traditional.tsv:{line}: listed twice?");
+            // A simplified form must not itself be folded again.
+            assert_eq!(fold_char(s), s, "traditional.tsv:{line}");
+        }
+        assert_eq!(fold("服務態度很差好吃極了"), "服务态度很差好吃极了");
     }
 
     #[test]

@@ -12,8 +12,10 @@
 //! - contrast: within a sentence what follows `但是`/`不过` weighs more and what precedes it
 //!   (or follows `虽然`) weighs less, since that is where the writer lands;
 //! - `总的来说`/`总之` mark the verdict, which weighs more; an exclamation mark strengthens
-//!   its clause; a plain question (`好吃吗？`) counts half and a rhetorical one
-//!   (`难道不好吃吗？`, `哪里好吃了？`) means the opposite of its words;
+//!   its clause, and so does the last sentence holding sentiment (the usual place of the
+//!   verdict); a complaint in a clause about queues or parking (`minor.txt`) weighs half,
+//!   since popular places draw both; a plain question (`好吃吗？`) counts half and a
+//!   rhetorical one (`难道不好吃吗？`, `哪里好吃了？`) means the opposite of its words;
 //! - return intent (`二刷`, `回购`, `会再来` against `不会再来`, `拉黑`, also negated:
 //!   `不会二刷`) is reported and counts towards the polarity;
 //! - aspects (taste, environment, service, value, hygiene, waiting) get the sentiment of the
@@ -169,6 +171,7 @@ pub struct SentimentModel {
     rhetorical: WordSet<()>,
     aspects: WordSet<(Aspect, f32)>,
     returns: WordSet<i8>,
+    minor: WordSet<()>,
     ntusd: WordSet<f32>,
 }
 
@@ -178,6 +181,8 @@ const WINDOW_CHARS: usize = 5;
 const MAX_GAP_CHARS: usize = 1;
 /// A negated positive word turns negative nearly at full strength (不好吃)…
 const NEG_FLIP_POSITIVE: f32 = 0.85;
+/// …but negated strong praise is only a mild complaint (没什么惊艳的, 不算完美).
+const NEG_FLIP_CAP: f32 = 1.2;
 /// …while a negated complaint is only faint praise (不难吃, 不贵).
 const NEG_FLIP_NEGATIVE: f32 = 0.45;
 /// Weight of what follows a contrast marker in its sentence, and of what precedes it.
@@ -189,8 +194,14 @@ const EXCLAIM: f32 = 1.2;
 const QUESTION: f32 = 0.5;
 /// …and the flip of those in a rhetorical one (难道不好吃吗？).
 const RHETORICAL_FLIP: f32 = 0.8;
+/// Weight of a clause opened by 如果, 要是 (如果再便宜点就好了 is no praise).
+const HYPOTHETICAL: f32 = 0.5;
 /// Weight of a verdict after 总的来说, 总体, 总之.
 const SUMMARY: f32 = 1.5;
+/// Weight of a complaint in a clause about queues, parking or finding the place (`minor.txt`).
+const MINOR_COMPLAINT: f32 = 0.5;
+/// Weight of the last sentence holding sentiment, where a writer tends to give the verdict.
+const FINAL_SENTENCE: f32 = 1.3;
 /// A return-intent phrase counts like this many sentiment points.
 const RETURN_POSITIVE: f32 = 1.5;
 const RETURN_NEGATIVE: f32 = 2.5;
@@ -237,6 +248,7 @@ impl SentimentModel {
                 None => Marker::Contrast,
                 Some("before") => Marker::Concessive,
                 Some("summary") => Marker::Summary,
+                Some("if") => Marker::Hypothetical,
                 Some(other) => return Err(bad_line("contrast.txt", line, &format!("{other:?}"))),
             };
             contrast.push((f[0].to_string(), marker));
@@ -291,6 +303,7 @@ impl SentimentModel {
             returns.push((f[0].to_string(), if v >= 0.0 { 1i8 } else { -1 }));
         }
         let returns = WordSet::new(returns)?;
+        let minor = WordSet::new(rows(lexicon::MINOR).map(|(_, f)| (f[0].to_string(), ())))?;
 
         Ok(SentimentModel {
             words,
@@ -300,6 +313,7 @@ impl SentimentModel {
             rhetorical,
             aspects,
             returns,
+            minor,
             ntusd,
         })
     }
@@ -312,7 +326,8 @@ impl SentimentModel {
     /// The plain baseline: NTUSD positive minus negative word occurrences in `text`
     /// (leftmost-longest, no negation, degree or domain words). For comparison only.
     pub fn ntusd_count(&self, text: &str) -> i32 {
-        let folded = Folded::new(text);
+        // Without the traditional-character fold: the baseline is the list as published.
+        let folded = Folded::with(text, |c| c);
         self.ntusd
             .find(&folded.text)
             .iter()
@@ -345,10 +360,30 @@ impl SentimentModel {
                 .iter()
                 .any(|o| o.start <= s && e <= o.end && o.end - o.start > e - s)
         };
-        // 非 of 非常 and 别 of 特别 are degree words, not negators; 太 of 不太 is a negator.
+        // A marker inside a sentiment phrase (不过 of 不过分) is none, nor one whose tail starts
+        // a sentiment word (不过 of 不过瘾, which is 不 + 过瘾).
+        let contrasts: Vec<_> = self
+            .contrast
+            .find(&f.text)
+            .into_iter()
+            .filter(|c| {
+                !overlapping(&senti, c.start, c.end).iter().any(|h| {
+                    (h.start <= c.start && c.end <= h.end && h.end - h.start > c.end - c.start)
+                        || (c.start < h.start && h.start < c.end)
+                })
+            })
+            .collect();
+        // 非 of 非常 and 别 of 特别 are degree words, not negators; 太 of 不太 is a negator;
+        // 不 of the marker 不过 negates nothing (不过环境好 is praise).
         let negators: Vec<_> = negator_hits
             .iter()
-            .filter(|h| !covered(h.start, h.end) && !inside_longer(h.start, h.end, &degree_hits))
+            .filter(|h| {
+                !covered(h.start, h.end)
+                    && !inside_longer(h.start, h.end, &degree_hits)
+                    && !overlapping(&contrasts, h.start, h.end).iter().any(|c| {
+                        c.start <= h.start && h.end <= c.end && c.end - c.start > h.end - h.start
+                    })
+            })
             .copied()
             .collect();
         let degrees: Vec<_> = degree_hits
@@ -361,18 +396,15 @@ impl SentimentModel {
             })
             .copied()
             .collect();
-        let contrasts: Vec<_> = self
-            .contrast
-            .find(&f.text)
-            .into_iter()
-            .filter(|c| {
-                !overlapping(&senti, c.start, c.end).iter().any(|h| {
-                    h.start <= c.start && c.end <= h.end && h.end - h.start > c.end - c.start
-                })
-            })
-            .collect();
         let aspect_hits = self.aspects.find(&f.text);
         let rhetorical = self.rhetorical.find(&f.text);
+        let minor = self.minor.find(&f.text);
+        let sentence_of = |h: &Hit<'_, (f32, bool)>| clauses.sentence(h.start);
+        let final_sentence = senti
+            .iter()
+            .map(sentence_of)
+            .max()
+            .filter(|&last| senti.iter().any(|h| sentence_of(h) != last));
 
         let mut cues = Vec::new();
         let mut pos = 0.0f32;
@@ -387,7 +419,7 @@ impl SentimentModel {
             let base = h.value.0;
             let signed = if m.negated {
                 if base > 0.0 {
-                    -base * NEG_FLIP_POSITIVE
+                    -(base * NEG_FLIP_POSITIVE).min(NEG_FLIP_CAP)
                 } else {
                     -base * NEG_FLIP_NEGATIVE
                 }
@@ -410,10 +442,29 @@ impl SentimentModel {
             if signed == 0.0 {
                 continue;
             }
+            let (cs, ce) = clauses.bounds(clauses.index(h.start));
+            let minor_clause = overlapping(&minor, cs, ce)
+                .iter()
+                .any(|k| clauses.index(k.start) == clauses.index(h.start));
             let w = signed
-                * m.degree
+                * if m.negated {
+                    // 不是很好吃 is milder than 不好吃, not stronger.
+                    m.degree.min(1.0)
+                } else {
+                    m.degree
+                }
                 * contrast_factor(&clauses, &contrasts, h.start)
-                * clauses.emphasis(h.start);
+                * clauses.emphasis(h.start)
+                * if signed < 0.0 && minor_clause {
+                    MINOR_COMPLAINT
+                } else {
+                    1.0
+                }
+                * if final_sentence == Some(clauses.sentence(h.start)) {
+                    FINAL_SENTENCE
+                } else {
+                    1.0
+                };
             if w > 0.0 {
                 pos += w;
             } else {
@@ -667,6 +718,8 @@ enum Marker {
     Concessive,
     /// 总体, 总之: the writer's verdict; the rest of the sentence weighs more.
     Summary,
+    /// 如果, 要是: the clause it opens is a wish or a supposition, not a verdict.
+    Hypothetical,
 }
 
 /// The discourse weight of a cue at folded offset `at`: more after a contrast marker in its
@@ -677,6 +730,7 @@ fn contrast_factor(clauses: &Clauses, markers: &[Hit<'_, Marker>], at: usize) ->
     let clause = clauses.index(at);
     let mut factor = 1.0f32;
     let mut summary = 1.0f32;
+    let mut hypothetical = 1.0f32;
     let (ss, se) = clauses.sentence_bounds(sentence);
     for c in overlapping(markers, ss, se)
         .iter()
@@ -700,9 +754,14 @@ fn contrast_factor(clauses: &Clauses, markers: &[Hit<'_, Marker>], at: usize) ->
                     summary = SUMMARY;
                 }
             }
+            Marker::Hypothetical => {
+                if clauses.index(c.start) == clause && c.end <= at {
+                    hypothetical = HYPOTHETICAL;
+                }
+            }
         }
     }
-    factor * summary
+    factor * summary * hypothetical
 }
 
 /// The hits that overlap `start..end`, as a sub-slice: `hits` must be sorted and not overlap
@@ -736,6 +795,11 @@ struct Folded {
 
 impl Folded {
     fn new(original: &str) -> Self {
+        Self::with(original, lexicon::fold_char)
+    }
+
+    /// Folds with NFKC, lowercase and then `each` on every character.
+    fn with(original: &str, each: impl Fn(char) -> char) -> Self {
         use unicode_normalization::UnicodeNormalization;
         let mut text = String::with_capacity(original.len());
         let mut orig = Vec::with_capacity(original.len() + 1);
@@ -748,6 +812,7 @@ impl Folded {
                 .encode_utf8(&mut buf)
                 .nfkc()
                 .flat_map(char::to_lowercase)
+                .map(&each)
                 .collect();
             for pc in piece.chars() {
                 for _ in 0..pc.len_utf8() {
@@ -939,7 +1004,7 @@ mod tests {
     #[test]
     fn lexicons_load_and_offsets_point_into_the_original() {
         let m = SentimentModel::new().unwrap();
-        let text = "ＡＢＣ店的菜很难吃！";
+        let text = "ＡＢＣ店的菜真难吃！";
         let ev = m.analyze(&[], text);
         let cue = ev.cues.iter().find(|c| c.word == "难吃").unwrap();
         assert_eq!(&text[cue.start..cue.end], "难吃");
