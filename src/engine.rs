@@ -14,7 +14,9 @@
 //! # Ok::<(), jingxuan::Error>(())
 //! ```
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -69,6 +71,8 @@ impl Engine {
         let links = NoteLinks::build(corpus);
         let evidence = EvidenceSet::extract(corpus, &links, &self.analyzer, &self.sentiment);
         let trust = trust::assess(corpus, &evidence, as_of);
+        let counted = reputation::counted(&evidence, &trust, as_of, &self.config);
+        let ranges = reputation::merchant_ranges(&evidence);
         Analysis {
             corpus,
             as_of,
@@ -77,6 +81,9 @@ impl Engine {
             trust,
             config: self.config,
             analyzer: Arc::clone(&self.analyzer),
+            counted,
+            ranges,
+            boards: Mutex::new(BTreeMap::new()),
         }
     }
 }
@@ -90,6 +97,13 @@ pub struct Analysis<'c> {
     pub trust: trust::Assessment,
     config: ScoringConfig,
     analyzer: Arc<Analyzer>,
+    /// Each evidence item's weight under `config`, computed once.
+    counted: Vec<reputation::Counted>,
+    /// Each merchant's range of `evidence.items`.
+    ranges: BTreeMap<String, Range<usize>>,
+    /// Scoreboards under `config`, by city, made on first use: `select` then costs only
+    /// the selection itself.
+    boards: Mutex<BTreeMap<String, Arc<Scoreboard>>>,
 }
 
 /// One note or review's part in a merchant's score.
@@ -144,7 +158,21 @@ const EXPLAIN_TOP: usize = 8;
 impl Analysis<'_> {
     /// Every merchant of `city`, best first.
     pub fn score_city(&self, city: &str) -> Result<Scoreboard> {
-        self.score_city_with(city, &self.config)
+        self.scoreboard(city).map(|b| Scoreboard::clone(&b))
+    }
+
+    /// [`score_city`](Self::score_city) without the copy: the board is computed once per
+    /// city and shared.
+    pub fn scoreboard(&self, city: &str) -> Result<Arc<Scoreboard>> {
+        let cached = |boards: &BTreeMap<String, Arc<Scoreboard>>| boards.get(city).cloned();
+        // A poisoned lock only means another thread panicked mid-insert; the map is still
+        // a valid cache.
+        if let Some(b) = cached(&self.boards.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(b);
+        }
+        let board = Arc::new(self.score_city_with(city, &self.config)?);
+        let mut boards = self.boards.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(Arc::clone(boards.entry(city.to_string()).or_insert(board)))
     }
 
     /// [`score_city`](Self::score_city) with other aggregation settings; the evidence and
@@ -157,10 +185,21 @@ impl Analysis<'_> {
             }
             .into());
         }
-        Ok(reputation::score_city(
-            self.corpus,
-            &self.evidence,
-            &self.trust,
+        let other;
+        let counted = if *config == self.config {
+            &self.counted
+        } else {
+            other = reputation::counted(&self.evidence, &self.trust, self.as_of, config);
+            &other
+        };
+        Ok(reputation::score_city_from(
+            &reputation::CityInputs {
+                corpus: self.corpus,
+                evidence: &self.evidence,
+                trust: &self.trust,
+                counted,
+                ranges: &self.ranges,
+            },
             city,
             self.as_of,
             config,
@@ -175,14 +214,14 @@ impl Analysis<'_> {
         policy: &SelectionPolicy,
         previous: Option<&[String]>,
     ) -> Result<Selection> {
-        let board = self.score_city(city)?;
-        let counted = reputation::counted(&self.evidence, &self.trust, self.as_of, &self.config);
+        let board = self.scoreboard(city)?;
         let inputs = selection::Inputs {
             corpus: self.corpus,
             board: &board,
             evidence: &self.evidence,
             trust: &self.trust,
-            counted: &counted,
+            counted: &self.counted,
+            ranges: &self.ranges,
             analyzer: &self.analyzer,
         };
         Ok(selection::select(&inputs, policy, previous))
@@ -197,7 +236,7 @@ impl Analysis<'_> {
                 .ok_or_else(|| UserError::UnknownMerchant {
                     id: merchant_id.to_string(),
                 })?;
-        let board = self.score_city(&merchant.city)?;
+        let board = self.scoreboard(&merchant.city)?;
         let (rank, score) = board
             .merchants
             .iter()
@@ -209,20 +248,18 @@ impl Analysis<'_> {
                     "merchant {merchant_id} missing from its city's scoreboard"
                 ))
             })?;
-        let counted = reputation::counted(&self.evidence, &self.trust, self.as_of, &self.config);
         let mean = score.mean / 100.0;
         let mut contributions = Vec::new();
         let mut authors = std::collections::BTreeMap::new();
-        for (k, e) in self.evidence.items.iter().enumerate() {
-            if e.merchant_id != merchant_id {
-                continue;
-            }
+        let range = self.ranges.get(merchant_id).cloned().unwrap_or_default();
+        for (k, e) in self.evidence.items[range.clone()].iter().enumerate() {
+            let k = range.start + k;
             let d = self.evidence.doc(e);
             if d.created_at > self.as_of {
                 continue;
             }
             let w = &self.trust.weights[k];
-            let c = counted[k];
+            let c = self.counted[k];
             if let Some(cred) = self.trust.credibility.get(&d.author_id) {
                 authors.insert(d.author_id.clone(), *cred);
             }

@@ -41,7 +41,8 @@ def main():
     pos, neg = words("positive.txt"), words("negative.txt")
 
     merchants = pd.read_json(os.path.join(args.corpus, "merchants.jsonl"), lines=True)
-    merchants = merchants[~merchants.get("deleted", False).fillna(False).astype(bool)]
+    if "deleted" in merchants:
+        merchants = merchants[~merchants["deleted"].fillna(False).astype(bool)]
     frames = []
     notes_path = os.path.join(args.corpus, "notes.jsonl")
     if os.path.exists(notes_path):

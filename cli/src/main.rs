@@ -23,6 +23,12 @@ use jingxuan::{Engine, Error, UserError};
 use output::{outln, Table};
 use progress::Progress;
 
+// The pipeline allocates many small strings from several threads; mimalloc keeps that
+// cheaper than the system allocator (benches/README.md). The library leaves the choice
+// to its host.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes, so scripts can tell a bad corpus from a broken engine.
 mod exit {
     /// The corpus or an argument is at fault (`check` found problems, unknown city, …).

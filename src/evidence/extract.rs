@@ -41,10 +41,11 @@ pub struct Document {
     /// the whole note.
     #[serde(skip)]
     pub parts: Vec<Part>,
-    /// Every token text of the document (words and sub-words), sorted and deduplicated:
-    /// what query-driven lists match against.
+    /// Every token text of the document (words and sub-words) as [`term_hash`]es, sorted
+    /// and deduplicated: what query-driven lists match against. Hashes, not strings: a
+    /// million documents' vocabularies as strings would cost gigabytes.
     #[serde(skip)]
-    pub terms: Vec<String>,
+    pub terms: Vec<u64>,
 }
 
 /// What a multi-merchant note says about one of its merchants.
@@ -277,11 +278,19 @@ fn split_by_merchant(
     out
 }
 
-fn terms_of(tokens: &[crate::text::Token]) -> Vec<String> {
-    let mut terms: Vec<String> = tokens.iter().map(|t| t.text.clone()).collect();
+fn terms_of(tokens: &[crate::text::Token]) -> Vec<u64> {
+    let mut terms: Vec<u64> = tokens.iter().map(|t| term_hash(&t.text)).collect();
     terms.sort_unstable();
     terms.dedup();
     terms
+}
+
+/// A token text's 64-bit FNV-1a hash, as kept in [`Document::terms`]. Stable across runs
+/// and platforms; two of a document's words sharing a hash is vanishingly unlikely.
+pub fn term_hash(term: &str) -> u64 {
+    term.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Author–merchant pairs with a recorded visit (any kind).

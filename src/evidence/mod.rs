@@ -7,7 +7,7 @@ pub mod lexicon;
 pub mod link;
 pub mod sentiment;
 
-pub use extract::{opinion_value, Document, Evidence, EvidenceSet};
+pub use extract::{opinion_value, term_hash, Document, Evidence, EvidenceSet};
 pub use sentiment::{
     Aspect, AspectSignal, Cue, CueKind, ReturnIntent, SentimentModel, TextEvidence,
 };

@@ -11,6 +11,7 @@
 mod eligibility;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -160,18 +161,67 @@ pub fn score_city(
     config: &ScoringConfig,
 ) -> Scoreboard {
     let counted = counted(evidence, trust, as_of, config);
-    let by_merchant = evidence.by_merchant();
-    let mut offsets: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut offset = 0;
-    for (m, items) in &by_merchant {
-        offsets.insert(m, offset);
-        offset += items.len();
+    let ranges = merchant_ranges(evidence);
+    score_city_from(
+        &CityInputs {
+            corpus,
+            evidence,
+            trust,
+            counted: &counted,
+            ranges: &ranges,
+        },
+        city,
+        as_of,
+        config,
+    )
+}
+
+/// Each merchant's range of `evidence.items` (they are sorted by merchant).
+pub fn merchant_ranges(evidence: &EvidenceSet) -> BTreeMap<String, Range<usize>> {
+    let items = &evidence.items;
+    let mut out = BTreeMap::new();
+    let mut start = 0;
+    while start < items.len() {
+        let id = items[start].merchant_id.as_str();
+        let end = start + items[start..].partition_point(|e| e.merchant_id == id);
+        out.insert(id.to_string(), start..end);
+        start = end;
     }
+    out
+}
+
+/// What scoring a city reads, with the corpus-wide parts ([`counted`] and
+/// [`merchant_ranges`]) computed once, so that scoring one city costs only its merchants.
+pub struct CityInputs<'a> {
+    pub corpus: &'a Corpus,
+    pub evidence: &'a EvidenceSet,
+    pub trust: &'a Assessment,
+    /// [`counted`] of `evidence`, aligned with its items.
+    pub counted: &'a [Counted],
+    /// [`merchant_ranges`] of `evidence`.
+    pub ranges: &'a BTreeMap<String, Range<usize>>,
+}
+
+/// [`score_city`] from precomputed inputs.
+pub fn score_city_from(
+    inputs: &CityInputs<'_>,
+    city: &str,
+    as_of: Timestamp,
+    config: &ScoringConfig,
+) -> Scoreboard {
+    let CityInputs {
+        corpus,
+        evidence,
+        trust,
+        counted,
+        ranges,
+    } = *inputs;
     let moments_of = |id: &str| -> Moments {
-        match (by_merchant.get(id), offsets.get(id)) {
-            (Some(items), Some(&o)) => {
-                let mut m = Moments::of(items, &counted[o..o + items.len()]);
-                m.discounted = trust.weights[o..o + items.len()]
+        match ranges.get(id) {
+            Some(r) => {
+                let items = &evidence.items[r.clone()];
+                let mut m = Moments::of(items, &counted[r.clone()]);
+                m.discounted = trust.weights[r.clone()]
                     .iter()
                     .filter(|w| !w.discounts.is_empty())
                     .count();
@@ -181,7 +231,7 @@ pub fn score_city(
                     .count();
                 m
             }
-            _ => Moments::default(),
+            None => Moments::default(),
         }
     };
 

@@ -111,6 +111,8 @@ pub struct Inputs<'a> {
     pub evidence: &'a EvidenceSet,
     pub trust: &'a Assessment,
     pub counted: &'a [Counted],
+    /// Each merchant's range of `evidence.items` ([`crate::reputation::merchant_ranges`]).
+    pub ranges: &'a BTreeMap<String, std::ops::Range<usize>>,
     pub analyzer: &'a Analyzer,
 }
 
@@ -337,13 +339,13 @@ pub fn select(
                     .cmp(&candidates[b.0].merchant.id)
             })
     });
-    let ranges = reasons::merchant_ranges(inputs);
+    let ranges = inputs.ranges;
     let stores: Vec<Pick> = picks
         .iter()
         .enumerate()
         .map(|(k, &(i, placed_by))| {
             let c = &candidates[i];
-            let (reasons, evidence) = reasons::explain(inputs, &ranges, c.merchant, c.score);
+            let (reasons, evidence) = reasons::explain(inputs, ranges, c.merchant, c.score);
             Pick {
                 rank: k + 1,
                 merchant_id: c.merchant.id.clone(),

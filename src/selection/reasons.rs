@@ -7,7 +7,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::corpus::{DocKind, Merchant};
-use crate::evidence::{Aspect, ReturnIntent};
+use crate::evidence::{term_hash, Aspect, ReturnIntent};
 use crate::reputation::MerchantScore;
 use crate::selection::Inputs;
 
@@ -28,37 +28,20 @@ const PRAISE: f64 = 0.7;
 /// Documents cited per pick.
 const CITED: usize = 3;
 
-/// Each merchant's range of `inputs.evidence.items` (they are sorted by merchant).
-pub(crate) fn merchant_ranges<'a>(inputs: &Inputs<'a>) -> BTreeMap<&'a str, Range<usize>> {
-    let items = &inputs.evidence.items;
-    let mut out = BTreeMap::new();
-    let mut start = 0;
-    while start < items.len() {
-        let id = items[start].merchant_id.as_str();
-        let mut end = start;
-        while end < items.len() && items[end].merchant_id == id {
-            end += 1;
-        }
-        out.insert(id, start..end);
-        start = end;
-    }
-    out
-}
-
 /// For every merchant of the city with matching writing: the share (0–1) of its credible
 /// evidence weight carried by documents that contain every word of `query` (a word or
 /// one of its sub-words, any order, any distance — as the search index matches).
 pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a str, f64> {
     // Word groups: each main word with its sub-words.
     let tokens = inputs.analyzer.analyze(query);
-    let mut groups: Vec<Vec<String>> = Vec::new();
-    let mut pending: Vec<String> = Vec::new();
+    let mut groups: Vec<Vec<u64>> = Vec::new();
+    let mut pending: Vec<u64> = Vec::new();
     for t in tokens {
         if t.sub_word {
-            pending.push(t.text);
+            pending.push(term_hash(&t.text));
         } else {
             let mut g = std::mem::take(&mut pending);
-            g.push(t.text);
+            g.push(term_hash(&t.text));
             groups.push(g);
         }
     }
@@ -66,14 +49,14 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
     if groups.is_empty() {
         return out;
     }
-    let matches = |terms: &[String]| {
-        groups.iter().all(|g| {
-            g.iter()
-                .any(|w| terms.binary_search_by(|t| t.as_str().cmp(w)).is_ok())
-        })
+    let matches = |terms: &[u64]| {
+        groups
+            .iter()
+            .all(|g| g.iter().any(|w| terms.binary_search(w).is_ok()))
     };
     let city = inputs.board.city.as_str();
-    for (merchant, range) in merchant_ranges(inputs) {
+    for (merchant, range) in inputs.ranges {
+        let merchant = merchant.as_str();
         if inputs
             .corpus
             .merchants
@@ -83,7 +66,7 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
             continue;
         }
         let (mut all, mut hit) = (0.0, 0.0);
-        for k in range {
+        for k in range.clone() {
             let w = inputs.counted[k].weight();
             if w <= 0.0 {
                 continue;
@@ -103,7 +86,7 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
 /// Reasons in plain Chinese and the strongest documents for one pick.
 pub(crate) fn explain(
     inputs: &Inputs<'_>,
-    ranges: &BTreeMap<&str, Range<usize>>,
+    ranges: &BTreeMap<String, Range<usize>>,
     merchant: &Merchant,
     score: &MerchantScore,
 ) -> (Vec<String>, Vec<EvidenceRef>) {

@@ -1,9 +1,11 @@
 //! Templated and copied text across different authors (刷评模板), found with MinHash over
-//! character shingles (the `gaoya` crate's locality-sensitive index).
+//! character shingles (the `gaoya` crate's hashers) and locality-sensitive banding within
+//! each merchant's documents.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gaoya::minhash::{MinHashIndex, MinHasher, MinHasher32};
+use gaoya::minhash::{MinHasher, MinHasher32};
+use rayon::prelude::*;
 
 use crate::evidence::EvidenceSet;
 use crate::text::normalize;
@@ -13,8 +15,13 @@ use crate::trust::Commercial;
 const SHINGLE: usize = 3;
 /// Shorter texts (after dropping punctuation) say too little to call them copies.
 const MIN_CHARS: usize = 16;
-/// Estimated Jaccard similarity of shingle sets above which two texts are one template.
+/// Jaccard similarity of shingle sets from which two texts are one template.
 const THRESHOLD: f64 = 0.8;
+/// MinHash functions, in LSH bands of four rows: at a Jaccard similarity of 0.8 a pair
+/// shares a band with probability above 0.999; the band only proposes the pair, the exact
+/// similarity of the shingle sets decides.
+const NUM_HASHES: usize = 64;
+const BANDS: usize = 16;
 /// A template is flagged once this many different authors used it.
 pub const MIN_AUTHORS: usize = 3;
 
@@ -26,7 +33,31 @@ pub struct TemplateGroup {
     pub authors: usize,
 }
 
-fn shingles(text: &str) -> Vec<String> {
+/// Jaccard similarity of two sorted, deduplicated sets.
+fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - both;
+    if union == 0 {
+        0.0
+    } else {
+        both as f64 / union as f64
+    }
+}
+
+/// Character 3-grams of the folded text, punctuation dropped, each packed into a `u64`
+/// (21 bits a char) so that hashing them is cheap.
+fn shingles(text: &str) -> Vec<u64> {
     let chars: Vec<char> = normalize(text)
         .text
         .chars()
@@ -35,38 +66,112 @@ fn shingles(text: &str) -> Vec<String> {
     if chars.len() < MIN_CHARS {
         return Vec::new();
     }
-    let mut out: Vec<String> = chars.windows(SHINGLE).map(|w| w.iter().collect()).collect();
-    out.sort();
+    let mut out: Vec<u64> = chars
+        .windows(SHINGLE)
+        .map(|w| w.iter().fold(0u64, |acc, &c| (acc << 21) | u64::from(c)))
+        .collect();
+    out.sort_unstable();
     out.dedup();
     out
 }
 
 /// Groups of near-duplicate documents written by at least [`MIN_AUTHORS`] authors.
+///
+/// A bought template is posted about one shop within weeks, so copies are only looked for
+/// among the documents of one merchant that lie within [`CAMPAIGN_DAYS`] of each other.
+/// That bounds the work by the busiest shop's two months, not by the size of the corpus:
+/// stock phrases recur across thousands of shops, and a corpus-wide index would compare
+/// every pair of them.
 pub fn detect(
     evidence: &EvidenceSet,
     commercial: &BTreeMap<usize, Commercial>,
 ) -> Vec<TemplateGroup> {
-    let hasher = MinHasher32::new(128);
-    let mut index: MinHashIndex<u32, usize> = MinHashIndex::new(32, 4, THRESHOLD);
-    let mut signatures: Vec<Option<Vec<u32>>> = Vec::with_capacity(evidence.docs.len());
-    for (i, d) in evidence.docs.iter().enumerate() {
-        let sh = if commercial.contains_key(&i) {
-            Vec::new()
-        } else {
-            shingles(&d.text)
-        };
-        if sh.is_empty() {
-            signatures.push(None);
-            continue;
-        }
-        let sig = hasher.create_signature(sh.iter());
-        index.insert(i, sig.clone());
-        signatures.push(Some(sig));
-    }
+    let hasher = MinHasher32::new(NUM_HASHES);
+    // Shingles and signatures in parallel, collected in document order.
+    let prints: Vec<Option<Print>> = evidence
+        .docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            if commercial.contains_key(&i) {
+                return None;
+            }
+            let shingles = shingles(&d.text);
+            if shingles.is_empty() {
+                return None;
+            }
+            let signature = hasher.create_signature(shingles.iter());
+            let bands = signature
+                .chunks(NUM_HASHES / BANDS)
+                .map(|rows| {
+                    rows.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &r| {
+                        (h ^ u64::from(r)).wrapping_mul(0x0000_0100_0000_01b3)
+                    })
+                })
+                .collect();
+            Some(Print { shingles, bands })
+        })
+        .collect();
+    let merchants: Vec<Vec<usize>> = evidence
+        .by_merchant()
+        .into_values()
+        .map(|items| {
+            let mut docs: Vec<usize> = items
+                .iter()
+                .map(|e| e.doc)
+                .filter(|&d| prints[d].is_some())
+                .collect();
+            docs.sort_by_key(|&d| (evidence.docs[d].created_at, d));
+            docs.dedup();
+            docs
+        })
+        .collect();
+    let mut groups: Vec<TemplateGroup> = merchants
+        .par_iter()
+        .flat_map_iter(|docs| {
+            clusters(evidence, &prints, docs)
+                .into_iter()
+                .flat_map(|cluster| campaigns(evidence, cluster))
+        })
+        .collect();
+    // A document about several shops can be part of a campaign at each; keep it once, in
+    // its largest group.
+    groups.sort_by(|a, b| b.authors.cmp(&a.authors).then_with(|| a.docs.cmp(&b.docs)));
+    let mut seen = BTreeSet::new();
+    groups.retain_mut(|g| {
+        g.docs.retain(|&d| seen.insert(d));
+        !g.docs.is_empty()
+    });
+    groups.sort_by(|a, b| a.docs.cmp(&b.docs));
+    groups
+}
 
-    // Union-find over matches; the smallest index is each group's root, so the result does
-    // not depend on the index's hash order.
-    let mut parent: Vec<usize> = (0..evidence.docs.len()).collect();
+/// What near-duplicate search keeps of a document.
+struct Print {
+    /// Sorted, deduplicated shingles (for the exact similarity).
+    shingles: Vec<u64>,
+    /// One hash per LSH band of the MinHash signature.
+    bands: Vec<u64>,
+}
+
+/// A document is compared with at most this many later documents of each band bucket: a
+/// stock phrase posted hundreds of times in two months must not cost the square of that.
+const MAX_COMPARISONS: usize = 256;
+
+/// Near-duplicate clusters among `docs` (one merchant's, in time order): pairs that share
+/// an LSH band, lie within [`CAMPAIGN_DAYS`] of each other and have a Jaccard similarity of
+/// at least [`THRESHOLD`], joined transitively.
+fn clusters(evidence: &EvidenceSet, prints: &[Option<Print>], docs: &[usize]) -> Vec<Vec<usize>> {
+    let authors: BTreeSet<&str> = docs
+        .iter()
+        .map(|&d| evidence.docs[d].author_id.as_str())
+        .collect();
+    if authors.len() < MIN_AUTHORS {
+        return Vec::new();
+    }
+    let print = |i: usize| prints[docs[i]].as_ref();
+    // Union-find over positions in `docs`; the smaller position is the root.
+    let mut parent: Vec<usize> = (0..docs.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -74,27 +179,45 @@ pub fn detect(
         }
         i
     }
-    for (i, sig) in signatures.iter().enumerate() {
-        let Some(sig) = sig else { continue };
-        let mut matches: Vec<usize> = index.query(sig).into_iter().copied().collect();
-        matches.sort_unstable();
-        for j in matches {
-            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
-            if a != b {
-                parent[a.max(b)] = a.min(b);
+    let mut bucket: Vec<(u64, usize)> = Vec::with_capacity(docs.len());
+    for band in 0..BANDS {
+        bucket.clear();
+        bucket.extend((0..docs.len()).filter_map(|i| print(i).map(|p| (p.bands[band], i))));
+        bucket.sort_unstable();
+        let mut start = 0;
+        while start < bucket.len() {
+            let key = bucket[start].0;
+            let end = start + bucket[start..].partition_point(|&(k, _)| k == key);
+            let members = &bucket[start..end];
+            for (x, &(_, i)) in members.iter().enumerate() {
+                let t = evidence.docs[docs[i]].created_at;
+                for &(_, j) in members[x + 1..].iter().take(MAX_COMPARISONS) {
+                    if t.days_until(evidence.docs[docs[j]].created_at) > CAMPAIGN_DAYS {
+                        break;
+                    }
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                    if a == b {
+                        continue;
+                    }
+                    if let (Some(p), Some(q)) = (print(i), print(j)) {
+                        if jaccard(&p.shingles, &q.shingles) >= THRESHOLD {
+                            parent[a.max(b)] = a.min(b);
+                        }
+                    }
+                }
             }
+            start = end;
         }
     }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, sig) in signatures.iter().enumerate() {
-        if sig.is_some() {
+    let mut out: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, &doc) in docs.iter().enumerate() {
+        if prints[doc].is_some() {
             let r = root(&mut parent, i);
-            groups.entry(r).or_default().push(i);
+            out.entry(r).or_default().push(doc);
         }
     }
-    groups
-        .into_values()
-        .flat_map(|docs| campaigns(evidence, docs))
+    out.into_values()
+        .filter(|c| c.len() >= MIN_AUTHORS)
         .collect()
 }
 
