@@ -74,13 +74,26 @@ fn every_pick_has_a_card() {
         cards.matches("<article class=\"card\"").count(),
         picks.len()
     );
-    // The cards show the Chinese reasons, two cited documents and the uncertainty.
-    let first = &picks[0];
-    assert!(cards.contains(&escape_html(&first.reasons[0])));
-    for e in first.evidence.iter().take(2) {
-        assert!(cards.contains(&e.doc_id), "{} not cited", e.doc_id);
+    // Each card shows the Chinese reasons, two of the pick's cited documents with their
+    // ids, and the score's uncertainty.
+    for p in picks {
+        let card = between(
+            cards,
+            &format!("data-merchant=\"{}\"", p.merchant_id),
+            "</article>",
+        );
+        for r in &p.reasons {
+            assert!(card.contains(&escape_html(r)), "{r} missing");
+        }
+        let cited = p
+            .evidence
+            .iter()
+            .filter(|e| card.contains(&format!(" {} · ", e.doc_id)))
+            .count();
+        assert_eq!(cited, p.evidence.len().min(2), "{}", p.merchant_id);
+        assert_eq!(card.matches("<blockquote").count(), cited);
+        assert!(card.contains("标准误") && card.contains(&format!("{:.1}", p.score)));
     }
-    assert!(cards.contains("标准误"));
 }
 
 #[test]

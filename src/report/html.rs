@@ -58,11 +58,11 @@ section{margin:0 0 22px}
 h2{font-size:19px;margin:0 0 10px;padding-left:10px;border-left:4px solid var(--accent)}
 h2 small{font-size:13px;font-weight:normal;color:var(--muted);margin-left:.5em}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px}
-.overview{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;align-items:start}
+.overview{display:grid;grid-template-columns:minmax(0,1.35fr) minmax(0,1fr);gap:16px;align-items:start}
 @media (max-width:1000px){.overview{grid-template-columns:minmax(0,1fr)}}
 svg.map{display:block;width:100%;height:auto;background:#eef2f6;border-radius:8px}
 svg.map .d{font-size:15px;fill:#7a8496;text-anchor:middle;paint-order:stroke;stroke:#eef2f6;stroke-width:4px;font-weight:bold}
-svg.map .r{font-size:10px;fill:#fff;text-anchor:middle;font-weight:bold;pointer-events:none}
+svg.map .r{font-size:10px;fill:#fff;text-anchor:middle;dominant-baseline:central;font-weight:bold;pointer-events:none}
 svg.map .sb{font-size:12px;fill:#5d6677}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:10px 0 0;padding:0;list-style:none;font-size:13px;color:var(--muted)}
 .sw{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:4px;vertical-align:-1px}
@@ -72,7 +72,7 @@ svg.map .sb{font-size:12px;fill:#5d6677}
 table{border-collapse:collapse;width:100%;font-size:13.5px}
 th,td{border:1px solid var(--line);padding:5px 7px;text-align:left;vertical-align:top}
 th{background:#f0f2f6;font-weight:600;white-space:nowrap}
-table.grid th,table.grid td{text-align:center;white-space:nowrap}
+table.grid th,table.grid td{text-align:center;white-space:nowrap;padding:4px 3px}
 table.grid th[scope=row]{text-align:left}
 table.grid td.ok{background:var(--ok)}
 table.grid td.short{background:var(--short)}
@@ -84,6 +84,7 @@ table.grid .mark{display:block;color:var(--accent);font-size:11px;font-weight:bo
 .keys{display:flex;flex-wrap:wrap;gap:4px 12px;font-size:12px;color:var(--muted);margin:8px 0 0;padding:0;list-style:none}
 .keys i{display:inline-block;width:12px;height:12px;border:1px solid #c9ced8;margin-right:4px;vertical-align:-2px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:14px}
+@media (max-width:640px){svg.map circle.other{r:8px}svg.map circle.closed{r:7px}svg.map circle.queued{r:11px}svg.map circle.sel{r:15px}svg.map .r{font-size:16px}svg.map .d{font-size:26px}svg.map .sb{font-size:22px}}
 @media (max-width:640px){.cards{grid-template-columns:minmax(0,1fr)}main{padding:10px}header.top{padding:14px}header.top h1{font-size:22px}}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px;display:flex;flex-direction:column;gap:8px;min-width:0}
 .card .head{display:flex;gap:10px;align-items:flex-start}
@@ -108,7 +109,7 @@ table.grid .mark{display:block;color:var(--accent);font-size:11px;font-weight:bo
 .changes{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:14px}
 .changes ul{margin:0;padding-left:1.2em}
 .muted{color:var(--muted)}
-.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
+.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;white-space:nowrap}
 .num{text-align:right;white-space:nowrap}
 footer{max-width:1320px;margin:0 auto;padding:6px 16px 30px;font-size:12.5px;color:var(--muted)}
 footer p{margin:4px 0}

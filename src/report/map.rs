@@ -154,7 +154,7 @@ pub(crate) fn render(
                 out,
                 r#"<text class="r" x="{}" y="{}">{rank}</text>"#,
                 f1(x),
-                f1(y + 3.5)
+                f1(y)
             );
         }
     }

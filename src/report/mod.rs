@@ -523,15 +523,22 @@ impl Report {
                 let _ = write!(out, "<li>{}</li>", esc(r));
             }
             out.push_str("</ul>\n");
-            for e in p.evidence.iter().take(CARD_EVIDENCE) {
+            // Cited documents with words first: a star without text says little on a card.
+            let mut cited: Vec<&crate::selection::EvidenceRef> = p.evidence.iter().collect();
+            cited.sort_by_key(|e| e.snippet.trim().is_empty());
+            for e in cited.into_iter().take(CARD_EVIDENCE) {
                 let kind = match e.kind {
                     crate::corpus::DocKind::Note => "笔记",
                     crate::corpus::DocKind::Review => "点评",
                 };
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<blockquote class=\"ev\">{}<cite>{kind} {} · 意见 {}</cite></blockquote>\n",
-                    esc(&e.snippet),
+                    "<blockquote class=\"ev\">{}<cite>{kind} {} · 意见 {}</cite></blockquote>",
+                    if e.snippet.trim().is_empty() {
+                        "<span class=\"muted\">（只有评分，没有文字）</span>".to_string()
+                    } else {
+                        esc(&e.snippet)
+                    },
                     esc(&e.doc_id),
                     f1(e.opinion)
                 );
