@@ -155,7 +155,17 @@ pub struct Explanation {
 /// How many contributions each list of an explanation shows.
 const EXPLAIN_TOP: usize = 8;
 
-impl Analysis<'_> {
+impl<'c> Analysis<'c> {
+    /// The corpus this analysis read.
+    pub fn corpus(&self) -> &'c Corpus {
+        self.corpus
+    }
+
+    /// The aggregation settings scores are made with.
+    pub fn config(&self) -> &ScoringConfig {
+        &self.config
+    }
+
     /// Every merchant of `city`, best first.
     pub fn score_city(&self, city: &str) -> Result<Scoreboard> {
         self.scoreboard(city).map(|b| Scoreboard::clone(&b))

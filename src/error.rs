@@ -37,6 +37,14 @@ pub enum UserError {
         #[source]
         source: std::io::Error,
     },
+    /// A file the caller asked us to write (e.g. a report's `--out`) could not be written:
+    /// a missing folder, no permission.
+    #[error("cannot write {}: {source}", path.display())]
+    Unwritable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// The corpus folder lacks the one required file.
     #[error("{}: no merchants.jsonl: a corpus folder must hold at least merchants.jsonl (see corpus-format.md)", dir.display())]
     MissingMerchants { dir: PathBuf },

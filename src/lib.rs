@@ -14,6 +14,8 @@
 //! - [`reputation`]: one score per merchant, eligibility, and why.
 //! - [`selection`]: the curated list of a city under a policy, the review queue, supply
 //!   gaps.
+//! - [`report`]: a self-contained HTML report of a city's list for curators and merchant
+//!   teams (cards, map, coverage grid, review queue, manipulation summary).
 //! - [`index`]: the tantivy search index of notes and reviews.
 
 #![forbid(unsafe_code)]
@@ -23,6 +25,7 @@ mod engine;
 pub mod error;
 pub mod evidence;
 pub mod index;
+pub mod report;
 pub mod reputation;
 pub mod selection;
 pub mod text;

@@ -1,4 +1,5 @@
-//! `jingxuan`: check, index, search, score and explain a corpus of notes and reviews.
+//! `jingxuan`: check, index, search, score, explain, select and report on a corpus of notes
+//! and reviews.
 //!
 //! The subcommands and JSON fields follow `docs/corpus-format.md` (the contract other tools
 //! read): fields may be added, none renamed.
@@ -15,6 +16,7 @@ use jingxuan::corpus::Timestamp;
 use jingxuan::corpus::{self, LoadOptions, Loaded, Mode};
 use jingxuan::evidence::link::NoteLinks;
 use jingxuan::index::{DocKind, SearchIndex, SearchQuery};
+use jingxuan::report::Report;
 use jingxuan::selection::SelectionPolicy;
 use jingxuan::text::Analyzer;
 use jingxuan::trust::Discount;
@@ -56,6 +58,7 @@ Examples:
   jingxuan explain fixtures/demo --merchant m-hz-0103
   jingxuan select fixtures/demo --city 杭州 --limit 20
   jingxuan select fixtures/demo --city 上海 --query \"安静 咖啡\" --json
+  jingxuan report fixtures/demo --city 杭州 --out report.html
 
 The corpus format is docs/corpus-format.md. Output is a table for people, or JSON with
 --json; progress is shown only on a terminal and never with --json.";
@@ -202,6 +205,46 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a city's curated list as one self-contained HTML page for curators and
+    /// merchant teams.
+    ///
+    /// The page holds the list as cards (score and its uncertainty, reasons, evidence,
+    /// flags), a map of every merchant with coordinates, the district × category coverage
+    /// grid with its gaps, the review queue, what changed since --previous, and the
+    /// merchants flagged for manipulation. It opens offline (inline CSS and SVG, no script,
+    /// nothing fetched), and the same input writes the same bytes.
+    ///
+    /// Example: jingxuan report fixtures/demo --city 杭州 --out report.html
+    Report {
+        /// Corpus folder
+        corpus: PathBuf,
+        /// City, as written in the corpus (e.g. 杭州)
+        #[arg(long)]
+        city: String,
+        /// The HTML file to write (replaced if it exists)
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: PathBuf,
+        /// Stores on the list (overrides the policy's `limit`)
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Report as of this instant (RFC 3339 or a date); default: the corpus's latest
+        /// timestamp
+        #[arg(long, value_name = "T")]
+        as_of: Option<String>,
+        /// Only merchants whose notes and reviews match, e.g. "安静 咖啡"
+        #[arg(long)]
+        query: Option<String>,
+        /// Policy file, TOML or JSON (by extension); missing fields take their defaults
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// The previously published list (a JSON output of `select`, or one merchant id per
+        /// line): keeps the list stable and shows what entered and left
+        #[arg(long, value_name = "FILE")]
+        previous: Option<PathBuf>,
+        /// Skip bad records instead of failing
+        #[arg(long)]
+        lenient: bool,
+    },
     /// Show every signal behind one merchant's score: weights, flags, and the notes and
     /// reviews that carried it either way.
     Explain {
@@ -282,6 +325,30 @@ fn main() -> ExitCode {
             lenient,
             json,
         }),
+        Command::Report {
+            corpus,
+            city,
+            out,
+            limit,
+            as_of,
+            query,
+            policy,
+            previous,
+            lenient,
+        } => report_cmd(
+            SelectArgs {
+                dir: corpus,
+                city,
+                limit,
+                as_of,
+                query,
+                policy,
+                previous,
+                lenient,
+                json: false,
+            },
+            out,
+        ),
         Command::Explain {
             corpus,
             merchant,
@@ -754,16 +821,58 @@ fn load_previous(path: &std::path::Path) -> Result<Vec<String>, Error> {
         .collect())
 }
 
-fn select_cmd(a: SelectArgs) -> Result<u8, Error> {
-    let as_of = parse_as_of(a.as_of)?;
-    let mut policy = load_policy(a.policy.as_deref())?;
-    if let Some(limit) = a.limit {
+/// The policy file with the command line's `--limit` and `--query` over it.
+fn effective_policy(
+    path: Option<&std::path::Path>,
+    limit: Option<usize>,
+    query: Option<String>,
+) -> Result<SelectionPolicy, Error> {
+    let mut policy = load_policy(path)?;
+    if let Some(limit) = limit {
         policy.limit = limit;
     }
-    if a.query.is_some() {
-        policy.query = a.query;
+    if query.is_some() {
+        policy.query = query;
     }
-    let policy = policy.validated()?;
+    policy.validated()
+}
+
+fn report_cmd(a: SelectArgs, out: PathBuf) -> Result<u8, Error> {
+    let as_of = parse_as_of(a.as_of)?;
+    let policy = effective_policy(a.policy.as_deref(), a.limit, a.query)?;
+    let previous = a.previous.as_deref().map(load_previous).transpose()?;
+    let progress = Progress::spinner(true, "reading corpus");
+    let loaded = corpus::load(&a.dir, &load_options(a.lenient, 100))?;
+    progress.set_message("reading and weighing notes and reviews");
+    let engine = Engine::for_corpus(&loaded.corpus)?;
+    let analysis = engine.analyze(&loaded.corpus, as_of);
+    progress.set_message("selecting and drawing the report");
+    let report = Report::build(&analysis, &a.city, &policy, previous.as_deref())?;
+    let html = report.render_html();
+    progress.set_message("writing");
+    std::fs::write(&out, &html).map_err(|source| UserError::Unwritable {
+        path: out.clone(),
+        source,
+    })?;
+    progress.finish();
+    let sel = report.selection();
+    outln!(
+        "wrote {} ({} bytes): 精选 {} of {} qualified in {}, {} in review, {} gaps, as of {}",
+        out.display(),
+        html.len(),
+        sel.stores.len(),
+        sel.qualified,
+        sel.city,
+        sel.review_queue.len(),
+        sel.gaps.len(),
+        sel.as_of
+    );
+    Ok(0)
+}
+
+fn select_cmd(a: SelectArgs) -> Result<u8, Error> {
+    let as_of = parse_as_of(a.as_of)?;
+    let policy = effective_policy(a.policy.as_deref(), a.limit, a.query)?;
     let previous = a.previous.as_deref().map(load_previous).transpose()?;
     let progress = Progress::spinner(!a.json, "reading corpus");
     let loaded = corpus::load(&a.dir, &load_options(a.lenient, 100))?;

@@ -432,3 +432,68 @@ fn select_prints_the_contract_fields_and_is_byte_identical_across_runs() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("limt"));
 }
+
+#[test]
+fn report_writes_a_self_contained_page_and_rejects_an_unknown_city() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let args = [
+        "report",
+        "fixtures/demo",
+        "--city",
+        "杭州",
+        "--limit",
+        "12",
+        "--out",
+        page.to_str().unwrap(),
+    ];
+    let out = jingxuan(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout(&out).contains("report.html"), "{}", stdout(&out));
+    assert!(out.stderr.is_empty(), "no progress on a pipe");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("<article class=\"card\"").count(), 12);
+    assert!(!html.contains("<script"));
+    assert_eq!(jingxuan(&args).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&page).unwrap(),
+        html,
+        "byte-identical across runs"
+    );
+
+    let out = jingxuan(&[
+        "report",
+        "fixtures/demo",
+        "--city",
+        "北京",
+        "--out",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("北京") && err.contains("杭州"), "{err}");
+
+    // An output path that cannot be written is named in the message.
+    let bad = dir.path().join("no-such-folder/report.html");
+    let out = jingxuan(&[
+        "report",
+        "fixtures/demo",
+        "--city",
+        "杭州",
+        "--out",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no-such-folder/report.html"), "{err}");
+    assert_eq!(
+        jingxuan(&["report", "fixtures/demo"]).status.code(),
+        Some(2)
+    );
+}

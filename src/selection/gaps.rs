@@ -25,13 +25,22 @@ pub struct Gap {
     pub note: String,
 }
 
-/// Every gap, biggest shortfall first; then districts with less open supply (where
-/// recruiting, not coaching, is needed), then by name.
-pub(crate) fn report(
-    inputs: &Inputs<'_>,
-    policy: &SelectionPolicy,
-    qualified: &BTreeSet<String>,
-) -> Vec<Gap> {
+/// Supply of one district × top-level category, whether short or not: the full grid the
+/// gaps are taken from (a report draws it; a gap alone cannot say how well a cell is
+/// covered).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    pub district: String,
+    pub category: String,
+    /// Qualified merchants there (eligible or waiting for review, above the bar).
+    pub qualified: usize,
+    /// Open merchants there, qualified or not.
+    pub open_merchants: usize,
+}
+
+/// Every district × top-level category of the city (districts, then categories, by name),
+/// with its qualified and open supply.
+pub(crate) fn coverage(inputs: &Inputs<'_>, qualified: &BTreeSet<String>) -> Vec<Coverage> {
     let city = inputs.board.city.as_str();
     let mut districts: BTreeSet<&str> = BTreeSet::new();
     let mut categories: BTreeSet<&str> = BTreeSet::new();
@@ -49,33 +58,52 @@ pub(crate) fn report(
             *good.entry((district, top)).or_insert(0) += 1;
         }
     }
-    let mut gaps = Vec::new();
+    let mut out = Vec::new();
     for d in &districts {
         for c in &categories {
-            let q = good.get(&(*d, *c)).copied().unwrap_or(0);
-            if q >= policy.gap_target {
-                continue;
-            }
-            let o = open.get(&(*d, *c)).copied().unwrap_or(0);
-            let note = if o == 0 {
-                format!("{d}·{c}：没有营业中的门店，需要招商")
-            } else {
-                format!(
-                    "{d}·{c}：合格门店 {q} 家（目标 {}），另有 {} 家口碑未达标",
-                    policy.gap_target,
-                    o - q.min(o)
-                )
-            };
-            gaps.push(Gap {
+            out.push(Coverage {
                 district: d.to_string(),
                 category: c.to_string(),
-                qualified: q,
-                target: policy.gap_target,
-                shortfall: policy.gap_target - q,
-                open_merchants: o,
-                note,
+                qualified: good.get(&(*d, *c)).copied().unwrap_or(0),
+                open_merchants: open.get(&(*d, *c)).copied().unwrap_or(0),
             });
         }
+    }
+    out
+}
+
+/// Every gap of the grid, biggest shortfall first; then districts with less open supply
+/// (where recruiting, not coaching, is needed), then by name.
+pub(crate) fn report(policy: &SelectionPolicy, grid: &[Coverage]) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for cell in grid {
+        let (d, c, q, o) = (
+            &cell.district,
+            &cell.category,
+            cell.qualified,
+            cell.open_merchants,
+        );
+        if q >= policy.gap_target {
+            continue;
+        }
+        let note = if o == 0 {
+            format!("{d}·{c}：没有营业中的门店，需要招商")
+        } else {
+            format!(
+                "{d}·{c}：合格门店 {q} 家（目标 {}），另有 {} 家口碑未达标",
+                policy.gap_target,
+                o - q.min(o)
+            )
+        };
+        gaps.push(Gap {
+            district: d.to_string(),
+            category: c.to_string(),
+            qualified: q,
+            target: policy.gap_target,
+            shortfall: policy.gap_target - q,
+            open_merchants: o,
+            note,
+        });
     }
     gaps.sort_by(|a, b| {
         b.shortfall

@@ -21,7 +21,7 @@ use crate::reputation::{Counted, Ineligible, MerchantScore, Scoreboard};
 use crate::text::Analyzer;
 use crate::trust::Assessment;
 
-pub use gaps::Gap;
+pub use gaps::{Coverage, Gap};
 pub use policy::{ReviewMode, SelectionPolicy};
 pub use reasons::EvidenceRef;
 
@@ -94,6 +94,9 @@ pub struct Selection {
     pub stores: Vec<Pick>,
     pub review_queue: Vec<Queued>,
     pub gaps: Vec<Gap>,
+    /// Qualified and open supply of every district × top-level category, gaps or not
+    /// (districts, then categories, by name).
+    pub coverage: Vec<Coverage>,
     /// Constraints relaxed because the supply could not satisfy them, in order.
     pub relaxed: Vec<Relaxation>,
     /// Merchants that entered the list since `previous` (all of them without one).
@@ -378,12 +381,14 @@ pub fn select(
             reason: why_left(inputs, policy, id, &queue),
         })
         .collect();
+    let coverage = gaps::coverage(inputs, &candidates_ids(&candidates));
     Selection {
         city: inputs.board.city.clone(),
         as_of: inputs.board.as_of,
         stores,
         review_queue: queue,
-        gaps: gaps::report(inputs, policy, &candidates_ids(&candidates)),
+        gaps: gaps::report(policy, &coverage),
+        coverage,
         relaxed,
         entered,
         left,
