@@ -72,7 +72,7 @@ impl Engine {
         let evidence = EvidenceSet::extract(corpus, &links, &self.analyzer, &self.sentiment);
         let trust = trust::assess(corpus, &evidence, as_of);
         let counted = reputation::counted(&evidence, &trust, as_of, &self.config);
-        let ranges = reputation::merchant_ranges(&evidence);
+        let ranges = evidence.merchant_ranges();
         Analysis {
             corpus,
             as_of,
@@ -166,6 +166,18 @@ impl<'c> Analysis<'c> {
         &self.config
     }
 
+    /// Each evidence item's weight under [`config`](Self::config), aligned with
+    /// `evidence.items` (computed once, in [`Engine::analyze`]).
+    pub fn counted(&self) -> &[reputation::Counted] {
+        &self.counted
+    }
+
+    /// The range of `evidence.items` (and of [`counted`](Self::counted) and
+    /// `trust.weights`) about one merchant; empty when nothing speaks of it.
+    pub fn evidence_range(&self, merchant_id: &str) -> Range<usize> {
+        self.ranges.get(merchant_id).cloned().unwrap_or_default()
+    }
+
     /// Every merchant of `city`, best first.
     pub fn score_city(&self, city: &str) -> Result<Scoreboard> {
         self.scoreboard(city).map(|b| Scoreboard::clone(&b))
@@ -174,15 +186,18 @@ impl<'c> Analysis<'c> {
     /// [`score_city`](Self::score_city) without the copy: the board is computed once per
     /// city and shared.
     pub fn scoreboard(&self, city: &str) -> Result<Arc<Scoreboard>> {
-        let cached = |boards: &BTreeMap<String, Arc<Scoreboard>>| boards.get(city).cloned();
         // A poisoned lock only means another thread panicked mid-insert; the map is still
         // a valid cache.
-        if let Some(b) = cached(&self.boards.lock().unwrap_or_else(|e| e.into_inner())) {
-            return Ok(b);
+        let boards = || self.boards.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(b) = boards().get(city) {
+            return Ok(Arc::clone(b));
         }
+        // Scored outside the lock, so other cities are not held up; a race only computes
+        // the same board twice, and the first one stored is kept.
         let board = Arc::new(self.score_city_with(city, &self.config)?);
-        let mut boards = self.boards.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(Arc::clone(boards.entry(city.to_string()).or_insert(board)))
+        Ok(Arc::clone(
+            boards().entry(city.to_string()).or_insert(board),
+        ))
     }
 
     /// [`score_city`](Self::score_city) with other aggregation settings; the evidence and
@@ -261,7 +276,7 @@ impl<'c> Analysis<'c> {
         let mean = score.mean / 100.0;
         let mut contributions = Vec::new();
         let mut authors = std::collections::BTreeMap::new();
-        let range = self.ranges.get(merchant_id).cloned().unwrap_or_default();
+        let range = self.evidence_range(merchant_id);
         for (k, e) in self.evidence.items[range.clone()].iter().enumerate() {
             let k = range.start + k;
             let d = self.evidence.doc(e);

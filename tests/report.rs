@@ -8,25 +8,15 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use jingxuan::corpus::{self, Corpus, LoadOptions};
+use jingxuan::corpus::{self, LoadOptions};
 use jingxuan::report::{escape_html, Report};
 use jingxuan::selection::SelectionPolicy;
-use jingxuan::{Analysis, Engine};
+use jingxuan::Engine;
+
+mod common;
+use common::{analysis, demo};
 
 const CITY: &str = "杭州";
-
-fn demo() -> &'static Corpus {
-    static C: OnceLock<Corpus> = OnceLock::new();
-    C.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-        corpus::load(&dir, &LoadOptions::default()).unwrap().corpus
-    })
-}
-
-fn analysis() -> &'static Analysis<'static> {
-    static A: OnceLock<Analysis<'static>> = OnceLock::new();
-    A.get_or_init(|| Engine::for_corpus(demo()).unwrap().analyze(demo(), None))
-}
 
 fn report() -> &'static (Report, String) {
     static R: OnceLock<(Report, String)> = OnceLock::new();

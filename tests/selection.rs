@@ -2,31 +2,16 @@
 //! stability, query lists, the price of breadth, and determinism.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::sync::OnceLock;
 
-use jingxuan::corpus::{self, Corpus, Decision, LoadOptions, MerchantStatus};
+use jingxuan::corpus::{Decision, MerchantStatus};
 use jingxuan::reputation::Ineligible;
 use jingxuan::selection::{ReviewMode, Selection, SelectionPolicy};
-use jingxuan::{Analysis, Engine};
+use jingxuan::Engine;
+
+mod common;
+use common::{analysis, demo};
 
 const CITIES: [&str; 3] = ["上海", "杭州", "广州"];
-
-fn demo() -> &'static Corpus {
-    static C: OnceLock<Corpus> = OnceLock::new();
-    C.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-        corpus::load(&dir, &LoadOptions::default()).unwrap().corpus
-    })
-}
-
-fn analysis() -> &'static Analysis<'static> {
-    static A: OnceLock<Analysis<'static>> = OnceLock::new();
-    A.get_or_init(|| {
-        let engine = Engine::for_corpus(demo()).unwrap();
-        engine.analyze(demo(), None)
-    })
-}
 
 fn select(city: &str, policy: &SelectionPolicy, previous: Option<&[String]>) -> Selection {
     analysis().select(city, policy, previous).unwrap()

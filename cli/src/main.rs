@@ -176,31 +176,8 @@ enum Command {
     /// with a diversity penalty, under a category share cap and a per-brand cap. Also prints
     /// the human review queue and the supply gaps (district × category) to recruit for.
     Select {
-        /// Corpus folder
-        corpus: PathBuf,
-        /// City, as written in the corpus (e.g. 杭州)
-        #[arg(long)]
-        city: String,
-        /// Stores on the list (overrides the policy's `limit`)
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Select as of this instant (RFC 3339 or a date); default: the corpus's latest
-        /// timestamp
-        #[arg(long, value_name = "T")]
-        as_of: Option<String>,
-        /// Only merchants whose notes and reviews match, e.g. "安静 咖啡"
-        #[arg(long)]
-        query: Option<String>,
-        /// Policy file, TOML or JSON (by extension); missing fields take their defaults
-        #[arg(long, value_name = "FILE")]
-        policy: Option<PathBuf>,
-        /// The previously published list (a JSON output of `select`, or one merchant id per
-        /// line): keeps the list stable within the policy's margin
-        #[arg(long, value_name = "FILE")]
-        previous: Option<PathBuf>,
-        /// Skip bad records instead of failing
-        #[arg(long)]
-        lenient: bool,
+        #[command(flatten)]
+        list: ListArgs,
         /// Print JSON instead of tables
         #[arg(long)]
         json: bool,
@@ -216,34 +193,11 @@ enum Command {
     ///
     /// Example: jingxuan report fixtures/demo --city 杭州 --out report.html
     Report {
-        /// Corpus folder
-        corpus: PathBuf,
-        /// City, as written in the corpus (e.g. 杭州)
-        #[arg(long)]
-        city: String,
+        #[command(flatten)]
+        list: ListArgs,
         /// The HTML file to write (replaced if it exists)
         #[arg(long, short = 'o', value_name = "FILE")]
         out: PathBuf,
-        /// Stores on the list (overrides the policy's `limit`)
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Report as of this instant (RFC 3339 or a date); default: the corpus's latest
-        /// timestamp
-        #[arg(long, value_name = "T")]
-        as_of: Option<String>,
-        /// Only merchants whose notes and reviews match, e.g. "安静 咖啡"
-        #[arg(long)]
-        query: Option<String>,
-        /// Policy file, TOML or JSON (by extension); missing fields take their defaults
-        #[arg(long, value_name = "FILE")]
-        policy: Option<PathBuf>,
-        /// The previously published list (a JSON output of `select`, or one merchant id per
-        /// line): keeps the list stable and shows what entered and left
-        #[arg(long, value_name = "FILE")]
-        previous: Option<PathBuf>,
-        /// Skip bad records instead of failing
-        #[arg(long)]
-        lenient: bool,
     },
     /// Show every signal behind one merchant's score: weights, flags, and the notes and
     /// reviews that carried it either way.
@@ -304,51 +258,8 @@ fn main() -> ExitCode {
             lenient,
             json,
         } => score_cmd(corpus, city, as_of, limit, lenient, json),
-        Command::Select {
-            corpus,
-            city,
-            limit,
-            as_of,
-            query,
-            policy,
-            previous,
-            lenient,
-            json,
-        } => select_cmd(SelectArgs {
-            dir: corpus,
-            city,
-            limit,
-            as_of,
-            query,
-            policy,
-            previous,
-            lenient,
-            json,
-        }),
-        Command::Report {
-            corpus,
-            city,
-            out,
-            limit,
-            as_of,
-            query,
-            policy,
-            previous,
-            lenient,
-        } => report_cmd(
-            SelectArgs {
-                dir: corpus,
-                city,
-                limit,
-                as_of,
-                query,
-                policy,
-                previous,
-                lenient,
-                json: false,
-            },
-            out,
-        ),
+        Command::Select { list, json } => select_cmd(list, json),
+        Command::Report { list, out } => report_cmd(list, out),
         Command::Explain {
             corpus,
             merchant,
@@ -767,16 +678,60 @@ fn discount_zh(d: &Discount) -> String {
     }
 }
 
-struct SelectArgs {
-    dir: PathBuf,
+/// What `select` and `report` both take: a corpus, a city and the policy to choose by.
+#[derive(clap::Args)]
+struct ListArgs {
+    /// Corpus folder
+    corpus: PathBuf,
+    /// City, as written in the corpus (e.g. 杭州)
+    #[arg(long)]
     city: String,
+    /// Stores on the list (overrides the policy's `limit`)
+    #[arg(long)]
     limit: Option<usize>,
+    /// Choose as of this instant (RFC 3339 or a date); default: the corpus's latest
+    /// timestamp
+    #[arg(long, value_name = "T")]
     as_of: Option<String>,
+    /// Only merchants whose notes and reviews match, e.g. "安静 咖啡"
+    #[arg(long)]
     query: Option<String>,
+    /// Policy file, TOML or JSON (by extension); missing fields take their defaults
+    #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// The previously published list (a JSON output of `select`, or one merchant id per
+    /// line): keeps the list stable within the policy's margin and says what entered and
+    /// left
+    #[arg(long, value_name = "FILE")]
     previous: Option<PathBuf>,
+    /// Skip bad records instead of failing
+    #[arg(long)]
     lenient: bool,
-    json: bool,
+}
+
+/// Loads and analyses the corpus of `a` and hands `f` the analysis with the policy and
+/// previous list the arguments name. Argument files are read first, so a bad policy fails
+/// before the corpus is read.
+fn with_analysis<T>(
+    a: ListArgs,
+    progress: &Progress,
+    f: impl FnOnce(
+        &jingxuan::Analysis<'_>,
+        &str,
+        &SelectionPolicy,
+        Option<&[String]>,
+    ) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let as_of = parse_as_of(a.as_of)?;
+    let policy = effective_policy(a.policy.as_deref(), a.limit, a.query)?;
+    let previous = a.previous.as_deref().map(load_previous).transpose()?;
+    progress.set_message("reading corpus");
+    let loaded = corpus::load(&a.corpus, &load_options(a.lenient, 100))?;
+    progress.set_message("reading and weighing notes and reviews");
+    let engine = Engine::for_corpus(&loaded.corpus)?;
+    let analysis = engine.analyze(&loaded.corpus, as_of);
+    progress.set_message("selecting");
+    f(&analysis, &a.city, &policy, previous.as_deref())
 }
 
 fn read_file(path: &std::path::Path) -> Result<String, Error> {
@@ -837,17 +792,11 @@ fn effective_policy(
     policy.validated()
 }
 
-fn report_cmd(a: SelectArgs, out: PathBuf) -> Result<u8, Error> {
-    let as_of = parse_as_of(a.as_of)?;
-    let policy = effective_policy(a.policy.as_deref(), a.limit, a.query)?;
-    let previous = a.previous.as_deref().map(load_previous).transpose()?;
+fn report_cmd(a: ListArgs, out: PathBuf) -> Result<u8, Error> {
     let progress = Progress::spinner(true, "reading corpus");
-    let loaded = corpus::load(&a.dir, &load_options(a.lenient, 100))?;
-    progress.set_message("reading and weighing notes and reviews");
-    let engine = Engine::for_corpus(&loaded.corpus)?;
-    let analysis = engine.analyze(&loaded.corpus, as_of);
-    progress.set_message("selecting and drawing the report");
-    let report = Report::build(&analysis, &a.city, &policy, previous.as_deref())?;
+    let report = with_analysis(a, &progress, |analysis, city, policy, previous| {
+        Report::build(analysis, city, policy, previous)
+    })?;
     let html = report.render_html();
     progress.set_message("writing");
     std::fs::write(&out, &html).map_err(|source| UserError::Unwritable {
@@ -870,19 +819,14 @@ fn report_cmd(a: SelectArgs, out: PathBuf) -> Result<u8, Error> {
     Ok(0)
 }
 
-fn select_cmd(a: SelectArgs) -> Result<u8, Error> {
-    let as_of = parse_as_of(a.as_of)?;
-    let policy = effective_policy(a.policy.as_deref(), a.limit, a.query)?;
-    let previous = a.previous.as_deref().map(load_previous).transpose()?;
-    let progress = Progress::spinner(!a.json, "reading corpus");
-    let loaded = corpus::load(&a.dir, &load_options(a.lenient, 100))?;
-    progress.set_message("reading and weighing notes and reviews");
-    let engine = Engine::for_corpus(&loaded.corpus)?;
-    let analysis = engine.analyze(&loaded.corpus, as_of);
-    progress.set_message("selecting");
-    let sel = analysis.select(&a.city, &policy, previous.as_deref())?;
+fn select_cmd(a: ListArgs, json: bool) -> Result<u8, Error> {
+    let with_previous = a.previous.is_some();
+    let progress = Progress::spinner(!json, "reading corpus");
+    let sel = with_analysis(a, &progress, |analysis, city, policy, previous| {
+        analysis.select(city, policy, previous)
+    })?;
     progress.finish();
-    if a.json {
+    if json {
         output::print_json(&sel);
         return Ok(0);
     }
@@ -931,7 +875,7 @@ fn select_cmd(a: SelectArgs) -> Result<u8, Error> {
         }
         q.print();
     }
-    if previous.is_some() {
+    if with_previous {
         outln!();
         for c in &sel.entered {
             outln!("+ {}  {}", c.merchant_id, c.reason);

@@ -467,28 +467,23 @@ fn report_writes_a_self_contained_page_and_rejects_an_unknown_city() {
         "byte-identical across runs"
     );
 
-    let out = jingxuan(&[
-        "report",
-        "fixtures/demo",
-        "--city",
-        "北京",
-        "--out",
-        page.to_str().unwrap(),
-    ]);
+    let report_to = |city: &str, out: &std::path::Path| {
+        jingxuan(&[
+            "report",
+            "fixtures/demo",
+            "--city",
+            city,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let out = report_to("北京", &page);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("北京") && err.contains("杭州"), "{err}");
 
     // An output path that cannot be written is named in the message.
-    let bad = dir.path().join("no-such-folder/report.html");
-    let out = jingxuan(&[
-        "report",
-        "fixtures/demo",
-        "--city",
-        "杭州",
-        "--out",
-        bad.to_str().unwrap(),
-    ]);
+    let out = report_to("杭州", &dir.path().join("no-such-folder/report.html"));
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no-such-folder/report.html"), "{err}");

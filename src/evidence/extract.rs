@@ -2,6 +2,7 @@
 //! (document, merchant it speaks of), each with the opinion it carries.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -200,18 +201,30 @@ impl EvidenceSet {
 
     /// The evidence about each merchant, in time order.
     pub fn by_merchant(&self) -> BTreeMap<&str, &[Evidence]> {
-        let mut out = BTreeMap::new();
+        self.merchant_runs()
+            .map(|(id, r)| (id, &self.items[r]))
+            .collect()
+    }
+
+    /// Each merchant's range of [`items`](Self::items): what [`by_merchant`](Self::by_merchant)
+    /// slices, as indexes that stay valid beside arrays aligned with the items (trust
+    /// weights, counted weights).
+    pub fn merchant_ranges(&self) -> BTreeMap<String, Range<usize>> {
+        self.merchant_runs()
+            .map(|(id, r)| (id.to_string(), r))
+            .collect()
+    }
+
+    /// Runs of items with the same merchant (items are sorted by merchant).
+    fn merchant_runs(&self) -> impl Iterator<Item = (&str, Range<usize>)> {
         let mut start = 0;
-        while start < self.items.len() {
-            let id = self.items[start].merchant_id.as_str();
-            let mut end = start;
-            while end < self.items.len() && self.items[end].merchant_id == id {
-                end += 1;
-            }
-            out.insert(id, &self.items[start..end]);
+        std::iter::from_fn(move || {
+            let id = self.items.get(start)?.merchant_id.as_str();
+            let end = start + self.items[start..].partition_point(|e| e.merchant_id == id);
+            let run = start..end;
             start = end;
-        }
-        out
+            Some((id, run))
+        })
     }
 
     /// The document behind a piece of evidence.
@@ -285,10 +298,16 @@ fn terms_of(tokens: &[crate::text::Token]) -> Vec<u64> {
     terms
 }
 
-/// A token text's 64-bit FNV-1a hash, as kept in [`Document::terms`]. Stable across runs
-/// and platforms; two of a document's words sharing a hash is vanishingly unlikely.
+/// A token text's hash, as kept in [`Document::terms`]. Stable across runs and platforms;
+/// two of a document's words sharing a hash is vanishingly unlikely.
 pub fn term_hash(term: &str) -> u64 {
-    term.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+    fnv1a(term.bytes())
+}
+
+/// 64-bit FNV-1a: small, fixed and seedless, so every hash the pipeline keeps is the same
+/// on every run and machine (std's hasher is randomly seeded).
+pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }

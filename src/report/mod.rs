@@ -33,7 +33,7 @@ use std::path::Path;
 use crate::corpus::{LatLng, MerchantStatus, Timestamp};
 use crate::engine::Analysis;
 use crate::error::{Result, UserError};
-use crate::reputation::{self, MerchantScore};
+use crate::reputation::MerchantScore;
 use crate::selection::{Placement, Selection, SelectionPolicy};
 use crate::trust::FlagKind;
 
@@ -97,7 +97,7 @@ impl Report {
         previous: Option<&[String]>,
     ) -> Result<Report> {
         let selection = analysis.select(city, policy, previous)?;
-        let board = analysis.score_city(city)?;
+        let board = analysis.scoreboard(city)?;
         let corpus = analysis.corpus();
         let shops: Vec<Shop> = corpus
             .merchants
@@ -113,37 +113,28 @@ impl Report {
                 status: m.status,
             })
             .collect();
-        let ids: BTreeSet<&str> = shops.iter().map(|s| s.id.as_str()).collect();
 
-        let counted = reputation::counted(
-            &analysis.evidence,
-            &analysis.trust,
-            analysis.as_of,
-            analysis.config(),
-        );
         let mut discounted: BTreeMap<String, Discounted> = BTreeMap::new();
-        for ((e, w), c) in analysis
-            .evidence
-            .items
-            .iter()
-            .zip(&analysis.trust.weights)
-            .zip(&counted)
-        {
-            if !ids.contains(e.merchant_id.as_str()) || c.recency <= 0.0 {
-                continue;
-            }
-            let before = w.credibility * w.visit * c.recency;
-            let d = discounted.entry(e.merchant_id.clone()).or_default();
-            d.before += before;
-            if !w.discounts.is_empty() {
-                d.docs += 1;
-                d.weight += before - w.total() * c.recency;
+        for shop in &shops {
+            let range = analysis.evidence_range(&shop.id);
+            let weights = &analysis.trust.weights[range.clone()];
+            for (w, c) in weights.iter().zip(&analysis.counted()[range]) {
+                if c.recency <= 0.0 {
+                    continue;
+                }
+                let before = w.credibility * w.visit * c.recency;
+                let d = discounted.entry(shop.id.clone()).or_default();
+                d.before += before;
+                if !w.discounts.is_empty() {
+                    d.docs += 1;
+                    d.weight += before - w.total() * c.recency;
+                }
             }
         }
         let scores = board
             .merchants
-            .into_iter()
-            .map(|s| (s.merchant_id.clone(), s))
+            .iter()
+            .map(|s| (s.merchant_id.clone(), s.clone()))
             .collect();
         Ok(Report {
             city: city.to_string(),
@@ -571,14 +562,14 @@ impl Report {
 
     fn review(&self, out: &mut String) {
         let q = &self.selection.review_queue;
-        let _ = writeln!(
+        section_head(
             out,
-            "<section id=\"review\">\n<h2>人工复核<small>{} 家合格但需复核后才能上榜</small></h2>",
-            q.len()
+            "review",
+            "人工复核",
+            &format!("{} 家合格但需复核后才能上榜", q.len()),
         );
         if q.is_empty() {
-            out.push_str("<p class=\"muted\">没有待复核的门店。</p>\n</section>\n");
-            return;
+            return empty_section(out, "没有待复核的门店。");
         }
         out.push_str(
             "<div class=\"panel tablewrap\"><table><thead><tr><th>门店</th><th>名称</th>\
@@ -606,13 +597,17 @@ impl Report {
 
     fn changes(&self, out: &mut String) {
         let sel = &self.selection;
-        let _ = writeln!(
+        section_head(
             out,
-            "<section id=\"changes\">\n<h2>榜单变化<small>与上一版相比：新上榜 {} 家，下榜 {} 家</small></h2>\n\
-             <div class=\"changes\">",
-            sel.entered.len(),
-            sel.left.len()
+            "changes",
+            "榜单变化",
+            &format!(
+                "与上一版相比：新上榜 {} 家，下榜 {} 家",
+                sel.entered.len(),
+                sel.left.len()
+            ),
         );
+        out.push_str("<div class=\"changes\">");
         for (title, list) in [("新上榜", &sel.entered), ("下榜", &sel.left)] {
             let _ = write!(out, "<div class=\"panel\"><h3>{title}</h3>");
             if list.is_empty() {
@@ -638,14 +633,17 @@ impl Report {
 
     fn manipulation(&self, out: &mut String) {
         let flagged = self.flagged();
-        let _ = writeln!(
+        section_head(
             out,
-            "<section id=\"flags\">\n<h2>操纵与降权<small>{} 家门店被标记；被降权的内容仍保留，只是几乎不计分</small></h2>",
-            flagged.len()
+            "flags",
+            "操纵与降权",
+            &format!(
+                "{} 家门店被标记；被降权的内容仍保留，只是几乎不计分",
+                flagged.len()
+            ),
         );
         if flagged.is_empty() {
-            out.push_str("<p class=\"muted\">没有发现可疑内容。</p>\n</section>\n");
-            return;
+            return empty_section(out, "没有发现可疑内容。");
         }
         // By kind: merchants and documents.
         let mut kinds: BTreeMap<FlagKind, (usize, usize)> = BTreeMap::new();
@@ -761,4 +759,19 @@ impl Report {
             env!("CARGO_PKG_VERSION")
         );
     }
+}
+
+/// Opens a `<section>` with its heading and the short note beside it (HTML-escaped).
+fn section_head(out: &mut String, id: &str, title: &str, note: &str) {
+    let _ = writeln!(
+        out,
+        "<section id=\"{id}\">\n<h2>{}<small>{}</small></h2>",
+        esc(title),
+        esc(note)
+    );
+}
+
+/// Closes a section that has nothing to show with a muted line saying so.
+fn empty_section(out: &mut String, message: &str) {
+    let _ = writeln!(out, "<p class=\"muted\">{}</p>\n</section>", esc(message));
 }

@@ -161,7 +161,7 @@ pub fn score_city(
     config: &ScoringConfig,
 ) -> Scoreboard {
     let counted = counted(evidence, trust, as_of, config);
-    let ranges = merchant_ranges(evidence);
+    let ranges = evidence.merchant_ranges();
     score_city_from(
         &CityInputs {
             corpus,
@@ -176,29 +176,15 @@ pub fn score_city(
     )
 }
 
-/// Each merchant's range of `evidence.items` (they are sorted by merchant).
-pub fn merchant_ranges(evidence: &EvidenceSet) -> BTreeMap<String, Range<usize>> {
-    let items = &evidence.items;
-    let mut out = BTreeMap::new();
-    let mut start = 0;
-    while start < items.len() {
-        let id = items[start].merchant_id.as_str();
-        let end = start + items[start..].partition_point(|e| e.merchant_id == id);
-        out.insert(id.to_string(), start..end);
-        start = end;
-    }
-    out
-}
-
 /// What scoring a city reads, with the corpus-wide parts ([`counted`] and
-/// [`merchant_ranges`]) computed once, so that scoring one city costs only its merchants.
+/// [`EvidenceSet::merchant_ranges`]) computed once, so that scoring one city costs only its merchants.
 pub struct CityInputs<'a> {
     pub corpus: &'a Corpus,
     pub evidence: &'a EvidenceSet,
     pub trust: &'a Assessment,
     /// [`counted`] of `evidence`, aligned with its items.
     pub counted: &'a [Counted],
-    /// [`merchant_ranges`] of `evidence`.
+    /// [`EvidenceSet::merchant_ranges`] of `evidence`.
     pub ranges: &'a BTreeMap<String, Range<usize>>,
 }
 

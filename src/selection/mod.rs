@@ -114,7 +114,7 @@ pub struct Inputs<'a> {
     pub evidence: &'a EvidenceSet,
     pub trust: &'a Assessment,
     pub counted: &'a [Counted],
-    /// Each merchant's range of `evidence.items` ([`crate::reputation::merchant_ranges`]).
+    /// Each merchant's range of `evidence.items` ([`EvidenceSet::merchant_ranges`]).
     pub ranges: &'a BTreeMap<String, std::ops::Range<usize>>,
     pub analyzer: &'a Analyzer,
 }

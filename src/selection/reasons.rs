@@ -54,17 +54,12 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
             .iter()
             .all(|g| g.iter().any(|w| terms.binary_search(w).is_ok()))
     };
-    let city = inputs.board.city.as_str();
-    for (merchant, range) in inputs.ranges {
-        let merchant = merchant.as_str();
-        if inputs
-            .corpus
-            .merchants
-            .get(merchant)
-            .is_none_or(|m| m.city != city)
-        {
+    // The board holds exactly the city's merchants.
+    for score in &inputs.board.merchants {
+        let merchant = score.merchant_id.as_str();
+        let Some(range) = inputs.ranges.get(merchant) else {
             continue;
-        }
+        };
         let (mut all, mut hit) = (0.0, 0.0);
         for k in range.clone() {
             let w = inputs.counted[k].weight();

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use gaoya::minhash::{MinHasher, MinHasher32};
 use rayon::prelude::*;
 
+use crate::evidence::extract::fnv1a;
 use crate::evidence::EvidenceSet;
 use crate::text::normalize;
 use crate::trust::Commercial;
@@ -103,11 +104,7 @@ pub fn detect(
             let signature = hasher.create_signature(shingles.iter());
             let bands = signature
                 .chunks(NUM_HASHES / BANDS)
-                .map(|rows| {
-                    rows.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &r| {
-                        (h ^ u64::from(r)).wrapping_mul(0x0000_0100_0000_01b3)
-                    })
-                })
+                .map(|rows| fnv1a(rows.iter().flat_map(|r| r.to_le_bytes())))
                 .collect();
             Some(Print { shingles, bands })
         })
@@ -129,7 +126,8 @@ pub fn detect(
     let mut groups: Vec<TemplateGroup> = merchants
         .par_iter()
         .flat_map_iter(|docs| {
-            clusters(evidence, &prints, docs)
+            let here: Vec<&Print> = docs.iter().filter_map(|&d| prints[d].as_ref()).collect();
+            clusters(evidence, docs, &here)
                 .into_iter()
                 .flat_map(|cluster| campaigns(evidence, cluster))
         })
@@ -158,10 +156,10 @@ struct Print {
 /// stock phrase posted hundreds of times in two months must not cost the square of that.
 const MAX_COMPARISONS: usize = 256;
 
-/// Near-duplicate clusters among `docs` (one merchant's, in time order): pairs that share
-/// an LSH band, lie within [`CAMPAIGN_DAYS`] of each other and have a Jaccard similarity of
-/// at least [`THRESHOLD`], joined transitively.
-fn clusters(evidence: &EvidenceSet, prints: &[Option<Print>], docs: &[usize]) -> Vec<Vec<usize>> {
+/// Near-duplicate clusters among `docs` (one merchant's, in time order, each with its
+/// print in `prints`): pairs that share an LSH band, lie within [`CAMPAIGN_DAYS`] of each
+/// other and have a Jaccard similarity of at least [`THRESHOLD`], joined transitively.
+fn clusters(evidence: &EvidenceSet, docs: &[usize], prints: &[&Print]) -> Vec<Vec<usize>> {
     let authors: BTreeSet<&str> = docs
         .iter()
         .map(|&d| evidence.docs[d].author_id.as_str())
@@ -169,7 +167,6 @@ fn clusters(evidence: &EvidenceSet, prints: &[Option<Print>], docs: &[usize]) ->
     if authors.len() < MIN_AUTHORS {
         return Vec::new();
     }
-    let print = |i: usize| prints[docs[i]].as_ref();
     // Union-find over positions in `docs`; the smaller position is the root.
     let mut parent: Vec<usize> = (0..docs.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
@@ -182,7 +179,7 @@ fn clusters(evidence: &EvidenceSet, prints: &[Option<Print>], docs: &[usize]) ->
     let mut bucket: Vec<(u64, usize)> = Vec::with_capacity(docs.len());
     for band in 0..BANDS {
         bucket.clear();
-        bucket.extend((0..docs.len()).filter_map(|i| print(i).map(|p| (p.bands[band], i))));
+        bucket.extend(prints.iter().enumerate().map(|(i, p)| (p.bands[band], i)));
         bucket.sort_unstable();
         let mut start = 0;
         while start < bucket.len() {
@@ -199,10 +196,8 @@ fn clusters(evidence: &EvidenceSet, prints: &[Option<Print>], docs: &[usize]) ->
                     if a == b {
                         continue;
                     }
-                    if let (Some(p), Some(q)) = (print(i), print(j)) {
-                        if jaccard(&p.shingles, &q.shingles) >= THRESHOLD {
-                            parent[a.max(b)] = a.min(b);
-                        }
+                    if jaccard(&prints[i].shingles, &prints[j].shingles) >= THRESHOLD {
+                        parent[a.max(b)] = a.min(b);
                     }
                 }
             }
@@ -211,10 +206,8 @@ fn clusters(evidence: &EvidenceSet, prints: &[Option<Print>], docs: &[usize]) ->
     }
     let mut out: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, &doc) in docs.iter().enumerate() {
-        if prints[doc].is_some() {
-            let r = root(&mut parent, i);
-            out.entry(r).or_default().push(doc);
-        }
+        let r = root(&mut parent, i);
+        out.entry(r).or_default().push(doc);
     }
     out.into_values()
         .filter(|c| c.len() >= MIN_AUTHORS)
