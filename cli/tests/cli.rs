@@ -15,6 +15,16 @@ fn jingxuan(args: &[&str]) -> Output {
         .expect("the jingxuan binary runs")
 }
 
+/// Exit 0, or fail showing what the command said on stderr.
+fn assert_success(o: &Output) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -107,12 +117,7 @@ fn index_then_search_finds_non_adjacent_words_and_survives_reopen() {
     let index = dir.path().join("idx");
     let index = index.to_str().unwrap();
     let out = jingxuan(&["index", "fixtures/demo", "--index", index, "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let built = json(&out);
     assert!(built["num_docs"].as_u64().unwrap() > 100);
 
@@ -221,12 +226,7 @@ fn a_later_batch_edits_and_deletes_indexed_notes() {
     let batch = |b: &str| {
         let path = dir.path().join(b);
         let out = jingxuan(&["index", path.to_str().unwrap(), "--index", index, "--json"]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
         json(&out)
     };
     let quiet = || {
@@ -252,12 +252,7 @@ fn a_later_batch_edits_and_deletes_indexed_notes() {
 #[test]
 fn score_ranks_every_merchant_of_the_city_best_first() {
     let out = jingxuan(&["score", "fixtures/demo", "--city", "杭州", "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let j = json(&out);
     assert_eq!(j["city"], "杭州");
     assert!(j["as_of"].as_str().unwrap().starts_with("2025-10-31"));
@@ -321,12 +316,7 @@ fn explain_shows_the_flags_and_evidence_of_a_bought_burst() {
         .unwrap();
     let id = planted["merchant_id"].as_str().unwrap();
     let out = jingxuan(&["explain", "fixtures/demo", "--merchant", id, "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let x = json(&out);
     let flags = x["score"]["flags"].as_array().unwrap();
     let burst = flags.iter().find(|f| f["kind"] == "bought_burst").unwrap();
@@ -362,12 +352,7 @@ fn select_prints_the_contract_fields_and_is_byte_identical_across_runs() {
         "--json",
     ];
     let out = jingxuan(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let j = json(&out);
     assert_eq!(j["city"], "广州");
     assert!(j["as_of"].is_string());
@@ -448,12 +433,7 @@ fn report_writes_a_self_contained_page_and_rejects_an_unknown_city() {
         page.to_str().unwrap(),
     ];
     let out = jingxuan(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert!(stdout(&out).contains("report.html"), "{}", stdout(&out));
     assert!(out.stderr.is_empty(), "no progress on a pipe");
     let html = std::fs::read_to_string(&page).unwrap();

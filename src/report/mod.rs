@@ -149,6 +149,24 @@ impl Report {
         })
     }
 
+    /// Each listed merchant's rank.
+    fn ranks(&self) -> BTreeMap<&str, usize> {
+        self.selection
+            .stores
+            .iter()
+            .map(|p| (p.merchant_id.as_str(), p.rank))
+            .collect()
+    }
+
+    /// Merchants waiting for human review.
+    fn queued(&self) -> BTreeSet<&str> {
+        self.selection
+            .review_queue
+            .iter()
+            .map(|q| q.merchant_id.as_str())
+            .collect()
+    }
+
     /// The selection the report shows.
     pub fn selection(&self) -> &Selection {
         &self.selection
@@ -276,18 +294,7 @@ impl Report {
     fn overview(&self, out: &mut String) {
         let colours = self.colours();
         let colour = |top: &str| colours.get(top).copied().unwrap_or("#999999");
-        let rank: BTreeMap<&str, usize> = self
-            .selection
-            .stores
-            .iter()
-            .map(|p| (p.merchant_id.as_str(), p.rank))
-            .collect();
-        let queued: BTreeSet<&str> = self
-            .selection
-            .review_queue
-            .iter()
-            .map(|q| q.merchant_id.as_str())
-            .collect();
+        let (rank, queued) = (self.ranks(), self.queued());
         let standing = |id: &str| match rank.get(id) {
             Some(&r) => map::Standing::Listed(r),
             None if queued.contains(id) => map::Standing::Queued,
@@ -672,18 +679,7 @@ impl Report {
         }
         out.push_str("</tbody></table></div>\n");
 
-        let listed: BTreeSet<&str> = self
-            .selection
-            .stores
-            .iter()
-            .map(|p| p.merchant_id.as_str())
-            .collect();
-        let queued: BTreeSet<&str> = self
-            .selection
-            .review_queue
-            .iter()
-            .map(|q| q.merchant_id.as_str())
-            .collect();
+        let (listed, queued) = (self.ranks(), self.queued());
         out.push_str(
             "<div class=\"panel tablewrap\" style=\"margin-top:12px\"><table><thead><tr>\
              <th>门店</th><th>名称</th><th>标记（涉及条数）</th><th class=\"num\">降权内容</th>\
@@ -700,7 +696,7 @@ impl Report {
             } else {
                 String::new()
             };
-            let state = if listed.contains(s.merchant_id.as_str()) {
+            let state = if listed.contains_key(s.merchant_id.as_str()) {
                 "入选".to_string()
             } else if queued.contains(s.merchant_id.as_str()) {
                 "待复核".to_string()
