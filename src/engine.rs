@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::corpus::{Corpus, DocKind, Timestamp};
 use crate::error::{Result, UserError};
+use crate::evidence::extract::Reading;
 use crate::evidence::link::NoteLinks;
 use crate::evidence::sentiment::SentimentModel;
 use crate::evidence::EvidenceSet;
@@ -65,12 +66,84 @@ impl Engine {
     /// Reads, links and weighs every note and review as of `as_of` (default: the corpus's
     /// latest timestamp, so the answer never depends on the wall clock).
     pub fn analyze<'c>(&self, corpus: &'c Corpus, as_of: Option<Timestamp>) -> Analysis<'c> {
+        self.analyze_from(CorpusRef::Borrowed(corpus), as_of, &[])
+    }
+
+    /// [`analyze`](Self::analyze) of a corpus the analysis shares ownership of, so that it
+    /// can outlive the caller's borrow (kept in a cache, sent to another thread).
+    pub fn analyze_shared(
+        &self,
+        corpus: Arc<Corpus>,
+        as_of: Option<Timestamp>,
+    ) -> Analysis<'static> {
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &[])
+    }
+
+    /// [`analyze_shared`](Self::analyze_shared), reading again only the notes and reviews
+    /// that are new or whose text changed since `previous`. The result is the same as a
+    /// fresh analysis; only the time differs. `previous` must come from an engine with the
+    /// same merchant names (see [`same_words`](Self::same_words)): a new name can change
+    /// how any text is segmented.
+    pub fn reanalyze(
+        &self,
+        corpus: Arc<Corpus>,
+        as_of: Option<Timestamp>,
+        previous: &Analysis<'_>,
+    ) -> Analysis<'static> {
+        let reuse = Arc::ptr_eq(&self.analyzer, &previous.analyzer)
+            || self.same_words(previous.analyzer.extra_words());
+        let readings: Vec<Reading> = if reuse {
+            previous.evidence.docs.iter().map(Reading::of).collect()
+        } else {
+            Vec::new()
+        };
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &readings)
+    }
+
+    /// [`analyze_shared`](Self::analyze_shared) reusing saved readings, which must have
+    /// been made by an analyzer with this engine's words.
+    pub(crate) fn analyze_with_readings(
+        &self,
+        corpus: Arc<Corpus>,
+        as_of: Option<Timestamp>,
+        readings: &[Reading],
+    ) -> Analysis<'static> {
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, readings)
+    }
+
+    /// An engine for `corpus` sharing this one's sentiment model and settings; `self` again
+    /// (cheaply) when the corpus's merchant names are the ones this engine keeps whole.
+    pub(crate) fn for_names_of(&self, corpus: &Corpus) -> Engine {
+        let names = corpus.merchant_names();
+        if self.same_words(&names) {
+            return self.clone();
+        }
+        Engine {
+            analyzer: Analyzer::builder().words(&names).build_shared(),
+            sentiment: Arc::clone(&self.sentiment),
+            config: self.config,
+        }
+    }
+
+    /// Whether this engine's analyzer keeps exactly these extra words whole.
+    pub fn same_words(&self, words: &[String]) -> bool {
+        self.analyzer.extra_words() == words
+    }
+
+    fn analyze_from<'c>(
+        &self,
+        corpus: CorpusRef<'c>,
+        as_of: Option<Timestamp>,
+        readings: &[Reading],
+    ) -> Analysis<'c> {
+        let c: &Corpus = &corpus;
         let as_of = as_of
-            .or_else(|| corpus.latest_timestamp())
+            .or_else(|| c.latest_timestamp())
             .unwrap_or(Timestamp::from_unix(0));
-        let links = NoteLinks::build(corpus);
-        let evidence = EvidenceSet::extract(corpus, &links, &self.analyzer, &self.sentiment);
-        let trust = trust::assess(corpus, &evidence, as_of);
+        let links = NoteLinks::build(c);
+        let evidence =
+            EvidenceSet::extract_with(c, &links, &self.analyzer, &self.sentiment, readings);
+        let trust = trust::assess(c, &evidence, as_of);
         let counted = reputation::counted(&evidence, &trust, as_of, &self.config);
         let ranges = evidence.merchant_ranges();
         Analysis {
@@ -88,9 +161,25 @@ impl Engine {
     }
 }
 
+/// The corpus an analysis reads: borrowed from the caller, or shared.
+enum CorpusRef<'c> {
+    Borrowed(&'c Corpus),
+    Shared(Arc<Corpus>),
+}
+
+impl std::ops::Deref for CorpusRef<'_> {
+    type Target = Corpus;
+    fn deref(&self) -> &Corpus {
+        match self {
+            CorpusRef::Borrowed(c) => c,
+            CorpusRef::Shared(c) => c,
+        }
+    }
+}
+
 /// One corpus read and weighed as of one instant.
 pub struct Analysis<'c> {
-    corpus: &'c Corpus,
+    corpus: CorpusRef<'c>,
     pub as_of: Timestamp,
     pub links: NoteLinks,
     pub evidence: EvidenceSet,
@@ -157,8 +246,8 @@ const EXPLAIN_TOP: usize = 8;
 
 impl<'c> Analysis<'c> {
     /// The corpus this analysis read.
-    pub fn corpus(&self) -> &'c Corpus {
-        self.corpus
+    pub fn corpus(&self) -> &Corpus {
+        &self.corpus
     }
 
     /// The aggregation settings scores are made with.
@@ -200,6 +289,19 @@ impl<'c> Analysis<'c> {
         ))
     }
 
+    /// The board of `city` if it was computed already.
+    pub(crate) fn cached_board(&self, city: &str) -> Option<Arc<Scoreboard>> {
+        let boards = self.boards.lock().unwrap_or_else(|e| e.into_inner());
+        boards.get(city).cloned()
+    }
+
+    /// Takes `board` as this analysis's board of `city`: for a board of an earlier analysis
+    /// whose inputs for that city are unchanged.
+    pub(crate) fn adopt_board(&self, city: &str, board: Arc<Scoreboard>) {
+        let mut boards = self.boards.lock().unwrap_or_else(|e| e.into_inner());
+        boards.insert(city.to_string(), board);
+    }
+
     /// [`score_city`](Self::score_city) with other aggregation settings; the evidence and
     /// trust weights are reused, so trying settings is cheap.
     pub fn score_city_with(&self, city: &str, config: &ScoringConfig) -> Result<Scoreboard> {
@@ -219,7 +321,7 @@ impl<'c> Analysis<'c> {
         };
         Ok(reputation::score_city_from(
             &reputation::CityInputs {
-                corpus: self.corpus,
+                corpus: &self.corpus,
                 evidence: &self.evidence,
                 trust: &self.trust,
                 counted,
@@ -241,7 +343,7 @@ impl<'c> Analysis<'c> {
     ) -> Result<Selection> {
         let board = self.scoreboard(city)?;
         let inputs = selection::Inputs {
-            corpus: self.corpus,
+            corpus: &self.corpus,
             board: &board,
             evidence: &self.evidence,
             trust: &self.trust,

@@ -68,6 +68,10 @@ pub enum UserError {
     /// The folder is not a jingxuan index, or was written by an incompatible version.
     #[error("{}: not a jingxuan index: {reason}", path.display())]
     NotAnIndex { path: PathBuf, reason: String },
+    /// The folder is not a saved jingxuan store (see [`Store`](crate::store::Store)), or
+    /// holds no complete state.
+    #[error("{}: not a jingxuan store: {reason}", path.display())]
+    NotAStore { path: PathBuf, reason: String },
 }
 
 /// Faults of the engine itself or of its storage.
@@ -83,6 +87,10 @@ pub enum InternalError {
         #[source]
         source: std::io::Error,
     },
+    /// A saved file is damaged (its checksum or encoding is wrong): the disk or another
+    /// program changed it.
+    #[error("{}: damaged: {reason}", path.display())]
+    Corrupt { path: PathBuf, reason: String },
     /// A bug: an invariant the engine relies on did not hold.
     #[error("internal invariant broken: {0}")]
     Invariant(String),

@@ -158,9 +158,22 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Result<Loaded> {
 /// batch may carry only new notes. The batch is applied whole or not at all: on error,
 /// `loaded` is unchanged. On success `loaded.report` describes this batch.
 pub fn load_batch(loaded: &mut Loaded, dir: &Path, opts: &LoadOptions) -> Result<()> {
+    *loaded = load_batch_onto(&loaded.corpus, &loaded.commercial, dir, opts)?;
+    Ok(())
+}
+
+/// [`load_batch`] leaving the base untouched: the corpus and commercial terms after the
+/// batch, as a new value (what a [`Store`](crate::store::Store) builds its next state from
+/// while readers keep the current one).
+pub fn load_batch_onto(
+    corpus: &Corpus,
+    commercial: &CommercialBook,
+    dir: &Path,
+    opts: &LoadOptions,
+) -> Result<Loaded> {
     check_dir(dir)?;
-    let mut corpus = loaded.corpus.clone();
-    let mut commercial = loaded.commercial.clone();
+    let mut corpus = corpus.clone();
+    let mut commercial = commercial.clone();
     let mut warnings = Warnings::new(opts.max_warnings);
     let mut files = Vec::with_capacity(FILES.len());
     for file in FILES {
@@ -205,14 +218,15 @@ pub fn load_batch(loaded: &mut Loaded, dir: &Path, opts: &LoadOptions) -> Result
         }
         files.push(report);
     }
-    loaded.corpus = corpus;
-    loaded.commercial = commercial;
-    loaded.report = LoadReport {
-        files,
-        warnings: warnings.kept,
-        warning_count: warnings.count,
-    };
-    Ok(())
+    Ok(Loaded {
+        corpus,
+        commercial,
+        report: LoadReport {
+            files,
+            warnings: warnings.kept,
+            warning_count: warnings.count,
+        },
+    })
 }
 
 /// serde_json's message without its "at line 1 column N", which would misname the line.

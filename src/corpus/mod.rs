@@ -9,7 +9,9 @@ mod records;
 mod time;
 mod validate;
 
-pub use load::{load, load_batch, FileReport, LoadOptions, LoadReport, Loaded, Mode, FILES};
+pub use load::{
+    load, load_batch, load_batch_onto, FileReport, LoadOptions, LoadReport, Loaded, Mode, FILES,
+};
 pub use records::*;
 pub use time::Timestamp;
 
@@ -17,7 +19,10 @@ use std::collections::BTreeMap;
 
 /// Every validated record of a corpus, keyed by id (so iteration order is the id order and
 /// never depends on hashing). It holds no commercial data: see [`CommercialBook`].
-#[derive(Debug, Clone, Default)]
+///
+/// It is `Serialize` and `Deserialize` so that a [`Store`](crate::store::Store) can save it;
+/// input from outside goes through [`load`], which validates it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Corpus {
     pub merchants: BTreeMap<String, Merchant>,
     pub authors: BTreeMap<String, Author>,
@@ -51,6 +56,13 @@ impl CommercialBook {
     /// True when no merchant has commercial terms.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
+    }
+
+    /// Every merchant's terms, by merchant id.
+    pub fn iter(
+        &self,
+    ) -> impl Iterator<Item = (&str, &serde_json::Map<String, serde_json::Value>)> {
+        self.terms.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// Records, replaces or (with `None`) removes a merchant's terms.

@@ -4,12 +4,12 @@
 //! here: the loader moves it into [`CommercialBook`](super::CommercialBook), which the
 //! scoring modules never receive (see ARCHITECTURE.md, "money never reaches scoring").
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::time::Timestamp;
 
 /// Which kind of writing a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
     /// A user note (种草笔记): no star, may speak of several merchants.
@@ -28,8 +28,9 @@ impl DocKind {
     }
 }
 
-/// Where a record came from, for error messages and audits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Where a record came from, for error messages and audits. (Empty in a record restored from
+/// a saved store, which keeps no line numbers.)
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Origin {
     /// File name within the corpus folder, e.g. `notes.jsonl`.
     pub file: &'static str,
@@ -38,7 +39,9 @@ pub struct Origin {
 }
 
 /// `status` of a merchant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MerchantStatus {
     #[default]
@@ -48,14 +51,14 @@ pub enum MerchantStatus {
 }
 
 /// WGS-84 or GCJ-02 degrees.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LatLng {
     pub lat: f64,
     pub lng: f64,
 }
 
 /// A merchant (门店). Commercial terms are kept elsewhere on purpose.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Merchant {
     pub id: String,
     pub name: String,
@@ -92,7 +95,7 @@ impl Merchant {
 }
 
 /// An account that writes notes or reviews.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Author {
     pub id: String,
     /// Unknown means "treat as new".
@@ -108,7 +111,7 @@ pub struct Author {
 }
 
 /// A user note (种草笔记).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Note {
     pub id: String,
     pub author_id: String,
@@ -141,7 +144,7 @@ impl Note {
 }
 
 /// Sub-ratings of a review, each 1 to 5.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Aspects {
     pub taste: Option<f64>,
     pub environment: Option<f64>,
@@ -150,7 +153,7 @@ pub struct Aspects {
 }
 
 /// A review (点评) of one merchant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
     pub id: String,
     pub author_id: String,
@@ -168,7 +171,7 @@ pub struct Review {
 }
 
 /// `kind` of a verified visit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VisitKind {
     Payment,
@@ -178,7 +181,7 @@ pub enum VisitKind {
 }
 
 /// A verified visit of an author to a merchant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     pub author_id: String,
     pub merchant_id: String,
@@ -190,7 +193,7 @@ pub struct Visit {
 
 /// A human reviewer's decision (人工复核). It can let a merchant through, hold it or keep it
 /// out; nothing here can raise a score or pin a rank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Approve,
@@ -199,7 +202,7 @@ pub enum Decision {
 }
 
 /// One curation decision; the latest `at` for a merchant stands.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurationDecision {
     pub merchant_id: String,
     pub decision: Decision,

@@ -1,8 +1,9 @@
 //! From a corpus to evidence: one [`Document`] per note or review, and one [`Evidence`] per
 //! (document, merchant it speaks of), each with the opinion it carries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -33,24 +34,55 @@ pub struct Document {
     pub merchant_ids: Vec<String>,
     /// How a note was tied to its merchants; `None` for reviews.
     pub linked_by: Option<LinkSource>,
-    /// What the text says.
+    /// What the text says (shared with the analysis it was read in, when a later analysis
+    /// reuses it: see [`EvidenceSet::extract_reusing`]).
     #[serde(skip)]
-    pub reading: TextEvidence,
+    pub reading: Arc<TextEvidence>,
     /// For a note about several merchants (a 合集), what it says about each one: the
     /// passages from each mention of the merchant up to the next other merchant's mention.
     /// Empty for single-merchant documents, and a merchant never named in the text reads
     /// the whole note.
     #[serde(skip)]
-    pub parts: Vec<Part>,
+    pub parts: Arc<[Part]>,
     /// Every token text of the document (words and sub-words) as [`term_hash`]es, sorted
     /// and deduplicated: what query-driven lists match against. Hashes, not strings: a
     /// million documents' vocabularies as strings would cost gigabytes.
     #[serde(skip)]
-    pub terms: Vec<u64>,
+    pub terms: Arc<[u64]>,
+    /// A hash of the text and its kind: a later analysis reuses this document's reading
+    /// when the hash is unchanged.
+    #[serde(skip)]
+    pub text_hash: u64,
+}
+
+/// A document's reading, kept so that a later analysis of the same text need not read it
+/// again: what [`Document`] holds that depends on its text alone (and, for parts, on the
+/// merchants it speaks of).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub(crate) struct Reading {
+    pub id: String,
+    pub text_hash: u64,
+    pub reading: Arc<TextEvidence>,
+    pub terms: Arc<[u64]>,
+    pub merchant_ids: Vec<String>,
+    pub parts: Arc<[Part]>,
+}
+
+impl Reading {
+    pub(crate) fn of(d: &Document) -> Reading {
+        Reading {
+            id: d.id.clone(),
+            text_hash: d.text_hash,
+            reading: Arc::clone(&d.reading),
+            terms: Arc::clone(&d.terms),
+            merchant_ids: d.merchant_ids.clone(),
+            parts: Arc::clone(&d.parts),
+        }
+    }
 }
 
 /// What a multi-merchant note says about one of its merchants.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Part {
     pub merchant_id: String,
     /// Byte ranges of the note's text about this merchant.
@@ -96,6 +128,38 @@ impl EvidenceSet {
         analyzer: &Analyzer,
         sentiment: &SentimentModel,
     ) -> EvidenceSet {
+        Self::extract_reusing(corpus, links, analyzer, sentiment, None)
+    }
+
+    /// [`extract`](Self::extract), reading again only the documents that are new or whose
+    /// text changed since `previous`, which must have been read with the same analyzer
+    /// (the same merchant names) and sentiment model. The result equals
+    /// [`extract`](Self::extract)'s: a reading depends only on the text, and a note's
+    /// per-merchant parts only on the text and the merchants it speaks of.
+    pub fn extract_reusing(
+        corpus: &Corpus,
+        links: &NoteLinks,
+        analyzer: &Analyzer,
+        sentiment: &SentimentModel,
+        previous: Option<&EvidenceSet>,
+    ) -> EvidenceSet {
+        let readings: Vec<Reading> = previous
+            .map(|p| p.docs.iter().map(Reading::of).collect())
+            .unwrap_or_default();
+        Self::extract_with(corpus, links, analyzer, sentiment, &readings)
+    }
+
+    /// [`extract_reusing`](Self::extract_reusing) from readings kept apart from their
+    /// evidence set (as a saved store keeps them).
+    pub(crate) fn extract_with(
+        corpus: &Corpus,
+        links: &NoteLinks,
+        analyzer: &Analyzer,
+        sentiment: &SentimentModel,
+        readings: &[Reading],
+    ) -> EvidenceSet {
+        let before: HashMap<&str, &Reading> = readings.iter().map(|r| (r.id.as_str(), r)).collect();
+        let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
         let visited = visited_pairs(corpus);
         let notes: Vec<_> = corpus.notes.values().collect();
         let reviews: Vec<_> = corpus.reviews.values().collect();
@@ -103,13 +167,25 @@ impl EvidenceSet {
             .par_iter()
             .map(|n| {
                 let text = n.text();
-                let tokens = analyzer.analyze(&text);
+                let text_hash = text_hash(DocKind::Note, &text);
                 let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
                 merchant_ids.retain(|m| corpus.merchants.contains_key(m));
                 merchant_ids.sort();
                 merchant_ids.dedup();
-                let parts = if merchant_ids.len() > 1 {
-                    split_by_merchant(corpus, &merchant_ids, &text)
+                let old = reusable(&n.id, text_hash);
+                let (reading, terms) = match old {
+                    Some(d) => (Arc::clone(&d.reading), Arc::clone(&d.terms)),
+                    None => {
+                        let tokens = analyzer.analyze(&text);
+                        (
+                            Arc::new(sentiment.analyze(&tokens, &text)),
+                            terms_of(&tokens).into(),
+                        )
+                    }
+                };
+                let parts = match old {
+                    Some(d) if d.merchant_ids == merchant_ids => Arc::clone(&d.parts),
+                    _ if merchant_ids.len() > 1 => split_by_merchant(corpus, &merchant_ids, &text)
                         .into_iter()
                         .map(|(merchant_id, ranges)| {
                             let passage: Vec<&str> =
@@ -122,18 +198,17 @@ impl EvidenceSet {
                                 reading: sentiment.analyze(&tokens, &passage),
                             }
                         })
-                        .collect()
-                } else {
-                    Vec::new()
+                        .collect(),
+                    _ => Arc::from(Vec::new()),
                 };
-                let terms = terms_of(&tokens);
                 Document {
                     terms,
+                    text_hash,
                     id: n.id.clone(),
                     kind: DocKind::Note,
                     author_id: n.author_id.clone(),
                     created_at: n.created_at,
-                    reading: sentiment.analyze(&tokens, &text),
+                    reading,
                     text,
                     star: None,
                     verified_visit: false,
@@ -146,14 +221,25 @@ impl EvidenceSet {
             })
             .collect();
         docs.par_extend(reviews.par_iter().map(|r| {
-            let tokens = analyzer.analyze(&r.text);
+            let text_hash = text_hash(DocKind::Review, &r.text);
+            let (reading, terms) = match reusable(&r.id, text_hash) {
+                Some(d) => (Arc::clone(&d.reading), Arc::clone(&d.terms)),
+                None => {
+                    let tokens = analyzer.analyze(&r.text);
+                    (
+                        Arc::new(sentiment.analyze(&tokens, &r.text)),
+                        terms_of(&tokens).into(),
+                    )
+                }
+            };
             Document {
-                terms: terms_of(&tokens),
+                terms,
+                text_hash,
                 id: r.id.clone(),
                 kind: DocKind::Review,
                 author_id: r.author_id.clone(),
                 created_at: r.created_at,
-                reading: sentiment.analyze(&tokens, &r.text),
+                reading,
                 text: r.text.clone(),
                 star: Some(r.rating),
                 verified_visit: r.verified_visit,
@@ -161,7 +247,7 @@ impl EvidenceSet {
                 engagement: r.likes,
                 merchant_ids: vec![r.merchant_id.clone()],
                 linked_by: None,
-                parts: Vec::new(),
+                parts: Arc::from(Vec::new()),
             }
         }));
 
@@ -174,7 +260,7 @@ impl EvidenceSet {
                     .parts
                     .iter()
                     .find(|p| &p.merchant_id == m)
-                    .map_or(&d.reading, |p| &p.reading);
+                    .map_or(&*d.reading, |p| &p.reading);
                 items.push(Evidence {
                     doc: i,
                     merchant_id: m.clone(),
@@ -296,6 +382,12 @@ fn terms_of(tokens: &[crate::text::Token]) -> Vec<u64> {
     terms.sort_unstable();
     terms.dedup();
     terms
+}
+
+/// What [`Document::text_hash`] holds. An edit keeping the same hash would keep its old
+/// reading; with 64 bits, that takes about 2³² edits of one document.
+fn text_hash(kind: DocKind, text: &str) -> u64 {
+    fnv1a(std::iter::once(kind as u8).chain(text.bytes()))
 }
 
 /// A token text's hash, as kept in [`Document::terms`]. Stable across runs and platforms;

@@ -39,7 +39,9 @@ use crate::error::Result;
 use crate::text::Token;
 
 /// What a review or note can be about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Aspect {
     /// Food and drink: 味道, 口感, 好吃.
@@ -86,7 +88,9 @@ impl Aspect {
 }
 
 /// Whether the writer says they will come back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReturnIntent {
     /// 二刷, 回购, 会再来.
@@ -96,7 +100,9 @@ pub enum ReturnIntent {
 }
 
 /// What kind of lexicon entry a cue is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CueKind {
     /// A sentiment word, phrase or emoji.
@@ -106,7 +112,7 @@ pub enum CueKind {
 }
 
 /// One piece of evidence in the text, for explanations.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Cue {
     /// Byte offset of the cue in the original text.
     pub start: usize,
@@ -122,7 +128,7 @@ pub struct Cue {
 }
 
 /// Sentiment about one aspect.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct AspectSignal {
     /// From −1 (all complaints) to 1 (all praise).
     pub polarity: f32,
@@ -131,7 +137,7 @@ pub struct AspectSignal {
 }
 
 /// What a text says, as read by [`SentimentModel::analyze`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct TextEvidence {
     /// Overall polarity in [−1, 1]; 0 when the text says nothing evaluative.
     pub polarity: f32,

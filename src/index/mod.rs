@@ -283,42 +283,64 @@ impl SearchIndex {
     /// `corpus` must hold the merchants its notes and reviews refer to (a loaded corpus
     /// does), since their cities and categories are copied into the documents.
     pub fn upsert_corpus(&mut self, corpus: &Corpus, links: &NoteLinks) -> Result<IndexStats> {
-        let writer = self.writer()?;
+        let mut writer = self.writer()?;
+        let stats = self.add_docs(&mut writer, corpus, links, &|_| true)?;
+        self.commit(writer, None)?;
+        Ok(stats)
+    }
+
+    /// Replaces the documents whose id `upsert` accepts with their version in `corpus`,
+    /// deletes `delete`, and commits with `payload` (see [`commit_payload`]). Searches rank
+    /// with statistics of live documents only, so the result ranks exactly like an index
+    /// built afresh from `corpus`.
+    ///
+    /// [`commit_payload`]: Self::commit_payload
+    pub(crate) fn apply_changes(
+        &mut self,
+        corpus: &Corpus,
+        links: &NoteLinks,
+        upsert: &(dyn Fn(&str) -> bool + Sync),
+        delete: &[String],
+        payload: &str,
+        before_commit: &mut dyn FnMut(),
+    ) -> Result<IndexStats> {
+        let mut writer = self.writer()?;
+        for id in delete {
+            writer.delete_term(Term::from_field_text(self.fields.doc_id, id));
+        }
+        let stats = self.add_docs(&mut writer, corpus, links, upsert)?;
+        before_commit();
+        self.commit(writer, Some(payload))?;
+        Ok(stats)
+    }
+
+    /// The payload of the last commit: the store records there which of its generations
+    /// the index holds.
+    pub(crate) fn commit_payload(&self) -> Result<Option<String>> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
+    fn add_docs(
+        &self,
+        writer: &mut IndexWriter<TantivyDocument>,
+        corpus: &Corpus,
+        links: &NoteLinks,
+        upsert: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<IndexStats> {
         let mut stats = IndexStats::default();
-        for note in corpus.notes.values() {
-            let merchant_ids = if note.merchant_ids.is_empty() {
-                links.merchants_of(&note.id).to_vec()
-            } else {
-                note.merchant_ids.clone()
-            };
-            let doc = self.document(DocInput {
-                id: &note.id,
-                kind: DocKind::Note,
-                merchant_ids,
-                fallback_city: note.ip_city.as_deref(),
-                created_at: note.created_at,
-                text: &note.text(),
-                corpus,
-            });
-            writer.delete_term(Term::from_field_text(self.fields.doc_id, &note.id));
+        for input in doc_inputs(corpus, links) {
+            if !upsert(input.id) {
+                continue;
+            }
+            let id = input.id;
+            match input.kind {
+                DocKind::Note => stats.notes += 1,
+                DocKind::Review => stats.reviews += 1,
+            }
+            let doc = self.document(input);
+            writer.delete_term(Term::from_field_text(self.fields.doc_id, id));
             writer.add_document(doc)?;
-            stats.notes += 1;
         }
-        for review in corpus.reviews.values() {
-            let doc = self.document(DocInput {
-                id: &review.id,
-                kind: DocKind::Review,
-                merchant_ids: vec![review.merchant_id.clone()],
-                fallback_city: None,
-                created_at: review.created_at,
-                text: &review.text,
-                corpus,
-            });
-            writer.delete_term(Term::from_field_text(self.fields.doc_id, &review.id));
-            writer.add_document(doc)?;
-            stats.reviews += 1;
-        }
-        self.commit(writer)?;
         Ok(stats)
     }
 
@@ -334,7 +356,7 @@ impl SearchIndex {
         for id in ids {
             writer.delete_term(Term::from_field_text(self.fields.doc_id, id.as_ref()));
         }
-        self.commit(writer)?;
+        self.commit(writer, None)?;
         Ok(before.saturating_sub(self.num_docs()))
     }
 
@@ -344,8 +366,16 @@ impl SearchIndex {
             .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY_BYTES)?)
     }
 
-    fn commit(&self, mut writer: IndexWriter<TantivyDocument>) -> Result<()> {
-        writer.commit()?;
+    fn commit(
+        &self,
+        mut writer: IndexWriter<TantivyDocument>,
+        payload: Option<&str>,
+    ) -> Result<()> {
+        let mut prepared = writer.prepare_commit()?;
+        if let Some(p) = payload {
+            prepared.set_payload(p);
+        }
+        prepared.commit()?;
         // Waiting for merges makes the segment layout (and the deleted documents still
         // counted in BM25 statistics) a function of the commits alone, not of timing.
         writer.wait_merging_threads()?;
@@ -393,8 +423,52 @@ impl SearchIndex {
             DateTime::from_timestamp_nanos(secs.saturating_mul(1_000_000_000)),
         );
         doc.add_text(f.created_at_text, input.created_at.to_rfc3339());
-        doc.add_text(f.text, input.text);
+        doc.add_text(f.text, &input.text);
         doc
+    }
+
+    /// Notes and reviews matching `q`, best first, as of the last commit: see
+    /// [`SearchView::search`].
+    pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
+        self.view().search(q)
+    }
+
+    /// The index as of its last commit, to search while later updates run: a view keeps
+    /// answering from the documents it was taken on.
+    pub fn view(&self) -> SearchView {
+        SearchView {
+            searcher: self.reader.searcher(),
+            analyzer: Arc::clone(&self.analyzer),
+            fields: self.fields,
+            text_tokens: Arc::new(std::sync::OnceLock::new()),
+        }
+    }
+}
+
+/// A fixed point-in-time view of a [`SearchIndex`]: cheap to clone, safe to share, and
+/// unchanged by later commits.
+#[derive(Clone)]
+pub struct SearchView {
+    searcher: tantivy::Searcher,
+    analyzer: Arc<Analyzer>,
+    fields: Fields,
+    /// The text field's token total over live documents (see [`LiveStats`]), computed on
+    /// first use.
+    text_tokens: Arc<std::sync::OnceLock<u64>>,
+}
+
+impl std::fmt::Debug for SearchView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchView")
+            .field("num_docs", &self.num_docs())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchView {
+    /// Number of searchable documents in this view.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
     }
 
     /// Notes and reviews matching `q`, best first; ties are broken by document id.
@@ -418,21 +492,21 @@ impl SearchIndex {
             ));
         }
         let filters = self.filters(q);
-        let searcher = self.reader.searcher();
+        let searcher = &self.searcher;
 
         let mut present = Vec::with_capacity(groups.len());
         for g in &groups {
-            if self.occurs(&searcher, g)? {
+            if self.occurs(searcher, g)? {
                 present.push(g.clone());
             }
         }
         let mut scored = Vec::new();
         if !present.is_empty() {
             let query = self.build_query(&present, Occur::Must, &filters);
-            scored = self.top_docs(&searcher, &*query, q.limit)?;
+            scored = self.top_docs(searcher, &*query, q.limit)?;
             if scored.is_empty() && present.len() > 1 {
                 let query = self.build_query(&present, Occur::Should, &filters);
-                scored = self.top_docs(&searcher, &*query, q.limit)?;
+                scored = self.top_docs(searcher, &*query, q.limit)?;
             }
         }
 
@@ -474,7 +548,7 @@ impl SearchIndex {
     /// Whether any document holds any term of `group`.
     fn occurs(&self, searcher: &tantivy::Searcher, group: &WordGroup) -> Result<bool> {
         for t in group.terms() {
-            if searcher.doc_freq(&Term::from_field_text(self.fields.text, t))? > 0 {
+            if live_doc_freq(searcher, &Term::from_field_text(self.fields.text, t))? > 0 {
                 return Ok(true);
             }
         }
@@ -558,7 +632,11 @@ impl SearchIndex {
     ) -> Result<Vec<(f32, String, TantivyDocument)>> {
         let mut fetch = limit;
         let top: Vec<(f32, DocAddress)> = loop {
-            let top = searcher.search(query, &TopDocs::with_limit(fetch).order_by_score())?;
+            let top = searcher.search_with_statistics_provider(
+                query,
+                &TopDocs::with_limit(fetch).order_by_score(),
+                &LiveStats { view: self },
+            )?;
             let tied_at_cut =
                 top.len() == fetch && top.get(limit - 1).map(|t| t.0) == top.last().map(|t| t.0);
             if !tied_at_cut {
@@ -610,6 +688,73 @@ impl SearchIndex {
     }
 }
 
+/// BM25 statistics over live documents only, computed the same way whatever the history
+/// of the segments: the token total from each live document's field norm, document
+/// frequencies counting live documents. An index updated in place (where deleted documents
+/// linger in segments until merged, and merges estimate token totals) then ranks exactly
+/// like one built afresh from the same documents.
+struct LiveStats<'a> {
+    view: &'a SearchView,
+}
+
+impl tantivy::query::Bm25StatisticsProvider for LiveStats<'_> {
+    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
+        if field == self.view.fields.text {
+            if let Some(n) = self.view.text_tokens.get() {
+                return Ok(*n);
+            }
+            let n = live_num_tokens(&self.view.searcher, field)?;
+            return Ok(*self.view.text_tokens.get_or_init(|| n));
+        }
+        live_num_tokens(&self.view.searcher, field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.view.searcher.num_docs())
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        live_doc_freq(&self.view.searcher, term)
+    }
+}
+
+fn live_num_tokens(
+    searcher: &tantivy::Searcher,
+    field: tantivy::schema::Field,
+) -> tantivy::Result<u64> {
+    let mut total = 0u64;
+    for reader in searcher.segment_readers() {
+        let Some(norms) = reader.fieldnorms_readers().get_field(field)? else {
+            continue;
+        };
+        total += reader
+            .doc_ids_alive()
+            .map(|d| u64::from(norms.fieldnorm(d)))
+            .sum::<u64>();
+    }
+    Ok(total)
+}
+
+fn live_doc_freq(searcher: &tantivy::Searcher, term: &Term) -> tantivy::Result<u64> {
+    use tantivy::{DocSet, TERMINATED};
+    let mut n = 0u64;
+    for reader in searcher.segment_readers() {
+        let inverted = reader.inverted_index(term.field())?;
+        let Some(alive) = reader.alive_bitset() else {
+            n += u64::from(inverted.doc_freq(term)?);
+            continue;
+        };
+        if let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? {
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                n += u64::from(alive.is_alive(doc));
+                doc = postings.advance();
+            }
+        }
+    }
+    Ok(n)
+}
+
 /// One word of a query with the sub-words the analyzer found inside it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct WordGroup {
@@ -630,8 +775,70 @@ struct DocInput<'a> {
     merchant_ids: Vec<String>,
     fallback_city: Option<&'a str>,
     created_at: crate::corpus::Timestamp,
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
     corpus: &'a Corpus,
+}
+
+/// What the index holds of each note and review of `corpus`, in id order (notes first).
+///
+/// A note's merchants are its POI tags or, when it has none, the merchants `links` found
+/// in its text.
+fn doc_inputs<'a>(corpus: &'a Corpus, links: &'a NoteLinks) -> impl Iterator<Item = DocInput<'a>> {
+    let notes = corpus.notes.values().map(move |note| DocInput {
+        id: &note.id,
+        kind: DocKind::Note,
+        merchant_ids: if note.merchant_ids.is_empty() {
+            links.merchants_of(&note.id).to_vec()
+        } else {
+            note.merchant_ids.clone()
+        },
+        fallback_city: note.ip_city.as_deref(),
+        created_at: note.created_at,
+        text: note.text().into(),
+        corpus,
+    });
+    let reviews = corpus.reviews.values().map(move |review| DocInput {
+        id: &review.id,
+        kind: DocKind::Review,
+        merchant_ids: vec![review.merchant_id.clone()],
+        fallback_city: None,
+        created_at: review.created_at,
+        text: review.text.as_str().into(),
+        corpus,
+    });
+    notes.chain(reviews)
+}
+
+/// A hash of everything the index stores of each document, by document id: where two
+/// corpora's prints differ, the index must be updated.
+pub(crate) fn doc_prints(
+    corpus: &Corpus,
+    links: &NoteLinks,
+) -> std::collections::HashMap<String, u64> {
+    doc_inputs(corpus, links)
+        .map(|d| {
+            let mut merchant_ids = d.merchant_ids.clone();
+            merchant_ids.sort();
+            merchant_ids.dedup();
+            let mut bytes: Vec<u8> = Vec::with_capacity(d.text.len() + 64);
+            let mut put = |s: &str| {
+                bytes.extend_from_slice(s.as_bytes());
+                bytes.push(0xff);
+            };
+            put(d.kind.as_str());
+            put(&d.created_at.unix().to_string());
+            put(&d.text);
+            put(d.fallback_city.unwrap_or("\u{0}none"));
+            for id in &merchant_ids {
+                put(id);
+                if let Some(m) = corpus.merchants.get(id) {
+                    put(&m.city);
+                    put(&m.category);
+                }
+            }
+            (d.id.to_string(), crate::evidence::extract::fnv1a(bytes))
+        })
+        .collect()
 }
 
 /// `美食/火锅/重庆火锅` → `美食`, `美食/火锅`, `美食/火锅/重庆火锅`.

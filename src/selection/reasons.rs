@@ -120,7 +120,7 @@ pub(crate) fn explain(
             .parts
             .iter()
             .find(|p| p.merchant_id == merchant.id)
-            .map_or(&d.reading, |p| &p.reading);
+            .map_or(&*d.reading, |p| &p.reading);
         for (aspect, signal) in &reading.aspects {
             if signal.polarity > 0.0 {
                 praise_by_aspect

@@ -1,0 +1,634 @@
+//! A live engine: a corpus, its analysis and its search index kept up to date by batches,
+//! answering from consistent snapshots, optionally saved in a folder that survives crashes.
+//!
+//! ```
+//! use jingxuan::corpus::{self, LoadOptions};
+//! use jingxuan::selection::SelectionPolicy;
+//! use jingxuan::store::{Store, StoreOptions};
+//!
+//! let loaded = corpus::load("tests/cases/corpus/clean-full".as_ref(), &LoadOptions::default())?;
+//! let store = Store::build(loaded, StoreOptions::default())?;
+//! let before = store.snapshot();
+//! let report = store.apply_batch("tests/cases/corpus/batches/2".as_ref())?;
+//! assert_eq!(report.generation, before.generation() + 1);
+//! // `before` still answers as it did: readers never see half an update.
+//! let now = store.snapshot();
+//! assert_eq!(now.generation(), report.generation);
+//! # Ok::<(), jingxuan::Error>(())
+//! ```
+//!
+//! An update reads again only the notes and reviews that are new or whose text changed
+//! (unless the batch adds or renames merchants: a new name can change how any text is
+//! segmented, so then everything is read again), re-weighs trust over the whole corpus
+//! (an author's credibility spans merchants and cities), and re-scores only the cities
+//! where some merchant's inputs changed. The result equals a fresh analysis of the final
+//! corpus: `tests/store.rs` checks it on random sequences of batches.
+
+mod disk;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::Serialize;
+
+use crate::corpus::{self, CommercialBook, Corpus, LoadOptions, LoadReport, Loaded, Timestamp};
+use crate::engine::{Analysis, Engine};
+use crate::error::{Error, Result, UserError};
+use crate::evidence::extract::{fnv1a, Reading};
+use crate::index::{doc_prints, IndexStats, SearchHit, SearchIndex, SearchQuery, SearchView};
+use crate::reputation::{Scoreboard, ScoringConfig};
+use crate::selection::{Selection, SelectionPolicy};
+
+pub use disk::{CURRENT_FILE, STATE_FILE};
+
+/// How a store loads batches and scores.
+#[derive(Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// How batches are read (strict by default: a bad batch is refused whole).
+    pub load: LoadOptions,
+    /// The instant every snapshot is scored as of. `None`: each snapshot's latest timestamp,
+    /// so that a batch with newer documents moves it (and every recency weight with it).
+    pub as_of: Option<Timestamp>,
+    pub config: ScoringConfig,
+}
+
+/// A point in an update, reported to [`Store::apply_batch_with`]'s observer before the
+/// next one starts. A process that dies at any of them reopens to the state before or
+/// after the update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Step {
+    /// The batch is read and valid; nothing is written yet.
+    Loaded,
+    /// The new analysis is made.
+    Analyzed,
+    /// The new generation's state file is written (not yet published).
+    StateWritten,
+    /// The index holds the new documents, not yet committed.
+    IndexWritten,
+    /// The index is committed with the new generation.
+    IndexCommitted,
+    /// `CURRENT` names the new generation; readers now see it.
+    Published,
+}
+
+impl Step {
+    pub const ALL: [Step; 6] = [
+        Step::Loaded,
+        Step::Analyzed,
+        Step::StateWritten,
+        Step::IndexWritten,
+        Step::IndexCommitted,
+        Step::Published,
+    ];
+
+    /// The kebab-case name (`state-written`), as the command's options take it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Loaded => "loaded",
+            Step::Analyzed => "analyzed",
+            Step::StateWritten => "state-written",
+            Step::IndexWritten => "index-written",
+            Step::IndexCommitted => "index-committed",
+            Step::Published => "published",
+        }
+    }
+}
+
+/// What one update did.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateReport {
+    /// The generation now published.
+    pub generation: u64,
+    pub as_of: Timestamp,
+    /// How the batch's lines were accounted.
+    pub load: LoadReport,
+    /// Notes and reviews read afresh (new or edited text), and reused from before.
+    pub docs_read: usize,
+    pub docs_reused: usize,
+    /// The batch added, removed or renamed merchants, so every text was read again and the
+    /// index rebuilt.
+    pub full_rebuild: bool,
+    /// Documents written to the index, and removed from it.
+    pub index_written: IndexStats,
+    pub index_removed: usize,
+    /// Merchants whose score inputs changed (their documents, the weights of those, their
+    /// record, flags or curation), or which appeared or disappeared; sorted.
+    pub affected_merchants: Vec<String>,
+    /// Cities with an affected merchant: their scoreboards are computed again (a city's
+    /// merchants share category priors); the others are carried over.
+    pub rescored_cities: Vec<String>,
+}
+
+/// One consistent state of a store: the corpus of one generation, its analysis and its
+/// search index as of that generation. It never changes; take a new one with
+/// [`Store::snapshot`] to see later updates.
+pub struct Snapshot {
+    generation: u64,
+    commercial: Arc<CommercialBook>,
+    analysis: Analysis<'static>,
+    search: SearchView,
+    /// A hash of each merchant's score inputs, to tell which an update affected.
+    merchant_prints: BTreeMap<String, u64>,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("generation", &self.generation)
+            .field("as_of", &self.analysis.as_of)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Snapshot {
+    /// Which update this is: 1 for the first corpus, then one more per batch.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn corpus(&self) -> &Corpus {
+        self.analysis.corpus()
+    }
+
+    /// The merchants' commercial terms, for reporting only.
+    pub fn commercial(&self) -> &CommercialBook {
+        &self.commercial
+    }
+
+    /// The analysis of this generation (scores, selections, explanations).
+    pub fn analysis(&self) -> &Analysis<'static> {
+        &self.analysis
+    }
+
+    /// Every merchant of `city`, best first.
+    pub fn scoreboard(&self, city: &str) -> Result<Arc<Scoreboard>> {
+        self.analysis.scoreboard(city)
+    }
+
+    /// The curated list of `city`: see [`Analysis::select`].
+    pub fn select(
+        &self,
+        city: &str,
+        policy: &SelectionPolicy,
+        previous: Option<&[String]>,
+    ) -> Result<Selection> {
+        self.analysis.select(city, policy, previous)
+    }
+
+    /// Notes and reviews of this generation matching `q`.
+    pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
+        self.search.search(q)
+    }
+}
+
+struct Writer {
+    engine: Engine,
+    index: SearchIndex,
+    /// The index's folder name within the store folder (`None` in memory).
+    index_dir: Option<String>,
+    /// What the index holds of each document.
+    doc_prints: HashMap<String, u64>,
+}
+
+/// A corpus kept up to date by batches: see the [module docs](self).
+///
+/// `Store` is `Sync`: share it (in an `Arc`) between the threads that answer queries,
+/// through [`snapshot`](Self::snapshot), and the one that feeds batches. Updates are
+/// serialized; readers never wait for one.
+pub struct Store {
+    dir: Option<PathBuf>,
+    options: StoreOptions,
+    current: RwLock<Arc<Snapshot>>,
+    writer: Mutex<Writer>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("generation", &self.snapshot().generation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// A store held in memory only, starting from `loaded`.
+    pub fn build(loaded: Loaded, options: StoreOptions) -> Result<Store> {
+        Self::start(None, loaded, options)
+    }
+
+    /// A store saved in `dir` (which must be missing or empty), starting from `loaded`.
+    pub fn create(dir: &Path, loaded: Loaded, options: StoreOptions) -> Result<Store> {
+        match std::fs::read_dir(dir) {
+            Ok(mut entries) => {
+                if entries.next().is_some() {
+                    return Err(not_a_store(
+                        dir,
+                        "the folder is not empty; a new store needs an empty or missing folder",
+                    ));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir).map_err(|source| UserError::Unwritable {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+            }
+            Err(source) => {
+                return Err(UserError::Unreadable {
+                    path: dir.to_path_buf(),
+                    source,
+                }
+                .into())
+            }
+        }
+        Self::start(Some(dir.to_path_buf()), loaded, options)
+    }
+
+    fn start(dir: Option<PathBuf>, loaded: Loaded, options: StoreOptions) -> Result<Store> {
+        let generation = 1;
+        let corpus = Arc::new(loaded.corpus);
+        let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
+        let analysis = engine.analyze_shared(Arc::clone(&corpus), options.as_of);
+        let index_dir = disk::index_dir_name(generation);
+        if let Some(root) = &dir {
+            save_state(root, generation, &index_dir, &analysis, &loaded.commercial)?;
+        }
+        let mut index = open_index(dir.as_deref(), &index_dir, &engine, true)?;
+        let doc_prints = doc_prints(&corpus, &analysis.links);
+        index.apply_changes(
+            &corpus,
+            &analysis.links,
+            &|_| true,
+            &[],
+            &generation.to_string(),
+            &mut || {},
+        )?;
+        if let Some(root) = &dir {
+            disk::write_current(root, generation)?;
+        }
+        let snapshot = Snapshot {
+            generation,
+            commercial: Arc::new(loaded.commercial),
+            merchant_prints: merchant_prints(&analysis),
+            analysis,
+            search: index.view(),
+        };
+        Ok(Store {
+            dir: dir.clone(),
+            options,
+            current: RwLock::new(Arc::new(snapshot)),
+            writer: Mutex::new(Writer {
+                engine,
+                index,
+                index_dir: dir.map(|_| index_dir),
+                doc_prints,
+            }),
+        })
+    }
+
+    /// Reopens a store saved in `dir`, without reading any text again. After a crash it
+    /// finishes or abandons the interrupted update (whichever had reached its index
+    /// commit) and removes its litter.
+    pub fn open(dir: &Path, options: StoreOptions) -> Result<Store> {
+        if !dir.is_dir() {
+            return Err(not_a_store(dir, "no such folder"));
+        }
+        let current = disk::read_current(dir)?;
+        let floor = current.unwrap_or(0);
+        let mut chosen = None;
+        for generation in disk::generations(dir)? {
+            if generation < floor {
+                break;
+            }
+            let Some(header) = disk::read_header(dir, generation)? else {
+                continue;
+            };
+            let index_path = dir.join(&header.index_dir);
+            if !index_path.is_dir() {
+                continue;
+            }
+            let payload = SearchIndex::open(&index_path)
+                .and_then(|i| i.commit_payload())
+                .ok()
+                .flatten();
+            if payload.as_deref() == Some(generation.to_string().as_str()) {
+                chosen = Some(header);
+                break;
+            }
+        }
+        let Some(header) = chosen else {
+            return Err(not_a_store(
+                dir,
+                match current {
+                    Some(_) => "no saved generation matches its index; build it again from the corpus",
+                    None => "it holds no complete state (was its creation interrupted?); build it again from the corpus",
+                },
+            ));
+        };
+        let generation = header.generation;
+        let state = disk::read_state(dir, generation)?;
+        let state_path = disk::gen_dir(dir, generation).join(STATE_FILE);
+        let commercial = disk::commercial_in(&state_path, state.commercial)?;
+        let corpus = Arc::new(state.corpus);
+        let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
+        let analysis =
+            engine.analyze_with_readings(Arc::clone(&corpus), options.as_of, &state.readings);
+        let index = open_index(Some(dir), &header.index_dir, &engine, false)?;
+        if current != Some(generation) {
+            disk::write_current(dir, generation)?;
+        }
+        disk::clean(dir, generation, &header.index_dir);
+        let doc_prints = doc_prints(&corpus, &analysis.links);
+        let snapshot = Snapshot {
+            generation,
+            commercial: Arc::new(commercial),
+            merchant_prints: merchant_prints(&analysis),
+            analysis,
+            search: index.view(),
+        };
+        Ok(Store {
+            dir: Some(dir.to_path_buf()),
+            options,
+            current: RwLock::new(Arc::new(snapshot)),
+            writer: Mutex::new(Writer {
+                engine,
+                index,
+                index_dir: Some(header.index_dir),
+                doc_prints,
+            }),
+        })
+    }
+
+    /// The store's folder, `None` for a store in memory.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The latest published state. Cheap; hold it as long as an answer needs to be
+    /// consistent.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(&current)
+    }
+
+    /// Applies a batch folder (new, edited and deleted records; see
+    /// [`corpus::load_batch`]) and publishes the result as the next generation. A batch
+    /// with errors (strict mode) is refused whole and changes nothing.
+    pub fn apply_batch(&self, batch: &Path) -> Result<UpdateReport> {
+        self.apply_batch_with(batch, &mut |_| {})
+    }
+
+    /// [`apply_batch`](Self::apply_batch), telling `observe` each [`Step`] as it is reached.
+    pub fn apply_batch_with(
+        &self,
+        batch: &Path,
+        observe: &mut dyn FnMut(Step),
+    ) -> Result<UpdateReport> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let before = self.snapshot();
+        let loaded = corpus::load_batch_onto(
+            before.corpus(),
+            &before.commercial,
+            batch,
+            &self.options.load,
+        )?;
+        observe(Step::Loaded);
+
+        let generation = before.generation + 1;
+        let corpus = Arc::new(loaded.corpus);
+        let engine = writer.engine.for_names_of(&corpus);
+        let full_rebuild = !engine.same_words(writer.engine.analyzer().extra_words());
+        let analysis = engine.reanalyze(Arc::clone(&corpus), self.options.as_of, &before.analysis);
+        let reused: BTreeSet<(&str, u64)> = if full_rebuild {
+            BTreeSet::new()
+        } else {
+            before
+                .analysis
+                .evidence
+                .docs
+                .iter()
+                .map(|d| (d.id.as_str(), d.text_hash))
+                .collect()
+        };
+        let docs_reused = analysis
+            .evidence
+            .docs
+            .iter()
+            .filter(|d| reused.contains(&(d.id.as_str(), d.text_hash)))
+            .count();
+        let docs_read = analysis.evidence.docs.len() - docs_reused;
+        observe(Step::Analyzed);
+
+        let merchant_prints = merchant_prints(&analysis);
+        let affected: Vec<String> = changed_keys(&before.merchant_prints, &merchant_prints);
+        let rescored_cities = carry_over_boards(&before, &analysis, &affected, &self.options);
+
+        let index_dir = match (&self.dir, full_rebuild) {
+            (Some(_), true) => Some(disk::index_dir_name(generation)),
+            (Some(_), false) => writer.index_dir.clone(),
+            (None, _) => None,
+        };
+        if let Some(root) = &self.dir {
+            let name = index_dir.as_deref().unwrap_or_default();
+            save_state(root, generation, name, &analysis, &loaded.commercial)?;
+        }
+        observe(Step::StateWritten);
+
+        let new_prints = doc_prints(&corpus, &analysis.links);
+        let (mut fresh, old_prints) = if full_rebuild {
+            let name = index_dir.as_deref().unwrap_or_default();
+            let index = open_index(self.dir.as_deref(), name, &engine, true)?;
+            (Some(index), HashMap::new())
+        } else {
+            (None, std::mem::take(&mut writer.doc_prints))
+        };
+        let removed: Vec<String> = old_prints
+            .keys()
+            .filter(|id| !new_prints.contains_key(*id))
+            .cloned()
+            .collect();
+        let upsert = |id: &str| old_prints.get(id) != new_prints.get(id);
+        let index = match fresh.as_mut() {
+            Some(i) => i,
+            None => &mut writer.index,
+        };
+        let result = index.apply_changes(
+            &corpus,
+            &analysis.links,
+            &upsert,
+            &removed,
+            &generation.to_string(),
+            &mut || observe(Step::IndexWritten),
+        );
+        let index_written = match result {
+            Ok(stats) => stats,
+            Err(e) => {
+                if fresh.is_none() {
+                    writer.doc_prints = old_prints;
+                }
+                return Err(e);
+            }
+        };
+        let search = index.view();
+        observe(Step::IndexCommitted);
+
+        if let Some(root) = &self.dir {
+            disk::write_current(root, generation)?;
+        }
+        let as_of = analysis.as_of;
+        let snapshot = Arc::new(Snapshot {
+            generation,
+            commercial: Arc::new(loaded.commercial),
+            analysis,
+            search,
+            merchant_prints,
+        });
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
+        writer.engine = engine;
+        if let Some(index) = fresh {
+            writer.index = index;
+        }
+        writer.doc_prints = new_prints;
+        writer.index_dir = index_dir.clone();
+        observe(Step::Published);
+        if let (Some(root), Some(name)) = (&self.dir, &index_dir) {
+            disk::clean(root, generation, name);
+        }
+        Ok(UpdateReport {
+            generation,
+            as_of,
+            load: loaded.report,
+            docs_read,
+            docs_reused,
+            full_rebuild,
+            index_written,
+            index_removed: removed.len(),
+            affected_merchants: affected,
+            rescored_cities,
+        })
+    }
+}
+
+fn not_a_store(dir: &Path, reason: &str) -> Error {
+    Error::User(UserError::NotAStore {
+        path: dir.to_path_buf(),
+        reason: reason.to_string(),
+    })
+}
+
+fn open_index(dir: Option<&Path>, name: &str, engine: &Engine, fresh: bool) -> Result<SearchIndex> {
+    match dir {
+        None => SearchIndex::create_in_ram(Arc::clone(engine.analyzer())),
+        Some(root) => {
+            let path = root.join(name);
+            if fresh && path.exists() {
+                // Litter of an update that crashed before its commit.
+                let _ = std::fs::remove_dir_all(&path);
+            }
+            SearchIndex::open_or_create(&path, Arc::clone(engine.analyzer()))
+        }
+    }
+}
+
+fn save_state(
+    root: &Path,
+    generation: u64,
+    index_dir: &str,
+    analysis: &Analysis<'_>,
+    commercial: &CommercialBook,
+) -> Result<()> {
+    disk::write_state(
+        root,
+        &disk::StateOut {
+            generation,
+            index_dir,
+            corpus: analysis.corpus(),
+            commercial: disk::commercial_out(commercial),
+            readings: analysis.evidence.docs.iter().map(Reading::of).collect(),
+        },
+    )
+}
+
+/// Keys whose value differs between `a` and `b`, or which only one has; sorted.
+fn changed_keys(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> Vec<String> {
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect()
+}
+
+/// A hash of everything a merchant's score reads: its record, standing curation decision
+/// and flags, and each piece of evidence about it with its weights.
+fn merchant_prints(analysis: &Analysis<'_>) -> BTreeMap<String, u64> {
+    let corpus = analysis.corpus();
+    let decisions = corpus.standing_decisions();
+    corpus
+        .merchants
+        .values()
+        .map(|m| {
+            let mut bytes = serde_json::to_vec(m).unwrap_or_default();
+            let mut put = |s: &[u8]| {
+                bytes.extend_from_slice(s);
+                bytes.push(0xff);
+            };
+            if let Some(d) = decisions.get(m.id.as_str()) {
+                put(format!("{:?}{}", d.decision, d.at.unix()).as_bytes());
+            }
+            if let Some(flags) = analysis.trust.flags.get(&m.id) {
+                put(format!("{flags:?}").as_bytes());
+            }
+            let range = analysis.evidence_range(&m.id);
+            for k in range {
+                let e = &analysis.evidence.items[k];
+                let d = analysis.evidence.doc(e);
+                let w = &analysis.trust.weights[k];
+                let c = &analysis.counted()[k];
+                put(d.id.as_bytes());
+                put(&d.created_at.unix().to_le_bytes());
+                put(&e.value.to_bits().to_le_bytes());
+                put(&[u8::from(e.hygiene_alert), u8::from(e.verified_visit)]);
+                put(&c.trust.to_bits().to_le_bytes());
+                put(&c.recency.to_bits().to_le_bytes());
+                put(format!("{:?}", w.discounts).as_bytes());
+            }
+            (m.id.clone(), fnv1a(bytes))
+        })
+        .collect()
+}
+
+/// Gives `analysis` the boards of `before` for cities without an affected merchant (when
+/// both are scored as of the same instant); returns the other cities, sorted.
+fn carry_over_boards(
+    before: &Snapshot,
+    analysis: &Analysis<'_>,
+    affected: &[String],
+    options: &StoreOptions,
+) -> Vec<String> {
+    let mut touched: BTreeSet<String> = BTreeSet::new();
+    for id in affected {
+        for corpus in [before.corpus(), analysis.corpus()] {
+            if let Some(m) = corpus.merchants.get(id) {
+                touched.insert(m.city.clone());
+            }
+        }
+    }
+    let same_instant = before.analysis.as_of == analysis.as_of
+        && *before.analysis.config() == options.config
+        && *analysis.config() == options.config;
+    for city in analysis.corpus().cities() {
+        if same_instant && !touched.contains(&city) {
+            if let Some(board) = before.analysis.cached_board(&city) {
+                analysis.adopt_board(&city, board);
+            }
+        }
+    }
+    if same_instant {
+        touched.into_iter().collect()
+    } else {
+        analysis.corpus().cities()
+    }
+}
