@@ -9,9 +9,12 @@ mod records;
 mod time;
 mod validate;
 
-pub use load::{load, load_batch, FileReport, LoadOptions, LoadReport, Loaded, Mode, FILES};
+pub use load::{
+    load, load_batch, load_batch_from_readers, load_from_readers, FileReport, LoadOptions,
+    LoadReport, Loaded, Mode, FILES,
+};
 pub use records::*;
-pub use time::Timestamp;
+pub use time::{Timestamp, YEARS};
 
 use std::collections::BTreeMap;
 
