@@ -335,12 +335,31 @@ fn apply_batch<R: Read>(
     Ok(())
 }
 
-/// serde_json's message without its "at line 1 column N", which would misname the line.
-fn json_reason(e: &serde_json::Error) -> String {
+/// serde_json's message without its "at line 1 column N", which would misname the line,
+/// plus a hint for the mistakes exporters make: `NaN`/`Infinity` (not JSON) and numbers
+/// beyond a double.
+fn json_reason(e: &serde_json::Error, text: &str) -> String {
     let full = e.to_string();
     let position = format!(" at line {} column {}", e.line(), e.column());
     let what = full.strip_suffix(&position).unwrap_or(&full);
-    format!("invalid JSON (at byte {} of the line): {what}", e.column())
+    // The column is 1-based and points at or just past the offending byte.
+    let at = e.column().saturating_sub(1);
+    let near = |word: &str| {
+        [at.saturating_sub(1), at]
+            .iter()
+            .any(|&i| text.get(i..).is_some_and(|t| t.starts_with(word)))
+    };
+    let hint = if near("NaN") || near("Infinity") || near("-Infinity") {
+        "; JSON has no NaN or Infinity: leave the field out or write null"
+    } else if what == "number out of range" {
+        "; the number is too large for a double"
+    } else {
+        ""
+    };
+    format!(
+        "invalid JSON (at byte {} of the line): {what}{hint}",
+        e.column()
+    )
 }
 
 /// Why a line is not UTF-8, and what to do: a UTF-16 file (common from Windows tools)
@@ -567,7 +586,7 @@ impl FileLoader<'_> {
         // serde_json stops at nesting depth 128 with an error, so deep input cannot
         // overflow the stack.
         let value: Value = serde_json::from_str(text)
-            .map_err(|e| vec![Issue::new("-", kind::INVALID_JSON, json_reason(&e))])?;
+            .map_err(|e| vec![Issue::new("-", kind::INVALID_JSON, json_reason(&e, text))])?;
         let Value::Object(obj) = &value else {
             let got = match value {
                 Value::Array(_) => "an array",
