@@ -47,7 +47,11 @@ fn check_year(s: &str, year: i32) -> Result<(), String> {
     if YEARS.contains(&year) {
         return Ok(());
     }
-    let when = if year < *YEARS.start() { "before" } else { "after" };
+    let when = if year < *YEARS.start() {
+        "before"
+    } else {
+        "after"
+    };
     Err(format!(
         "{s:?} is {when} the years accepted ({}..={}): write the real date, or leave the field out where it is optional",
         YEARS.start(),
@@ -154,7 +158,10 @@ mod tests {
         assert!(Timestamp::parse_rfc3339("2025-10-02T12:30:00").is_err());
         assert!(Timestamp::parse_rfc3339("2099-12-31T23:59:59+08:00").is_ok());
         let far = Timestamp::parse_rfc3339("2100-01-01T00:00:00Z").unwrap_err();
-        assert!(far.contains("after the years accepted (1970..=2099)"), "{far}");
+        assert!(
+            far.contains("after the years accepted (1970..=2099)"),
+            "{far}"
+        );
         assert!(Timestamp::parse_date_or_rfc3339("9999-12-31").is_err());
     }
 }
