@@ -219,3 +219,26 @@ fn readers_are_named_like_corpus_files() {
             .expect("one merchant");
     assert_eq!(loaded.corpus.merchants.len(), 1);
 }
+
+/// Found by the errors audit: engagement summed four input counts with `+`, which
+/// overflowed (a panic in debug builds) when a note's counts were near u64::MAX.
+#[test]
+fn counts_at_u64_max_do_not_overflow_the_pipeline() {
+    let notes = format!(
+        "{}\n",
+        r#"{"id":"n1","author_id":"u1","created_at":"2025-10-02T12:30:00+08:00","body":"隐巷咖啡的手冲很好喝","merchant_ids":["m1"],"likes":18446744073709551615,"collects":18446744073709551615,"comments":1,"shares":1}"#
+    );
+    let input: Vec<(&str, io::Cursor<Vec<u8>>)> = vec![
+        (
+            "merchants.jsonl",
+            io::Cursor::new(MERCHANT.as_bytes().to_vec()),
+        ),
+        ("notes.jsonl", io::Cursor::new(notes.into_bytes())),
+    ];
+    let loaded = corpus::load_from_readers(input, &LoadOptions::default()).expect("valid corpus");
+    let engine = jingxuan::Engine::for_corpus(&loaded.corpus).expect("engine");
+    let analysis = engine.analyze(&loaded.corpus, None);
+    let board = analysis.score_city("杭州").expect("city");
+    assert_eq!(board.merchants.len(), 1);
+    assert!(board.merchants[0].score.is_finite());
+}
