@@ -45,7 +45,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// The tests of this file measure one at a time.
+/// The tests of this file run one at a time, so that each measures only its own heap.
 static SERIAL: Mutex<()> = Mutex::new(());
 
 /// Runs `f` and returns its result with the peak heap growth (bytes) while it ran.
@@ -190,6 +190,7 @@ fn a_million_tags_are_one_problem_and_bounded_memory() {
 
 #[test]
 fn readers_are_named_like_corpus_files() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let merchants = || io::Cursor::new(MERCHANT.as_bytes().to_vec());
     let err = corpus::load_from_readers([("shops.jsonl", merchants())], &LoadOptions::default())
         .expect_err("unknown file name");
@@ -224,6 +225,7 @@ fn readers_are_named_like_corpus_files() {
 /// overflowed (a panic in debug builds) when a note's counts were near u64::MAX.
 #[test]
 fn counts_at_u64_max_do_not_overflow_the_pipeline() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let notes = format!(
         "{}\n",
         r#"{"id":"n1","author_id":"u1","created_at":"2025-10-02T12:30:00+08:00","body":"隐巷咖啡的手冲很好喝","merchant_ids":["m1"],"likes":18446744073709551615,"collects":18446744073709551615,"comments":1,"shares":1}"#

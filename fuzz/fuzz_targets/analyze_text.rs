@@ -11,7 +11,15 @@ use libfuzzer_sys::fuzz_target;
 
 static ANALYZER: LazyLock<Analyzer> = LazyLock::new(|| {
     Analyzer::builder()
-        .words(["Manner咖啡", "喜茶", "M Stand", "Ｍ记烧腊", "一点点", "ａ-ｂ", "隐巷咖啡"])
+        .words([
+            "Manner咖啡",
+            "喜茶",
+            "M Stand",
+            "Ｍ记烧腊",
+            "一点点",
+            "ａ-ｂ",
+            "隐巷咖啡",
+        ])
         .build()
 });
 
@@ -35,14 +43,25 @@ fuzz_target!(|text: &str| {
     assert!(in_text(text, whole.start, whole.end));
 
     let ev = MODEL.analyze(&tokens, text);
-    assert!((-1.0..=1.0).contains(&ev.polarity), "polarity {}", ev.polarity);
-    assert!((0.0..=1.0).contains(&ev.confidence), "confidence {}", ev.confidence);
+    assert!(
+        (-1.0..=1.0).contains(&ev.polarity),
+        "polarity {}",
+        ev.polarity
+    );
+    assert!(
+        (0.0..=1.0).contains(&ev.confidence),
+        "confidence {}",
+        ev.confidence
+    );
     assert!(ev.positive >= 0.0 && ev.negative >= 0.0);
     for a in ev.aspects.values() {
         assert!((-1.0..=1.0).contains(&a.polarity));
     }
     for c in &ev.cues {
-        assert!(in_text(text, c.start, c.end) && c.start < c.end, "cue {c:?}");
+        assert!(
+            in_text(text, c.start, c.end) && c.start < c.end,
+            "cue {c:?}"
+        );
         assert!(c.weight.is_finite());
     }
     // Without tokens too, as the doc allows.
