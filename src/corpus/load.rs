@@ -272,7 +272,8 @@ fn apply_readers<R: Read>(
     opts: &LoadOptions,
 ) -> Result<()> {
     apply_batch(loaded, opts, |file| {
-        let i = FILES.iter().position(|f| *f == file).unwrap_or(0);
+        // `file` comes from FILES, so it is always found; a miss would only read nothing.
+        let i = FILES.iter().position(|f| *f == file).unwrap_or(usize::MAX);
         Ok(slots
             .get_mut(i)
             .and_then(Option::take)
