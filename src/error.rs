@@ -2,6 +2,21 @@
 //! ([`UserError`]: bad input, an unknown city, a missing file) apart from faults inside the
 //! engine ([`InternalError`]), so a service can answer 4xx for one and page someone for the
 //! other.
+//!
+//! The rules this module keeps:
+//!
+//! - **Input never panics.** Whatever the bytes of a corpus, an argument or a query, the
+//!   library returns a [`UserError`] (or, for one bad line, a [`Problem`] inside it);
+//!   library code has no `unwrap`/`expect` on input-derived data, and counts from the input
+//!   saturate instead of overflowing. Held by the fuzz targets in `fuzz/`,
+//!   `tests/corpus_props.rs`, `tests/hostile.rs` and the bad-case corpus of
+//!   `tests/cases/corpus/`.
+//! - **Every user message says what to fix**: which file, line and field, what was
+//!   expected, and for a size cap the limit and the [`LoadOptions`] field that raises it.
+//! - **An [`InternalError`] is our bug or our storage's fault**, never the caller's input:
+//!   the fuzz targets assert that no input yields one.
+//!
+//! [`LoadOptions`]: crate::corpus::LoadOptions
 
 use std::fmt;
 use std::path::PathBuf;
@@ -30,7 +45,8 @@ impl Error {
 /// Mistakes in what the caller gave us.
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
-    /// A file or folder the caller named could not be read.
+    /// A file or folder the caller named could not be read (missing, no permission, not a
+    /// folder, or a read failed midway).
     #[error("cannot read {}: {source}", path.display())]
     Unreadable {
         path: PathBuf,
@@ -49,7 +65,8 @@ pub enum UserError {
     #[error("{}: no merchants.jsonl: a corpus folder must hold at least merchants.jsonl (see corpus-format.md)", dir.display())]
     MissingMerchants { dir: PathBuf },
     /// Records of one file break the contract (strict mode). `problems` is capped; `total`
-    /// counts them all.
+    /// counts them all. Each problem names file, line and field and says what is wrong;
+    /// lenient mode ([`Mode::Lenient`](crate::corpus::Mode)) skips such lines instead.
     #[error("{}", InvalidCorpusDisplay { file, problems, total: *total })]
     InvalidCorpus {
         file: String,
@@ -60,7 +77,7 @@ pub enum UserError {
     #[error("unknown city {city:?}; {}", if known.is_empty() { "the corpus has no merchants".to_string() } else { format!("the corpus has: {}", known.join(", ")) })]
     UnknownCity { city: String, known: Vec<String> },
     /// No merchant has this id.
-    #[error("unknown merchant {id:?}")]
+    #[error("unknown merchant {id:?}: no merchant of the corpus has this id (ids are the `id` field of merchants.jsonl)")]
     UnknownMerchant { id: String },
     /// An argument (a timestamp, a query, a limit, a policy field) is malformed.
     #[error("{what}: {reason}")]

@@ -2,7 +2,9 @@
 //! the corpus files (or numbered batch folders `1/`, `2/`, … applied in order) and an
 //! `expect.txt`. Directives of `expect.txt`, one per line (`#` starts a comment):
 //!
-//! - `mode: strict|lenient` (default strict); `max_problems: N`; `max_line_bytes: N`
+//! - `mode: strict|lenient` (default strict); `max_problems: N`; `max_line_bytes: N`; and
+//!   the record caps `max_text_chars`, `max_field_chars`, `max_tags`, `max_merchant_ids`,
+//!   `max_aliases` (each `NAME: N`)
 //! - `fails: missing-merchants` — loading must fail with that error
 //! - `fails: FILE total=N` — strict loading must fail on FILE with N problems in all
 //! - `problem: TEXT` — the next problem (in order; all must be listed) starts with TEXT,
@@ -129,8 +131,18 @@ fn run_case(dir: &Path) -> Result<(), String> {
     if let Some(n) = expect.get("max_problems") {
         opts.max_problems = n.parse().map_err(|e| format!("max_problems: {e}"))?;
     }
-    if let Some(n) = expect.get("max_line_bytes") {
-        opts.max_line_bytes = n.parse().map_err(|e| format!("max_line_bytes: {e}"))?;
+    let caps: [(&str, &mut usize); 6] = [
+        ("max_line_bytes", &mut opts.max_line_bytes),
+        ("max_text_chars", &mut opts.max_text_chars),
+        ("max_field_chars", &mut opts.max_field_chars),
+        ("max_tags", &mut opts.max_tags),
+        ("max_merchant_ids", &mut opts.max_merchant_ids),
+        ("max_aliases", &mut opts.max_aliases),
+    ];
+    for (name, slot) in caps {
+        if let Some(n) = expect.get(name) {
+            *slot = n.parse().map_err(|e| format!("{name}: {e}"))?;
+        }
     }
 
     let batches = batches(dir);

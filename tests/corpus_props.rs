@@ -221,7 +221,7 @@ fn a_50_megabyte_line_is_a_problem_of_its_own() {
     assert_eq!(f.skipped.get("line-too-long"), Some(&1));
     assert_eq!(
         f.problems[0].to_string(),
-        "merchants.jsonl:2: -: line is longer than 16777216 bytes"
+        "merchants.jsonl:2: -: line is longer than 16777216 bytes; split the record or raise LoadOptions::max_line_bytes"
     );
     assert!(loaded.corpus.merchants.contains_key("m3"));
 

@@ -23,14 +23,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
-use std::path::Path;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::records::Origin;
-use super::validate::{self, kind, Fields, Issue, Known};
+use super::validate::{self, kind, Fields, Issue, Known, Limits};
 use super::{CommercialBook, Corpus};
 use crate::error::{Error, Problem, Result, UserError};
 
@@ -56,16 +56,37 @@ pub enum Mode {
 }
 
 /// How to load a corpus.
+///
+/// The `max_*` caps bound what one hostile line can make the engine hold or analyse. A
+/// record past a cap is a problem of its line (`file:line: field: reason`, the reason
+/// naming the limit and the option that raises it), like any other broken record: strict
+/// mode fails, lenient mode skips it and counts it under `line-too-long`, `too-long` or
+/// `too-many`. The defaults are far above anything real (a 种草 note is at most a thousand
+/// characters; a note tagging a hundred shops is spam).
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     /// Strict or lenient.
     pub mode: Mode,
     /// Problems kept per file (all are counted).
     pub max_problems: usize,
-    /// Longest line accepted, in bytes; longer lines are a problem, never read whole.
+    /// Longest line accepted, in bytes, line ending excluded; a longer line is a problem
+    /// and is never held whole (at most this many bytes of it are buffered). Parsing one
+    /// accepted line takes memory of the order of ten times its length. Default 16 MiB.
     pub max_line_bytes: usize,
     /// Warnings kept (all are counted).
     pub max_warnings: usize,
+    /// Longest free text accepted, in chars: a note's `title` and `body`, a review's
+    /// `text`, a curation `reason`. Default 100,000.
+    pub max_text_chars: usize,
+    /// Longest other string accepted, in chars: ids, names, cities, categories, and each
+    /// entry of `tags`, `merchant_ids` and `aliases`. Default 1,000.
+    pub max_field_chars: usize,
+    /// Most `tags` on one note. Default 1,000.
+    pub max_tags: usize,
+    /// Most `merchant_ids` on one note. Default 100.
+    pub max_merchant_ids: usize,
+    /// Most `aliases` of one merchant. Default 100.
+    pub max_aliases: usize,
 }
 
 impl Default for LoadOptions {
@@ -75,6 +96,23 @@ impl Default for LoadOptions {
             max_problems: 100,
             max_line_bytes: 16 * 1024 * 1024,
             max_warnings: 100,
+            max_text_chars: 100_000,
+            max_field_chars: 1_000,
+            max_tags: 1_000,
+            max_merchant_ids: 100,
+            max_aliases: 100,
+        }
+    }
+}
+
+impl LoadOptions {
+    fn limits(&self) -> Limits {
+        Limits {
+            text_chars: self.max_text_chars,
+            field_chars: self.max_field_chars,
+            tags: self.max_tags,
+            merchant_ids: self.max_merchant_ids,
+            aliases: self.max_aliases,
         }
     }
 }
@@ -120,7 +158,8 @@ pub struct FileReport {
     /// Invalid lines per reason kind of their first problem: `invalid-utf8`,
     /// `line-too-long`, `invalid-json` (nesting deeper than 128 included), `not-an-object`,
     /// `missing-field`, `wrong-type`, `empty-value`, `out-of-range`, `invalid-timestamp`,
-    /// `unknown-enum-value`, `lat-lng-pair`, `unknown-merchant`.
+    /// `unknown-enum-value`, `lat-lng-pair`, `unknown-merchant`, `too-long` (a string past
+    /// `max_text_chars` or `max_field_chars`), `too-many` (a list past its cap).
     pub skipped: BTreeMap<String, u64>,
     /// The first problems (capped by [`LoadOptions::max_problems`]).
     pub problems: Vec<Problem>,
@@ -172,22 +211,107 @@ pub fn load_batch_onto(
     opts: &LoadOptions,
 ) -> Result<Loaded> {
     check_dir(dir)?;
+    apply_batch(corpus, commercial, opts, |file| {
+        let path = dir.join(file);
+        match File::open(&path) {
+            Ok(h) => Ok(Some((h, path))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(UserError::Unreadable { path, source }.into()),
+        }
+    })
+}
+
+/// Loads a corpus from readers instead of a folder (memory, a pipe, an archive member):
+/// `files` pairs names of [`FILES`] with their contents, in any order; they are read in
+/// the order of [`FILES`], as [`load`] reads a folder. `merchants.jsonl` is required; a
+/// name outside [`FILES`], or given twice, is an [`UserError::InvalidArgument`].
+pub fn load_from_readers<'n, R: Read>(
+    files: impl IntoIterator<Item = (&'n str, R)>,
+    opts: &LoadOptions,
+) -> Result<Loaded> {
+    let slots = reader_slots(files)?;
+    if slots[0].is_none() {
+        return Err(UserError::MissingMerchants {
+            dir: PathBuf::from("(readers)"),
+        }
+        .into());
+    }
+    apply_readers(&Loaded::default(), slots, opts)
+}
+
+/// [`load_batch`] from readers: `files` pairs names of [`FILES`] with their contents; each
+/// is optional. Applied whole or not at all.
+pub fn load_batch_from_readers<'n, R: Read>(
+    loaded: &mut Loaded,
+    files: impl IntoIterator<Item = (&'n str, R)>,
+    opts: &LoadOptions,
+) -> Result<()> {
+    let slots = reader_slots(files)?;
+    *loaded = apply_readers(loaded, slots, opts)?;
+    Ok(())
+}
+
+/// The readers in the order of [`FILES`].
+fn reader_slots<'n, R: Read>(
+    files: impl IntoIterator<Item = (&'n str, R)>,
+) -> Result<Vec<Option<R>>> {
+    let mut slots: Vec<Option<R>> = FILES.iter().map(|_| None).collect();
+    for (name, reader) in files {
+        let Some(i) = FILES.iter().position(|f| *f == name) else {
+            return Err(UserError::InvalidArgument {
+                what: "corpus file".to_string(),
+                reason: format!(
+                    "{name:?} is not a corpus file; name one of {}",
+                    FILES.join(", ")
+                ),
+            }
+            .into());
+        };
+        if slots[i].replace(reader).is_some() {
+            return Err(UserError::InvalidArgument {
+                what: "corpus file".to_string(),
+                reason: format!("{name:?} is given twice; give each file once"),
+            }
+            .into());
+        }
+    }
+    Ok(slots)
+}
+
+fn apply_readers<R: Read>(
+    base: &Loaded,
+    mut slots: Vec<Option<R>>,
+    opts: &LoadOptions,
+) -> Result<Loaded> {
+    apply_batch(&base.corpus, &base.commercial, opts, |file| {
+        // `file` comes from FILES, so it is always found; a miss would only read nothing.
+        let i = FILES.iter().position(|f| *f == file).unwrap_or(usize::MAX);
+        Ok(slots
+            .get_mut(i)
+            .and_then(Option::take)
+            .map(|r| (r, PathBuf::from(file))))
+    })
+}
+
+/// The one batch loop behind every entry point: `open` gives each file of [`FILES`] (and
+/// the path to name in errors), or `None` when it is absent. The base is left untouched.
+fn apply_batch<R: Read>(
+    corpus: &Corpus,
+    commercial: &CommercialBook,
+    opts: &LoadOptions,
+    mut open: impl FnMut(&'static str) -> Result<Option<(R, PathBuf)>>,
+) -> Result<Loaded> {
     let mut corpus = corpus.clone();
     let mut commercial = commercial.clone();
     let mut warnings = Warnings::new(opts.max_warnings);
     let mut files = Vec::with_capacity(FILES.len());
     for file in FILES {
-        let path = dir.join(file);
-        let handle = match File::open(&path) {
-            Ok(h) => h,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                files.push(FileReport {
-                    file,
-                    ..FileReport::default()
-                });
-                continue;
-            }
-            Err(source) => return Err(UserError::Unreadable { path, source }.into()),
+        let Some((handle, path)) = open(file)? else {
+            files.push(FileReport {
+                file,
+                ..FileReport::default()
+            });
+            continue;
         };
         let mut loader = FileLoader {
             file,
@@ -203,10 +327,7 @@ pub fn load_batch_onto(
         };
         loader
             .read(BufReader::new(handle))
-            .map_err(|source| UserError::Unreadable {
-                path: path.clone(),
-                source,
-            })?;
+            .map_err(|source| UserError::Unreadable { path, source })?;
         let report = loader.report;
         if opts.mode == Mode::Strict && report.problem_count > 0 {
             return Err(UserError::InvalidCorpus {
@@ -229,12 +350,45 @@ pub fn load_batch_onto(
     })
 }
 
-/// serde_json's message without its "at line 1 column N", which would misname the line.
-fn json_reason(e: &serde_json::Error) -> String {
+/// serde_json's message without its "at line 1 column N", which would misname the line,
+/// plus a hint for the mistakes exporters make: `NaN`/`Infinity` (not JSON) and numbers
+/// beyond a double.
+fn json_reason(e: &serde_json::Error, text: &str) -> String {
     let full = e.to_string();
     let position = format!(" at line {} column {}", e.line(), e.column());
     let what = full.strip_suffix(&position).unwrap_or(&full);
-    format!("invalid JSON (at byte {} of the line): {what}", e.column())
+    // The column is 1-based and points at or just past the offending byte.
+    let at = e.column().saturating_sub(1);
+    let near = |word: &str| {
+        [at.saturating_sub(1), at]
+            .iter()
+            .any(|&i| text.get(i..).is_some_and(|t| t.starts_with(word)))
+    };
+    let hint = if near("NaN") || near("Infinity") || near("-Infinity") {
+        "; JSON has no NaN or Infinity: leave the field out or write null"
+    } else if what == "number out of range" {
+        "; the number is too large for a double"
+    } else {
+        ""
+    };
+    format!(
+        "invalid JSON (at byte {} of the line): {what}{hint}",
+        e.column()
+    )
+}
+
+/// Why a line is not UTF-8, and what to do: a UTF-16 file (common from Windows tools)
+/// is named as such, since every line of it would fail.
+fn utf8_reason(bytes: &[u8], line_no: u64, valid_up_to: usize) -> String {
+    let utf16 = line_no == 1 && (bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF"));
+    if utf16 {
+        return "not valid UTF-8: the file starts with a UTF-16 byte-order mark; save it as UTF-8"
+            .to_string();
+    }
+    format!(
+        "not valid UTF-8 (bad byte {} of the line); the corpus must be UTF-8",
+        valid_up_to + 1
+    )
 }
 
 fn check_dir(dir: &Path) -> Result<()> {
@@ -372,7 +526,10 @@ impl FileLoader<'_> {
                 RawLine::TooLong => Err(vec![Issue::new(
                     "-",
                     kind::LINE_TOO_LONG,
-                    format!("line is longer than {} bytes", self.opts.max_line_bytes),
+                    format!(
+                        "line is longer than {} bytes; split the record or raise LoadOptions::max_line_bytes",
+                        self.opts.max_line_bytes
+                    ),
                 )]),
                 RawLine::Bytes => {
                     let mut bytes = buf.as_slice();
@@ -383,10 +540,7 @@ impl FileLoader<'_> {
                         Err(e) => Err(vec![Issue::new(
                             "-",
                             kind::INVALID_UTF8,
-                            format!(
-                                "not valid UTF-8 (bad byte {} of the line)",
-                                e.valid_up_to() + 1
-                            ),
+                            utf8_reason(bytes, line_no, e.valid_up_to()),
                         )]),
                         Ok(text) if text.trim().is_empty() => {
                             self.report.blank += 1;
@@ -447,7 +601,7 @@ impl FileLoader<'_> {
         // serde_json stops at nesting depth 128 with an error, so deep input cannot
         // overflow the stack.
         let value: Value = serde_json::from_str(text)
-            .map_err(|e| vec![Issue::new("-", kind::INVALID_JSON, json_reason(&e))])?;
+            .map_err(|e| vec![Issue::new("-", kind::INVALID_JSON, json_reason(&e, text))])?;
         let Value::Object(obj) = &value else {
             let got = match value {
                 Value::Array(_) => "an array",
@@ -466,7 +620,7 @@ impl FileLoader<'_> {
             file: self.file,
             line,
         };
-        let mut f = Fields::new(obj);
+        let mut f = Fields::new(obj, self.opts.limits());
         match self.file {
             "visits.jsonl" => {
                 let v = validate::visit(f, origin, &*self.corpus)?;

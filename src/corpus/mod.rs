@@ -10,10 +10,11 @@ mod time;
 mod validate;
 
 pub use load::{
-    load, load_batch, load_batch_onto, FileReport, LoadOptions, LoadReport, Loaded, Mode, FILES,
+    load, load_batch, load_batch_from_readers, load_batch_onto, load_from_readers, FileReport,
+    LoadOptions, LoadReport, Loaded, Mode, FILES,
 };
 pub use records::*;
-pub use time::Timestamp;
+pub use time::{Timestamp, YEARS};
 
 use std::collections::BTreeMap;
 

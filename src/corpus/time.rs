@@ -36,6 +36,29 @@ impl std::hash::Hash for Timestamp {
     }
 }
 
+/// Years accepted, first and last. The bounds are fixed, never taken from the wall clock,
+/// so that the same corpus always loads the same way. Before 1970 there were no such
+/// platforms (and year 0 is a classic placeholder); after 2099 is a placeholder too
+/// (`9999-12-31`), and one such timestamp would become the corpus's latest and so the
+/// default `--as-of`, ageing every real record into irrelevance.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2099;
+
+fn check_year(s: &str, year: i32) -> Result<(), String> {
+    if YEARS.contains(&year) {
+        return Ok(());
+    }
+    let when = if year < *YEARS.start() {
+        "before"
+    } else {
+        "after"
+    };
+    Err(format!(
+        "{s:?} is {when} the years accepted ({}..={}): write the real date, or leave the field out where it is optional",
+        YEARS.start(),
+        YEARS.end()
+    ))
+}
+
 /// Plain dates are read as midnight in China Standard Time, the zone the contract's
 /// examples use.
 const PLAIN_DATE_OFFSET_SECONDS: i32 = 8 * 3600;
@@ -46,9 +69,7 @@ impl Timestamp {
         let dt = OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
             format!("{s:?} is not an RFC 3339 timestamp with an offset (like 2025-10-02T12:30:00+08:00): {e}")
         })?;
-        if dt.year() < 1970 {
-            return Err(format!("{s:?} is before 1970"));
-        }
+        check_year(s, dt.year())?;
         Ok(Self {
             unix: dt.unix_timestamp(),
             offset_seconds: dt.offset().whole_seconds(),
@@ -61,9 +82,7 @@ impl Timestamp {
             let fmt = time::macros::format_description!("[year]-[month]-[day]");
             let date = Date::parse(s, &fmt)
                 .map_err(|e| format!("{s:?} is not a date (YYYY-MM-DD): {e}"))?;
-            if date.year() < 1970 {
-                return Err(format!("{s:?} is before 1970"));
-            }
+            check_year(s, date.year())?;
             let offset = UtcOffset::from_whole_seconds(PLAIN_DATE_OFFSET_SECONDS)
                 .map_err(|e| e.to_string())?;
             let dt = date.midnight().assume_offset(offset);
@@ -144,5 +163,12 @@ mod tests {
         assert!(Timestamp::parse_date_or_rfc3339("2025-13-02").is_err());
         assert!(Timestamp::parse_rfc3339("0000-01-01T00:00:00Z").is_err());
         assert!(Timestamp::parse_rfc3339("2025-10-02T12:30:00").is_err());
+        assert!(Timestamp::parse_rfc3339("2099-12-31T23:59:59+08:00").is_ok());
+        let far = Timestamp::parse_rfc3339("2100-01-01T00:00:00Z").unwrap_err();
+        assert!(
+            far.contains("after the years accepted (1970..=2099)"),
+            "{far}"
+        );
+        assert!(Timestamp::parse_date_or_rfc3339("9999-12-31").is_err());
     }
 }

@@ -47,11 +47,36 @@ pub(crate) mod kind {
     pub const UNKNOWN_VALUE: &str = "unknown-enum-value";
     pub const LAT_LNG: &str = "lat-lng-pair";
     pub const UNKNOWN_MERCHANT: &str = "unknown-merchant";
+    pub const TOO_LONG: &str = "too-long";
+    pub const TOO_MANY: &str = "too-many";
+}
+
+/// Size caps on one record (from `LoadOptions`), so that a hostile line cannot make the
+/// engine hold or analyse absurd values. Each is checked before anything is copied.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Free text: note title and body, review text, curation reason. In chars.
+    pub text_chars: usize,
+    /// Every other string: ids, names, cities, categories, tags, aliases. In chars.
+    pub field_chars: usize,
+    pub tags: usize,
+    pub merchant_ids: usize,
+    pub aliases: usize,
+}
+
+/// Which `LoadOptions` field sets a cap, for messages that say how to raise it.
+fn option_of_list(field: &str) -> &'static str {
+    match field {
+        "tags" => "max_tags",
+        "merchant_ids" => "max_merchant_ids",
+        _ => "max_aliases",
+    }
 }
 
 /// Reads typed fields from one JSON object, collecting issues. `null` counts as absent.
 pub(crate) struct Fields<'a> {
     obj: &'a Map<String, Value>,
+    limits: Limits,
     pub issues: Vec<Issue>,
 }
 
@@ -67,9 +92,10 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 impl<'a> Fields<'a> {
-    pub fn new(obj: &'a Map<String, Value>) -> Self {
+    pub fn new(obj: &'a Map<String, Value>, limits: Limits) -> Self {
         Self {
             obj,
+            limits,
             issues: Vec::new(),
         }
     }
@@ -98,10 +124,51 @@ impl<'a> Fields<'a> {
         );
     }
 
-    /// An optional string, as written (may be empty).
+    /// True when `s` is within `cap` chars; otherwise records a `too-long` issue naming
+    /// `option`, the `LoadOptions` field that raises the cap.
+    fn within(&mut self, field: &str, s: &str, cap: usize, option: &str) -> bool {
+        // A string of at most `cap` bytes has at most `cap` chars: no need to count.
+        if s.len() <= cap {
+            return true;
+        }
+        let chars = s.chars().count();
+        if chars <= cap {
+            return true;
+        }
+        self.push(
+            field,
+            kind::TOO_LONG,
+            format!(
+                "{chars} characters long; the limit is {cap} (LoadOptions::{option} raises it)"
+            ),
+        );
+        false
+    }
+
+    /// An optional string, as written (may be empty), capped at `max_field_chars`.
     pub fn opt_str(&mut self, field: &str) -> Option<String> {
+        let cap = self.limits.field_chars;
+        self.opt_str_capped(field, cap, "max_field_chars")
+    }
+
+    /// An optional free text (title, body, review text), capped at `max_text_chars`.
+    pub fn opt_text(&mut self, field: &str) -> Option<String> {
+        let cap = self.limits.text_chars;
+        self.opt_str_capped(field, cap, "max_text_chars")
+    }
+
+    /// A required free text that may be empty.
+    pub fn req_text(&mut self, field: &str) -> Option<String> {
+        if self.get(field).is_none() {
+            self.missing(field);
+            return None;
+        }
+        self.opt_text(field)
+    }
+
+    fn opt_str_capped(&mut self, field: &str, cap: usize, option: &str) -> Option<String> {
         match self.get(field)? {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => self.within(field, s, cap, option).then(|| s.clone()),
             other => {
                 self.wrong_type(field, "a string", other);
                 None
@@ -134,7 +201,8 @@ impl<'a> Fields<'a> {
         self.opt_str(field).filter(|s| !s.trim().is_empty())
     }
 
-    /// An optional list of strings, blank entries dropped.
+    /// An optional list of strings (`tags`, `merchant_ids` or `aliases`), blank entries
+    /// dropped, at most as many entries as that list's cap allows.
     pub fn str_list(&mut self, field: &str) -> Vec<String> {
         let Some(v) = self.get(field) else {
             return Vec::new();
@@ -143,14 +211,37 @@ impl<'a> Fields<'a> {
             self.wrong_type(field, "an array of strings", v);
             return Vec::new();
         };
+        let cap = match field {
+            "tags" => self.limits.tags,
+            "merchant_ids" => self.limits.merchant_ids,
+            _ => self.limits.aliases,
+        };
+        if items.len() > cap {
+            // One issue for the list, not one per entry: a million entries must not make a
+            // million messages.
+            self.push(
+                field,
+                kind::TOO_MANY,
+                format!(
+                    "{} entries; the limit is {cap} (LoadOptions::{} raises it)",
+                    items.len(),
+                    option_of_list(field)
+                ),
+            );
+            return Vec::new();
+        }
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let name = format!("{field}[{i}]");
             match item {
                 // A blank entry names nothing; dropping it keeps `""` from matching all.
                 Value::String(s) if s.trim().is_empty() => {}
-                Value::String(s) => out.push(s.clone()),
-                other => self.wrong_type(&name, "a string", other),
+                Value::String(s) => {
+                    let cap = self.limits.field_chars;
+                    if self.within(&format!("{field}[{i}]"), s, cap, "max_field_chars") {
+                        out.push(s.clone());
+                    }
+                }
+                other => self.wrong_type(&format!("{field}[{i}]"), "a string", other),
             }
         }
         out
@@ -439,8 +530,8 @@ pub(crate) fn note(
     let id = f.req_nonempty("id");
     let author_id = f.req_nonempty("author_id");
     let created_at = f.req_timestamp("created_at");
-    let title = f.opt_str("title");
-    let body = f.req_str("body");
+    let title = f.opt_text("title");
+    let body = f.req_text("body");
     let tags = f.str_list("tags");
     let merchant_ids = f.str_list("merchant_ids");
     for (i, m) in merchant_ids.iter().enumerate() {
@@ -507,7 +598,7 @@ pub(crate) fn review(
     }
     let mut aspects = Aspects::default();
     if let Some(obj) = f.opt_object("aspects") {
-        let mut sub = Fields::new(obj);
+        let mut sub = Fields::new(obj, f.limits);
         aspects.taste = sub.opt_in_range("taste", 1.0, 5.0);
         aspects.environment = sub.opt_in_range("environment", 1.0, 5.0);
         aspects.service = sub.opt_in_range("service", 1.0, 5.0);
@@ -517,7 +608,7 @@ pub(crate) fn review(
             f.issues.push(issue);
         }
     }
-    let text = f.opt_str("text").unwrap_or_default();
+    let text = f.opt_text("text").unwrap_or_default();
     let images = f.opt_count("images").unwrap_or(0);
     let likes = f.opt_count("likes").unwrap_or(0);
     let verified_visit = f.opt_bool("verified_visit").unwrap_or(false);
@@ -590,7 +681,13 @@ pub(crate) fn curation(
             ("exclude", Decision::Exclude),
         ],
     );
-    let reason = f.req_nonempty("reason");
+    let reason = f.req_text("reason").filter(|r| {
+        let blank = r.trim().is_empty();
+        if blank {
+            f.push("reason", kind::EMPTY, "must not be empty");
+        }
+        !blank
+    });
     let by = f.req_nonempty("by");
     let at = f.req_timestamp("at");
     let record = (|| {

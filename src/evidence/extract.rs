@@ -213,7 +213,13 @@ impl EvidenceSet {
                     star: None,
                     verified_visit: false,
                     declared_sponsored: n.sponsored,
-                    engagement: n.likes + n.collects + n.comments + n.shares,
+                    // Counts come from the input and may be up to u64::MAX each: saturate, never
+                    // overflow (a panic in debug builds, a wrapped small number in release).
+                    engagement: n
+                        .likes
+                        .saturating_add(n.collects)
+                        .saturating_add(n.comments)
+                        .saturating_add(n.shares),
                     merchant_ids,
                     linked_by: links.source_of(&n.id),
                     parts,
