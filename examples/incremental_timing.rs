@@ -31,6 +31,10 @@ fn main() -> jingxuan::Result<()> {
     let policy = SelectionPolicy::default();
     let cities = loaded.corpus.cities();
 
+    if std::env::var_os("BREAKDOWN").is_some() {
+        breakdown(&loaded, &batch, &opts)?;
+        return Ok(());
+    }
     for round in 0..rounds {
         // Baseline: apply the batch to the corpus, analyse it all again, select every city.
         let mut updated = loaded.clone();
@@ -68,5 +72,58 @@ fn main() -> jingxuan::Result<()> {
             steps.join(",")
         );
     }
+    Ok(())
+}
+
+/// Seconds of each stage an incremental update repeats over the whole corpus.
+fn breakdown(
+    loaded: &corpus::Loaded,
+    batch: &std::path::Path,
+    opts: &LoadOptions,
+) -> jingxuan::Result<()> {
+    use jingxuan::evidence::link::NoteLinks;
+    use jingxuan::evidence::EvidenceSet;
+    let engine = Engine::for_corpus(&loaded.corpus)?;
+    let before = engine.analyze(&loaded.corpus, None);
+    let sentiment = jingxuan::evidence::sentiment::SentimentModel::new()?;
+    let t = Instant::now();
+    let updated = corpus::load_batch_onto(&loaded.corpus, &loaded.commercial, batch, opts)?;
+    let load = t.elapsed().as_secs_f64();
+    let c = &updated.corpus;
+    let as_of = c
+        .latest_timestamp()
+        .unwrap_or(jingxuan::corpus::Timestamp::from_unix(0));
+    let t = Instant::now();
+    let links = NoteLinks::build(c);
+    let link = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let evidence = EvidenceSet::extract_reusing(
+        c,
+        &links,
+        engine.analyzer(),
+        &sentiment,
+        Some(&before.evidence),
+    );
+    let extract = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let trust = jingxuan::trust::assess(c, &evidence, as_of);
+    let trust_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let commercial = jingxuan::trust::sponsored::detect(c, &evidence);
+    let sponsored_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let cred = jingxuan::trust::author::credibility(c, &evidence, as_of, &commercial);
+    let cred_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let groups = jingxuan::trust::duplicate::detect(&evidence, &commercial);
+    let dup_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let col = jingxuan::trust::collusion::detect(&evidence, &cred, &commercial);
+    let col_s = t.elapsed().as_secs_f64();
+    println!("{{\"sponsored\":{sponsored_s:.3},\"credibility\":{cred_s:.3},\"duplicate\":{dup_s:.3},\"collusion\":{col_s:.3},\"groups\":{},\"col\":{}}}", groups.len(), col.len());
+    let t = Instant::now();
+    let counted = jingxuan::reputation::counted(&evidence, &trust, as_of, &Default::default());
+    let counted_s = t.elapsed().as_secs_f64();
+    println!("{{\"load_batch\":{load:.3},\"links\":{link:.3},\"extract_reusing\":{extract:.3},\"trust\":{trust_s:.3},\"counted\":{counted_s:.3},\"items\":{}}}", counted.len());
     Ok(())
 }

@@ -12,6 +12,7 @@ use crate::corpus::{Corpus, DocKind, Timestamp};
 use crate::evidence::link::{LinkSource, NoteLinks};
 use crate::evidence::sentiment::{ReturnIntent, SentimentModel, TextEvidence};
 use crate::text::Analyzer;
+use crate::trust::duplicate::{BandHasher, Bands};
 
 /// A note or review as the trust and reputation stages see it.
 #[derive(Debug, Clone, Serialize)]
@@ -53,6 +54,10 @@ pub struct Document {
     /// when the hash is unchanged.
     #[serde(skip)]
     pub text_hash: u64,
+    /// The LSH bands of the text's MinHash signature, for template search; `None` for a
+    /// text too short to call a copy.
+    #[serde(skip)]
+    pub bands: Option<Arc<Bands>>,
 }
 
 /// A document's reading, kept so that a later analysis of the same text need not read it
@@ -66,6 +71,7 @@ pub(crate) struct Reading {
     pub terms: Arc<[u64]>,
     pub merchant_ids: Vec<String>,
     pub parts: Arc<[Part]>,
+    pub bands: Option<Arc<Bands>>,
 }
 
 impl Reading {
@@ -77,6 +83,7 @@ impl Reading {
             terms: Arc::clone(&d.terms),
             merchant_ids: d.merchant_ids.clone(),
             parts: Arc::clone(&d.parts),
+            bands: d.bands.clone(),
         }
     }
 }
@@ -160,6 +167,7 @@ impl EvidenceSet {
     ) -> EvidenceSet {
         let before: HashMap<&str, &Reading> = readings.iter().map(|r| (r.id.as_str(), r)).collect();
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
+        let band_hasher = BandHasher::default();
         let visited = visited_pairs(corpus);
         let notes: Vec<_> = corpus.notes.values().collect();
         let reviews: Vec<_> = corpus.reviews.values().collect();
@@ -173,13 +181,18 @@ impl EvidenceSet {
                 merchant_ids.sort();
                 merchant_ids.dedup();
                 let old = reusable(&n.id, text_hash);
-                let (reading, terms) = match old {
-                    Some(d) => (Arc::clone(&d.reading), Arc::clone(&d.terms)),
+                let (reading, terms, bands) = match old {
+                    Some(d) => (
+                        Arc::clone(&d.reading),
+                        Arc::clone(&d.terms),
+                        d.bands.clone(),
+                    ),
                     None => {
                         let tokens = analyzer.analyze(&text);
                         (
                             Arc::new(sentiment.analyze(&tokens, &text)),
                             terms_of(&tokens).into(),
+                            band_hasher.bands(&text).map(Arc::new),
                         )
                     }
                 };
@@ -204,6 +217,7 @@ impl EvidenceSet {
                 Document {
                     terms,
                     text_hash,
+                    bands,
                     id: n.id.clone(),
                     kind: DocKind::Note,
                     author_id: n.author_id.clone(),
@@ -228,19 +242,25 @@ impl EvidenceSet {
             .collect();
         docs.par_extend(reviews.par_iter().map(|r| {
             let text_hash = text_hash(DocKind::Review, &r.text);
-            let (reading, terms) = match reusable(&r.id, text_hash) {
-                Some(d) => (Arc::clone(&d.reading), Arc::clone(&d.terms)),
+            let (reading, terms, bands) = match reusable(&r.id, text_hash) {
+                Some(d) => (
+                    Arc::clone(&d.reading),
+                    Arc::clone(&d.terms),
+                    d.bands.clone(),
+                ),
                 None => {
                     let tokens = analyzer.analyze(&r.text);
                     (
                         Arc::new(sentiment.analyze(&tokens, &r.text)),
                         terms_of(&tokens).into(),
+                        band_hasher.bands(&r.text).map(Arc::new),
                     )
                 }
             };
             Document {
                 terms,
                 text_hash,
+                bands,
                 id: r.id.clone(),
                 kind: DocKind::Review,
                 author_id: r.author_id.clone(),

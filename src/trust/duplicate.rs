@@ -87,26 +87,18 @@ pub fn detect(
     evidence: &EvidenceSet,
     commercial: &BTreeMap<usize, Commercial>,
 ) -> Vec<TemplateGroup> {
-    let hasher = MinHasher32::new(NUM_HASHES);
-    // Shingles and signatures in parallel, collected in document order.
-    let prints: Vec<Option<Print>> = evidence
+    // The band hashes come with each document (computed when its text was read, and
+    // reused with its reading); shingles are made only for documents that share a band.
+    let prints: Vec<Option<&Bands>> = evidence
         .docs
-        .par_iter()
+        .iter()
         .enumerate()
         .map(|(i, d)| {
             if commercial.contains_key(&i) {
-                return None;
+                None
+            } else {
+                d.bands.as_deref()
             }
-            let shingles = shingles(&d.text);
-            if shingles.is_empty() {
-                return None;
-            }
-            let signature = hasher.create_signature(shingles.iter());
-            let bands = signature
-                .chunks(NUM_HASHES / BANDS)
-                .map(|rows| fnv1a(rows.iter().flat_map(|r| r.to_le_bytes())))
-                .collect();
-            Some(Print { shingles, bands })
         })
         .collect();
     let merchants: Vec<Vec<usize>> = evidence
@@ -126,7 +118,7 @@ pub fn detect(
     let mut groups: Vec<TemplateGroup> = merchants
         .par_iter()
         .flat_map_iter(|docs| {
-            let here: Vec<&Print> = docs.iter().filter_map(|&d| prints[d].as_ref()).collect();
+            let here: Vec<&Bands> = docs.iter().filter_map(|&d| prints[d]).collect();
             clusters(evidence, docs, &here)
                 .into_iter()
                 .flat_map(|cluster| campaigns(evidence, cluster))
@@ -144,12 +136,33 @@ pub fn detect(
     groups
 }
 
-/// What near-duplicate search keeps of a document.
-struct Print {
-    /// Sorted, deduplicated shingles (for the exact similarity).
-    shingles: Vec<u64>,
-    /// One hash per LSH band of the MinHash signature.
-    bands: Vec<u64>,
+/// One hash per LSH band of a text's MinHash signature: what near-duplicate search keeps
+/// of each document.
+pub type Bands = [u64; BANDS];
+
+/// Makes [`Bands`]; build one and share it (its hash functions are fixed).
+pub struct BandHasher(MinHasher32<fnv::FnvBuildHasher>);
+
+impl Default for BandHasher {
+    fn default() -> Self {
+        BandHasher(MinHasher32::new(NUM_HASHES))
+    }
+}
+
+impl BandHasher {
+    /// The bands of `text`, `None` when it is too short to call a copy.
+    pub fn bands(&self, text: &str) -> Option<Bands> {
+        let shingles = shingles(text);
+        if shingles.is_empty() {
+            return None;
+        }
+        let signature = self.0.create_signature(shingles.iter());
+        let mut bands = [0u64; BANDS];
+        for (band, rows) in bands.iter_mut().zip(signature.chunks(NUM_HASHES / BANDS)) {
+            *band = fnv1a(rows.iter().flat_map(|r| r.to_le_bytes()));
+        }
+        Some(bands)
+    }
 }
 
 /// A document is compared with at most this many later documents of each band bucket: a
@@ -159,7 +172,7 @@ const MAX_COMPARISONS: usize = 256;
 /// Near-duplicate clusters among `docs` (one merchant's, in time order, each with its
 /// print in `prints`): pairs that share an LSH band, lie within [`CAMPAIGN_DAYS`] of each
 /// other and have a Jaccard similarity of at least [`THRESHOLD`], joined transitively.
-fn clusters(evidence: &EvidenceSet, docs: &[usize], prints: &[&Print]) -> Vec<Vec<usize>> {
+fn clusters(evidence: &EvidenceSet, docs: &[usize], prints: &[&Bands]) -> Vec<Vec<usize>> {
     let authors: BTreeSet<&str> = docs
         .iter()
         .map(|&d| evidence.docs[d].author_id.as_str())
@@ -177,9 +190,11 @@ fn clusters(evidence: &EvidenceSet, docs: &[usize], prints: &[&Print]) -> Vec<Ve
         i
     }
     let mut bucket: Vec<(u64, usize)> = Vec::with_capacity(docs.len());
+    // Shingles of the documents compared so far, by position in `docs`.
+    let mut shingled: std::collections::HashMap<usize, Vec<u64>> = Default::default();
     for band in 0..BANDS {
         bucket.clear();
-        bucket.extend(prints.iter().enumerate().map(|(i, p)| (p.bands[band], i)));
+        bucket.extend(prints.iter().enumerate().map(|(i, p)| (p[band], i)));
         bucket.sort_unstable();
         let mut start = 0;
         while start < bucket.len() {
@@ -196,7 +211,13 @@ fn clusters(evidence: &EvidenceSet, docs: &[usize], prints: &[&Print]) -> Vec<Ve
                     if a == b {
                         continue;
                     }
-                    if jaccard(&prints[i].shingles, &prints[j].shingles) >= THRESHOLD {
+                    let text = |k: usize| evidence.docs[docs[k]].text.as_str();
+                    let a_shingles = shingled.entry(i).or_insert_with(|| shingles(text(i)));
+                    let a_shingles = std::mem::take(a_shingles);
+                    let b_shingles = shingled.entry(j).or_insert_with(|| shingles(text(j)));
+                    let similar = jaccard(&a_shingles, b_shingles) >= THRESHOLD;
+                    shingled.insert(i, a_shingles);
+                    if similar {
                         parent[a.max(b)] = a.min(b);
                     }
                 }
