@@ -31,7 +31,12 @@ const CITED: usize = 3;
 /// For every merchant of the city with matching writing: the share (0–1) of its credible
 /// evidence weight carried by documents that contain every word of `query` (a word or
 /// one of its sub-words, any order, any distance — as the search index matches).
-pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a str, f64> {
+/// Aligned with the board's merchants (`ranges`: each one's range of `evidence.items`).
+pub(crate) fn relevance(
+    inputs: &Inputs<'_>,
+    ranges: &[Option<Range<usize>>],
+    query: &str,
+) -> Vec<Option<f64>> {
     // Word groups: each main word with its sub-words.
     let tokens = inputs.analyzer.analyze(query);
     let mut groups: Vec<Vec<u64>> = Vec::new();
@@ -45,7 +50,7 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
             groups.push(g);
         }
     }
-    let mut out = BTreeMap::new();
+    let mut out = vec![None; inputs.board.merchants.len()];
     if groups.is_empty() {
         return out;
     }
@@ -55,9 +60,8 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
             .all(|g| g.iter().any(|w| terms.binary_search(w).is_ok()))
     };
     // The board holds exactly the city's merchants.
-    for score in &inputs.board.merchants {
-        let merchant = score.merchant_id.as_str();
-        let Some(range) = inputs.ranges.get(merchant) else {
+    for (row, range) in ranges.iter().enumerate() {
+        let Some(range) = range else {
             continue;
         };
         let (mut all, mut hit) = (0.0, 0.0);
@@ -72,20 +76,21 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
             }
         }
         if hit > 0.0 {
-            out.insert(merchant, hit / all);
+            out[row] = Some(hit / all);
         }
     }
     out
 }
 
-/// Reasons in plain Chinese and the strongest documents for one pick.
+/// Reasons in plain Chinese and the strongest documents for one pick (`range`: its range
+/// of `evidence.items`).
 pub(crate) fn explain(
     inputs: &Inputs<'_>,
-    ranges: &BTreeMap<String, Range<usize>>,
+    range: Option<Range<usize>>,
     merchant: &Merchant,
     score: &MerchantScore,
 ) -> (Vec<String>, Vec<EvidenceRef>) {
-    let Some(range) = ranges.get(merchant.id.as_str()).cloned() else {
+    let Some(range) = range else {
         return (vec![format!("口碑分 {:.1}", score.score)], Vec::new());
     };
     let as_of = inputs.board.as_of;
