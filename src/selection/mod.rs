@@ -24,7 +24,7 @@ use crate::trust::Assessment;
 
 pub use gaps::{Coverage, Gap};
 pub use policy::{ReviewMode, SelectionPolicy};
-pub use prepared::Prepared;
+pub(crate) use prepared::Prepared;
 pub use reasons::EvidenceRef;
 
 /// One store on the list.
@@ -177,7 +177,7 @@ pub(crate) fn select_prepared<'a>(
         .ok()
         .map(|r| prepared.cells(r));
 
-    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::with_capacity(board.len());
     for (row, s) in board.iter().enumerate() {
         let Some(m) = prepared.merchants[row] else {
             continue;

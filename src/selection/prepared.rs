@@ -69,8 +69,11 @@ impl<'a> Prepared<'a> {
             .iter()
             .map(|s| corpus.merchants.get(&s.merchant_id))
             .collect();
-        let city_merchants: Vec<&'a Merchant> =
-            corpus.merchants.values().filter(|m| m.city == city).collect();
+        let city_merchants: Vec<&'a Merchant> = corpus
+            .merchants
+            .values()
+            .filter(|m| m.city == city)
+            .collect();
         let district_of = |m: &'a Merchant| m.district.as_deref().unwrap_or(NO_DISTRICT);
 
         let listed = || merchants.iter().flatten().chain(&city_merchants).copied();
