@@ -157,6 +157,7 @@ impl Engine {
             counted,
             ranges,
             boards: Mutex::new(BTreeMap::new()),
+            prepared: Mutex::new(BTreeMap::new()),
         }
     }
 }
@@ -193,6 +194,15 @@ pub struct Analysis<'c> {
     /// Scoreboards under `config`, by city, made on first use: `select` then costs only
     /// the selection itself.
     boards: Mutex<BTreeMap<String, Arc<Scoreboard>>>,
+    /// Each cached board with what selection needs of its merchants, by city, made on
+    /// first `select`.
+    prepared: Mutex<BTreeMap<String, Arc<PreparedBoard>>>,
+}
+
+/// A scoreboard and the selection facts aligned with its rows.
+struct PreparedBoard {
+    board: Arc<Scoreboard>,
+    prepared: selection::Prepared,
 }
 
 /// One note or review's part in a merchant's score.
@@ -341,17 +351,34 @@ impl<'c> Analysis<'c> {
         policy: &SelectionPolicy,
         previous: Option<&[String]>,
     ) -> Result<Selection> {
-        let board = self.scoreboard(city)?;
+        let prepared = self.prepared(city)?;
         let inputs = selection::Inputs {
             corpus: &self.corpus,
-            board: &board,
+            board: &prepared.board,
             evidence: &self.evidence,
             trust: &self.trust,
             counted: &self.counted,
             ranges: &self.ranges,
             analyzer: &self.analyzer,
         };
-        Ok(selection::select(&inputs, policy, previous))
+        Ok(selection::select_prepared(
+            &inputs,
+            &prepared.prepared,
+            policy,
+            previous,
+        ))
+    }
+
+    /// The city's board with its selection facts, made once per city like the board.
+    fn prepared(&self, city: &str) -> Result<Arc<PreparedBoard>> {
+        let cache = || self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = cache().get(city) {
+            return Ok(Arc::clone(p));
+        }
+        let board = self.scoreboard(city)?;
+        let prepared = selection::Prepared::new(&self.corpus, &board, &self.ranges);
+        let made = Arc::new(PreparedBoard { board, prepared });
+        Ok(Arc::clone(cache().entry(city.to_string()).or_insert(made)))
     }
 
     /// Every signal behind one merchant's score.

@@ -2,12 +2,9 @@
 //! qualified merchants there are against the policy's target. Merchant-development teams
 //! read it to decide where to recruit.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::Serialize;
 
-use crate::corpus::MerchantStatus;
-use crate::selection::{Inputs, SelectionPolicy};
+use crate::selection::{Prepared, SelectionPolicy};
 
 /// One district × category short of qualified merchants.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,33 +36,31 @@ pub struct Coverage {
 }
 
 /// Every district × top-level category of the city (districts, then categories, by name),
-/// with its qualified and open supply.
-pub(crate) fn coverage(inputs: &Inputs<'_>, qualified: &BTreeSet<String>) -> Vec<Coverage> {
-    let city = inputs.board.city.as_str();
-    let mut districts: BTreeSet<&str> = BTreeSet::new();
-    let mut categories: BTreeSet<&str> = BTreeSet::new();
-    let mut open: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    let mut good: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for m in inputs.corpus.merchants.values().filter(|m| m.city == city) {
-        let district = m.district.as_deref().unwrap_or("未知区域");
-        let top = m.top_category();
-        districts.insert(district);
-        categories.insert(top);
-        if m.status == MerchantStatus::Open {
-            *open.entry((district, top)).or_insert(0) += 1;
-        }
-        if qualified.contains(&m.id) {
-            *good.entry((district, top)).or_insert(0) += 1;
-        }
+/// with its qualified and open supply; `qualified` are the board rows of the qualified
+/// merchants.
+pub(crate) fn coverage(
+    prepared: &Prepared,
+    qualified: impl Iterator<Item = usize>,
+) -> Vec<Coverage> {
+    let tops = prepared.tops.len();
+    let mut good = vec![0; prepared.open.len()];
+    for row in qualified.filter(|&row| prepared.in_city[row]) {
+        good[prepared.district[row] as usize * tops + prepared.top[row] as usize] += 1;
     }
     let mut out = Vec::new();
-    for d in &districts {
-        for c in &categories {
+    for (d, district) in prepared.districts.iter().enumerate() {
+        if !prepared.grid_district[d] {
+            continue;
+        }
+        for (c, category) in prepared.tops.iter().enumerate() {
+            if !prepared.grid_top[c] {
+                continue;
+            }
             out.push(Coverage {
-                district: d.to_string(),
-                category: c.to_string(),
-                qualified: good.get(&(*d, *c)).copied().unwrap_or(0),
-                open_merchants: open.get(&(*d, *c)).copied().unwrap_or(0),
+                district: district.to_string(),
+                category: category.to_string(),
+                qualified: good[d * tops + c],
+                open_merchants: prepared.open[d * tops + c],
             });
         }
     }

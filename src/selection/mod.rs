@@ -9,6 +9,7 @@
 
 mod gaps;
 mod policy;
+mod prepared;
 mod reasons;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,6 +24,7 @@ use crate::trust::Assessment;
 
 pub use gaps::{Coverage, Gap};
 pub use policy::{ReviewMode, SelectionPolicy};
+pub(crate) use prepared::Prepared;
 pub use reasons::EvidenceRef;
 
 /// One store on the list.
@@ -121,14 +123,16 @@ pub struct Inputs<'a> {
 
 /// A merchant that may be picked.
 struct Candidate<'a> {
+    /// Its row of the board (and of [`Prepared`]).
+    row: usize,
     merchant: &'a Merchant,
     score: &'a MerchantScore,
     value: f64,
     relevance: Option<f64>,
-    top: &'a str,
-    district: &'a str,
-    cell: Option<u64>,
-    brand: Option<&'a str>,
+    top: u32,
+    district: u32,
+    cell: Option<u32>,
+    brand: Option<u32>,
     incumbent: bool,
     /// Why it must wait for review, if it must.
     review: Option<(String, Vec<crate::trust::FlagKind>)>,
@@ -141,25 +145,44 @@ pub fn select(
     policy: &SelectionPolicy,
     previous: Option<&[String]>,
 ) -> Selection {
-    let corpus = inputs.corpus;
+    let prepared = Prepared::new(inputs.corpus, inputs.board, inputs.ranges);
+    select_prepared(inputs, &prepared, policy, previous)
+}
+
+/// [`select`] with the board's [`Prepared`] facts made beforehand (and reused across
+/// calls).
+pub(crate) fn select_prepared<'a>(
+    inputs: &Inputs<'a>,
+    prepared: &'a Prepared,
+    policy: &SelectionPolicy,
+    previous: Option<&[String]>,
+) -> Selection {
+    let board = &inputs.board.merchants;
     let previous_set: BTreeSet<&str> = previous
         .unwrap_or_default()
         .iter()
         .map(String::as_str)
         .collect();
-    let decisions = corpus.standing_decisions();
+    let mut incumbents = vec![false; board.len()];
+    for id in &previous_set {
+        if let Some(row) = prepared.row(id) {
+            incumbents[row] = true;
+        }
+    }
     let relevance = policy
         .query
         .as_deref()
-        .map(|q| reasons::relevance(inputs, q));
-    let resolution = h3o::Resolution::try_from(policy.h3_resolution).ok();
+        .map(|q| reasons::relevance(inputs, &prepared.ranges, q));
+    let cells = h3o::Resolution::try_from(policy.h3_resolution)
+        .ok()
+        .map(|r| prepared.cells(r));
 
-    let mut candidates: Vec<Candidate> = Vec::new();
-    for s in &inputs.board.merchants {
-        let Some(m) = corpus.merchants.get(&s.merchant_id) else {
+    let mut candidates: Vec<Candidate> = Vec::with_capacity(board.len());
+    for (row, s) in board.iter().enumerate() {
+        let Some(m) = prepared.merchants[row].as_ref() else {
             continue;
         };
-        let incumbent = previous_set.contains(m.id.as_str());
+        let incumbent = incumbents[row];
         let bar = if incumbent {
             policy.min_score - policy.stability_margin
         } else {
@@ -168,9 +191,7 @@ pub fn select(
         if s.score < bar || s.credible_weight < policy.min_credible_weight {
             continue;
         }
-        let approved = decisions
-            .get(m.id.as_str())
-            .is_some_and(|d| d.decision == crate::corpus::Decision::Approve);
+        let approved = prepared.approved[row];
         let review = match &s.ineligible {
             None => match policy.require_review {
                 ReviewMode::All if !approved => {
@@ -198,8 +219,8 @@ pub fn select(
             Some(_) => continue,
         };
         let rel = match &relevance {
-            Some(r) => match r.get(m.id.as_str()) {
-                Some(&x) if x > 0.0 => Some(x),
+            Some(r) => match r[row] {
+                Some(x) if x > 0.0 => Some(x),
                 _ => continue,
             },
             None => None,
@@ -208,21 +229,16 @@ pub fn select(
             Some(r) => (1.0 - policy.query_weight) * s.score + policy.query_weight * 100.0 * r,
             None => s.score,
         };
-        let cell = match (m.location, resolution) {
-            (Some(loc), Some(res)) => h3o::LatLng::new(loc.lat, loc.lng)
-                .ok()
-                .map(|ll| u64::from(ll.to_cell(res))),
-            _ => None,
-        };
         candidates.push(Candidate {
+            row,
             merchant: m,
             score: s,
             value,
             relevance: rel,
-            top: m.top_category(),
-            district: m.district.as_deref().unwrap_or("未知区域"),
-            cell,
-            brand: m.brand.as_deref(),
+            top: prepared.top[row],
+            district: prepared.district[row],
+            cell: cells.as_ref().and_then(|c| c.of[row]),
+            brand: prepared.brand[row],
             incumbent,
             review,
         });
@@ -235,7 +251,15 @@ pub fn select(
     });
     let qualified = candidates.len();
 
-    let mut state = Greedy::new(policy);
+    let mut state = Greedy::new(
+        policy,
+        [
+            prepared.tops.len(),
+            prepared.districts.len(),
+            cells.as_ref().map_or(0, |c| c.count),
+            prepared.brands,
+        ],
+    );
     let mut queue: Vec<Queued> = Vec::new();
     let mut taken = vec![false; candidates.len()];
     let mut route = |state: &mut Greedy, i: usize, placed: Placement, taken: &mut Vec<bool>| {
@@ -254,14 +278,30 @@ pub fn select(
     };
 
     // Coverage first: each top-level group, then each district, gets its best candidate.
+    // Candidates of each group and of each district, best first, and the groups and
+    // districts in the order their best candidates come.
+    let by = |key: fn(&Candidate) -> u32, n: usize| {
+        let mut lists: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut order = Vec::new();
+        for (i, c) in candidates.iter().enumerate() {
+            let list = &mut lists[key(c) as usize];
+            if list.is_empty() {
+                order.push(key(c) as usize);
+            }
+            list.push(i);
+        }
+        (order, lists)
+    };
     if policy.cover_categories {
-        let groups: Vec<&str> = first_seen(candidates.iter().map(|c| c.top));
+        let (groups, members) = by(|c| c.top, prepared.tops.len());
         for g in groups {
             if state.full() {
                 break;
             }
-            while let Some(i) = (0..candidates.len())
-                .find(|&i| !taken[i] && candidates[i].top == g && state.allows(&candidates[i]))
+            while let Some(i) = members[g]
+                .iter()
+                .copied()
+                .find(|&i| !taken[i] && state.allows(&candidates[i]))
             {
                 let waits = candidates[i].review.is_some();
                 route(&mut state, i, Placement::Category, &mut taken);
@@ -275,16 +315,18 @@ pub fn select(
         }
     }
     if policy.cover_districts {
-        let districts: Vec<&str> = first_seen(candidates.iter().map(|c| c.district));
+        let (districts, members) = by(|c| c.district, prepared.districts.len());
         for d in districts {
             if state.full() {
                 break;
             }
-            if state.districts.contains_key(d) {
+            if state.counts[DISTRICT][d] > 0 {
                 continue;
             }
-            while let Some(i) = (0..candidates.len())
-                .find(|&i| !taken[i] && candidates[i].district == d && state.allows(&candidates[i]))
+            while let Some(i) = members[d]
+                .iter()
+                .copied()
+                .find(|&i| !taken[i] && state.allows(&candidates[i]))
             {
                 let waits = candidates[i].review.is_some();
                 route(&mut state, i, Placement::District, &mut taken);
@@ -295,21 +337,43 @@ pub fn select(
         }
     }
     // Then by score less the diversity penalty; incumbents keep a margin.
+    //
+    // A penalty is never negative, so no candidate's marginal value exceeds its value plus
+    // the largest bonus; candidates come by value, so once that bound falls below the best
+    // marginal value found, no later candidate can beat (or tie) it and the scan stops.
+    // The bound needs finite values and a penalty that cannot be negative; otherwise
+    // every candidate is looked at.
+    let max_bonus = if candidates.iter().any(|c| c.incumbent) {
+        policy.stability_margin.max(0.0)
+    } else {
+        0.0
+    };
+    let prune = max_bonus.is_finite()
+        && policy.diversity >= 0.0
+        && policy.diversity.is_finite()
+        && candidates.iter().all(|c| c.value.is_finite());
     let mut relaxed = Vec::new();
     while !state.full() {
-        let best = (0..candidates.len())
-            .filter(|&i| !taken[i] && state.allows(&candidates[i]))
-            .max_by(|&a, &b| {
-                let (va, vb) = (
-                    state.marginal(&candidates[a]),
-                    state.marginal(&candidates[b]),
-                );
-                va.total_cmp(&vb).then_with(|| b.cmp(&a))
-            });
+        // The highest marginal value, the first candidate on ties.
+        let mut best: Option<(usize, f64)> = None;
+        for (i, c) in candidates.iter().enumerate() {
+            if let Some((_, top)) = best {
+                if prune && c.value + max_bonus < top {
+                    break;
+                }
+            }
+            if taken[i] || !state.allows(c) {
+                continue;
+            }
+            let v = state.marginal(c);
+            if best.is_none_or(|(_, top)| v.total_cmp(&top).is_gt()) {
+                best = Some((i, v));
+            }
+        }
         match best {
-            Some(i) => route(&mut state, i, Placement::Score, &mut taken),
+            Some((i, _)) => route(&mut state, i, Placement::Score, &mut taken),
             None => {
-                if !(0..candidates.len()).any(|i| !taken[i]) {
+                if taken.iter().all(|&t| t) {
                     break;
                 }
                 match state.relax() {
@@ -342,13 +406,13 @@ pub fn select(
                     .cmp(&candidates[b.0].merchant.id)
             })
     });
-    let ranges = inputs.ranges;
     let stores: Vec<Pick> = picks
         .iter()
         .enumerate()
         .map(|(k, &(i, placed_by))| {
             let c = &candidates[i];
-            let (reasons, evidence) = reasons::explain(inputs, ranges, c.merchant, c.score);
+            let range = prepared.ranges[c.row].clone();
+            let (reasons, evidence) = reasons::explain(inputs, range, c.merchant, c.score);
             Pick {
                 rank: k + 1,
                 merchant_id: c.merchant.id.clone(),
@@ -378,10 +442,10 @@ pub fn select(
         .filter(|id| !listed.contains(*id))
         .map(|id| Change {
             merchant_id: id.to_string(),
-            reason: why_left(inputs, policy, id, &queue),
+            reason: why_left(inputs, prepared, policy, id, &queue),
         })
         .collect();
-    let coverage = gaps::coverage(inputs, &candidates_ids(&candidates));
+    let coverage = gaps::coverage(prepared, candidates.iter().map(|c| c.row));
     Selection {
         city: inputs.board.city.clone(),
         as_of: inputs.board.as_of,
@@ -396,12 +460,14 @@ pub fn select(
     }
 }
 
-fn candidates_ids(candidates: &[Candidate]) -> BTreeSet<String> {
-    candidates.iter().map(|c| c.merchant.id.clone()).collect()
-}
-
-fn why_left(inputs: &Inputs<'_>, policy: &SelectionPolicy, id: &str, queue: &[Queued]) -> String {
-    let Some(s) = inputs.board.merchants.iter().find(|s| s.merchant_id == id) else {
+fn why_left(
+    inputs: &Inputs<'_>,
+    prepared: &Prepared,
+    policy: &SelectionPolicy,
+    id: &str,
+    queue: &[Queued],
+) -> String {
+    let Some(s) = prepared.row(id).map(|row| &inputs.board.merchants[row]) else {
         return "已不在本城门店中".into();
     };
     if queue.iter().any(|q| q.merchant_id == id) {
@@ -422,11 +488,11 @@ fn why_left(inputs: &Inputs<'_>, policy: &SelectionPolicy, id: &str, queue: &[Qu
     "被超出留榜余量的更好候选替换，或受品类、品牌上限约束".into()
 }
 
-/// Distinct values in first-seen order.
-fn first_seen<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut seen = BTreeSet::new();
-    values.filter(|v| seen.insert(*v)).collect()
-}
+/// Indices of [`Greedy::counts`].
+const CATEGORY: usize = 0;
+const DISTRICT: usize = 1;
+const CELL: usize = 2;
+const BRAND: usize = 3;
 
 /// The greedy pass's state: what is on the list and the caps in force.
 struct Greedy {
@@ -436,14 +502,14 @@ struct Greedy {
     diversity: f64,
     margin: f64,
     picks: Vec<(usize, Placement)>,
-    categories: BTreeMap<String, usize>,
-    districts: BTreeMap<String, usize>,
-    cells: BTreeMap<u64, usize>,
-    brands: BTreeMap<String, usize>,
+    /// Picks by top-level group, district, map cell and brand (indexed by [`Prepared`]'s
+    /// ids).
+    counts: [Vec<usize>; 4],
 }
 
 impl Greedy {
-    fn new(policy: &SelectionPolicy) -> Greedy {
+    /// `sizes`: how many top-level groups, districts, cells and brands there are.
+    fn new(policy: &SelectionPolicy, sizes: [usize; 4]) -> Greedy {
         Greedy {
             limit: policy.limit,
             category_cap: ((policy.max_category_share * policy.limit as f64).floor() as usize)
@@ -452,10 +518,7 @@ impl Greedy {
             diversity: policy.diversity,
             margin: policy.stability_margin,
             picks: Vec::new(),
-            categories: BTreeMap::new(),
-            districts: BTreeMap::new(),
-            cells: BTreeMap::new(),
-            brands: BTreeMap::new(),
+            counts: sizes.map(|n| vec![0; n]),
         }
     }
 
@@ -468,32 +531,30 @@ impl Greedy {
             // Waiting for review takes no place on the list, so no cap applies.
             return true;
         }
-        self.categories.get(c.top).copied().unwrap_or(0) < self.category_cap
+        self.counts[CATEGORY][c.top as usize] < self.category_cap
             && c.brand
-                .is_none_or(|b| self.brands.get(b).copied().unwrap_or(0) < self.brand_cap)
+                .is_none_or(|b| self.counts[BRAND][b as usize] < self.brand_cap)
     }
 
     /// Score less the penalty for sharing a category, district or cell with earlier picks;
     /// an incumbent keeps the stability margin.
     fn marginal(&self, c: &Candidate) -> f64 {
-        let same = self.categories.get(c.top).copied().unwrap_or(0)
-            + self.districts.get(c.district).copied().unwrap_or(0)
-            + c.cell
-                .and_then(|x| self.cells.get(&x).copied())
-                .unwrap_or(0);
+        let same = self.counts[CATEGORY][c.top as usize]
+            + self.counts[DISTRICT][c.district as usize]
+            + c.cell.map_or(0, |x| self.counts[CELL][x as usize]);
         let bonus = if c.incumbent { self.margin } else { 0.0 };
         c.value + bonus - self.diversity * same as f64
     }
 
     fn take(&mut self, c: &Candidate, i: usize, placed: Placement) {
         self.picks.push((i, placed));
-        *self.categories.entry(c.top.to_string()).or_insert(0) += 1;
-        *self.districts.entry(c.district.to_string()).or_insert(0) += 1;
+        self.counts[CATEGORY][c.top as usize] += 1;
+        self.counts[DISTRICT][c.district as usize] += 1;
         if let Some(x) = c.cell {
-            *self.cells.entry(x).or_insert(0) += 1;
+            self.counts[CELL][x as usize] += 1;
         }
         if let Some(b) = c.brand {
-            *self.brands.entry(b.to_string()).or_insert(0) += 1;
+            self.counts[BRAND][b as usize] += 1;
         }
     }
 

@@ -1,7 +1,7 @@
 //! Why a pick is on the list, in words a user reads, with the writing behind it; and how
 //! well a merchant's writing matches a query.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -31,7 +31,12 @@ const CITED: usize = 3;
 /// For every merchant of the city with matching writing: the share (0–1) of its credible
 /// evidence weight carried by documents that contain every word of `query` (a word or
 /// one of its sub-words, any order, any distance — as the search index matches).
-pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a str, f64> {
+/// Aligned with the board's merchants (`ranges`: each one's range of `evidence.items`).
+pub(crate) fn relevance(
+    inputs: &Inputs<'_>,
+    ranges: &[Option<Range<usize>>],
+    query: &str,
+) -> Vec<Option<f64>> {
     // Word groups: each main word with its sub-words.
     let tokens = inputs.analyzer.analyze(query);
     let mut groups: Vec<Vec<u64>> = Vec::new();
@@ -45,7 +50,7 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
             groups.push(g);
         }
     }
-    let mut out = BTreeMap::new();
+    let mut out = vec![None; inputs.board.merchants.len()];
     if groups.is_empty() {
         return out;
     }
@@ -55,9 +60,8 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
             .all(|g| g.iter().any(|w| terms.binary_search(w).is_ok()))
     };
     // The board holds exactly the city's merchants.
-    for score in &inputs.board.merchants {
-        let merchant = score.merchant_id.as_str();
-        let Some(range) = inputs.ranges.get(merchant) else {
+    for (row, range) in ranges.iter().enumerate() {
+        let Some(range) = range else {
             continue;
         };
         let (mut all, mut hit) = (0.0, 0.0);
@@ -72,29 +76,31 @@ pub(crate) fn relevance<'a>(inputs: &Inputs<'a>, query: &str) -> BTreeMap<&'a st
             }
         }
         if hit > 0.0 {
-            out.insert(merchant, hit / all);
+            out[row] = Some(hit / all);
         }
     }
     out
 }
 
-/// Reasons in plain Chinese and the strongest documents for one pick.
+/// Reasons in plain Chinese and the strongest documents for one pick (`range`: its range
+/// of `evidence.items`).
 pub(crate) fn explain(
     inputs: &Inputs<'_>,
-    ranges: &BTreeMap<String, Range<usize>>,
+    range: Option<Range<usize>>,
     merchant: &Merchant,
     score: &MerchantScore,
 ) -> (Vec<String>, Vec<EvidenceRef>) {
-    let Some(range) = ranges.get(merchant.id.as_str()).cloned() else {
+    let Some(range) = range else {
         return (vec![format!("口碑分 {:.1}", score.score)], Vec::new());
     };
     let as_of = inputs.board.as_of;
-    let mut verified_authors: BTreeSet<&str> = BTreeSet::new();
-    let mut praise_by_aspect: BTreeMap<Aspect, BTreeSet<&str>> = BTreeMap::new();
-    let mut verified_praise: BTreeMap<Aspect, BTreeSet<&str>> = BTreeMap::new();
-    let mut credible_authors: BTreeSet<&str> = BTreeSet::new();
-    let mut praising_authors: BTreeSet<&str> = BTreeSet::new();
-    let mut praising_verified: BTreeSet<&str> = BTreeSet::new();
+    // Authors, with repeats: only how many distinct ones there are is read.
+    let mut verified_authors: Vec<&str> = Vec::new();
+    let mut praise_by_aspect: BTreeMap<Aspect, Vec<&str>> = BTreeMap::new();
+    let mut verified_praise: BTreeMap<Aspect, Vec<&str>> = BTreeMap::new();
+    let mut credible_authors: Vec<&str> = Vec::new();
+    let mut praising_authors: Vec<&str> = Vec::new();
+    let mut praising_verified: Vec<&str> = Vec::new();
     let mut recent_notes = 0;
     let mut returning = 0;
     let mut cited: Vec<(f64, usize)> = Vec::new();
@@ -106,14 +112,14 @@ pub(crate) fn explain(
         if w <= 0.0 || d.created_at > as_of {
             continue;
         }
-        credible_authors.insert(d.author_id.as_str());
+        credible_authors.push(d.author_id.as_str());
         if e.verified_visit {
-            verified_authors.insert(d.author_id.as_str());
+            verified_authors.push(d.author_id.as_str());
         }
         if e.value >= PRAISE {
-            praising_authors.insert(d.author_id.as_str());
+            praising_authors.push(d.author_id.as_str());
             if e.verified_visit {
-                praising_verified.insert(d.author_id.as_str());
+                praising_verified.push(d.author_id.as_str());
             }
         }
         let reading = d
@@ -126,12 +132,12 @@ pub(crate) fn explain(
                 praise_by_aspect
                     .entry(*aspect)
                     .or_default()
-                    .insert(d.author_id.as_str());
+                    .push(d.author_id.as_str());
                 if e.verified_visit {
                     verified_praise
                         .entry(*aspect)
                         .or_default()
-                        .insert(d.author_id.as_str());
+                        .push(d.author_id.as_str());
                 }
             }
         }
@@ -145,24 +151,33 @@ pub(crate) fn explain(
     }
 
     let mut reasons = Vec::new();
-    let top_aspect = |m: &BTreeMap<Aspect, BTreeSet<&str>>| {
+    let verified_authors = distinct(verified_authors);
+    let credible_authors = distinct(credible_authors);
+    let praising_authors = distinct(praising_authors);
+    let praising_verified = distinct(praising_verified);
+    let by_aspect = |m: BTreeMap<Aspect, Vec<&str>>| -> BTreeMap<Aspect, usize> {
+        m.into_iter().map(|(a, v)| (a, distinct(v))).collect()
+    };
+    let (praise_by_aspect, verified_praise) =
+        (by_aspect(praise_by_aspect), by_aspect(verified_praise));
+    let top_aspect = |m: &BTreeMap<Aspect, usize>| {
         m.iter()
-            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.cmp(a.0)))
-            .map(|(a, s)| (*a, s.len()))
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(a, n)| (*a, *n))
     };
     // The aspect most people praised, when at least half of them did; else overall praise.
-    let (who, total, praising, by_aspect) = if verified_authors.len() >= 3 {
+    let (who, total, praising, by_aspect) = if verified_authors >= 3 {
         (
             "到店顾客",
-            verified_authors.len(),
-            praising_verified.len(),
+            verified_authors,
+            praising_verified,
             &verified_praise,
         )
     } else {
         (
             "可信用户",
-            credible_authors.len(),
-            praising_authors.len(),
+            credible_authors,
+            praising_authors,
             &praise_by_aspect,
         )
     };
@@ -203,6 +218,13 @@ pub(crate) fn explain(
         })
         .collect();
     (reasons, evidence)
+}
+
+/// How many different values `values` holds.
+fn distinct(mut values: Vec<&str>) -> usize {
+    values.sort_unstable();
+    values.dedup();
+    values.len()
 }
 
 fn aspect_zh(a: Aspect) -> &'static str {
