@@ -826,8 +826,13 @@ fn discount_zh(d: &Discount) -> String {
 /// What `select` and `report` both take: a corpus, a city and the policy to choose by.
 #[derive(clap::Args)]
 struct ListArgs {
-    /// Corpus folder
-    corpus: PathBuf,
+    /// Corpus folder (or give --store)
+    #[arg(required_unless_present = "store")]
+    corpus: Option<PathBuf>,
+    /// Read the latest generation of a store kept by `jingxuan update` instead of a corpus
+    /// folder: no text is read again
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["corpus", "lenient"])]
+    store: Option<PathBuf>,
     /// City, as written in the corpus (e.g. 杭州)
     #[arg(long)]
     city: String,
@@ -870,8 +875,25 @@ fn with_analysis<T>(
     let as_of = parse_as_of(a.as_of)?;
     let policy = effective_policy(a.policy.as_deref(), a.limit, a.query)?;
     let previous = a.previous.as_deref().map(load_previous).transpose()?;
+    if let Some(dir) = &a.store {
+        progress.set_message("reading the store");
+        let options = StoreOptions {
+            as_of,
+            ..StoreOptions::default()
+        };
+        let snapshot = Store::read_snapshot(dir, &options)?;
+        progress.set_message("selecting");
+        return f(snapshot.analysis(), &a.city, &policy, previous.as_deref());
+    }
+    let Some(corpus_dir) = &a.corpus else {
+        return Err(UserError::InvalidArgument {
+            what: "CORPUS".into(),
+            reason: "give a corpus folder or --store DIR".into(),
+        }
+        .into());
+    };
     progress.set_message("reading corpus");
-    let loaded = corpus::load(&a.corpus, &load_options(a.lenient, 100))?;
+    let loaded = corpus::load(corpus_dir, &load_options(a.lenient, 100))?;
     progress.set_message("reading and weighing notes and reviews");
     let engine = Engine::for_corpus(&loaded.corpus)?;
     let analysis = engine.analyze(&loaded.corpus, as_of);

@@ -240,3 +240,47 @@ fn a_kill_at_a_random_moment_leaves_the_state_before_or_after() {
         check_recovery(&fx, &dir, &format!("kill after {ms} ms"));
     }
 }
+
+/// `select --store` answers from the store exactly as `select` does from the corpus the
+/// store holds, byte for byte.
+#[test]
+fn select_from_a_store_equals_select_from_its_corpus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (base, _) = base_and_batch(tmp.path());
+    let store = tmp.path().join("store");
+    let out = jingxuan()
+        .args(["update", "--json", "--store"])
+        .arg(&store)
+        .arg("--from")
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(created["generation"], json!(1));
+    for city in ["杭州", "上海"] {
+        let from_corpus = jingxuan()
+            .arg("select")
+            .arg(&base)
+            .args(["--city", city, "--json"])
+            .output()
+            .unwrap();
+        let from_store = jingxuan()
+            .args(["select", "--store"])
+            .arg(&store)
+            .args(["--city", city, "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            from_store.status.success(),
+            "{}",
+            String::from_utf8_lossy(&from_store.stderr)
+        );
+        assert!(!from_corpus.stdout.is_empty());
+        assert_eq!(from_store.stdout, from_corpus.stdout, "{city}");
+    }
+}

@@ -296,38 +296,7 @@ impl Store {
         if !dir.is_dir() {
             return Err(not_a_store(dir, "no such folder"));
         }
-        let current = disk::read_current(dir)?;
-        let floor = current.unwrap_or(0);
-        let mut chosen = None;
-        for generation in disk::generations(dir)? {
-            if generation < floor {
-                break;
-            }
-            let Some(header) = disk::read_header(dir, generation)? else {
-                continue;
-            };
-            let index_path = dir.join(&header.index_dir);
-            if !index_path.is_dir() {
-                continue;
-            }
-            let payload = SearchIndex::open(&index_path)
-                .and_then(|i| i.commit_payload())
-                .ok()
-                .flatten();
-            if payload.as_deref() == Some(generation.to_string().as_str()) {
-                chosen = Some(header);
-                break;
-            }
-        }
-        let Some(header) = chosen else {
-            return Err(not_a_store(
-                dir,
-                match current {
-                    Some(_) => "no saved generation matches its index; build it again from the corpus",
-                    None => "it holds no complete state (was its creation interrupted?); build it again from the corpus",
-                },
-            ));
-        };
+        let (current, header) = choose_generation(dir)?;
         let generation = header.generation;
         let state = disk::read_state(dir, generation)?;
         let state_path = disk::gen_dir(dir, generation).join(STATE_FILE);
@@ -360,6 +329,55 @@ impl Store {
                 doc_prints,
             }),
         })
+    }
+
+    /// The latest complete generation of the store saved in `dir`, read without writing
+    /// anything (no recovery, no cleanup), so that other processes can answer from a store
+    /// that one process updates. An update published meanwhile is either wholly in the
+    /// snapshot or not at all.
+    pub fn read_snapshot(dir: &Path, options: &StoreOptions) -> Result<Snapshot> {
+        if !dir.is_dir() {
+            return Err(not_a_store(dir, "no such folder"));
+        }
+        // An update in another process may commit the index, or remove the generation
+        // just chosen, while it is being read: check the index still holds the generation
+        // after taking its view, and choose again on any failure.
+        let attempt = || -> Result<Option<Snapshot>> {
+            let (_, header) = choose_generation(dir)?;
+            let generation = header.generation;
+            let index = SearchIndex::open(&dir.join(&header.index_dir))?;
+            let search = index.view();
+            if index.commit_payload()?.as_deref() != Some(generation.to_string().as_str()) {
+                return Ok(None);
+            }
+            let state = disk::read_state(dir, generation)?;
+            let state_path = disk::gen_dir(dir, generation).join(STATE_FILE);
+            let commercial = disk::commercial_in(&state_path, state.commercial)?;
+            let corpus = Arc::new(state.corpus);
+            let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
+            let analysis =
+                engine.analyze_with_readings(Arc::clone(&corpus), options.as_of, &state.readings);
+            Ok(Some(Snapshot {
+                generation,
+                commercial: Arc::new(commercial),
+                merchant_prints: merchant_prints(&analysis),
+                analysis,
+                search,
+            }))
+        };
+        const TRIES: usize = 5;
+        for tries_left in (0..TRIES).rev() {
+            match attempt() {
+                Ok(Some(snapshot)) => return Ok(snapshot),
+                Ok(None) => {}
+                Err(e) if tries_left == 0 => return Err(e),
+                Err(_) => {}
+            }
+        }
+        Err(not_a_store(
+            dir,
+            "it kept changing while being read; try again when its updates pause",
+        ))
     }
 
     /// The store's folder, `None` for a store in memory.
@@ -510,6 +528,39 @@ impl Store {
             rescored_cities,
         })
     }
+}
+
+/// The published generation named by `CURRENT` (if any) and the generation to open: the
+/// newest one at or after it whose state file is whole and whose index holds it.
+fn choose_generation(dir: &Path) -> Result<(Option<u64>, disk::Header)> {
+    let current = disk::read_current(dir)?;
+    let floor = current.unwrap_or(0);
+    for generation in disk::generations(dir)? {
+        if generation < floor {
+            break;
+        }
+        let Some(header) = disk::read_header(dir, generation)? else {
+            continue;
+        };
+        let index_path = dir.join(&header.index_dir);
+        if !index_path.is_dir() {
+            continue;
+        }
+        let payload = SearchIndex::open(&index_path)
+            .and_then(|i| i.commit_payload())
+            .ok()
+            .flatten();
+        if payload.as_deref() == Some(generation.to_string().as_str()) {
+            return Ok((current, header));
+        }
+    }
+    Err(not_a_store(
+        dir,
+        match current {
+            Some(_) => "no saved generation matches its index; build it again from the corpus",
+            None => "it holds no complete state (was its creation interrupted?); build it again from the corpus",
+        },
+    ))
 }
 
 fn not_a_store(dir: &Path, reason: &str) -> Error {
