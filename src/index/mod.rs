@@ -134,7 +134,7 @@ pub struct SearchHit {
     pub created_at: String,
     /// BM25 relevance; higher is better.
     pub score: f32,
-    /// About [`SNIPPET_CHARS`] characters around the matches, matched words marked
+    /// About `SNIPPET_CHARS` (120) characters around the matches, matched words marked
     /// 【like this】, `…` where the text was cut.
     pub snippet: String,
     /// Byte ranges in `snippet` of the matched words (marks excluded).
@@ -475,7 +475,7 @@ impl SearchView {
     ///
     /// Every word of the query is a group: the word itself or, when the analyzer found
     /// sub-words in it (咖啡 in 咖啡馆), any of them, a sub-word counting for
-    /// [`SUB_WORD_WEIGHT`] of the word. A document must match every group (in any order,
+    /// `SUB_WORD_WEIGHT` (0.5) of the word. A document must match every group (in any order,
     /// at any distance) when at least one document does; otherwise the groups are
     /// alternatives and BM25 ranks documents matching more of them first. A strict AND
     /// alone would answer nothing to a query with one rare or misspelt word, and an OR

@@ -24,7 +24,7 @@ const MAX_REVIEWERS_PER_MERCHANT: usize = 400;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     pub authors: Vec<String>,
-    /// Merchants reviewed by at least [`MIN_SHARED`] members.
+    /// Merchants reviewed by at least `MIN_SHARED` members.
     pub merchants: Vec<String>,
 }
 

@@ -79,7 +79,7 @@ fn shingles(text: &str) -> Vec<u64> {
 /// Groups of near-duplicate documents written by at least [`MIN_AUTHORS`] authors.
 ///
 /// A bought template is posted about one shop within weeks, so copies are only looked for
-/// among the documents of one merchant that lie within [`CAMPAIGN_DAYS`] of each other.
+/// among the documents of one merchant that lie within `CAMPAIGN_DAYS` (60) of each other.
 /// That bounds the work by the busiest shop's two months, not by the size of the corpus:
 /// stock phrases recur across thousands of shops, and a corpus-wide index would compare
 /// every pair of them.
