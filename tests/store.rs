@@ -69,6 +69,8 @@ struct BatchSpec {
     delete_docs: Vec<Pick>,
     edit_authors: Vec<Pick>,
     edit_merchant: Option<Pick>,
+    /// Tombstone a merchant (its older documents stay; later ones may not name it).
+    delete_merchant: Option<Pick>,
     new_merchant: bool,
     curation: Option<(Pick, u8)>,
 }
@@ -80,6 +82,7 @@ fn batch_spec() -> impl Strategy<Value = BatchSpec> {
         prop::collection::vec(any::<u16>(), 0..4),
         prop::collection::vec(any::<u16>(), 0..3),
         prop::option::weighted(0.3, any::<u16>()),
+        prop::option::weighted(0.15, any::<u16>()),
         prop::bool::weighted(0.15),
         prop::option::weighted(0.4, (any::<u16>(), 0u8..3)),
     )
@@ -90,6 +93,7 @@ fn batch_spec() -> impl Strategy<Value = BatchSpec> {
                 delete_docs,
                 edit_authors,
                 edit_merchant,
+                delete_merchant,
                 new_merchant,
                 curation,
             )| {
@@ -99,6 +103,7 @@ fn batch_spec() -> impl Strategy<Value = BatchSpec> {
                     delete_docs,
                     edit_authors,
                     edit_merchant,
+                    delete_merchant,
                     new_merchant,
                     curation,
                 }
@@ -114,6 +119,8 @@ struct Scenario {
     pending: BTreeMap<&'static str, Vec<String>>,
     batches: Vec<PathBuf>,
     seq: usize,
+    /// Merchants tombstoned so far: no later record may name them.
+    deleted_merchants: std::collections::BTreeSet<String>,
 }
 
 impl Scenario {
@@ -125,6 +132,7 @@ impl Scenario {
             pending: BTreeMap::new(),
             batches: Vec::new(),
             seq: 0,
+            deleted_merchants: Default::default(),
         };
         let base = root.join("base");
         fs::create_dir_all(&base).unwrap();
@@ -164,7 +172,22 @@ impl Scenario {
         if map.is_empty() {
             return None;
         }
-        map.values().nth(usize::from(*i) % map.len()).cloned()
+        map.values()
+            .nth(usize::from(*i) % map.len())
+            .filter(|v| !self.names_deleted(v))
+            .cloned()
+    }
+
+    /// Whether a record names a tombstoned merchant (as its merchant or its author's).
+    fn names_deleted(&self, v: &Value) -> bool {
+        let named = |x: &Value| {
+            x.as_str()
+                .is_some_and(|id| self.deleted_merchants.contains(id))
+        };
+        named(&v["merchant_id"])
+            || v["merchant_ids"]
+                .as_array()
+                .is_some_and(|ids| ids.iter().any(named))
     }
 
     /// Writes one batch folder from `spec` and returns it.
@@ -173,6 +196,26 @@ impl Scenario {
         let dir = self.root.join(format!("batch-{}", self.seq));
         fs::create_dir_all(&dir).unwrap();
         let mut out: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+        if let Some(i) = &spec.delete_merchant {
+            if let Some(m) = self.pick("merchants.jsonl", i) {
+                let id = m["id"].as_str().unwrap_or_default().to_string();
+                out.entry("merchants.jsonl")
+                    .or_default()
+                    .push(json!({"id": id, "deleted": true}).to_string());
+                self.deleted_merchants.insert(id);
+                let gone = self.deleted_merchants.clone();
+                for pool in self.pending.values_mut() {
+                    pool.retain(|l| {
+                        let v: Value = serde_json::from_str(l).unwrap_or(Value::Null);
+                        let named = |x: &Value| x.as_str().is_some_and(|id| gone.contains(id));
+                        !(named(&v["merchant_id"])
+                            || v["merchant_ids"]
+                                .as_array()
+                                .is_some_and(|ids| ids.iter().any(named)))
+                    });
+                }
+            }
+        }
         for file in ["notes.jsonl", "reviews.jsonl", "visits.jsonl"] {
             let pool = self.pending.get_mut(file).unwrap();
             let n = (world()[file].len() / 10 * usize::from(spec.add_tenths) / 4).min(pool.len());
@@ -396,6 +439,7 @@ fn readers_see_whole_generations_during_updates() {
             delete_docs: (0..2).map(|i| i * 5 + u16::from(k)).collect(),
             edit_authors: vec![u16::from(k) * 3],
             edit_merchant: Some(u16::from(k) * 11),
+            delete_merchant: (k == 2).then_some(5),
             new_merchant: k == 1,
             curation: Some((u16::from(k) * 13, k % 3)),
         })
