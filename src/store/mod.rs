@@ -298,19 +298,13 @@ impl Store {
         }
         let (current, header) = choose_generation(dir)?;
         let generation = header.generation;
-        let state = disk::read_state(dir, generation)?;
-        let state_path = disk::gen_dir(dir, generation).join(STATE_FILE);
-        let commercial = disk::commercial_in(&state_path, state.commercial)?;
-        let corpus = Arc::new(state.corpus);
-        let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
-        let analysis =
-            engine.analyze_with_readings(Arc::clone(&corpus), options.as_of, &state.readings);
+        let (engine, analysis, commercial) = restore(dir, generation, &options)?;
         let index = open_index(Some(dir), &header.index_dir, &engine, false)?;
         if current != Some(generation) {
             disk::write_current(dir, generation)?;
         }
         disk::clean(dir, generation, &header.index_dir);
-        let doc_prints = doc_prints(&corpus, &analysis.links);
+        let doc_prints = doc_prints(analysis.corpus(), &analysis.links);
         let snapshot = Snapshot {
             generation,
             commercial: Arc::new(commercial),
@@ -350,13 +344,7 @@ impl Store {
             if index.commit_payload()?.as_deref() != Some(generation.to_string().as_str()) {
                 return Ok(None);
             }
-            let state = disk::read_state(dir, generation)?;
-            let state_path = disk::gen_dir(dir, generation).join(STATE_FILE);
-            let commercial = disk::commercial_in(&state_path, state.commercial)?;
-            let corpus = Arc::new(state.corpus);
-            let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
-            let analysis =
-                engine.analyze_with_readings(Arc::clone(&corpus), options.as_of, &state.readings);
+            let (_, analysis, commercial) = restore(dir, generation, options)?;
             Ok(Some(Snapshot {
                 generation,
                 commercial: Arc::new(commercial),
@@ -528,6 +516,22 @@ impl Store {
             rescored_cities,
         })
     }
+}
+
+/// A saved generation's engine, analysis (its texts' readings reused, not read again) and
+/// commercial terms.
+fn restore(
+    dir: &Path,
+    generation: u64,
+    options: &StoreOptions,
+) -> Result<(Engine, Analysis<'static>, CommercialBook)> {
+    let state = disk::read_state(dir, generation)?;
+    let state_path = disk::gen_dir(dir, generation).join(STATE_FILE);
+    let commercial = disk::commercial_in(&state_path, state.commercial)?;
+    let corpus = Arc::new(state.corpus);
+    let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
+    let analysis = engine.analyze_with_readings(corpus, options.as_of, &state.readings);
+    Ok((engine, analysis, commercial))
 }
 
 /// The published generation named by `CURRENT` (if any) and the generation to open: the
