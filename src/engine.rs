@@ -14,7 +14,7 @@
 //! # Ok::<(), jingxuan::Error>(())
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::corpus::{Corpus, DocKind, Timestamp};
 use crate::error::{Result, UserError};
-use crate::evidence::extract::Reading;
+use crate::evidence::extract::{Reading, ReadingRef};
 use crate::evidence::link::NoteLinks;
 use crate::evidence::sentiment::SentimentModel;
 use crate::evidence::EvidenceSet;
@@ -66,7 +66,7 @@ impl Engine {
     /// Reads, links and weighs every note and review as of `as_of` (default: the corpus's
     /// latest timestamp, so the answer never depends on the wall clock).
     pub fn analyze<'c>(&self, corpus: &'c Corpus, as_of: Option<Timestamp>) -> Analysis<'c> {
-        self.analyze_from(CorpusRef::Borrowed(corpus), as_of, &[])
+        self.analyze_from(CorpusRef::Borrowed(corpus), as_of, &HashMap::new())
     }
 
     /// [`analyze`](Self::analyze) of a corpus the analysis shares ownership of, so that it
@@ -76,7 +76,7 @@ impl Engine {
         corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
     ) -> Analysis<'static> {
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &[])
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &HashMap::new())
     }
 
     /// [`analyze_shared`](Self::analyze_shared), reading again only the notes and reviews
@@ -92,12 +92,15 @@ impl Engine {
     ) -> Analysis<'static> {
         let reuse = Arc::ptr_eq(&self.analyzer, &previous.analyzer)
             || self.same_words(previous.analyzer.extra_words());
-        let readings: Vec<Reading> = if reuse {
-            previous.evidence.docs.iter().map(Reading::of).collect()
+        let before: HashMap<&str, ReadingRef<'_>> = if reuse {
+            let docs = &previous.evidence.docs;
+            docs.iter()
+                .map(|d| (d.id.as_str(), ReadingRef::of_doc(d)))
+                .collect()
         } else {
-            Vec::new()
+            HashMap::new()
         };
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &readings)
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before)
     }
 
     /// [`analyze_shared`](Self::analyze_shared) reusing saved readings, which must have
@@ -108,7 +111,11 @@ impl Engine {
         as_of: Option<Timestamp>,
         readings: &[Reading],
     ) -> Analysis<'static> {
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, readings)
+        let before: HashMap<&str, ReadingRef<'_>> = readings
+            .iter()
+            .map(|r| (r.id.as_str(), ReadingRef::of_saved(r)))
+            .collect();
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before)
     }
 
     /// An engine for `corpus` sharing this one's sentiment model and settings; `self` again
@@ -134,7 +141,7 @@ impl Engine {
         &self,
         corpus: CorpusRef<'c>,
         as_of: Option<Timestamp>,
-        readings: &[Reading],
+        before: &HashMap<&str, ReadingRef<'_>>,
     ) -> Analysis<'c> {
         let c: &Corpus = &corpus;
         let as_of = as_of
@@ -142,7 +149,7 @@ impl Engine {
             .unwrap_or(Timestamp::from_unix(0));
         let links = NoteLinks::build(c);
         let evidence =
-            EvidenceSet::extract_with(c, &links, &self.analyzer, &self.sentiment, readings);
+            EvidenceSet::extract_with(c, &links, &self.analyzer, &self.sentiment, before);
         let trust = trust::assess(c, &evidence, as_of);
         let counted = reputation::counted(&evidence, &trust, as_of, &self.config);
         let ranges = evidence.merchant_ranges();

@@ -74,6 +74,41 @@ pub(crate) struct Reading {
     pub bands: Option<Arc<Bands>>,
 }
 
+/// A borrowed [`Reading`]: what a new analysis may reuse of an earlier document.
+#[derive(Clone, Copy)]
+pub(crate) struct ReadingRef<'a> {
+    pub text_hash: u64,
+    pub reading: &'a Arc<TextEvidence>,
+    pub terms: &'a Arc<[u64]>,
+    pub merchant_ids: &'a [String],
+    pub parts: &'a Arc<[Part]>,
+    pub bands: &'a Option<Arc<Bands>>,
+}
+
+impl<'a> ReadingRef<'a> {
+    pub(crate) fn of_doc(d: &'a Document) -> Self {
+        ReadingRef {
+            text_hash: d.text_hash,
+            reading: &d.reading,
+            terms: &d.terms,
+            merchant_ids: &d.merchant_ids,
+            parts: &d.parts,
+            bands: &d.bands,
+        }
+    }
+
+    pub(crate) fn of_saved(r: &'a Reading) -> Self {
+        ReadingRef {
+            text_hash: r.text_hash,
+            reading: &r.reading,
+            terms: &r.terms,
+            merchant_ids: &r.merchant_ids,
+            parts: &r.parts,
+            bands: &r.bands,
+        }
+    }
+}
+
 impl Reading {
     pub(crate) fn of(d: &Document) -> Reading {
         Reading {
@@ -150,22 +185,26 @@ impl EvidenceSet {
         sentiment: &SentimentModel,
         previous: Option<&EvidenceSet>,
     ) -> EvidenceSet {
-        let readings: Vec<Reading> = previous
-            .map(|p| p.docs.iter().map(Reading::of).collect())
+        let before: HashMap<&str, ReadingRef<'_>> = previous
+            .map(|p| {
+                p.docs
+                    .iter()
+                    .map(|d| (d.id.as_str(), ReadingRef::of_doc(d)))
+                    .collect()
+            })
             .unwrap_or_default();
-        Self::extract_with(corpus, links, analyzer, sentiment, &readings)
+        Self::extract_with(corpus, links, analyzer, sentiment, &before)
     }
 
-    /// [`extract_reusing`](Self::extract_reusing) from readings kept apart from their
-    /// evidence set (as a saved store keeps them).
+    /// [`extract_reusing`](Self::extract_reusing) from earlier readings by document id
+    /// (of an evidence set, or kept apart as a saved store keeps them).
     pub(crate) fn extract_with(
         corpus: &Corpus,
         links: &NoteLinks,
         analyzer: &Analyzer,
         sentiment: &SentimentModel,
-        readings: &[Reading],
+        before: &HashMap<&str, ReadingRef<'_>>,
     ) -> EvidenceSet {
-        let before: HashMap<&str, &Reading> = readings.iter().map(|r| (r.id.as_str(), r)).collect();
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
         let band_hasher = BandHasher::default();
         let visited = visited_pairs(corpus);
@@ -197,7 +236,7 @@ impl EvidenceSet {
                     }
                 };
                 let parts = match old {
-                    Some(d) if d.merchant_ids == merchant_ids => Arc::clone(&d.parts),
+                    Some(d) if d.merchant_ids == merchant_ids => Arc::clone(d.parts),
                     _ if merchant_ids.len() > 1 => split_by_merchant(corpus, &merchant_ids, &text)
                         .into_iter()
                         .map(|(merchant_id, ranges)| {

@@ -36,6 +36,7 @@ use crate::corpus::{self, CommercialBook, Corpus, LoadOptions, LoadReport, Loade
 use crate::engine::{Analysis, Engine};
 use crate::error::{Error, Result, UserError};
 use crate::evidence::extract::{fnv1a, Reading};
+use crate::evidence::Document;
 use crate::index::{doc_prints, IndexStats, SearchHit, SearchIndex, SearchQuery, SearchView};
 use crate::reputation::{Scoreboard, ScoringConfig};
 use crate::selection::{Selection, SelectionPolicy};
@@ -408,23 +409,7 @@ impl Store {
         let engine = writer.engine.for_names_of(&corpus);
         let full_rebuild = !engine.same_words(writer.engine.analyzer().extra_words());
         let analysis = engine.reanalyze(Arc::clone(&corpus), self.options.as_of, &before.analysis);
-        let reused: BTreeSet<(&str, u64)> = if full_rebuild {
-            BTreeSet::new()
-        } else {
-            before
-                .analysis
-                .evidence
-                .docs
-                .iter()
-                .map(|d| (d.id.as_str(), d.text_hash))
-                .collect()
-        };
-        let docs_reused = analysis
-            .evidence
-            .docs
-            .iter()
-            .filter(|d| reused.contains(&(d.id.as_str(), d.text_hash)))
-            .count();
+        let docs_reused = count_reused(&before.analysis.evidence.docs, &analysis.evidence.docs);
         let docs_read = analysis.evidence.docs.len() - docs_reused;
         observe(Step::Analyzed);
 
@@ -605,6 +590,29 @@ fn save_state(
             readings: analysis.evidence.docs.iter().map(Reading::of).collect(),
         },
     )
+}
+
+/// Documents of `after` whose reading is the very one of `before` (shared, not read
+/// again). Both lists are in the same order (notes then reviews, each by id), so one walk
+/// pairs them.
+fn count_reused(before: &[Document], after: &[Document]) -> usize {
+    fn key(d: &Document) -> (crate::corpus::DocKind, &str) {
+        (d.kind, d.id.as_str())
+    }
+    let mut i = 0;
+    let mut reused = 0;
+    for d in after {
+        while i < before.len() && key(&before[i]) < key(d) {
+            i += 1;
+        }
+        if before
+            .get(i)
+            .is_some_and(|b| key(b) == key(d) && Arc::ptr_eq(&b.reading, &d.reading))
+        {
+            reused += 1;
+        }
+    }
+    reused
 }
 
 /// Keys whose value differs between `a` and `b`, or which only one has; sorted.
