@@ -221,11 +221,7 @@ impl EvidenceSet {
                 merchant_ids.dedup();
                 let old = reusable(&n.id, text_hash);
                 let (reading, terms, bands) = match old {
-                    Some(d) => (
-                        Arc::clone(&d.reading),
-                        Arc::clone(&d.terms),
-                        d.bands.clone(),
-                    ),
+                    Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
                     None => {
                         let tokens = analyzer.analyze(&text);
                         (
@@ -282,11 +278,7 @@ impl EvidenceSet {
         docs.par_extend(reviews.par_iter().map(|r| {
             let text_hash = text_hash(DocKind::Review, &r.text);
             let (reading, terms, bands) = match reusable(&r.id, text_hash) {
-                Some(d) => (
-                    Arc::clone(&d.reading),
-                    Arc::clone(&d.terms),
-                    d.bands.clone(),
-                ),
+                Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
                 None => {
                     let tokens = analyzer.analyze(&r.text);
                     (
