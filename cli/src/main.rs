@@ -72,9 +72,10 @@ The corpus format is docs/corpus-format.md. Output is a table for people, or JSO
     version,
     about = "精选: curated city store lists from trustworthy word of mouth",
     long_about = "精选 (jingxuan) reads a corpus of merchants, user notes (种草笔记) and reviews \
-(点评) as JSON Lines, validates it, indexes the text for search, and (in later versions) scores \
-every merchant by credible word of mouth and selects a broad, fair list. Money never moves a \
-score: merchants' commercial data is read but never used for ranking.",
+(点评) as JSON Lines, validates it, indexes the text for search, scores every merchant by \
+credible word of mouth, selects a broad, fair list per city, and keeps all of it up to date with \
+later batches (`update`). Money never moves a score: merchants' commercial data is read but \
+never used for ranking.",
     after_help = AFTER_HELP
 )]
 struct Cli {
