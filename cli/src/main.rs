@@ -81,7 +81,39 @@ never used for ranking.",
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    limits: Limits,
 }
+
+/// Caps on what one corpus line may hold (`LoadOptions` in the library); a line past one
+/// is a problem naming the cap. The defaults are generous: raise one only for a corpus
+/// that really needs it.
+#[derive(clap::Args, Clone, Copy)]
+#[command(next_help_heading = "Input limits (LoadOptions)")]
+struct Limits {
+    /// Longest line, in bytes (max_line_bytes)
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_line_bytes)]
+    max_line_bytes: usize,
+    /// Longest note title or body, review text or curation reason, in characters
+    /// (max_text_chars)
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_text_chars)]
+    max_text_chars: usize,
+    /// Longest id, name, timestamp, tag or alias, in characters (max_field_chars)
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_field_chars)]
+    max_field_chars: usize,
+    /// Most tags on one note (max_tags)
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_tags)]
+    max_tags: usize,
+    /// Most merchant ids on one note (max_merchant_ids)
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_merchant_ids)]
+    max_merchant_ids: usize,
+    /// Most aliases of one merchant (max_aliases)
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_aliases)]
+    max_aliases: usize,
+}
+
+/// The command line's limits, set once in `main` before any corpus is read.
+static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
 
 #[derive(Subcommand)]
 enum Command {
@@ -267,6 +299,7 @@ enum KindArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = LIMITS.set(cli.limits);
     let result = match cli.command {
         Command::Check {
             corpus,
@@ -330,10 +363,19 @@ fn main() -> ExitCode {
 }
 
 fn load_options(lenient: bool, max_problems: usize) -> LoadOptions {
+    let defaults = LoadOptions::default();
+    let limits = LIMITS.get();
+    let pick = |f: fn(&Limits) -> usize, default: usize| limits.map_or(default, f);
     LoadOptions {
         mode: if lenient { Mode::Lenient } else { Mode::Strict },
         max_problems,
-        ..LoadOptions::default()
+        max_line_bytes: pick(|l| l.max_line_bytes, defaults.max_line_bytes),
+        max_text_chars: pick(|l| l.max_text_chars, defaults.max_text_chars),
+        max_field_chars: pick(|l| l.max_field_chars, defaults.max_field_chars),
+        max_tags: pick(|l| l.max_tags, defaults.max_tags),
+        max_merchant_ids: pick(|l| l.max_merchant_ids, defaults.max_merchant_ids),
+        max_aliases: pick(|l| l.max_aliases, defaults.max_aliases),
+        ..defaults
     }
 }
 

@@ -472,3 +472,18 @@ fn report_writes_a_self_contained_page_and_rejects_an_unknown_city() {
         Some(2)
     );
 }
+
+/// The input caps can be set on the command line: a name the default cap accepts is refused
+/// under a tighter `--max-field-chars`, with a message naming the cap.
+#[test]
+fn input_caps_are_set_on_the_command_line() {
+    let case = "tests/cases/corpus/caps-strict";
+    assert_success(&jingxuan(&["check", case]));
+    let tight = jingxuan(&["check", case, "--max-field-chars", "30"]);
+    assert_eq!(tight.status.code(), Some(1));
+    assert!(
+        stdout(&tight).contains("merchants.jsonl:2: name: 31 characters long; the limit is 30"),
+        "{}",
+        stdout(&tight)
+    );
+}
