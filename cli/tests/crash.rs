@@ -121,6 +121,23 @@ fn update(store: &Path, batch: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `jingxuan update --json --store STORE --from BASE`, which must succeed.
+fn create_store(store: &Path, base: &Path) -> std::process::Output {
+    let out = jingxuan()
+        .args(["update", "--json", "--store"])
+        .arg(store)
+        .arg("--from")
+        .arg(base)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 struct Fixture {
     _tmp: tempfile::TempDir,
     root: PathBuf,
@@ -135,18 +152,7 @@ fn fixture() -> Fixture {
     let root = tmp.path().to_path_buf();
     let (base, batch) = base_and_batch(&root);
     let pristine = root.join("pristine");
-    let out = jingxuan()
-        .args(["update", "--store"])
-        .arg(&pristine)
-        .arg("--from")
-        .arg(&base)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    create_store(&pristine, &base);
     let before = answers(&pristine);
     let done = root.join("done");
     copy_dir(&pristine, &done);
@@ -248,18 +254,7 @@ fn select_from_a_store_equals_select_from_its_corpus() {
     let tmp = tempfile::tempdir().unwrap();
     let (base, _) = base_and_batch(tmp.path());
     let store = tmp.path().join("store");
-    let out = jingxuan()
-        .args(["update", "--json", "--store"])
-        .arg(&store)
-        .arg("--from")
-        .arg(&base)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = create_store(&store, &base);
     let created: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(created["generation"], json!(1));
     for city in ["杭州", "上海"] {

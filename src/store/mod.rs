@@ -415,7 +415,7 @@ impl Store {
 
         let merchant_prints = merchant_prints(&analysis);
         let affected: Vec<String> = changed_keys(&before.merchant_prints, &merchant_prints);
-        let rescored_cities = carry_over_boards(&before, &analysis, &affected, &self.options);
+        let rescored_cities = carry_over_boards(&before, &analysis, &affected);
 
         let index_dir = match (&self.dir, full_rebuild) {
             (Some(_), true) => Some(disk::index_dir_name(generation)),
@@ -429,12 +429,19 @@ impl Store {
         observe(Step::StateWritten);
 
         let new_prints = doc_prints(&corpus, &analysis.links);
-        let (mut fresh, old_prints) = if full_rebuild {
+        let mut fresh = if full_rebuild {
             let name = index_dir.as_deref().unwrap_or_default();
-            let index = open_index(self.dir.as_deref(), name, &engine, true)?;
-            (Some(index), HashMap::new())
+            Some(open_index(self.dir.as_deref(), name, &engine, true)?)
         } else {
-            (None, std::mem::take(&mut writer.doc_prints))
+            None
+        };
+        // Borrowed, not taken: a failed update leaves the writer as it was.
+        let w = &mut *writer;
+        let no_prints = HashMap::new();
+        let old_prints = if full_rebuild {
+            &no_prints
+        } else {
+            &w.doc_prints
         };
         let removed: Vec<String> = old_prints
             .keys()
@@ -442,27 +449,15 @@ impl Store {
             .cloned()
             .collect();
         let upsert = |id: &str| old_prints.get(id) != new_prints.get(id);
-        let index = match fresh.as_mut() {
-            Some(i) => i,
-            None => &mut writer.index,
-        };
-        let result = index.apply_changes(
+        let index = fresh.as_mut().unwrap_or(&mut w.index);
+        let index_written = index.apply_changes(
             &corpus,
             &analysis.links,
             &upsert,
             &removed,
             &generation.to_string(),
             &mut || observe(Step::IndexWritten),
-        );
-        let index_written = match result {
-            Ok(stats) => stats,
-            Err(e) => {
-                if fresh.is_none() {
-                    writer.doc_prints = old_prints;
-                }
-                return Err(e);
-            }
-        };
+        )?;
         let search = index.view();
         observe(Step::IndexCommitted);
 
@@ -669,8 +664,13 @@ fn carry_over_boards(
     before: &Snapshot,
     analysis: &Analysis<'_>,
     affected: &[String],
-    options: &StoreOptions,
 ) -> Vec<String> {
+    let cities = analysis.corpus().cities();
+    // Another instant (a batch with newer documents moves the default as-of) changes every
+    // recency weight: nothing carries over.
+    if before.analysis.as_of != analysis.as_of || before.analysis.config() != analysis.config() {
+        return cities;
+    }
     let mut touched: BTreeSet<String> = BTreeSet::new();
     for id in affected {
         for corpus in [before.corpus(), analysis.corpus()] {
@@ -679,19 +679,10 @@ fn carry_over_boards(
             }
         }
     }
-    let same_instant = before.analysis.as_of == analysis.as_of
-        && *before.analysis.config() == options.config
-        && *analysis.config() == options.config;
-    for city in analysis.corpus().cities() {
-        if same_instant && !touched.contains(&city) {
-            if let Some(board) = before.analysis.cached_board(&city) {
-                analysis.adopt_board(&city, board);
-            }
+    for city in cities.iter().filter(|c| !touched.contains(*c)) {
+        if let Some(board) = before.analysis.cached_board(city) {
+            analysis.adopt_board(city, board);
         }
     }
-    if same_instant {
-        touched.into_iter().collect()
-    } else {
-        analysis.corpus().cities()
-    }
+    touched.into_iter().collect()
 }
