@@ -22,6 +22,7 @@ fn config() -> impl Strategy<Value = GenConfig> {
                 target_docs,
                 notes_only: false,
                 as_of: DEFAULT_AS_OF - days_back * DAY,
+                campaigns: None,
             },
         )
 }
