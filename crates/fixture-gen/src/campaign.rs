@@ -239,7 +239,12 @@ fn span(rng: &mut Rand, kinds: &[u8]) -> i64 {
 
 fn style(rng: &mut Rand, weights: [f64; 4]) -> Style {
     let cum = crate::rng::cumulative(weights);
-    [Style::Copied, Style::Templated, Style::Paraphrased, Style::Real][rng.weighted(&cum)]
+    [
+        Style::Copied,
+        Style::Templated,
+        Style::Paraphrased,
+        Style::Real,
+    ][rng.weighted(&cum)]
 }
 
 impl Params {

@@ -402,12 +402,20 @@ pub fn render(cfg: &GenConfig, w: &World) -> Vec<(String, String)> {
     // Documents of each campaign per merchant (targets only) and in all.
     let mut aimed: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
     let mut total = vec![0usize; w.campaigns.len()];
-    let kept_reviews = if cfg.notes_only { &[][..] } else { &w.reviews[..] };
+    let kept_reviews = if cfg.notes_only {
+        &[][..]
+    } else {
+        &w.reviews[..]
+    };
     let tagged = w
         .notes
         .iter()
         .flat_map(|n| n.about.iter().map(move |&m| (n.campaign, n.label, m)))
-        .chain(kept_reviews.iter().map(|r| (r.campaign, r.label, r.merchant)));
+        .chain(
+            kept_reviews
+                .iter()
+                .map(|r| (r.campaign, r.label, r.merchant)),
+        );
     for (c, label, m) in tagged {
         if let Some(c) = c {
             if label != Label::Camouflage {

@@ -285,14 +285,20 @@ pub fn paraphrased(rng: &mut Rand, asap: &Asap, m: &Merchant, rating: f64) -> St
     let praise = rating >= 3.0;
     let mut parts: Vec<String> = Vec::new();
     if rng.chance(0.6) {
-        parts.push(rng.word(if praise { PRAISE_OPEN } else { SCORN_OPEN }).to_string());
+        parts.push(
+            rng.word(if praise { PRAISE_OPEN } else { SCORN_OPEN })
+                .to_string(),
+        );
     }
     if rng.chance(0.3) {
         parts.push(format!("{}这家", mention(rng, m)));
     }
     parts.extend(clauses(rng, asap, m, rating));
     if rng.chance(0.5) {
-        parts.push(rng.word(if praise { PRAISE_CLOSE } else { SCORN_CLOSE }).to_string());
+        parts.push(
+            rng.word(if praise { PRAISE_CLOSE } else { SCORN_CLOSE })
+                .to_string(),
+        );
     }
     let mut text = parts.join("，");
     text.push(if rng.chance(0.2) { '！' } else { '。' });

@@ -63,7 +63,8 @@ impl Builder<'_> {
         (self.ordinary_account(mix, at, home), Some("one_shot"))
     }
 
-    /// A new ordinary honest account, 1 hour to ~4 years old at `at`.
+    /// A new ordinary honest account, 4 days to ~4 years old at `at` (older than the
+    /// visit before its document, which can be up to three days earlier).
     fn ordinary_account(&mut self, mix: HonestMix, at: i64, home: Option<City>) -> usize {
         let kind = if self.rng.chance(mix.verified) {
             Kind::Verified
@@ -73,9 +74,9 @@ impl Builder<'_> {
             Kind::Local
         };
         let age = if kind == Kind::New {
-            self.rng.int(HOUR, 30 * DAY)
+            self.rng.int(4 * DAY, 30 * DAY)
         } else {
-            self.rng.int(HOUR, 1_500 * DAY)
+            self.rng.int(4 * DAY, 1_500 * DAY)
         };
         self.add_author(kind, at - age, home)
     }
@@ -140,7 +141,14 @@ impl Builder<'_> {
 
     /// One genuine document of a viral week or opening rush, by an existing local or a new
     /// ordinary account.
-    fn lookalike_doc(&mut self, mix: HonestMix, city: City, m: usize, at: i64, pattern: &'static str) {
+    fn lookalike_doc(
+        &mut self,
+        mix: HonestMix,
+        city: City,
+        m: usize,
+        at: i64,
+        pattern: &'static str,
+    ) {
         let pool: Vec<usize> = self
             .honest
             .iter()
@@ -200,7 +208,12 @@ impl Builder<'_> {
         }
     }
 
-    pub(super) fn campaign_space(&mut self, space: &CampaignSpace, city: City, range: Range<usize>) {
+    pub(super) fn campaign_space(
+        &mut self,
+        space: &CampaignSpace,
+        city: City,
+        range: Range<usize>,
+    ) {
         let families = if space.families.is_empty() {
             Family::ALL.to_vec()
         } else {
@@ -452,7 +465,10 @@ impl Builder<'_> {
     fn campaign_post(&mut self, ctx: &Ctx, a: usize, m: usize, at: i64) {
         let p = &ctx.params;
         let (rating, label) = match ctx.family.direction() {
-            Direction::Praise => (if self.rng.chance(0.8) { 5.0 } else { 4.5 }, Label::Campaign),
+            Direction::Praise => (
+                if self.rng.chance(0.8) { 5.0 } else { 4.5 },
+                Label::Campaign,
+            ),
             Direction::Scorn => {
                 let r = self.rng.unit();
                 let rating = if r < 0.7 {
