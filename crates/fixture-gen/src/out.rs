@@ -220,11 +220,11 @@ struct TruthDoc<'a> {
 }
 
 /// Campaign tag of a document: (campaign id, family, direction if aimed at a target).
-fn doc_campaign<'a>(
-    w: &'a World,
+fn doc_campaign(
+    w: &World,
     campaign: Option<usize>,
     label: Label,
-) -> (Option<&'a str>, Option<&'a str>, Option<&'a str>) {
+) -> (Option<&str>, Option<&'static str>, Option<&'static str>) {
     match campaign.map(|c| &w.campaigns[c]) {
         Some(c) => (
             Some(c.id.as_str()),
