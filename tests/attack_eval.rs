@@ -624,10 +624,12 @@ fn leave_one_family_out() {
             "held-out leak above a baseline"
         );
     }
-    // Measured on main at 2a0e1a7 (before the trust redesign of issue 12), CI size:
-    // Spearman 0.872, NDCG@30 0.958, leak 3.3%, made ineligible 2 of 10, honest held 19%;
-    // notes only 0.894 / 0.932, leak 0.8%. Held with a margin so that a change that makes
-    // things worse fails.
+    // Measured on main at 2a0e1a7 (before the trust redesign of issue 12): CI size
+    // Spearman 0.873, NDCG@30 0.958, leak 3.3%, made ineligible 2 of 10, honest held 19%,
+    // notes only 0.894 / 0.933, leak 0.8%; full size 0.876 / 0.947 / 2.7% / 0 of 40 / 25%,
+    // notes only 0.881 / 0.895 / 0.4%. Held with a margin so that a change that makes
+    // things worse fails. Most honest shops held today carry a soft-ad flag from one
+    // honest diner's 霸王餐 remark.
     assert!(
         ours.mean_spearman() >= 0.85,
         "Spearman {:.3}",
@@ -640,7 +642,7 @@ fn leave_one_family_out() {
         "attacked made ineligible {:?}",
         ours.made_ineligible
     );
-    assert!(share(ours.held) <= 0.25, "honest held {:?}", ours.held);
+    assert!(share(ours.held) <= 0.3, "honest held {:?}", ours.held);
     assert!(
         notes.mean_spearman() >= 0.85,
         "notes-only Spearman {:.3}",
