@@ -9,6 +9,9 @@
 //! ```sh
 //! cargo test --test attack_eval -- --nocapture                      # CI size
 //! JINGXUAN_EVAL_FULL=1 cargo test --release --test attack_eval -- --nocapture
+//! # only some families (e.g. the tuning ones while tuning); assertions are skipped
+//! JINGXUAN_EVAL_FAMILIES=copied_praise,fake_orders,copied_scorn,staff \
+//!     cargo test --release --test attack_eval -- --nocapture
 //! ```
 //!
 //! Figures: Spearman and NDCG@30 against the planted latent quality (open merchants);
@@ -34,6 +37,8 @@ struct Truth {
     scorn: BTreeSet<String>,
     /// Every document a campaign wrote, camouflage included.
     campaign_docs: BTreeSet<String>,
+    /// Honest merchants with a viral week or an opening rush.
+    lookalikes: BTreeSet<String>,
 }
 
 fn truth(dir: &Path) -> Truth {
@@ -43,6 +48,7 @@ fn truth(dir: &Path) -> Truth {
         praise: BTreeSet::new(),
         scorn: BTreeSet::new(),
         campaign_docs: BTreeSet::new(),
+        lookalikes: BTreeSet::new(),
     };
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -51,6 +57,9 @@ fn truth(dir: &Path) -> Truth {
         }
         if let (Some(id), Some(q)) = (v["merchant_id"].as_str(), v["quality"].as_f64()) {
             t.quality.insert(id.to_string(), q);
+            if v["pattern"].is_string() {
+                t.lookalikes.insert(id.to_string());
+            }
             for c in v["campaigns"].as_array().into_iter().flatten() {
                 match c["direction"].as_str() {
                     Some("praise") => t.praise.insert(id.to_string()),
@@ -157,6 +166,8 @@ struct Tally {
     flagged: (usize, usize),
     /// Flags on honest merchants that are held, by kind.
     held_by: BTreeMap<String, usize>,
+    /// Honest merchants with a viral week or opening rush that are held; all of them.
+    lookalikes_held: (usize, usize),
 }
 
 fn add(a: &mut (usize, usize), b: (usize, usize)) {
@@ -175,6 +186,7 @@ impl Tally {
         self.attacked_under_review += o.attacked_under_review;
         add(&mut self.held, o.held);
         add(&mut self.flagged, o.flagged);
+        add(&mut self.lookalikes_held, o.lookalikes_held);
         for (k, n) in &o.held_by {
             *self.held_by.entry(k.clone()).or_default() += n;
         }
@@ -250,6 +262,15 @@ fn city_tally(ids: &[&str], r: &Ranking, clean: Option<&Ranking>, t: &Truth) -> 
     tally.flagged = (
         honest.iter().filter(|&&i| r.flagged[i]).count(),
         honest.len(),
+    );
+    let lookalikes: Vec<usize> = honest
+        .iter()
+        .copied()
+        .filter(|&i| t.lookalikes.contains(ids[i]))
+        .collect();
+    tally.lookalikes_held = (
+        lookalikes.iter().filter(|&&i| r.under_review[i]).count(),
+        lookalikes.len(),
     );
     for &i in honest.iter().filter(|&&i| r.under_review[i]) {
         for k in &r.flag_kinds[i] {
@@ -433,6 +454,17 @@ fn size() -> Size {
     }
 }
 
+/// `JINGXUAN_EVAL_FAMILIES=copied_scorn,staff` runs only those families (for tuning
+/// runs); the assertions need every family and are skipped then.
+fn families() -> Option<Vec<Family>> {
+    let v = std::env::var("JINGXUAN_EVAL_FAMILIES").ok()?;
+    Some(
+        v.split(',')
+            .map(|f| Family::parse(f).unwrap_or_else(|| panic!("unknown family {f}")))
+            .collect(),
+    )
+}
+
 fn world(family: Family, seed: u64, size: &Size, notes_only: bool) -> tempfile::TempDir {
     // Notes say less than a review and carry no star: a notes-only city needs more of them.
     let per_merchant = if notes_only {
@@ -559,7 +591,9 @@ fn leave_one_family_out() {
     header();
     let mut held_out = vec![Tally::default(); RANKINGS.len()];
     let mut tuning = vec![Tally::default(); RANKINGS.len()];
-    for family in Family::ALL {
+    let only = families();
+    let chosen = only.clone().unwrap_or(Family::ALL.to_vec());
+    for &family in &chosen {
         let mut per = vec![Tally::default(); RANKINGS.len()];
         for &seed in size.seeds {
             let dir = world(family, seed, &size, false);
@@ -589,7 +623,11 @@ fn leave_one_family_out() {
     );
     header();
     let mut notes = Tally::default();
-    for &family in size.notes_only_families {
+    for &family in size
+        .notes_only_families
+        .iter()
+        .filter(|f| chosen.contains(f))
+    {
         let dir = world(family, size.seeds[0], &size, true);
         let t = &evaluate(dir.path(), family, true)[0];
         row(family.name(), split(family), "jingxuan", t, true);
@@ -608,7 +646,16 @@ fn leave_one_family_out() {
     );
     let attacked_held = ours.attacked_under_review + tuning[0].attacked_under_review;
     println!("scorn targets held for manipulation (under_review): {attacked_held}");
+    println!(
+        "honest viral weeks and opening rushes held: tuning {}; held-out {}",
+        pct(tuning[0].lookalikes_held),
+        pct(ours.lookalikes_held)
+    );
     print_targets(ours, &notes);
+    if only.is_some() {
+        println!("JINGXUAN_EVAL_FAMILIES is set: assertions skipped");
+        return;
+    }
 
     // Promises that hold today, on families no threshold was tuned on: rank at least as
     // well as the stars people gave, and let less bought praise through than they do.
