@@ -112,13 +112,13 @@ fn breakdown(
     let commercial = jingxuan::trust::sponsored::detect(c, &evidence);
     let sponsored_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let cred = jingxuan::trust::author::credibility(c, &evidence, as_of, &commercial);
+    let _credibility = jingxuan::trust::author::credibility(c, &evidence, as_of, &commercial);
     let cred_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let groups = jingxuan::trust::duplicate::detect(&evidence, &commercial);
     let dup_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let col = jingxuan::trust::collusion::detect(&evidence, &cred, &commercial);
+    let col = jingxuan::trust::collusion::detect(&evidence, &commercial);
     let col_s = t.elapsed().as_secs_f64();
     println!("{{\"sponsored\":{sponsored_s:.3},\"credibility\":{cred_s:.3},\"duplicate\":{dup_s:.3},\"collusion\":{col_s:.3},\"groups\":{},\"col\":{}}}", groups.len(), col.len());
     let t = Instant::now();

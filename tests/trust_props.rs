@@ -223,7 +223,7 @@ fn campaign() -> impl Strategy<Value = Campaign> {
         1usize..60,
         prop_oneof![1i64..30, 60i64..1500],
         0.0f64..0.6,
-        0u64..800,
+        prop_oneof![0u64..800, 10_000u64..500_000],
         prop_oneof![1i64..24, 24i64..336, 336i64..2880],
         0u8..5,
         any::<bool>(),

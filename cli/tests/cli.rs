@@ -341,6 +341,99 @@ fn explain_shows_the_flags_and_evidence_of_a_bought_burst() {
 }
 
 #[test]
+fn explain_says_why_not_on_the_list_and_that_money_cannot_change_it() {
+    // A merchant held for manipulation in its favour, one attacked by a competitor, and
+    // one eligible but not picked, all found from the command's own output.
+    let board = json(&jingxuan(&[
+        "score",
+        "fixtures/demo",
+        "--city",
+        "杭州",
+        "--json",
+    ]));
+    let list = json(&jingxuan(&[
+        "select",
+        "fixtures/demo",
+        "--city",
+        "杭州",
+        "--json",
+    ]));
+    let listed: Vec<&str> = list["stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["merchant_id"].as_str().unwrap())
+        .collect();
+    let rows = board["merchants"].as_array().unwrap();
+    let held = rows
+        .iter()
+        .find(|m| m["ineligible"]["reason"] == "under_review")
+        .expect("a held merchant in the demo");
+    let unpicked = rows
+        .iter()
+        .find(|m| m["eligible"] == true && !listed.contains(&m["merchant_id"].as_str().unwrap()))
+        .expect("an eligible merchant left off the list");
+    for (m, expect) in [(held, "复核"), (unpicked, "")] {
+        let id = m["merchant_id"].as_str().unwrap();
+        let x = json(&jingxuan(&[
+            "explain",
+            "fixtures/demo",
+            "--merchant",
+            id,
+            "--json",
+        ]));
+        let why: Vec<&str> = x["why_not"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        assert!(why.len() >= 2, "{id}: {why:?}");
+        assert!(why.iter().any(|l| l.contains(expect)), "{id}: {why:?}");
+        assert!(
+            why.last().unwrap().contains("付费都不能改变"),
+            "{id}: {why:?}"
+        );
+        let text = stdout(&jingxuan(&["explain", "fixtures/demo", "--merchant", id]));
+        assert!(text.contains("为什么没有入选"), "{text}");
+    }
+    // A listed merchant has nothing to explain away.
+    let x = json(&jingxuan(&[
+        "explain",
+        "fixtures/demo",
+        "--merchant",
+        listed[0],
+        "--json",
+    ]));
+    assert!(x["why_not"].as_array().unwrap().is_empty());
+    // An attacked merchant: the attack is flagged against it, and cannot hold it.
+    let truth = std::fs::read_to_string(repo().join("fixtures/demo/truth.jsonl")).unwrap();
+    let attacked = truth
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["attacked"] == true && v["merchant_id"].as_str().unwrap().starts_with("m-hz"))
+        .unwrap();
+    let id = attacked["merchant_id"].as_str().unwrap();
+    let x = json(&jingxuan(&[
+        "explain",
+        "fixtures/demo",
+        "--merchant",
+        id,
+        "--json",
+    ]));
+    assert_ne!(
+        x["score"]["ineligible"]["reason"], "under_review",
+        "{id}: {}",
+        x["score"]
+    );
+    let flags = x["score"]["flags"].as_array().unwrap();
+    assert!(
+        flags.iter().any(|f| f["direction"] == "against"),
+        "{id}: {flags:?}"
+    );
+}
+
+#[test]
 fn select_prints_the_contract_fields_and_is_byte_identical_across_runs() {
     let args = [
         "select",

@@ -51,7 +51,7 @@ impl Default for ScoringConfig {
             z: 1.0,
             min_evidence_weight: 1.5,
             cheap_share: 0.5,
-            cheap_base: 1.0,
+            cheap_base: 2.0,
             hold_points: 1.0,
         }
     }
@@ -256,7 +256,7 @@ pub fn counted(
             Counted {
                 trust: w.total(),
                 recency,
-                credible: w.credible,
+                credible: w.credible_share(),
             }
         })
         .collect()

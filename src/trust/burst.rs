@@ -84,6 +84,22 @@ pub fn detect(times: &[Timestamp], as_of: Timestamp) -> Vec<Burst> {
         while j + 1 < n && marked[j + 1] {
             j += 1;
         }
+        let next = j + 1;
+        // A long window also marks the usual opinions around a spike: trim the run's ends
+        // while they lie far apart from the rest (five times the run's median gap).
+        let mut gaps: Vec<f64> = (i..j).map(|k| times[k].days_until(times[k + 1])).collect();
+        gaps.sort_by(f64::total_cmp);
+        let median = gaps.get(gaps.len() / 2).copied().unwrap_or(0.0).max(0.05);
+        while i < j && times[i].days_until(times[i + 1]) > 5.0 * median {
+            i += 1;
+        }
+        while j > i && times[j - 1].days_until(times[j]) > 5.0 * median {
+            j -= 1;
+        }
+        if j + 1 - i < MIN_COUNT {
+            i = next;
+            continue;
+        }
         let days = times[i].days_until(times[j]);
         let rest_days = (history - days).max(1.0);
         let count = j + 1 - i;
@@ -93,7 +109,7 @@ pub fn detect(times: &[Timestamp], as_of: Timestamp) -> Vec<Burst> {
             usual: rate * days.max(1.0),
             days,
         });
-        i = j + 1;
+        i = next;
     }
     bursts
 }

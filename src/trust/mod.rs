@@ -87,6 +87,15 @@ impl Discount {
         }
     }
 
+    /// Whether it applies to the cheap part of a weight only: what low-history voices do
+    /// together says nothing against an established author who happens to be among them.
+    pub fn cheap_part_only(&self) -> bool {
+        matches!(
+            self,
+            Discount::BoughtBurst | Discount::Attack | Discount::Lopsided
+        )
+    }
+
     /// The factor this discount applies to the evidence's weight.
     pub fn factor(&self) -> f64 {
         match self {
@@ -124,11 +133,34 @@ const VISIT_BONUS_UNESTABLISHED: f64 = 0.3;
 const PAYMENT_CREDIT: f64 = 0.3;
 
 impl EvidenceWeight {
-    /// Credibility × visit bonus × every discount.
+    /// Credibility × visit bonus × every discount. Discounts for what low-history voices do
+    /// together (bursts, lopsided pools) apply to the cheap part of the weight only, so that
+    /// a campaign can never lower the credible part of anyone's word.
     pub fn total(&self) -> f64 {
-        self.discounts
-            .iter()
-            .fold(self.undiscounted(), |w, d| w * d.factor())
+        let (credible, cheap) = self.parts();
+        self.undiscounted() * (credible + cheap)
+    }
+
+    /// The share of [`total`](Self::total) that is credible (0 when the total is 0).
+    pub fn credible_share(&self) -> f64 {
+        let (credible, cheap) = self.parts();
+        if credible + cheap > 0.0 {
+            credible / (credible + cheap)
+        } else {
+            0.0
+        }
+    }
+
+    /// The credible and cheap shares of the undiscounted weight, each discounted.
+    fn parts(&self) -> (f64, f64) {
+        let (mut credible, mut cheap) = (self.credible, 1.0 - self.credible);
+        for d in &self.discounts {
+            cheap *= d.factor();
+            if !d.cheap_part_only() {
+                credible *= d.factor();
+            }
+        }
+        (credible, cheap)
     }
 
     /// Credibility × visit bonus: what the evidence would count if nothing were found.
@@ -243,9 +275,12 @@ const HYGIENE_CLUSTER: usize = 3;
 const HYGIENE_CLUSTER_DAYS: f64 = 30.0;
 
 /// Collects flags: per merchant, per (kind, direction), the first detail and every doc.
+/// One flag being collected: its first detail and every document with its time.
+type Collecting = (String, BTreeMap<String, Timestamp>);
+
 #[derive(Default)]
 struct Flags {
-    map: BTreeMap<String, BTreeMap<(FlagKind, Direction), (String, BTreeMap<String, Timestamp>)>>,
+    map: BTreeMap<String, BTreeMap<(FlagKind, Direction), Collecting>>,
 }
 
 impl Flags {
