@@ -409,11 +409,67 @@ fn done<T>(f: Fields<'_>, record: Option<T>) -> Result<T, Vec<Issue>> {
 /// A merchant's `commercial` object as written.
 pub(crate) type CommercialTerms = Map<String, Value>;
 
-/// A merchant and its commercial terms (kept apart from the record).
+/// Most values (keys' values, array items, nested ones, counted all the way down) one
+/// `commercial` object may hold.
+pub(crate) const MAX_COMMERCIAL_VALUES: usize = 1_000;
+
+/// A merchant's commercial terms: none, the object as written, or why it was ignored.
+pub(crate) type CommercialOutcome = Result<Option<CommercialTerms>, String>;
+
+/// Reads `commercial`. Never an issue of the merchant's line: a malformed commercial value
+/// is ignored (the loader warns) and the merchant kept, so that money data, even broken,
+/// cannot change which merchants are loaded and hence any score or list.
+fn commercial_terms(value: Option<&Value>, limits: Limits) -> CommercialOutcome {
+    let obj = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(m)) => m,
+        Some(other) => return Err(format!("expected an object, got {}", type_name(other))),
+    };
+    // Bounded like every other field: a count of values and the length of each string.
+    let too_long = |s: &str| s.len() > limits.field_chars && s.chars().count() > limits.field_chars;
+    let mut values = 0usize;
+    let mut stack: Vec<&Value> = obj.values().collect();
+    if let Some(k) = obj.keys().find(|k| too_long(k)) {
+        return Err(format!(
+            "a key is {} characters long; the limit is {} (LoadOptions::max_field_chars)",
+            k.chars().count(),
+            limits.field_chars
+        ));
+    }
+    while let Some(v) = stack.pop() {
+        values += 1;
+        if values > MAX_COMMERCIAL_VALUES {
+            return Err(format!("holds more than {MAX_COMMERCIAL_VALUES} values"));
+        }
+        match v {
+            Value::String(s) if too_long(s) => return Err(format!(
+                "a string is {} characters long; the limit is {} (LoadOptions::max_field_chars)",
+                s.chars().count(),
+                limits.field_chars
+            )),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(m) => {
+                if let Some(k) = m.keys().find(|k| too_long(k)) {
+                    return Err(format!(
+                        "a key is {} characters long; the limit is {} (LoadOptions::max_field_chars)",
+                        k.chars().count(),
+                        limits.field_chars
+                    ));
+                }
+                stack.extend(m.values());
+            }
+            _ => {}
+        }
+    }
+    Ok(Some(obj.clone()))
+}
+
+/// A merchant and its commercial terms (kept apart from the record). The terms never make
+/// the merchant invalid: see [`commercial_terms`].
 pub(crate) fn merchant(
     mut f: Fields<'_>,
     origin: Origin,
-) -> Result<(Merchant, Option<CommercialTerms>), Vec<Issue>> {
+) -> Result<(Merchant, CommercialOutcome), Vec<Issue>> {
     let id = f.req_nonempty("id");
     let name = f.req_nonempty("name");
     let branch = f.opt_nonempty("branch");
@@ -472,7 +528,7 @@ pub(crate) fn merchant(
         )
         .unwrap_or_default();
     let opened_at = f.opt_timestamp("opened_at", true);
-    let commercial = f.opt_object("commercial").cloned();
+    let commercial = commercial_terms(f.obj.get("commercial"), f.limits);
     let record = (|| {
         Some(Merchant {
             id: id?,
