@@ -12,8 +12,14 @@ fn accounted(f: &FileReport) -> u64 {
     f.blank + f.accepted + f.replaced + f.deleted + f.skipped_total()
 }
 
+/// Money data never makes a line invalid: a malformed `commercial` value is a warning.
+fn commercial_never_a_problem(problems: &[jingxuan::Problem]) -> bool {
+    problems.iter().all(|p| p.field != "commercial")
+}
+
 /// Arbitrary bytes as a corpus: the loader must never panic, in either mode, must account
-/// for every line it read, and must never give an internal error.
+/// for every line it read, must never give an internal error, and must never count a
+/// `commercial` value as a problem of its line.
 ///
 /// Input layout: the first byte picks the caps (small ones, so that every cap's path is
 /// reached); the rest is split on NUL bytes into the files of `corpus::FILES`, in order
@@ -52,6 +58,7 @@ pub fn parse_records(data: &[u8]) {
                     assert!(f.problems.len() <= opts.max_problems);
                     assert!(f.problems.len() as u64 <= f.problem_count);
                     assert!(f.commercial_ignored <= f.accepted + f.replaced, "{f:?}");
+                    assert!(commercial_never_a_problem(&f.problems), "{f:?}");
                 }
                 assert!(loaded.report.warnings.len() <= opts.max_warnings);
                 if mode == Mode::Strict {
@@ -68,6 +75,12 @@ pub fn parse_records(data: &[u8]) {
                 }
             }
             Err(e) => {
+                if let jingxuan::Error::User(jingxuan::UserError::InvalidCorpus {
+                    problems, ..
+                }) = &e
+                {
+                    assert!(commercial_never_a_problem(problems), "{problems:?}");
+                }
                 assert!(e.is_user_error(), "input gave an internal error: {e}");
                 assert!(!e.to_string().is_empty());
             }

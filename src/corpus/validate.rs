@@ -426,38 +426,39 @@ fn commercial_terms(value: Option<&Value>, limits: Limits) -> CommercialOutcome 
         Some(other) => return Err(format!("expected an object, got {}", type_name(other))),
     };
     // Bounded like every other field: a count of values and the length of each string.
-    let too_long = |s: &str| s.len() > limits.field_chars && s.chars().count() > limits.field_chars;
+    let cap = limits.field_chars;
+    let too_long = |what: &str, s: &str| {
+        let long = s.len() > cap && s.chars().count() > cap;
+        long.then(|| {
+            let n = s.chars().count();
+            format!(
+                "{what} is {n} characters long; the limit is {cap} (LoadOptions::max_field_chars)"
+            )
+        })
+    };
     let mut values = 0usize;
-    let mut stack: Vec<&Value> = obj.values().collect();
-    if let Some(k) = obj.keys().find(|k| too_long(k)) {
-        return Err(format!(
-            "a key is {} characters long; the limit is {} (LoadOptions::max_field_chars)",
-            k.chars().count(),
-            limits.field_chars
-        ));
-    }
-    while let Some(v) = stack.pop() {
+    let mut objects = vec![obj];
+    let mut stack: Vec<&Value> = Vec::new();
+    loop {
+        for m in objects.drain(..) {
+            if let Some(why) = m.keys().find_map(|k| too_long("a key", k)) {
+                return Err(why);
+            }
+            stack.extend(m.values());
+        }
+        let Some(v) = stack.pop() else { break };
         values += 1;
         if values > MAX_COMMERCIAL_VALUES {
             return Err(format!("holds more than {MAX_COMMERCIAL_VALUES} values"));
         }
         match v {
-            Value::String(s) if too_long(s) => return Err(format!(
-                "a string is {} characters long; the limit is {} (LoadOptions::max_field_chars)",
-                s.chars().count(),
-                limits.field_chars
-            )),
-            Value::Array(items) => stack.extend(items),
-            Value::Object(m) => {
-                if let Some(k) = m.keys().find(|k| too_long(k)) {
-                    return Err(format!(
-                        "a key is {} characters long; the limit is {} (LoadOptions::max_field_chars)",
-                        k.chars().count(),
-                        limits.field_chars
-                    ));
+            Value::String(s) => {
+                if let Some(why) = too_long("a string", s) {
+                    return Err(why);
                 }
-                stack.extend(m.values());
             }
+            Value::Array(items) => stack.extend(items),
+            Value::Object(m) => objects.push(m),
             _ => {}
         }
     }
