@@ -24,8 +24,8 @@ use jingxuan::corpus::FILES;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-/// Mutated inputs per target by default: about 20 s for both in a debug build.
-const CASES: u32 = 600;
+/// Mutated inputs per target by default: about 8 s for both in a debug build.
+const CASES: u32 = 4_000;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
