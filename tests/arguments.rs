@@ -229,6 +229,27 @@ fn bad_configs() -> Vec<(&'static str, ScoringConfig)> {
                 ..d()
             },
         ),
+        (
+            "cheap_share",
+            ScoringConfig {
+                cheap_share: f64::NAN,
+                ..d()
+            },
+        ),
+        (
+            "cheap_base",
+            ScoringConfig {
+                cheap_base: -1.0,
+                ..d()
+            },
+        ),
+        (
+            "hold_points",
+            ScoringConfig {
+                hold_points: f64::INFINITY,
+                ..d()
+            },
+        ),
     ]
 }
 
