@@ -52,7 +52,9 @@ impl Engine {
         })
     }
 
-    /// Replaces the aggregation settings.
+    /// Replaces the aggregation settings. They are checked
+    /// ([`ScoringConfig::validate`]) by every method of an [`Analysis`] that scores, which
+    /// then fails with a user error instead of giving NaN scores.
     pub fn with_config(mut self, config: ScoringConfig) -> Engine {
         self.config = config;
         self
@@ -158,7 +160,8 @@ impl Engine {
         let evidence =
             EvidenceSet::extract_with(c, &links, &self.analyzer, &self.sentiment, before);
         let trust = trust::assess(c, &evidence, as_of);
-        let counted = reputation::counted(&evidence, &trust, as_of, &self.config);
+        // Unchecked: analysis cannot fail; every scoring method validates the config.
+        let counted = reputation::counted_unchecked(&evidence, &trust, as_of, &self.config);
         let ranges = evidence.merchant_ranges();
         Analysis {
             corpus,
@@ -333,6 +336,7 @@ impl<'c> Analysis<'c> {
     /// [`score_city`](Self::score_city) with other aggregation settings; the evidence and
     /// trust weights are reused, so trying settings is cheap.
     pub fn score_city_with(&self, city: &str, config: &ScoringConfig) -> Result<Scoreboard> {
+        config.validate()?;
         if !self.corpus.merchants.values().any(|m| m.city == city) {
             return Err(UserError::UnknownCity {
                 city: city.to_string(),
@@ -344,10 +348,10 @@ impl<'c> Analysis<'c> {
         let counted = if *config == self.config {
             &self.counted
         } else {
-            other = reputation::counted(&self.evidence, &self.trust, self.as_of, config);
+            other = reputation::counted(&self.evidence, &self.trust, self.as_of, config)?;
             &other
         };
-        Ok(reputation::score_city_from(
+        reputation::score_city_from(
             &reputation::CityInputs {
                 corpus: &self.corpus,
                 evidence: &self.evidence,
@@ -358,17 +362,19 @@ impl<'c> Analysis<'c> {
             city,
             self.as_of,
             config,
-        ))
+        )
     }
 
     /// The curated list of `city` under `policy`. `previous` is the last published list
     /// (merchant ids), so the list only changes as the policy's stability margin allows.
+    /// A policy out of its bounds ([`SelectionPolicy::validate`]) is a user error.
     pub fn select(
         &self,
         city: &str,
         policy: &SelectionPolicy,
         previous: Option<&[String]>,
     ) -> Result<Selection> {
+        policy.validate()?;
         let prepared = self.prepared(city)?;
         let inputs = selection::Inputs {
             corpus: &self.corpus,

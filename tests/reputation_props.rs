@@ -1,14 +1,17 @@
 //! Money can never move a score: property tests over generated corpora.
 //!
-//! 1. Any change to any merchant's `commercial` object leaves every score, flag, eligibility
-//!    and rank bit-for-bit identical.
+//! 1. Any change to any merchant's `commercial` value — well-formed or malformed (not an
+//!    object, past the caps) — leaves every loaded merchant, score, flag, eligibility, rank
+//!    and selected list bit-for-bit identical, in strict and lenient mode: validation of
+//!    money data cannot drop a merchant either.
 //! 2. Adding any number of declared-sponsored notes, by any accounts, praising a merchant
 //!    never raises its score.
 
 use std::path::Path;
 
-use jingxuan::corpus::{self, LoadOptions};
+use jingxuan::corpus::{self, LoadOptions, Mode};
 use jingxuan::reputation::Scoreboard;
+use jingxuan::selection::SelectionPolicy;
 use jingxuan::Engine;
 use jingxuan_fixture_gen::{generate, City, GenConfig};
 use proptest::prelude::*;
@@ -54,6 +57,49 @@ fn fingerprint(boards: &[Scoreboard]) -> Vec<String> {
         .collect()
 }
 
+/// The merchants loaded, every board, and every city's selected list, in `mode`.
+fn outcome(dir: &Path, mode: Mode) -> Vec<String> {
+    let opts = LoadOptions {
+        mode,
+        ..LoadOptions::default()
+    };
+    let loaded = corpus::load(dir, &opts).unwrap();
+    let engine = Engine::for_corpus(&loaded.corpus).unwrap();
+    let analysis = engine.analyze(&loaded.corpus, None);
+    let mut out: Vec<String> = loaded.corpus.merchants.keys().cloned().collect();
+    let cities = loaded.corpus.cities();
+    let boards: Vec<Scoreboard> = cities
+        .iter()
+        .map(|c| analysis.score_city(c).unwrap())
+        .collect();
+    out.extend(fingerprint(&boards));
+    for city in cities {
+        let list = analysis
+            .select(&city, &SelectionPolicy::default(), None)
+            .unwrap();
+        out.extend(
+            list.stores
+                .iter()
+                .map(|p| format!("{} {}", p.rank, p.merchant_id)),
+        );
+        out.extend(
+            list.review_queue
+                .iter()
+                .map(|q| format!("q {}", q.merchant_id)),
+        );
+    }
+    out
+}
+
+/// The loaded corpus (which holds no commercial data), as JSON.
+fn loaded_corpus(dir: &Path, mode: Mode) -> String {
+    let opts = LoadOptions {
+        mode,
+        ..LoadOptions::default()
+    };
+    serde_json::to_string(&corpus::load(dir, &opts).unwrap().corpus).unwrap()
+}
+
 fn read_lines(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -66,6 +112,24 @@ fn read_lines(path: &Path) -> Vec<Value> {
 fn write_lines(path: &Path, lines: &[Value]) {
     let text: String = lines.iter().map(|v| format!("{v}\n")).collect();
     std::fs::write(path, text).unwrap();
+}
+
+/// A JSON value of any shape, for malformed commercial data.
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (-1e300f64..1e300).prop_map(Value::from),
+        "\\PC{0,20}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 40, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
 }
 
 fn commercial() -> impl Strategy<Value = Option<Value>> {
@@ -87,6 +151,12 @@ fn commercial() -> impl Strategy<Value = Option<Value>> {
                     extra: "独家合作"
                 }))
             }),
+        // Malformed: any other shape (a string, a number, an array, null, nested
+        // objects), a string past max_field_chars, more values than a commercial object
+        // may hold.
+        any_json().prop_map(Some),
+        (1_001usize..1_200).prop_map(|n| Some(json!({ "note": "广".repeat(n) }))),
+        (1_001usize..1_100).prop_map(|n| Some(json!({ "ids": vec![1; n] }))),
     ]
 }
 
@@ -100,7 +170,8 @@ proptest! {
     ) {
         let dir = tempfile::tempdir().unwrap();
         small_world(seed, dir.path());
-        let before = fingerprint(&boards(dir.path()));
+        let before = outcome(dir.path(), Mode::Strict);
+        let corpus_before = loaded_corpus(dir.path(), Mode::Strict);
 
         let path = dir.path().join("merchants.jsonl");
         let mut merchants = read_lines(&path);
@@ -115,7 +186,10 @@ proptest! {
             }
         }
         write_lines(&path, &merchants);
-        prop_assert_eq!(fingerprint(&boards(dir.path())), before);
+        prop_assert_eq!(&outcome(dir.path(), Mode::Strict), &before);
+        // Scoring reads only the corpus: the same corpus in lenient mode scores the same.
+        prop_assert_eq!(&loaded_corpus(dir.path(), Mode::Lenient), &corpus_before);
+        prop_assert_eq!(&loaded_corpus(dir.path(), Mode::Strict), &corpus_before);
     }
 
     #[test]

@@ -91,26 +91,35 @@ struct Cli {
 #[derive(clap::Args, Clone, Copy)]
 #[command(next_help_heading = "Input limits (LoadOptions)")]
 struct Limits {
-    /// Longest line, in bytes (max_line_bytes)
-    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_line_bytes)]
-    max_line_bytes: usize,
+    /// Longest line, in bytes (max_line_bytes; at most 1 GiB)
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_line_bytes as u64,
+          value_parser = clap::value_parser!(u64).range(0..=LoadOptions::MAX_LINE_BYTES as u64))]
+    max_line_bytes: u64,
     /// Longest note title or body, review text or curation reason, in characters
     /// (max_text_chars)
-    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_text_chars)]
-    max_text_chars: usize,
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_text_chars as u64,
+          value_parser = clap::value_parser!(u64).range(0..=LoadOptions::MAX_CHARS as u64))]
+    max_text_chars: u64,
     /// Longest id, name, timestamp, tag or alias, in characters (max_field_chars)
-    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_field_chars)]
-    max_field_chars: usize,
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_field_chars as u64,
+          value_parser = clap::value_parser!(u64).range(0..=LoadOptions::MAX_CHARS as u64))]
+    max_field_chars: u64,
     /// Most tags on one note (max_tags)
-    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_tags)]
-    max_tags: usize,
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_tags as u64,
+          value_parser = clap::value_parser!(u64).range(0..=LoadOptions::MAX_COUNT as u64))]
+    max_tags: u64,
     /// Most merchant ids on one note (max_merchant_ids)
-    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_merchant_ids)]
-    max_merchant_ids: usize,
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_merchant_ids as u64,
+          value_parser = clap::value_parser!(u64).range(0..=LoadOptions::MAX_COUNT as u64))]
+    max_merchant_ids: u64,
     /// Most aliases of one merchant (max_aliases)
-    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_aliases)]
-    max_aliases: usize,
+    #[arg(long, global = true, value_name = "N", default_value_t = LoadOptions::default().max_aliases as u64,
+          value_parser = clap::value_parser!(u64).range(0..=LoadOptions::MAX_COUNT as u64))]
+    max_aliases: u64,
 }
+
+/// The most rows `score --limit` may ask the table for.
+const SCORE_TABLE_MAX: u64 = 1_000_000;
 
 /// The command line's limits, set once in `main` before any corpus is read.
 static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
@@ -128,9 +137,10 @@ enum Command {
         /// Skip bad records instead of failing; account for every line read
         #[arg(long)]
         lenient: bool,
-        /// Print at most this many problems per file
-        #[arg(long, default_value_t = 100)]
-        max_problems: usize,
+        /// Print at most this many problems per file (all are counted)
+        #[arg(long, default_value_t = 100,
+              value_parser = clap::value_parser!(u64).range(0..=LoadOptions::MAX_COUNT as u64))]
+        max_problems: u64,
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
@@ -205,9 +215,10 @@ enum Command {
         /// Only notes or only reviews
         #[arg(long, value_enum)]
         kind: Option<KindArg>,
-        /// Maximum number of hits
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
+        /// Maximum number of hits (1 to 10000)
+        #[arg(long, default_value_t = 10,
+              value_parser = clap::value_parser!(u64).range(1..=SearchQuery::MAX_LIMIT as u64))]
+        limit: u64,
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
@@ -230,9 +241,10 @@ enum Command {
         /// timestamp, so the same corpus always gives the same answer
         #[arg(long, value_name = "T")]
         as_of: Option<String>,
-        /// Show only the first N merchants in the table (JSON always has all)
-        #[arg(long, default_value_t = 30)]
-        limit: usize,
+        /// Show only the first N merchants in the table (JSON always has all; 1 to 1000000)
+        #[arg(long, default_value_t = 30,
+              value_parser = clap::value_parser!(u64).range(1..=SCORE_TABLE_MAX))]
+        limit: u64,
         /// Skip bad records instead of failing
         #[arg(long)]
         lenient: bool,
@@ -306,7 +318,7 @@ fn main() -> ExitCode {
             lenient,
             max_problems,
             json,
-        } => check(corpus, lenient, max_problems, json),
+        } => check(corpus, lenient, as_usize(max_problems), json),
         Command::Index {
             corpus,
             index,
@@ -330,7 +342,7 @@ fn main() -> ExitCode {
             limit,
             json,
             query,
-        } => search(index, city, category, kind, limit, json, query),
+        } => search(index, city, category, kind, as_usize(limit), json, query),
         Command::Score {
             corpus,
             city,
@@ -338,7 +350,7 @@ fn main() -> ExitCode {
             limit,
             lenient,
             json,
-        } => score_cmd(corpus, city, as_of, limit, lenient, json),
+        } => score_cmd(corpus, city, as_of, as_usize(limit), lenient, json),
         Command::Select { list, json } => select_cmd(list, json),
         Command::Report { list, out } => report_cmd(list, out),
         Command::Explain {
@@ -362,10 +374,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// A number clap has already bounded (every bound is far below `usize::MAX`).
+fn as_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
 fn load_options(lenient: bool, max_problems: usize) -> LoadOptions {
     let defaults = LoadOptions::default();
     let limits = LIMITS.get();
-    let pick = |f: fn(&Limits) -> usize, default: usize| limits.map_or(default, f);
+    let pick = |f: fn(&Limits) -> u64, default: usize| limits.map_or(default, |l| as_usize(f(l)));
     LoadOptions {
         mode: if lenient { Mode::Lenient } else { Mode::Strict },
         max_problems,
@@ -392,7 +409,7 @@ fn check(dir: PathBuf, lenient: bool, max_problems: usize, json: bool) -> Result
         })) => {
             if json {
                 output::print_json(&serde_json::json!({
-                    "corpus": dir,
+                    "corpus": dir.to_string_lossy(),
                     "clean": false,
                     "mode": "strict",
                     "failed_file": file,
@@ -418,7 +435,7 @@ fn check(dir: PathBuf, lenient: bool, max_problems: usize, json: bool) -> Result
     let clean = loaded.report.is_clean();
     if json {
         output::print_json(&serde_json::json!({
-            "corpus": dir,
+            "corpus": dir.to_string_lossy(),
             "clean": clean,
             "mode": if lenient { "lenient" } else { "strict" },
             "files": loaded.report.files,
@@ -519,8 +536,8 @@ fn index_cmd(dir: PathBuf, index_dir: PathBuf, lenient: bool, json: bool) -> Res
     progress.finish();
     if json {
         output::print_json(&serde_json::json!({
-            "corpus": dir,
-            "index": index_dir,
+            "corpus": dir.to_string_lossy(),
+            "index": index_dir.to_string_lossy(),
             "stats": stats,
             "removed": removed,
             "num_docs": index.num_docs(),
@@ -600,7 +617,7 @@ fn update_cmd(
     let snapshot = store.snapshot();
     if json {
         output::print_json(&serde_json::json!({
-            "store": dir,
+            "store": dir.to_string_lossy(),
             "created": created,
             "generation": snapshot.generation(),
             "as_of": snapshot.analysis().as_of,
@@ -878,9 +895,9 @@ struct ListArgs {
     /// City, as written in the corpus (e.g. 杭州)
     #[arg(long)]
     city: String,
-    /// Stores on the list (overrides the policy's `limit`)
-    #[arg(long)]
-    limit: Option<usize>,
+    /// Stores on the list (overrides the policy's `limit`; 0 to 10000)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=SelectionPolicy::MAX_LIMIT as u64))]
+    limit: Option<u64>,
     /// Choose as of this instant (RFC 3339 or a date); default: the corpus's latest
     /// timestamp
     #[arg(long, value_name = "T")]
@@ -988,12 +1005,12 @@ fn load_previous(path: &std::path::Path) -> Result<Vec<String>, Error> {
 /// The policy file with the command line's `--limit` and `--query` over it.
 fn effective_policy(
     path: Option<&std::path::Path>,
-    limit: Option<usize>,
+    limit: Option<u64>,
     query: Option<String>,
 ) -> Result<SelectionPolicy, Error> {
     let mut policy = load_policy(path)?;
     if let Some(limit) = limit {
-        policy.limit = limit;
+        policy.limit = as_usize(limit);
     }
     if query.is_some() {
         policy.query = query;

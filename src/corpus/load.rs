@@ -12,6 +12,13 @@
 //!   delete something from a batch this engine never saw.
 //! - `skipped`: an invalid line, counted under the kind of its first problem.
 //!
+//! A merchant whose `commercial` value is malformed (not an object, or past the caps) is
+//! still valid: the value is ignored, the line counts as `accepted` or `replaced`, and a
+//! warning names it (`merchants.jsonl:LINE: commercial: reason`); `commercial_ignored`
+//! counts such lines. Money data must not decide which merchants exist. Only a line that
+//! is not a JSON object at all (or is past `max_line_bytes`) is skipped whatever field
+//! made it so, since nothing of it can be read.
+//!
 //! An author id absent from `authors.jsonl` is not a problem: the contract calls it an
 //! *unknown account*. Each distinct one gives one warning.
 //!
@@ -106,6 +113,42 @@ impl Default for LoadOptions {
 }
 
 impl LoadOptions {
+    /// The largest `max_line_bytes`: parsing a line takes memory of the order of ten times
+    /// its length, so one line past a gibibyte is never worth holding.
+    pub const MAX_LINE_BYTES: usize = 1 << 30;
+    /// The largest `max_text_chars` and `max_field_chars`.
+    pub const MAX_CHARS: usize = 100_000_000;
+    /// The largest `max_tags`, `max_merchant_ids`, `max_aliases`, `max_problems` and
+    /// `max_warnings`.
+    pub const MAX_COUNT: usize = 1_000_000;
+
+    /// Checks every cap's range (0 is allowed everywhere: it refuses every non-empty
+    /// value, or keeps no problem or warning while still counting them all). Every loading
+    /// function calls it first; a cap out of range is a [`UserError::InvalidArgument`]
+    /// naming the option.
+    pub fn validate(&self) -> Result<()> {
+        let caps = [
+            ("max_line_bytes", self.max_line_bytes, Self::MAX_LINE_BYTES),
+            ("max_text_chars", self.max_text_chars, Self::MAX_CHARS),
+            ("max_field_chars", self.max_field_chars, Self::MAX_CHARS),
+            ("max_tags", self.max_tags, Self::MAX_COUNT),
+            ("max_merchant_ids", self.max_merchant_ids, Self::MAX_COUNT),
+            ("max_aliases", self.max_aliases, Self::MAX_COUNT),
+            ("max_problems", self.max_problems, Self::MAX_COUNT),
+            ("max_warnings", self.max_warnings, Self::MAX_COUNT),
+        ];
+        for (name, v, max) in caps {
+            if v > max {
+                return Err(UserError::InvalidArgument {
+                    what: format!("LoadOptions::{name}"),
+                    reason: format!("must be 0 to {max}, got {v}"),
+                }
+                .into());
+            }
+        }
+        Ok(())
+    }
+
     fn limits(&self) -> Limits {
         Limits {
             text_chars: self.max_text_chars,
@@ -165,6 +208,11 @@ pub struct FileReport {
     pub problems: Vec<Problem>,
     /// All problems; a line may have several.
     pub problem_count: u64,
+    /// Merchant lines kept whose `commercial` value was malformed and ignored (each is
+    /// also counted in `accepted` or `replaced`, and reported as a warning
+    /// `merchants.jsonl:LINE: commercial: reason`). Commercial data can never make a
+    /// merchant invalid, in either mode.
+    pub commercial_ignored: u64,
     /// Ids named by this file's tombstones, in line order: what a search index fed this
     /// batch must drop (before adding the batch's live records, which may re-add an id).
     #[serde(skip)]
@@ -301,6 +349,7 @@ fn apply_batch<R: Read>(
     opts: &LoadOptions,
     mut open: impl FnMut(&'static str) -> Result<Option<(R, PathBuf)>>,
 ) -> Result<Loaded> {
+    opts.validate()?;
     let mut corpus = corpus.clone();
     let mut commercial = commercial.clone();
     let mut warnings = Warnings::new(opts.max_warnings);
@@ -651,6 +700,16 @@ impl FileLoader<'_> {
         let live = match self.file {
             "merchants.jsonl" => {
                 let (m, terms) = validate::merchant(f, origin)?;
+                let terms = terms.unwrap_or_else(|reason| {
+                    // Reported, never fatal: the merchant is kept in both modes.
+                    self.report.commercial_ignored += 1;
+                    self.warn(
+                        line,
+                        "commercial",
+                        format!("{reason}; ignored (the merchant is kept)"),
+                    );
+                    None
+                });
                 self.commercial.set(&m.id, terms);
                 self.corpus.merchants.insert(m.id.clone(), m).is_some()
             }

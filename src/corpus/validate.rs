@@ -409,11 +409,68 @@ fn done<T>(f: Fields<'_>, record: Option<T>) -> Result<T, Vec<Issue>> {
 /// A merchant's `commercial` object as written.
 pub(crate) type CommercialTerms = Map<String, Value>;
 
-/// A merchant and its commercial terms (kept apart from the record).
+/// Most values (keys' values, array items, nested ones, counted all the way down) one
+/// `commercial` object may hold.
+pub(crate) const MAX_COMMERCIAL_VALUES: usize = 1_000;
+
+/// A merchant's commercial terms: none, the object as written, or why it was ignored.
+pub(crate) type CommercialOutcome = Result<Option<CommercialTerms>, String>;
+
+/// Reads `commercial`. Never an issue of the merchant's line: a malformed commercial value
+/// is ignored (the loader warns) and the merchant kept, so that money data, even broken,
+/// cannot change which merchants are loaded and hence any score or list.
+fn commercial_terms(value: Option<&Value>, limits: Limits) -> CommercialOutcome {
+    let obj = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(m)) => m,
+        Some(other) => return Err(format!("expected an object, got {}", type_name(other))),
+    };
+    // Bounded like every other field: a count of values and the length of each string.
+    let cap = limits.field_chars;
+    let too_long = |what: &str, s: &str| {
+        let long = s.len() > cap && s.chars().count() > cap;
+        long.then(|| {
+            let n = s.chars().count();
+            format!(
+                "{what} is {n} characters long; the limit is {cap} (LoadOptions::max_field_chars)"
+            )
+        })
+    };
+    let mut values = 0usize;
+    let mut objects = vec![obj];
+    let mut stack: Vec<&Value> = Vec::new();
+    loop {
+        for m in objects.drain(..) {
+            if let Some(why) = m.keys().find_map(|k| too_long("a key", k)) {
+                return Err(why);
+            }
+            stack.extend(m.values());
+        }
+        let Some(v) = stack.pop() else { break };
+        values += 1;
+        if values > MAX_COMMERCIAL_VALUES {
+            return Err(format!("holds more than {MAX_COMMERCIAL_VALUES} values"));
+        }
+        match v {
+            Value::String(s) => {
+                if let Some(why) = too_long("a string", s) {
+                    return Err(why);
+                }
+            }
+            Value::Array(items) => stack.extend(items),
+            Value::Object(m) => objects.push(m),
+            _ => {}
+        }
+    }
+    Ok(Some(obj.clone()))
+}
+
+/// A merchant and its commercial terms (kept apart from the record). The terms never make
+/// the merchant invalid: see [`commercial_terms`].
 pub(crate) fn merchant(
     mut f: Fields<'_>,
     origin: Origin,
-) -> Result<(Merchant, Option<CommercialTerms>), Vec<Issue>> {
+) -> Result<(Merchant, CommercialOutcome), Vec<Issue>> {
     let id = f.req_nonempty("id");
     let name = f.req_nonempty("name");
     let branch = f.opt_nonempty("branch");
@@ -472,7 +529,7 @@ pub(crate) fn merchant(
         )
         .unwrap_or_default();
     let opened_at = f.opt_timestamp("opened_at", true);
-    let commercial = f.opt_object("commercial").cloned();
+    let commercial = commercial_terms(f.obj.get("commercial"), f.limits);
     let record = (|| {
         Some(Merchant {
             id: id?,

@@ -102,8 +102,37 @@ pub struct SearchQuery {
     pub category: Option<String>,
     /// Only notes or only reviews.
     pub kind: Option<DocKind>,
-    /// Maximum number of hits; at least 1.
+    /// Maximum number of hits: 1 to [`SearchQuery::MAX_LIMIT`].
     pub limit: usize,
+}
+
+impl SearchQuery {
+    /// The most hits one query may ask for: a page of results, not an export. The bound
+    /// keeps one request from reserving memory in proportion to a number it chose.
+    pub const MAX_LIMIT: usize = 10_000;
+
+    /// The longest query text, in characters.
+    pub const MAX_TEXT_CHARS: usize = 1_000;
+
+    /// Checks the limit and the length of the text: a user error naming what is out of
+    /// bounds. [`SearchView::search`] calls it first.
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=Self::MAX_LIMIT).contains(&self.limit) {
+            return Err(invalid_query(&format!(
+                "limit must be 1 to {}, got {}",
+                Self::MAX_LIMIT,
+                self.limit
+            )));
+        }
+        let chars = self.text.chars().count();
+        if chars > Self::MAX_TEXT_CHARS {
+            return Err(invalid_query(&format!(
+                "the query is {chars} characters; at most {} are accepted",
+                Self::MAX_TEXT_CHARS
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Default for SearchQuery {
@@ -482,9 +511,7 @@ impl SearchView {
     /// alone would rank a document with one frequent word above one with all. A group no
     /// document contains is left out of the AND: it could only empty the answer.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
-        if q.limit == 0 {
-            return Err(invalid_query("limit must be at least 1"));
-        }
+        q.validate()?;
         let groups = self.query_groups(&q.text);
         if groups.is_empty() {
             return Err(invalid_query(
@@ -630,19 +657,25 @@ impl SearchView {
         query: &dyn Query,
         limit: usize,
     ) -> Result<Vec<(f32, String, TantivyDocument)>> {
-        let mut fetch = limit;
+        // Never ask the collector for more than there are documents: its buffer is sized
+        // by the number asked for.
+        let all = usize::try_from(searcher.num_docs())
+            .unwrap_or(usize::MAX)
+            .max(1);
+        let mut fetch = limit.min(all);
         let top: Vec<(f32, DocAddress)> = loop {
             let top = searcher.search_with_statistics_provider(
                 query,
                 &TopDocs::with_limit(fetch).order_by_score(),
                 &LiveStats { view: self },
             )?;
-            let tied_at_cut =
-                top.len() == fetch && top.get(limit - 1).map(|t| t.0) == top.last().map(|t| t.0);
+            let tied_at_cut = fetch < all
+                && top.len() == fetch
+                && top.get(limit - 1).map(|t| t.0) == top.last().map(|t| t.0);
             if !tied_at_cut {
                 break top;
             }
-            fetch = fetch.saturating_mul(2);
+            fetch = fetch.saturating_mul(2).min(all);
         };
         let mut docs = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -1011,5 +1044,30 @@ mod tests {
             ..SearchQuery::default()
         };
         assert!(index.search(&q).unwrap_err().is_user_error());
+    }
+
+    #[test]
+    fn huge_limits_and_texts_are_user_errors() {
+        let index = SearchIndex::create_in_ram(Analyzer::builder().build_shared()).unwrap();
+        for limit in [SearchQuery::MAX_LIMIT + 1, usize::MAX] {
+            let q = SearchQuery {
+                text: "火锅".to_string(),
+                limit,
+                ..SearchQuery::default()
+            };
+            let e = index.search(&q).unwrap_err();
+            assert!(e.is_user_error() && e.to_string().contains("limit"), "{e}");
+        }
+        let q = SearchQuery {
+            text: "火锅".repeat(SearchQuery::MAX_TEXT_CHARS),
+            ..SearchQuery::default()
+        };
+        assert!(index.search(&q).unwrap_err().is_user_error());
+        let q = SearchQuery {
+            text: "火锅".to_string(),
+            limit: SearchQuery::MAX_LIMIT,
+            ..SearchQuery::default()
+        };
+        assert!(index.search(&q).unwrap().is_empty());
     }
 }

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::corpus::{Corpus, Timestamp};
+use crate::error::{Result, UserError};
 use crate::evidence::EvidenceSet;
 use crate::trust::{Assessment, Flag, FlagKind};
 
@@ -54,6 +55,53 @@ impl Default for ScoringConfig {
             cheap_base: 2.0,
             hold_points: 1.0,
         }
+    }
+}
+
+impl ScoringConfig {
+    /// Checks every field's range: a [`UserError::InvalidArgument`] naming the first one
+    /// out of range. A half-life of 0 would make every weight `0/0`, a prior weight of 0 a
+    /// merchant without evidence `0/0`, and NaN or infinite values poison every score, so
+    /// each scoring entry point calls this first.
+    ///
+    /// - `half_life_days`: 1 to 36,500 (a day to a century)
+    /// - `prior_weight`: more than 0, at most 1,000,000
+    /// - `z`: 0 to 10 standard errors
+    /// - `min_evidence_weight`: 0 to 1,000,000,000
+    /// - `cheap_share`: 0 to 10; `cheap_base`: 0 to 1,000,000; `hold_points`: 0 to 100
+    pub fn validate(&self) -> Result<()> {
+        let checks = [
+            ("half_life_days", self.half_life_days, 1.0, 36_500.0, false),
+            ("prior_weight", self.prior_weight, 0.0, 1e6, true),
+            ("z", self.z, 0.0, 10.0, false),
+            (
+                "min_evidence_weight",
+                self.min_evidence_weight,
+                0.0,
+                1e9,
+                false,
+            ),
+            ("cheap_share", self.cheap_share, 0.0, 10.0, false),
+            ("cheap_base", self.cheap_base, 0.0, 1e6, false),
+            ("hold_points", self.hold_points, 0.0, 100.0, false),
+        ];
+        for (name, v, lo, hi, open_below) in checks {
+            // `contains` is false for NaN, so NaN is refused too.
+            let ok = (lo..=hi).contains(&v) && !(open_below && v == lo);
+            if !ok {
+                let range = if open_below {
+                    format!("more than {lo} and at most {hi}")
+                } else {
+                    format!("from {lo} to {hi}")
+                };
+                return Err(UserError::InvalidArgument {
+                    what: format!("scoring config field {name}"),
+                    reason: format!("must be a number {range}, got {v}"),
+                }
+                .into());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -235,8 +283,22 @@ fn score_of(m: &Moments, prior: f64, config: &ScoringConfig) -> (Estimate, Pool,
 }
 
 /// How each piece of evidence about each merchant counts as of `as_of`, aligned with
-/// [`EvidenceSet::items`]; evidence written after `as_of` counts zero.
+/// [`EvidenceSet::items`]; evidence written after `as_of` counts zero. A `config` out of
+/// its bounds ([`ScoringConfig::validate`]) is a user error.
 pub fn counted(
+    evidence: &EvidenceSet,
+    trust: &Assessment,
+    as_of: Timestamp,
+    config: &ScoringConfig,
+) -> Result<Vec<Counted>> {
+    config.validate()?;
+    Ok(counted_unchecked(evidence, trust, as_of, config))
+}
+
+/// [`counted`] for a config the caller has validated (or whose results it will not use
+/// before validating: [`Engine::analyze`](crate::Engine::analyze) cannot fail, and every
+/// method of the analysis that scores validates).
+pub(crate) fn counted_unchecked(
     evidence: &EvidenceSet,
     trust: &Assessment,
     as_of: Timestamp,
@@ -262,7 +324,7 @@ pub fn counted(
         .collect()
 }
 
-/// Scores every merchant of `city`.
+/// Scores every merchant of `city`. A `config` out of its bounds is a user error.
 pub fn score_city(
     corpus: &Corpus,
     evidence: &EvidenceSet,
@@ -270,8 +332,8 @@ pub fn score_city(
     city: &str,
     as_of: Timestamp,
     config: &ScoringConfig,
-) -> Scoreboard {
-    let counted = counted(evidence, trust, as_of, config);
+) -> Result<Scoreboard> {
+    let counted = counted(evidence, trust, as_of, config)?;
     let ranges = evidence.merchant_ranges();
     score_city_from(
         &CityInputs {
@@ -299,13 +361,14 @@ pub struct CityInputs<'a> {
     pub ranges: &'a BTreeMap<String, Range<usize>>,
 }
 
-/// [`score_city`] from precomputed inputs.
+/// [`score_city`] from precomputed inputs. A `config` out of its bounds is a user error.
 pub fn score_city_from(
     inputs: &CityInputs<'_>,
     city: &str,
     as_of: Timestamp,
     config: &ScoringConfig,
-) -> Scoreboard {
+) -> Result<Scoreboard> {
+    config.validate()?;
     let CityInputs {
         corpus,
         evidence,
@@ -417,11 +480,11 @@ pub fn score_city_from(
             .total_cmp(&a.score)
             .then_with(|| a.merchant_id.cmp(&b.merchant_id))
     });
-    Scoreboard {
+    Ok(Scoreboard {
         city: city.to_string(),
         as_of,
         merchants: scores,
-    }
+    })
 }
 
 /// A favour finding with at least this many documents is a campaign, not a stray post.

@@ -139,18 +139,20 @@ struct Candidate<'a> {
 }
 
 /// Chooses the list of `inputs.board`'s city under `policy`. `previous` is the last
-/// published list (merchant ids), for stability.
+/// published list (merchant ids), for stability. A policy out of its bounds
+/// ([`SelectionPolicy::validate`]) is a user error.
 pub fn select(
     inputs: &Inputs<'_>,
     policy: &SelectionPolicy,
     previous: Option<&[String]>,
-) -> Selection {
+) -> crate::Result<Selection> {
+    policy.validate()?;
     let prepared = Prepared::new(inputs.corpus, inputs.board, inputs.ranges);
-    select_prepared(inputs, &prepared, policy, previous)
+    Ok(select_prepared(inputs, &prepared, policy, previous))
 }
 
 /// [`select`] with the board's [`Prepared`] facts made beforehand (and reused across
-/// calls).
+/// calls). The caller has validated `policy`.
 pub(crate) fn select_prepared<'a>(
     inputs: &Inputs<'a>,
     prepared: &'a Prepared,
@@ -376,7 +378,7 @@ pub(crate) fn select_prepared<'a>(
                 if taken.iter().all(|&t| t) {
                     break;
                 }
-                match state.relax() {
+                match state.relax(&candidates, &taken) {
                     Some(r) => relaxed.push(r),
                     None => break,
                 }
@@ -559,11 +561,34 @@ impl Greedy {
     }
 
     /// Loosens one cap: the category share first (breadth matters less than a full list of
-    /// good shops), then the brand cap. `None` when nothing is left to loosen.
-    fn relax(&mut self) -> Option<Relaxation> {
+    /// good shops), then the brand cap. `None` when nothing is left to loosen. Called when
+    /// no candidate left (`taken` false) is allowed.
+    ///
+    /// A cap jumps straight to the smallest value that lets some candidate in, which is
+    /// what raising it by one until a candidate fits would reach (the steps between admit
+    /// nobody, and their records merge into one): so the number of passes is bounded by
+    /// the candidates, never by the limit.
+    fn relax(&mut self, candidates: &[Candidate], taken: &[bool]) -> Option<Relaxation> {
+        let waiting = || {
+            candidates
+                .iter()
+                .zip(taken)
+                .filter(|(_, &t)| !t)
+                .map(|(c, _)| c)
+        };
         if self.category_cap < self.limit {
             let from = self.category_cap;
-            self.category_cap += 1;
+            // Only a candidate its brand cap lets through can be let in by this cap; when
+            // there is none, raising it step by step would have lifted it entirely.
+            let needed = waiting()
+                .filter(|c| {
+                    c.brand
+                        .is_none_or(|b| self.counts[BRAND][b as usize] < self.brand_cap)
+                })
+                .map(|c| self.counts[CATEGORY][c.top as usize] + 1)
+                .min()
+                .unwrap_or(self.limit);
+            self.category_cap = needed.clamp(from + 1, self.limit);
             return Some(Relaxation {
                 constraint: "max_category_share".into(),
                 from: from as f64 / self.limit as f64,
@@ -573,7 +598,11 @@ impl Greedy {
         }
         if self.brand_cap < self.limit {
             let from = self.brand_cap;
-            self.brand_cap += 1;
+            let needed = waiting()
+                .filter_map(|c| c.brand.map(|b| self.counts[BRAND][b as usize] + 1))
+                .min()
+                .unwrap_or(self.limit);
+            self.brand_cap = needed.clamp(from + 1, self.limit);
             return Some(Relaxation {
                 constraint: "max_per_brand".into(),
                 from: from as f64,

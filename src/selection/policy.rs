@@ -117,41 +117,83 @@ impl SelectionPolicy {
         p.validated()
     }
 
-    /// Checks the ranges of every knob.
+    /// The longest list a policy may ask for. A city's list is read by people; a limit
+    /// past this is a mistake (or a request passed through unchecked), and an unbounded one
+    /// would let one request hold the engine's memory and time.
+    pub const MAX_LIMIT: usize = 10_000;
+
+    /// The longest `query`, in characters.
+    pub const MAX_QUERY_CHARS: usize = 1_000;
+
+    /// Checks the ranges of every knob, returning the policy.
     pub fn validated(self) -> Result<SelectionPolicy> {
-        let bad = |what: &str, reason: &str| -> Result<SelectionPolicy> {
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// Checks the ranges of every knob: a [`UserError::InvalidArgument`] naming the first
+    /// field out of range. Every library entry point that selects calls it, so a policy
+    /// built in code (fields are public) is held to the same bounds as one parsed from a
+    /// file.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |what: &str, reason: String| -> Result<()> {
             Err(UserError::InvalidArgument {
                 what: format!("policy field {what}"),
-                reason: reason.into(),
+                reason,
             }
             .into())
         };
-        if !(0.0..=1.0).contains(&self.max_category_share) || self.max_category_share == 0.0 {
-            return bad("max_category_share", "must be in (0, 1]");
-        }
-        if self.max_per_brand == 0 {
-            return bad("max_per_brand", "must be at least 1");
-        }
-        if self.h3_resolution > 15 {
-            return bad("h3_resolution", "must be 0 to 15");
-        }
-        if !(0.0..=1.0).contains(&self.query_weight) {
-            return bad("query_weight", "must be in [0, 1]");
-        }
-        for (name, v) in [
-            ("min_score", self.min_score),
-            ("min_credible_weight", self.min_credible_weight),
-            ("diversity", self.diversity),
-            ("stability_margin", self.stability_margin),
+        let max = Self::MAX_LIMIT;
+        // A limit of 0 asks for an empty list (the review queue and gaps still come).
+        for (name, v, lo) in [
+            ("limit", self.limit, 0),
+            ("max_per_brand", self.max_per_brand, 1),
+            ("gap_target", self.gap_target, 0),
         ] {
-            if !v.is_finite() || v < 0.0 {
-                return bad(name, "must be a finite number ≥ 0");
+            if !(lo..=max).contains(&v) {
+                return bad(name, format!("must be {lo} to {max}, got {v}"));
             }
         }
-        if self.query.as_deref().is_some_and(|q| q.trim().is_empty()) {
-            return bad("query", "must not be empty");
+        // `contains` is false for NaN, so every range check below also refuses NaN.
+        if !(self.max_category_share > 0.0 && self.max_category_share <= 1.0) {
+            return bad(
+                "max_category_share",
+                format!("must be in (0, 1], got {}", self.max_category_share),
+            );
         }
-        Ok(self)
+        if self.h3_resolution > 15 {
+            return bad(
+                "h3_resolution",
+                format!("must be 0 to 15, got {}", self.h3_resolution),
+            );
+        }
+        for (name, v, hi) in [
+            ("query_weight", self.query_weight, 1.0),
+            ("min_score", self.min_score, 100.0),
+            ("diversity", self.diversity, 100.0),
+            ("stability_margin", self.stability_margin, 100.0),
+            ("min_credible_weight", self.min_credible_weight, 1e9),
+        ] {
+            if !(0.0..=hi).contains(&v) {
+                return bad(name, format!("must be a number from 0 to {hi}, got {v}"));
+            }
+        }
+        if let Some(q) = &self.query {
+            if q.trim().is_empty() {
+                return bad("query", "must not be empty".into());
+            }
+            let chars = q.chars().count();
+            if chars > Self::MAX_QUERY_CHARS {
+                return bad(
+                    "query",
+                    format!(
+                        "is {chars} characters; at most {} are accepted",
+                        Self::MAX_QUERY_CHARS
+                    ),
+                );
+            }
+        }
+        Ok(())
     }
 }
 
@@ -179,5 +221,116 @@ mod tests {
         assert!(SelectionPolicy::from_json_str(r#"{"max_category_share": 1.5}"#).is_err());
         assert!(SelectionPolicy::from_json_str(r#"{"max_per_brand": 0}"#).is_err());
         assert!(SelectionPolicy::from_json_str(r#"{"require_review": "sometimes"}"#).is_err());
+    }
+
+    #[test]
+    fn every_numeric_knob_is_bounded() {
+        let limit = SelectionPolicy::MAX_LIMIT;
+        let cases: Vec<(&str, SelectionPolicy)> = vec![
+            (
+                "limit",
+                SelectionPolicy {
+                    limit: limit + 1,
+                    ..Default::default()
+                },
+            ),
+            (
+                "limit",
+                SelectionPolicy {
+                    limit: usize::MAX,
+                    ..Default::default()
+                },
+            ),
+            (
+                "max_per_brand",
+                SelectionPolicy {
+                    max_per_brand: usize::MAX,
+                    ..Default::default()
+                },
+            ),
+            (
+                "gap_target",
+                SelectionPolicy {
+                    gap_target: usize::MAX,
+                    ..Default::default()
+                },
+            ),
+            (
+                "max_category_share",
+                SelectionPolicy {
+                    max_category_share: f64::NAN,
+                    ..Default::default()
+                },
+            ),
+            (
+                "min_score",
+                SelectionPolicy {
+                    min_score: f64::NAN,
+                    ..Default::default()
+                },
+            ),
+            (
+                "min_score",
+                SelectionPolicy {
+                    min_score: 101.0,
+                    ..Default::default()
+                },
+            ),
+            (
+                "min_credible_weight",
+                SelectionPolicy {
+                    min_credible_weight: f64::INFINITY,
+                    ..Default::default()
+                },
+            ),
+            (
+                "diversity",
+                SelectionPolicy {
+                    diversity: -1.0,
+                    ..Default::default()
+                },
+            ),
+            (
+                "diversity",
+                SelectionPolicy {
+                    diversity: f64::NAN,
+                    ..Default::default()
+                },
+            ),
+            (
+                "stability_margin",
+                SelectionPolicy {
+                    stability_margin: 1e300,
+                    ..Default::default()
+                },
+            ),
+            (
+                "query_weight",
+                SelectionPolicy {
+                    query_weight: f64::NAN,
+                    ..Default::default()
+                },
+            ),
+            (
+                "query",
+                SelectionPolicy {
+                    query: Some("咖".repeat(1_001)),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (field, p) in cases {
+            let e = p.validate().unwrap_err();
+            assert!(e.is_user_error());
+            assert!(e.to_string().contains(field), "{field}: {e}");
+        }
+        let edge = SelectionPolicy {
+            limit,
+            max_per_brand: limit,
+            gap_target: 0,
+            min_score: 100.0,
+            ..Default::default()
+        };
+        assert!(edge.validate().is_ok());
     }
 }
