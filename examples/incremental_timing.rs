@@ -112,7 +112,7 @@ fn breakdown(
     let commercial = jingxuan::trust::sponsored::detect(c, &evidence);
     let sponsored_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let _credibility = jingxuan::trust::author::credibility(c, &evidence, as_of, &commercial);
+    let cred = jingxuan::trust::author::credibility(c, &evidence, as_of, &commercial);
     let cred_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let groups = jingxuan::trust::duplicate::detect(&evidence, &commercial);
