@@ -145,6 +145,27 @@ struct Fixture {
     batch: PathBuf,
     before: Value,
     after: Value,
+    /// `select --store --json` of 杭州 before and after the batch.
+    select_before: Vec<u8>,
+    select_after: Vec<u8>,
+}
+
+/// `jingxuan select --store DIR --city 杭州 --json`: a reader in another process, which
+/// recovers nothing and writes nothing.
+fn select_from_store(dir: &Path) -> Vec<u8> {
+    let out = jingxuan()
+        .args(["select", "--store"])
+        .arg(dir)
+        .args(["--city", "杭州", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "select --store {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 fn fixture() -> Fixture {
@@ -164,6 +185,12 @@ fn fixture() -> Fixture {
     );
     let after = answers(&done);
     assert_ne!(before, after, "the batch must change some answer");
+    let select_before = select_from_store(&pristine);
+    let select_after = select_from_store(&done);
+    assert_ne!(
+        select_before, select_after,
+        "the batch must change 杭州's list"
+    );
     Fixture {
         _tmp: tmp,
         root,
@@ -171,6 +198,8 @@ fn fixture() -> Fixture {
         batch,
         before,
         after,
+        select_before,
+        select_after,
     }
 }
 
@@ -210,6 +239,18 @@ fn a_crash_at_any_step_leaves_the_state_before_or_after() {
         assert!(
             !out.status.success(),
             "{}: the update should have been aborted",
+            step.name()
+        );
+        // Another process reads the crashed store as it is, before any recovery.
+        let read = select_from_store(&dir);
+        let expected = if step >= Step::IndexCommitted {
+            &fx.select_after
+        } else {
+            &fx.select_before
+        };
+        assert!(
+            read == *expected,
+            "{}: a reader of the crashed store saw neither the list before nor after",
             step.name()
         );
         outcomes.push((step, check_recovery(&fx, &dir, step.name())));

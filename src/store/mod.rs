@@ -552,6 +552,43 @@ impl Store {
     }
 }
 
+/// The bytes the earlier layout wrote for every update: one file holding the whole
+/// state (corpus, commercial terms as JSON text, every reading), postcard-encoded. Kept
+/// only so that `examples/update_bytes.rs` can put today's figure beside that one.
+#[doc(hidden)]
+pub fn encode_whole_state(snapshot: &Snapshot) -> Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        generation: u64,
+        index_dir: &'a str,
+        corpus: &'a Corpus,
+        commercial: Vec<(&'a str, String)>,
+        readings: Vec<Reading>,
+    }
+    let whole = Whole {
+        generation: snapshot.generation,
+        index_dir: "index-1",
+        corpus: snapshot.corpus(),
+        commercial: snapshot
+            .commercial
+            .iter()
+            .map(|(id, t)| (id, serde_json::to_string(t).unwrap_or_default()))
+            .collect(),
+        readings: snapshot
+            .analysis
+            .evidence
+            .docs
+            .iter()
+            .map(Reading::of)
+            .collect(),
+    };
+    postcard::to_stdvec(&whole).map_err(|e| {
+        Error::Internal(crate::error::InternalError::Invariant(format!(
+            "cannot encode the store state: {e}"
+        )))
+    })
+}
+
 /// A saved generation's engine, analysis (its texts' readings reused, not read again) and
 /// commercial terms.
 fn restore(
