@@ -18,9 +18,13 @@
 //! state before, which the writer restores and a reader overlays in memory. A crash
 //! therefore leaves the state before or after an update, never a mix.
 //!
-//! The database is opened in redb's single-writer mode: one process updates (a second
-//! one is refused, which [`open_writer`] reports as [`UserError::StoreBusy`]), and other
-//! processes may read beside it, each read transaction seeing one commit.
+//! One process updates a store at a time: it holds an exclusive lock on `STORE/LOCK` for
+//! as long as it has the store open, and a second is refused with
+//! [`UserError::StoreBusy`]. The database is opened for writing only for a commit, in
+//! redb's single-writer mode, so that other processes may read it beside the writer (each
+//! read transaction seeing one commit) and a crash outside a commit leaves it clean for
+//! them (redb refuses readers of a file whose writer died mid-commit until a writer opens
+//! it again).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -39,6 +43,8 @@ use crate::evidence::extract::Reading;
 
 /// The state database inside a store's folder.
 pub const STATE_FILE: &str = "state.redb";
+/// The file an updater holds locked.
+pub const LOCK_FILE: &str = "LOCK";
 /// Version of what the rows hold. Bump on any change to their encoding.
 const STATE_VERSION: u32 = 2;
 
@@ -125,6 +131,26 @@ fn busy(root: &Path) -> Error {
     })
 }
 
+/// Takes the store's update lock, held until the returned file is dropped (or the process
+/// ends, however it ends).
+pub(crate) fn lock(root: &Path) -> Result<fs::File> {
+    let path = root.join(LOCK_FILE);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| UserError::Unwritable {
+            path: path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(busy(root)),
+        Err(fs::TryLockError::Error(source)) => Err(UserError::Unwritable { path, source }.into()),
+    }
+}
+
 /// Creates the state database of a new store (the folder exists and is empty), holding
 /// the writer's lock.
 pub(crate) fn create(root: &Path) -> Result<Database> {
@@ -146,6 +172,12 @@ pub(crate) fn open_writer(root: &Path) -> Result<Database> {
         DatabaseError::DatabaseAlreadyOpen => busy(root),
         e => db_err(&path)(e),
     })
+}
+
+/// Closes the database after a commit, so that a crash before the next one leaves it
+/// clean for readers.
+pub(crate) fn close(root: &Path, db: Database) -> Result<()> {
+    db.close().map_err(db_err(&state_path(root)))
 }
 
 /// Opens a store's state database for reading beside its writer, writing nothing.

@@ -188,8 +188,8 @@ impl Snapshot {
 }
 
 struct Writer {
-    /// The state database, open for writing: its lock keeps other updaters out.
-    db: Option<redb::Database>,
+    /// The store's update lock (`None` in memory): keeps other updaters out.
+    _lock: Option<std::fs::File>,
     engine: Engine,
     index: SearchIndex,
     /// The index's folder name within the store folder (`None` in memory).
@@ -259,8 +259,9 @@ impl Store {
         let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
         let analysis = engine.analyze_shared(Arc::clone(&corpus), options.as_of);
         let index_dir = disk::index_dir_name(generation);
-        let db = match &dir {
+        let lock = match &dir {
             Some(root) => {
+                let lock = disk::lock(root)?;
                 let db = disk::create(root)?;
                 let meta = disk::Meta {
                     generation,
@@ -268,7 +269,8 @@ impl Store {
                 };
                 let rows = rows_of(&analysis, &loaded.commercial);
                 disk::write_generation(root, &db, &meta, &rows, &disk::Candidates::All)?;
-                Some(db)
+                disk::close(root, db)?;
+                Some(lock)
             }
             None => None,
         };
@@ -294,7 +296,7 @@ impl Store {
             options,
             current: RwLock::new(Arc::new(snapshot)),
             writer: Mutex::new(Writer {
-                db,
+                _lock: lock,
                 engine,
                 index,
                 index_dir: dir.map(|_| index_dir),
@@ -311,6 +313,7 @@ impl Store {
         if !dir.is_dir() {
             return Err(not_a_store(dir, "no such folder"));
         }
+        let lock = disk::lock(dir)?;
         let db = disk::open_writer(dir)?;
         let meta = disk::View::of_writer(dir, &db)?
             .meta()?
@@ -329,6 +332,7 @@ impl Store {
             }
         }
         let saved = disk::View::of_writer(dir, &db)?.load(&Default::default())?;
+        disk::close(dir, db)?;
         let (engine, analysis, commercial) =
             restore(saved.corpus, saved.readings, saved.commercial, &options)?;
         let meta = saved.meta;
@@ -347,7 +351,7 @@ impl Store {
             options,
             current: RwLock::new(Arc::new(snapshot)),
             writer: Mutex::new(Writer {
-                db: Some(db),
+                _lock: Some(lock),
                 engine,
                 index,
                 index_dir: Some(meta.index_dir),
@@ -466,8 +470,9 @@ impl Store {
             (Some(_), false) => writer.index_dir.clone(),
             (None, _) => None,
         };
-        let state_written = match (&self.dir, &writer.db) {
-            (Some(root), Some(db)) => {
+        let state_written = match &self.dir {
+            Some(root) => {
+                let db = disk::open_writer(root)?;
                 let meta = disk::Meta {
                     generation,
                     index_dir: index_dir.clone().unwrap_or_default(),
@@ -478,9 +483,11 @@ impl Store {
                     commercial: &before.commercial,
                     readings: &before.analysis.evidence.docs,
                 };
-                disk::write_generation(root, db, &meta, &rows, &since)?
+                let written = disk::write_generation(root, &db, &meta, &rows, &since)?;
+                disk::close(root, db)?;
+                written
             }
-            _ => StateWritten::default(),
+            None => StateWritten::default(),
         };
         observe(Step::StateWritten);
 
