@@ -473,7 +473,10 @@ pub(crate) fn write_generation(
 }
 
 /// Reads the meta rows: `None` when no generation was ever committed.
-fn meta_of(path: &Path, get: &dyn Fn(&[u8]) -> Result<Option<Vec<u8>>>) -> Result<Option<Meta>> {
+/// Reads one row by key.
+type GetRow<'a> = &'a dyn Fn(&[u8]) -> Result<Option<Vec<u8>>>;
+
+fn meta_of(path: &Path, get: GetRow<'_>) -> Result<Option<Meta>> {
     let Some(generation) = get(META_GENERATION)? else {
         return Ok(None);
     };
