@@ -89,6 +89,10 @@ pub enum UserError {
     /// holds no complete state.
     #[error("{}: not a jingxuan store: {reason}", path.display())]
     NotAStore { path: PathBuf, reason: String },
+    /// Another process (or another handle in this one) is updating the store: one update
+    /// at a time may run.
+    #[error("{}: another update of this store is running (its state is open for writing elsewhere); wait for it to finish, then try again", path.display())]
+    StoreBusy { path: PathBuf },
 }
 
 /// Faults of the engine itself or of its storage.
@@ -108,6 +112,13 @@ pub enum InternalError {
     /// program changed it.
     #[error("{}: damaged: {reason}", path.display())]
     Corrupt { path: PathBuf, reason: String },
+    /// The store's state database failed.
+    #[error("{}: state database: {source}", path.display())]
+    State {
+        path: PathBuf,
+        #[source]
+        source: Box<redb::Error>,
+    },
     /// A bug: an invariant the engine relies on did not hold.
     #[error("internal invariant broken: {0}")]
     Invariant(String),

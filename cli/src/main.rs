@@ -4,6 +4,7 @@
 //! The subcommands and JSON fields follow `docs/corpus-format.md` (the contract other tools
 //! read): fields may be added, none renamed.
 
+mod fault;
 mod output;
 mod progress;
 
@@ -18,7 +19,7 @@ use jingxuan::evidence::link::NoteLinks;
 use jingxuan::index::{DocKind, SearchIndex, SearchQuery};
 use jingxuan::report::Report;
 use jingxuan::selection::SelectionPolicy;
-use jingxuan::store::{Step, Store, StoreOptions};
+use jingxuan::store::{Store, StoreOptions};
 use jingxuan::text::Analyzer;
 use jingxuan::trust::Discount;
 use jingxuan::{Engine, Error, UserError};
@@ -192,10 +193,9 @@ enum Command {
         /// Print JSON instead of a summary
         #[arg(long)]
         json: bool,
-        /// Abort the process when an update reaches this step (loaded, analyzed,
-        /// state-written, index-written, index-committed, published): for crash tests
-        #[arg(long, hide = true, value_name = "STEP")]
-        crash_at: Option<String>,
+        #[cfg(feature = "fault-injection")]
+        #[command(flatten)]
+        fault: fault::FaultArgs,
     },
     /// Find notes and reviews of a city matching a query, with highlighted snippets.
     ///
@@ -332,8 +332,13 @@ fn main() -> ExitCode {
             as_of,
             lenient,
             json,
-            crash_at,
-        } => update_cmd(store, from, batches, as_of, lenient, json, crash_at),
+            #[cfg(feature = "fault-injection")]
+            fault,
+        } => {
+            #[cfg(not(feature = "fault-injection"))]
+            let fault = fault::FaultArgs;
+            update_cmd(store, from, batches, as_of, lenient, json, fault)
+        }
         Command::Search {
             index,
             city,
@@ -562,26 +567,15 @@ fn update_cmd(
     as_of: Option<String>,
     lenient: bool,
     json: bool,
-    crash_at: Option<String>,
+    fault: fault::FaultArgs,
 ) -> Result<u8, Error> {
-    let crash_at = match crash_at {
-        None => None,
-        Some(name) => Some(
-            Step::ALL
-                .into_iter()
-                .find(|s| s.name() == name)
-                .ok_or_else(|| UserError::InvalidArgument {
-                    what: "--crash-at".into(),
-                    reason: format!("unknown step {name:?}"),
-                })?,
-        ),
-    };
+    let mut fault = fault::Fault::new(fault)?;
     let options = StoreOptions {
         load: load_options(lenient, 100),
         as_of: parse_as_of(as_of)?,
         ..StoreOptions::default()
     };
-    let holds_store = dir.join(jingxuan::store::CURRENT_FILE).exists()
+    let holds_store = dir.join(jingxuan::store::STATE_FILE).exists()
         || std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some());
     let progress = Progress::spinner(!json, "opening the store");
     let (store, created) = match (&from, holds_store) {
@@ -606,11 +600,9 @@ fn update_cmd(
     let mut reports = Vec::with_capacity(batches.len());
     for batch in &batches {
         progress.set_message(&format!("applying {}", batch.display()));
-        let report = store.apply_batch_with(batch, &mut |step| {
-            if Some(step) == crash_at {
-                std::process::abort();
-            }
-        })?;
+        fault.note("begin");
+        let report = store.apply_batch_with(batch, &mut |step| fault.step(step))?;
+        fault.note("end");
         reports.push(report);
     }
     progress.finish();

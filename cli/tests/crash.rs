@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jingxuan::index::SearchQuery;
 use jingxuan::selection::SelectionPolicy;
@@ -145,6 +145,27 @@ struct Fixture {
     batch: PathBuf,
     before: Value,
     after: Value,
+    /// `select --store --json` of 杭州 before and after the batch.
+    select_before: Vec<u8>,
+    select_after: Vec<u8>,
+}
+
+/// `jingxuan select --store DIR --city 杭州 --json`: a reader in another process, which
+/// recovers nothing and writes nothing.
+fn select_from_store(dir: &Path) -> Vec<u8> {
+    let out = jingxuan()
+        .args(["select", "--store"])
+        .arg(dir)
+        .args(["--city", "杭州", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "select --store {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 fn fixture() -> Fixture {
@@ -164,6 +185,12 @@ fn fixture() -> Fixture {
     );
     let after = answers(&done);
     assert_ne!(before, after, "the batch must change some answer");
+    let select_before = select_from_store(&pristine);
+    let select_after = select_from_store(&done);
+    assert_ne!(
+        select_before, select_after,
+        "the batch must change 杭州's list"
+    );
     Fixture {
         _tmp: tmp,
         root,
@@ -171,6 +198,8 @@ fn fixture() -> Fixture {
         batch,
         before,
         after,
+        select_before,
+        select_after,
     }
 }
 
@@ -212,6 +241,18 @@ fn a_crash_at_any_step_leaves_the_state_before_or_after() {
             "{}: the update should have been aborted",
             step.name()
         );
+        // Another process reads the crashed store as it is, before any recovery.
+        let read = select_from_store(&dir);
+        let expected = if step >= Step::IndexCommitted {
+            &fx.select_after
+        } else {
+            &fx.select_before
+        };
+        assert!(
+            read == *expected,
+            "{}: a reader of the crashed store saw neither the list before nor after",
+            step.name()
+        );
         outcomes.push((step, check_recovery(&fx, &dir, step.name())));
     }
     // Up to the index commit the old state stands; from it on, the new one.
@@ -225,26 +266,136 @@ fn a_crash_at_any_step_leaves_the_state_before_or_after() {
     }
 }
 
+/// The lines of a step log (see `--step-log`), empty while it does not exist.
+fn step_log(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Starts `jingxuan update` with a step log and returns once the log says the update has
+/// begun (the store is open and the batch about to be read), with the instant it did.
+fn start_update(dir: &Path, batch: &Path, log: &Path) -> (std::process::Child, Instant) {
+    let mut child = jingxuan()
+        .arg("update")
+        .arg("--store")
+        .arg(dir)
+        .arg(batch)
+        .arg("--step-log")
+        .arg(log)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        if step_log(log).iter().any(|l| l == "begin") {
+            return (child, Instant::now());
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the update ended ({status}) before it began");
+        }
+        assert!(Instant::now() < deadline, "the update never began");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Kills `jingxuan update` at moments spread over its update (measured first on this
+/// machine and build), and proves that each kill landed while the update was in flight:
+/// its step log shows the update begun and not ended. A kill that came too late is tried
+/// again earlier. The reopened store holds the state before when the log stops before
+/// the index was written, the state after once it says the index is committed (in
+/// between, either), and the same update run again completes it.
 #[test]
 fn a_kill_at_a_random_moment_leaves_the_state_before_or_after() {
     let fx = fixture();
-    for (k, ms) in [5u64, 60, 250, 900].into_iter().enumerate() {
-        let dir = fx.root.join(format!("kill-{k}"));
-        copy_dir(&fx.pristine, &dir);
-        let mut child = jingxuan()
-            .arg("update")
-            .arg("--store")
-            .arg(&dir)
-            .arg(&fx.batch)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(ms));
-        let _ = child.kill();
-        let _ = child.wait();
-        check_recovery(&fx, &dir, &format!("kill after {ms} ms"));
+    // How long an update runs from `begin` to its exit here.
+    let probe = fx.root.join("probe");
+    copy_dir(&fx.pristine, &probe);
+    let log = fx.root.join("probe.log");
+    let (mut child, began) = start_update(&probe, &fx.batch, &log);
+    assert!(child.wait().unwrap().success());
+    let span = began.elapsed();
+    assert_eq!(step_log(&log).last().map(String::as_str), Some("end"));
+
+    let mut landed = Vec::new();
+    for (k, share) in [0.02, 0.15, 0.35, 0.55, 0.75, 0.9].into_iter().enumerate() {
+        let mut share: f64 = share;
+        for attempt in 0.. {
+            let dir = fx.root.join(format!("kill-{k}-{attempt}"));
+            copy_dir(&fx.pristine, &dir);
+            let log = fx.root.join(format!("kill-{k}-{attempt}.log"));
+            let (mut child, began) = start_update(&dir, &fx.batch, &log);
+            let at = span.mul_f64(share);
+            std::thread::sleep(at.saturating_sub(began.elapsed()));
+            let _ = child.kill();
+            let _ = child.wait();
+            let steps = step_log(&log);
+            let what = format!("kill {:.0?} into the update (steps {steps:?})", at);
+            if steps.iter().any(|l| l == "end") {
+                // Too late: the update had finished. Try earlier.
+                assert!(
+                    attempt < 6,
+                    "{what}: every kill came after the update ended"
+                );
+                share /= 2.0;
+                continue;
+            }
+            assert!(steps.iter().any(|l| l == "begin"), "{what}");
+            let last = steps.last().cloned().unwrap_or_default();
+            let reached = |step: Step| steps.iter().any(|l| l == step.name());
+            let left = check_recovery(&fx, &dir, &what);
+            if reached(Step::IndexCommitted) {
+                assert_eq!(left, "after", "{what}");
+            } else if !reached(Step::IndexWritten) {
+                assert_eq!(left, "before", "{what}");
+            }
+            landed.push((last, left));
+            break;
+        }
     }
+    eprintln!("update span {span:?}; kills landed after (last step, state left): {landed:?}");
+    assert_eq!(landed.len(), 6);
+}
+
+/// A second updater of a store is refused with a user error (exit 1) naming the store and
+/// saying that another update is running, and changes nothing.
+#[test]
+fn a_second_updater_is_refused_while_one_runs() {
+    let fx = fixture();
+    let dir = fx.root.join("busy");
+    copy_dir(&fx.pristine, &dir);
+    // This process holds the store for updating, as a running `jingxuan update` does.
+    let holder = Store::open(&dir, StoreOptions::default()).unwrap();
+    let out = update(&dir, &fx.batch, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("another update"), "{stderr}");
+    assert!(stderr.contains(&dir.display().to_string()), "{stderr}");
+    assert!(!stderr.contains("panick"), "{stderr}");
+    // Readers are not refused meanwhile.
+    let read = jingxuan()
+        .args(["select", "--store"])
+        .arg(&dir)
+        .args(["--city", "杭州", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    drop(holder);
+    assert_eq!(answers(&dir), fx.before);
+    let out = update(&dir, &fx.batch, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(answers(&dir), fx.after);
 }
 
 /// `select --store` answers from the store exactly as `select` does from the corpus the

@@ -349,6 +349,11 @@ impl SearchIndex {
         Ok(self.index.load_metas()?.payload)
     }
 
+    /// Makes later [`view`](Self::view)s see the latest commit (made by another process).
+    pub(crate) fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
     fn add_docs(
         &self,
         writer: &mut IndexWriter<TantivyDocument>,

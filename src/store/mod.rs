@@ -41,7 +41,7 @@ use crate::index::{doc_prints, IndexStats, SearchHit, SearchIndex, SearchQuery, 
 use crate::reputation::{Scoreboard, ScoringConfig};
 use crate::selection::{Selection, SelectionPolicy};
 
-pub use disk::{CURRENT_FILE, STATE_FILE};
+pub use disk::{StateWritten, STATE_FILE};
 
 /// How a store loads batches and scores.
 #[derive(Debug, Clone, Default)]
@@ -64,13 +64,14 @@ pub enum Step {
     Loaded,
     /// The new analysis is made.
     Analyzed,
-    /// The new generation's state file is written (not yet published).
+    /// The new generation's state is committed to the state database, with what undoes
+    /// it (not yet published: the index still holds the generation before).
     StateWritten,
     /// The index holds the new documents, not yet committed.
     IndexWritten,
     /// The index is committed with the new generation.
     IndexCommitted,
-    /// `CURRENT` names the new generation; readers now see it.
+    /// The new generation is swapped in; this process's readers now see it.
     Published,
 }
 
@@ -111,6 +112,8 @@ pub struct UpdateReport {
     /// The batch added, removed or renamed merchants, so every text was read again and the
     /// index rebuilt.
     pub full_rebuild: bool,
+    /// Rows of the saved state that changed (none for a store in memory).
+    pub state_written: StateWritten,
     /// Documents written to the index, and removed from it.
     pub index_written: IndexStats,
     pub index_removed: usize,
@@ -185,6 +188,8 @@ impl Snapshot {
 }
 
 struct Writer {
+    /// The store's update lock (`None` in memory): keeps other updaters out.
+    _lock: Option<std::fs::File>,
     engine: Engine,
     index: SearchIndex,
     /// The index's folder name within the store folder (`None` in memory).
@@ -254,9 +259,21 @@ impl Store {
         let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
         let analysis = engine.analyze_shared(Arc::clone(&corpus), options.as_of);
         let index_dir = disk::index_dir_name(generation);
-        if let Some(root) = &dir {
-            save_state(root, generation, &index_dir, &analysis, &loaded.commercial)?;
-        }
+        let lock = match &dir {
+            Some(root) => {
+                let lock = disk::lock(root)?;
+                let db = disk::create(root)?;
+                let meta = disk::Meta {
+                    generation,
+                    index_dir: index_dir.clone(),
+                };
+                let rows = rows_of(&analysis, &loaded.commercial);
+                disk::write_generation(root, &db, &meta, &rows, &disk::Candidates::All)?;
+                disk::close(root, db)?;
+                Some(lock)
+            }
+            None => None,
+        };
         let mut index = open_index(dir.as_deref(), &index_dir, &engine, true)?;
         let doc_prints = doc_prints(&corpus, &analysis.links);
         index.apply_changes(
@@ -267,9 +284,6 @@ impl Store {
             &generation.to_string(),
             &mut || {},
         )?;
-        if let Some(root) = &dir {
-            disk::write_current(root, generation)?;
-        }
         let snapshot = Snapshot {
             generation,
             commercial: Arc::new(loaded.commercial),
@@ -282,6 +296,7 @@ impl Store {
             options,
             current: RwLock::new(Arc::new(snapshot)),
             writer: Mutex::new(Writer {
+                _lock: lock,
                 engine,
                 index,
                 index_dir: dir.map(|_| index_dir),
@@ -290,24 +305,42 @@ impl Store {
         })
     }
 
-    /// Reopens a store saved in `dir`, without reading any text again. After a crash it
-    /// finishes or abandons the interrupted update (whichever had reached its index
-    /// commit) and removes its litter.
+    /// Reopens a store saved in `dir`, without reading any text again, and holds it for
+    /// updating: while this `Store` lives, another [`open`](Self::open) of the same folder
+    /// (in any process) fails with [`UserError::StoreBusy`]. After a crash it abandons the
+    /// interrupted update unless it had reached its index commit.
     pub fn open(dir: &Path, options: StoreOptions) -> Result<Store> {
         if !dir.is_dir() {
             return Err(not_a_store(dir, "no such folder"));
         }
-        let (current, header) = choose_generation(dir)?;
-        let generation = header.generation;
-        let (engine, analysis, commercial) = restore(dir, generation, &options)?;
-        let index = open_index(Some(dir), &header.index_dir, &engine, false)?;
-        if current != Some(generation) {
-            disk::write_current(dir, generation)?;
+        let lock = disk::lock(dir)?;
+        let db = disk::open_writer(dir)?;
+        let meta = disk::View::of_writer(dir, &db)?
+            .meta()?
+            .ok_or_else(|| not_a_store(dir, INTERRUPTED_CREATION))?;
+        if index_view(dir, &meta)?.is_none() {
+            // A crash between the state's commit and the index's: go back to the state
+            // the index holds, if the undo rows lead there.
+            let view = disk::View::of_writer(dir, &db)?;
+            let undo = view.undo(meta.generation)?;
+            match view.meta_before(&undo)? {
+                Some(before) if index_view(dir, &before)?.is_some() => {
+                    drop(view);
+                    disk::roll_back(dir, &db, meta.generation)?;
+                }
+                _ => return Err(not_a_store(dir, no_match(meta.generation))),
+            }
         }
-        disk::clean(dir, generation, &header.index_dir);
+        let saved = disk::View::of_writer(dir, &db)?.load(&Default::default())?;
+        disk::close(dir, db)?;
+        let (engine, analysis, commercial) =
+            restore(saved.corpus, saved.readings, saved.commercial, &options)?;
+        let meta = saved.meta;
+        let index = open_index(Some(dir), &meta.index_dir, &engine, false)?;
+        disk::clean(dir, &meta.index_dir);
         let doc_prints = doc_prints(analysis.corpus(), &analysis.links);
         let snapshot = Snapshot {
-            generation,
+            generation: meta.generation,
             commercial: Arc::new(commercial),
             merchant_prints: merchant_prints(&analysis),
             analysis,
@@ -318,9 +351,10 @@ impl Store {
             options,
             current: RwLock::new(Arc::new(snapshot)),
             writer: Mutex::new(Writer {
+                _lock: Some(lock),
                 engine,
                 index,
-                index_dir: Some(header.index_dir),
+                index_dir: Some(meta.index_dir),
                 doc_prints,
             }),
         })
@@ -334,20 +368,33 @@ impl Store {
         if !dir.is_dir() {
             return Err(not_a_store(dir, "no such folder"));
         }
-        // An update in another process may commit the index, or remove the generation
-        // just chosen, while it is being read: check the index still holds the generation
-        // after taking its view, and choose again on any failure.
+        let db = disk::open_reader(dir)?;
+        // One read transaction sees one commit of the state; the index is checked to hold
+        // that generation, or the one before (whose state the undo rows give). An update
+        // may commit meanwhile, or remove an index folder being read: then choose again.
         let attempt = || -> Result<Option<Snapshot>> {
-            let (_, header) = choose_generation(dir)?;
-            let generation = header.generation;
-            let index = SearchIndex::open(&dir.join(&header.index_dir))?;
-            let search = index.view();
-            if index.commit_payload()?.as_deref() != Some(generation.to_string().as_str()) {
-                return Ok(None);
-            }
-            let (_, analysis, commercial) = restore(dir, generation, options)?;
+            let view = disk::View::of_reader(dir, &db)?;
+            let meta = view
+                .meta()?
+                .ok_or_else(|| not_a_store(dir, INTERRUPTED_CREATION))?;
+            let (overlay, search) = match index_view(dir, &meta)? {
+                Some(search) => (Default::default(), search),
+                None => {
+                    let undo = view.undo(meta.generation)?;
+                    let Some(before) = view.meta_before(&undo)? else {
+                        return Ok(None);
+                    };
+                    match index_view(dir, &before)? {
+                        Some(search) => (undo, search),
+                        None => return Ok(None),
+                    }
+                }
+            };
+            let saved = view.load(&overlay)?;
+            let (_, analysis, commercial) =
+                restore(saved.corpus, saved.readings, saved.commercial, options)?;
             Ok(Some(Snapshot {
-                generation,
+                generation: saved.meta.generation,
                 commercial: Arc::new(commercial),
                 merchant_prints: merchant_prints(&analysis),
                 analysis,
@@ -362,6 +409,7 @@ impl Store {
                 Err(e) if tries_left == 0 => return Err(e),
                 Err(_) => {}
             }
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
         Err(not_a_store(
             dir,
@@ -422,10 +470,25 @@ impl Store {
             (Some(_), false) => writer.index_dir.clone(),
             (None, _) => None,
         };
-        if let Some(root) = &self.dir {
-            let name = index_dir.as_deref().unwrap_or_default();
-            save_state(root, generation, name, &analysis, &loaded.commercial)?;
-        }
+        let state_written = match &self.dir {
+            Some(root) => {
+                let db = disk::open_writer(root)?;
+                let meta = disk::Meta {
+                    generation,
+                    index_dir: index_dir.clone().unwrap_or_default(),
+                };
+                let rows = rows_of(&analysis, &loaded.commercial);
+                let since = disk::Candidates::Since {
+                    corpus: before.corpus(),
+                    commercial: &before.commercial,
+                    readings: &before.analysis.evidence.docs,
+                };
+                let written = disk::write_generation(root, &db, &meta, &rows, &since)?;
+                disk::close(root, db)?;
+                written
+            }
+            None => StateWritten::default(),
+        };
         observe(Step::StateWritten);
 
         let new_prints = doc_prints(&corpus, &analysis.links);
@@ -461,9 +524,6 @@ impl Store {
         let search = index.view();
         observe(Step::IndexCommitted);
 
-        if let Some(root) = &self.dir {
-            disk::write_current(root, generation)?;
-        }
         let as_of = analysis.as_of;
         let snapshot = Arc::new(Snapshot {
             generation,
@@ -480,8 +540,8 @@ impl Store {
         writer.doc_prints = new_prints;
         writer.index_dir = index_dir.clone();
         observe(Step::Published);
-        if let (Some(root), Some(name)) = (&self.dir, &index_dir) {
-            disk::clean(root, generation, name);
+        if let (Some(root), Some(name), true) = (&self.dir, &index_dir, full_rebuild) {
+            disk::clean(root, name);
         }
         Ok(UpdateReport {
             generation,
@@ -490,6 +550,7 @@ impl Store {
             docs_read,
             docs_reused,
             full_rebuild,
+            state_written,
             index_written,
             index_removed: removed.len(),
             affected_merchants: affected,
@@ -498,53 +559,88 @@ impl Store {
     }
 }
 
+/// The bytes the earlier layout wrote for every update: one file holding the whole
+/// state (corpus, commercial terms as JSON text, every reading), postcard-encoded. Kept
+/// only so that `examples/update_bytes.rs` can put today's figure beside that one.
+#[doc(hidden)]
+pub fn encode_whole_state(snapshot: &Snapshot) -> Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        generation: u64,
+        index_dir: &'a str,
+        corpus: &'a Corpus,
+        commercial: Vec<(&'a str, String)>,
+        readings: Vec<Reading>,
+    }
+    let whole = Whole {
+        generation: snapshot.generation,
+        index_dir: "index-1",
+        corpus: snapshot.corpus(),
+        commercial: snapshot
+            .commercial
+            .iter()
+            .map(|(id, t)| (id, serde_json::to_string(t).unwrap_or_default()))
+            .collect(),
+        readings: snapshot
+            .analysis
+            .evidence
+            .docs
+            .iter()
+            .map(Reading::of)
+            .collect(),
+    };
+    postcard::to_stdvec(&whole).map_err(|e| {
+        Error::Internal(crate::error::InternalError::Invariant(format!(
+            "cannot encode the store state: {e}"
+        )))
+    })
+}
+
 /// A saved generation's engine, analysis (its texts' readings reused, not read again) and
 /// commercial terms.
 fn restore(
-    dir: &Path,
-    generation: u64,
+    corpus: Corpus,
+    readings: Vec<Reading>,
+    commercial: CommercialBook,
     options: &StoreOptions,
 ) -> Result<(Engine, Analysis<'static>, CommercialBook)> {
-    let state = disk::read_state(dir, generation)?;
-    let state_path = disk::gen_dir(dir, generation).join(STATE_FILE);
-    let commercial = disk::commercial_in(&state_path, state.commercial)?;
-    let corpus = Arc::new(state.corpus);
+    let corpus = Arc::new(corpus);
     let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
-    let analysis = engine.analyze_with_readings(corpus, options.as_of, &state.readings);
+    let analysis = engine.analyze_with_readings(corpus, options.as_of, &readings);
     Ok((engine, analysis, commercial))
 }
 
-/// The published generation named by `CURRENT` (if any) and the generation to open: the
-/// newest one at or after it whose state file is whole and whose index holds it.
-fn choose_generation(dir: &Path) -> Result<(Option<u64>, disk::Header)> {
-    let current = disk::read_current(dir)?;
-    let floor = current.unwrap_or(0);
-    for generation in disk::generations(dir)? {
-        if generation < floor {
-            break;
-        }
-        let Some(header) = disk::read_header(dir, generation)? else {
-            continue;
-        };
-        let index_path = dir.join(&header.index_dir);
-        if !index_path.is_dir() {
-            continue;
-        }
-        let payload = SearchIndex::open(&index_path)
-            .and_then(|i| i.commit_payload())
-            .ok()
-            .flatten();
-        if payload.as_deref() == Some(generation.to_string().as_str()) {
-            return Ok((current, header));
-        }
+const INTERRUPTED_CREATION: &str =
+    "it holds no complete state (was its creation interrupted?); build it again from the corpus";
+
+fn no_match(generation: u64) -> &'static str {
+    if generation <= 1 {
+        INTERRUPTED_CREATION
+    } else {
+        "its saved state matches neither its index nor the generation before; build it again from the corpus"
     }
-    Err(not_a_store(
-        dir,
-        match current {
-            Some(_) => "no saved generation matches its index; build it again from the corpus",
-            None => "it holds no complete state (was its creation interrupted?); build it again from the corpus",
-        },
-    ))
+}
+
+/// A view of the store's index when its last commit holds `meta`'s generation: the
+/// payload is read before and after taking the view, so the view is of that commit.
+fn index_view(dir: &Path, meta: &disk::Meta) -> Result<Option<SearchView>> {
+    let path = dir.join(&meta.index_dir);
+    if !path.is_dir() {
+        return Ok(None);
+    }
+    let want = meta.generation.to_string();
+    let Ok(index) = SearchIndex::open(&path) else {
+        return Ok(None);
+    };
+    if index.commit_payload()?.as_deref() != Some(want.as_str()) {
+        return Ok(None);
+    }
+    index.reload()?;
+    let view = index.view();
+    if index.commit_payload()?.as_deref() != Some(want.as_str()) {
+        return Ok(None);
+    }
+    Ok(Some(view))
 }
 
 fn not_a_store(dir: &Path, reason: &str) -> Error {
@@ -568,23 +664,12 @@ fn open_index(dir: Option<&Path>, name: &str, engine: &Engine, fresh: bool) -> R
     }
 }
 
-fn save_state(
-    root: &Path,
-    generation: u64,
-    index_dir: &str,
-    analysis: &Analysis<'_>,
-    commercial: &CommercialBook,
-) -> Result<()> {
-    disk::write_state(
-        root,
-        &disk::StateOut {
-            generation,
-            index_dir,
-            corpus: analysis.corpus(),
-            commercial: disk::commercial_out(commercial),
-            readings: analysis.evidence.docs.iter().map(Reading::of).collect(),
-        },
-    )
+fn rows_of<'a>(analysis: &'a Analysis<'_>, commercial: &'a CommercialBook) -> disk::Rows<'a> {
+    disk::Rows {
+        corpus: analysis.corpus(),
+        commercial,
+        readings: &analysis.evidence.docs,
+    }
 }
 
 /// Documents of `after` whose reading is the very one of `before` (shared, not read
