@@ -66,7 +66,7 @@ impl Engine {
     /// Reads, links and weighs every note and review as of `as_of` (default: the corpus's
     /// latest timestamp, so the answer never depends on the wall clock).
     pub fn analyze<'c>(&self, corpus: &'c Corpus, as_of: Option<Timestamp>) -> Analysis<'c> {
-        self.analyze_from(CorpusRef::Borrowed(corpus), as_of, &HashMap::new())
+        self.analyze_from(CorpusRef::Borrowed(corpus), as_of, &HashMap::new(), None)
     }
 
     /// [`analyze`](Self::analyze) of a corpus the analysis shares ownership of, so that it
@@ -76,7 +76,7 @@ impl Engine {
         corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
     ) -> Analysis<'static> {
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &HashMap::new())
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &HashMap::new(), None)
     }
 
     /// [`analyze_shared`](Self::analyze_shared), reading again only the notes and reviews
@@ -100,7 +100,9 @@ impl Engine {
         } else {
             HashMap::new()
         };
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before)
+        // The learned model reads characters, not tokens: it stays valid across dictionaries.
+        let model = previous.evidence.reader.as_ref().map(|r| &r.model);
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, model)
     }
 
     /// [`analyze_shared`](Self::analyze_shared) reusing saved readings, which must have
@@ -115,7 +117,7 @@ impl Engine {
             .iter()
             .map(|r| (r.id.as_str(), ReadingRef::of_saved(r)))
             .collect();
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before)
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, None)
     }
 
     /// An engine for `corpus` sharing this one's sentiment model and settings; `self` again
@@ -142,14 +144,22 @@ impl Engine {
         corpus: CorpusRef<'c>,
         as_of: Option<Timestamp>,
         before: &HashMap<&str, ReadingRef<'_>>,
+        previous_model: Option<&Arc<crate::evidence::model::TextModel>>,
     ) -> Analysis<'c> {
         let c: &Corpus = &corpus;
         let as_of = as_of
             .or_else(|| c.latest_timestamp())
             .unwrap_or(Timestamp::from_unix(0));
         let links = NoteLinks::build(c);
-        let evidence =
-            EvidenceSet::extract_with(c, &links, &self.analyzer, &self.sentiment, before);
+        let evidence = EvidenceSet::extract_with(
+            c,
+            &links,
+            &self.analyzer,
+            &self.sentiment,
+            before,
+            as_of,
+            previous_model,
+        );
         let trust = trust::assess(c, &evidence, as_of);
         let counted = reputation::counted(&evidence, &trust, as_of, &self.config);
         let ranges = evidence.merchant_ranges();

@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use crate::corpus::{Corpus, DocKind, Timestamp};
 use crate::evidence::link::{LinkSource, NoteLinks};
+use crate::evidence::model::{features, TextModel};
+use crate::evidence::reader::TextReader;
 use crate::evidence::sentiment::{ReturnIntent, SentimentModel, TextEvidence};
 use crate::text::Analyzer;
 use crate::trust::duplicate::{BandHasher, Bands};
@@ -58,6 +60,10 @@ pub struct Document {
     /// text too short to call a copy.
     #[serde(skip)]
     pub bands: Option<Arc<Bands>>,
+    /// The learned model's log-odds that the text is positive, and that model's
+    /// fingerprint (a reading is reused only under the same model).
+    #[serde(skip)]
+    pub learned: (u64, f32),
 }
 
 /// A document's reading, kept so that a later analysis of the same text need not read it
@@ -83,6 +89,8 @@ pub(crate) struct ReadingRef<'a> {
     pub merchant_ids: &'a [String],
     pub parts: &'a Arc<[Part]>,
     pub bands: &'a Option<Arc<Bands>>,
+    /// The learned reading and its model's fingerprint, when kept (not in saved states).
+    pub learned: Option<(u64, f32)>,
 }
 
 impl<'a> ReadingRef<'a> {
@@ -94,6 +102,7 @@ impl<'a> ReadingRef<'a> {
             merchant_ids: &d.merchant_ids,
             parts: &d.parts,
             bands: &d.bands,
+            learned: Some(d.learned),
         }
     }
 
@@ -105,6 +114,7 @@ impl<'a> ReadingRef<'a> {
             merchant_ids: &r.merchant_ids,
             parts: &r.parts,
             bands: &r.bands,
+            learned: None,
         }
     }
 }
@@ -153,13 +163,16 @@ pub struct EvidenceSet {
     pub docs: Vec<Document>,
     /// Sorted by merchant id, then document time, then document id.
     pub items: Vec<Evidence>,
+    /// The learned model the texts were read with, and its calibration.
+    pub reader: Option<Arc<TextReader>>,
 }
 
 /// A hygiene or food-safety complaint caps the opinion here, whatever the star says.
 const HYGIENE_CAP: f64 = 0.25;
 
-/// Weight of the star against the text when a review has both.
-const STAR_SHARE: f64 = 0.7;
+/// Weight of the star against the text when a review has both: the star is the writer's
+/// own verdict; the text (read on the star scale, see [`TextReader`]) refines it.
+const STAR_SHARE: f64 = 0.85;
 
 impl EvidenceSet {
     /// Reads every note and review of `corpus` (in parallel; the result does not depend on
@@ -193,17 +206,24 @@ impl EvidenceSet {
                     .collect()
             })
             .unwrap_or_default();
-        Self::extract_with(corpus, links, analyzer, sentiment, &before)
+        let as_of = corpus.latest_timestamp().unwrap_or(Timestamp::from_unix(0));
+        let model = previous.and_then(|p| p.reader.as_ref()).map(|r| &r.model);
+        Self::extract_with(corpus, links, analyzer, sentiment, &before, as_of, model)
     }
 
     /// [`extract_reusing`](Self::extract_reusing) from earlier readings by document id
     /// (of an evidence set, or kept apart as a saved store keeps them).
+    ///
+    /// The learned model is trained on the rated reviews up to `as_of` (see
+    /// [`TextReader::train`]); `previous_model` is reused when it learned from the same.
     pub(crate) fn extract_with(
         corpus: &Corpus,
         links: &NoteLinks,
         analyzer: &Analyzer,
         sentiment: &SentimentModel,
         before: &HashMap<&str, ReadingRef<'_>>,
+        as_of: Timestamp,
+        previous_model: Option<&Arc<TextModel>>,
     ) -> EvidenceSet {
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
         let band_hasher = BandHasher::default();
@@ -272,6 +292,7 @@ impl EvidenceSet {
                     merchant_ids,
                     linked_by: links.source_of(&n.id),
                     parts,
+                    learned: (0, 0.0),
                 }
             })
             .collect();
@@ -305,23 +326,47 @@ impl EvidenceSet {
                 merchant_ids: vec![r.merchant_id.clone()],
                 linked_by: None,
                 parts: Arc::from(Vec::new()),
+                learned: (0, 0.0),
             }
         }));
+
+        // The learned reading: the corpus's own model (or the default), each text's
+        // log-odds reused when its text and the model are unchanged.
+        let model = TextReader::train(&docs, as_of, previous_model);
+        let fp = model.fingerprint;
+        docs.par_iter_mut().for_each(|d| {
+            let kept = before
+                .get(d.id.as_str())
+                .filter(|b| b.text_hash == d.text_hash)
+                .and_then(|b| b.learned)
+                .filter(|l| l.0 == fp);
+            d.learned = kept.unwrap_or_else(|| (fp, model.logit(&features(&d.text, &[]))));
+        });
+        let logits: Vec<f32> = docs.iter().map(|d| d.learned.1).collect();
+        let reader = TextReader::calibrate(corpus, &docs, &logits, as_of, model);
 
         let mut items = Vec::new();
         for (i, d) in docs.iter().enumerate() {
             for m in &d.merchant_ids {
                 let verified =
                     d.verified_visit || visited.contains_key(&(d.author_id.as_str(), m.as_str()));
-                let reading = d
-                    .parts
-                    .iter()
-                    .find(|p| &p.merchant_id == m)
-                    .map_or(&*d.reading, |p| &p.reading);
+                let part = d.parts.iter().find(|p| &p.merchant_id == m);
+                let reading = part.map_or(&*d.reading, |p| &p.reading);
+                // A passage of a 合集 is read on its own (few notes are; no reuse needed).
+                let logit = part.map_or(d.learned.1, |p| {
+                    let passage: Vec<&str> = p
+                        .ranges
+                        .iter()
+                        .filter_map(|r| d.text.get(r.clone()))
+                        .collect();
+                    reader.model.logit(&features(&passage.join("\n"), &[]))
+                });
+                let category = corpus.merchants.get(m).map(|m| m.top_category());
+                let text = reader.value(category, logit, reading.polarity);
                 items.push(Evidence {
                     doc: i,
                     merchant_id: m.clone(),
-                    value: opinion_value(d.star, reading),
+                    value: opinion_value(d.star, reading, text),
                     hygiene_alert: reading.hygiene_alert,
                     verified_visit: verified,
                 });
@@ -339,7 +384,11 @@ impl EvidenceSet {
                     docs[b.doc].id.as_str(),
                 ))
         });
-        EvidenceSet { docs, items }
+        EvidenceSet {
+            docs,
+            items,
+            reader: Some(Arc::new(reader)),
+        }
     }
 
     /// The evidence about each merchant, in time order.
@@ -470,22 +519,24 @@ fn visited_pairs(corpus: &Corpus) -> BTreeMap<(&str, &str), ()> {
         .collect()
 }
 
-/// Maps a star and a reading of the text to one opinion in `[0, 1]`.
+/// Maps a star, a reading of the text and the learned text opinion to one opinion in
+/// `[0, 1]`.
 ///
-/// A star is the author's own summary, so it dominates; the text moves it a little (a
-/// four-star review that says 踩雷 is less of a recommendation). A hygiene complaint caps
-/// the opinion near the bottom whatever the star (and counts extra in reputation).
-pub fn opinion_value(star: Option<f64>, reading: &TextEvidence) -> f64 {
-    let text = f64::from(reading.polarity).clamp(-1.0, 1.0);
-    let text_value = 0.5 + 0.5 * text;
+/// `text` is the learned model's reading on the star scale (calibrated per category, see
+/// [`TextReader::value`]). A star is the author's own summary, so it dominates; the text moves
+/// it a little (a four-star review that says 踩雷 is less of a recommendation); a note's
+/// opinion is its text. A hygiene complaint caps the opinion near the bottom whatever the
+/// star (and counts extra in reputation).
+pub fn opinion_value(star: Option<f64>, reading: &TextEvidence, text: f64) -> f64 {
+    let text_value = if text.is_finite() {
+        text.clamp(0.0, 1.0)
+    } else {
+        0.5 + 0.5 * f64::from(reading.polarity).clamp(-1.0, 1.0)
+    };
     let mut v = match star {
         Some(s) => {
             let star_value = ((s - 1.0) / 4.0).clamp(0.0, 1.0);
-            if reading.confidence > 0.0 {
-                STAR_SHARE * star_value + (1.0 - STAR_SHARE) * text_value
-            } else {
-                star_value
-            }
+            STAR_SHARE * star_value + (1.0 - STAR_SHARE) * text_value
         }
         None => text_value,
     };
