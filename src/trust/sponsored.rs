@@ -107,6 +107,9 @@ pub fn programmes_in(
         .collect()
 }
 
+/// The platforms' own names: thanking or naming them is no business partnership.
+const PLATFORMS: [&str; 5] = ["大众点评", "点评", "美团", "小红书", "抖音"];
+
 /// Words that open a `和…合作` / `感谢…邀请` phrase naming a business partner.
 const PARTNER_LEADS: [&str; 4] = ["和", "与", "跟", "感谢"];
 /// Words that close it (not 款待/招待: honest diners thank a host for those).
@@ -128,7 +131,10 @@ fn partner_phrase(norm: &str) -> Option<String> {
                     .find(|l| norm[i..at].starts_with(**l) && norm[i..at].len() > l.len());
                 // 和大众点评已经没有合作, 与商家无合作: a disclaimer, not a partnership.
                 let between = &norm[i..at];
+                // 感谢大众点评的邀请: the platform, not a business partner.
+                let platform = PLATFORMS.iter().any(|p| between.contains(p));
                 if lead.is_some()
+                    && !platform
                     && !DENIALS.iter().any(|d| between.contains(d))
                     && !denied(norm, i)
                 {
@@ -157,6 +163,9 @@ pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commer
     for (i, d) in evidence.docs.iter().enumerate() {
         if d.declared_sponsored == Some(true) {
             out.insert(i, Commercial::Declared);
+        } else if programme_in(&d.text).is_some() {
+            // 感谢大众点评及商家提供的这次免费体验，抽中了霸王餐: the programme's own wording
+            // (免费体验, 商家提供) is no soft ad; see `programmes_in`.
         } else if let Some(m) = marker_in(&d.text) {
             out.insert(i, Commercial::Marker(m));
         }
@@ -255,6 +264,7 @@ mod tests {
         );
         assert_eq!(programme_in("不是霸王餐，自己买单的"), None);
         assert_eq!(programme_in("自己买单，味道不错"), None);
+        assert_eq!(marker_in("感谢大众点评的邀请，菜品不错"), None);
         // A marker that is not denied still counts.
         assert_eq!(marker_in("受邀来试吃，不是很辣").as_deref(), Some("受邀"));
     }
