@@ -101,8 +101,8 @@ impl Engine {
             HashMap::new()
         };
         // The learned model reads characters, not tokens: it stays valid across dictionaries.
-        let model = previous.evidence.reader.as_ref().map(|r| &r.model);
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, model)
+        let readers = previous.evidence.readers.as_deref();
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, readers)
     }
 
     /// [`analyze_shared`](Self::analyze_shared) reusing saved readings, which must have
@@ -144,7 +144,7 @@ impl Engine {
         corpus: CorpusRef<'c>,
         as_of: Option<Timestamp>,
         before: &HashMap<&str, ReadingRef<'_>>,
-        previous_model: Option<&Arc<crate::evidence::model::TextModel>>,
+        previous_readers: Option<&crate::evidence::reader::Readers>,
     ) -> Analysis<'c> {
         let c: &Corpus = &corpus;
         let as_of = as_of
@@ -158,7 +158,7 @@ impl Engine {
             &self.sentiment,
             before,
             as_of,
-            previous_model,
+            previous_readers,
         );
         let trust = trust::assess(c, &evidence, as_of);
         let counted = reputation::counted(&evidence, &trust, as_of, &self.config);

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::corpus::{Corpus, DocKind, Timestamp};
 use crate::evidence::link::{LinkSource, NoteLinks};
 use crate::evidence::model::{features, TextModel};
-use crate::evidence::reader::TextReader;
+use crate::evidence::reader::{Readers, TextReader};
 use crate::evidence::sentiment::{ReturnIntent, SentimentModel, TextEvidence};
 use crate::text::Analyzer;
 use crate::trust::duplicate::{BandHasher, Bands};
@@ -163,8 +163,8 @@ pub struct EvidenceSet {
     pub docs: Vec<Document>,
     /// Sorted by merchant id, then document time, then document id.
     pub items: Vec<Evidence>,
-    /// The learned model the texts were read with, and its calibration.
-    pub reader: Option<Arc<TextReader>>,
+    /// The learned models the texts were read with (one per city), and their calibration.
+    pub readers: Option<Arc<Readers>>,
 }
 
 /// A hygiene or food-safety complaint caps the opinion here, whatever the star says.
@@ -207,15 +207,15 @@ impl EvidenceSet {
             })
             .unwrap_or_default();
         let as_of = corpus.latest_timestamp().unwrap_or(Timestamp::from_unix(0));
-        let model = previous.and_then(|p| p.reader.as_ref()).map(|r| &r.model);
-        Self::extract_with(corpus, links, analyzer, sentiment, &before, as_of, model)
+        let readers = previous.and_then(|p| p.readers.as_deref());
+        Self::extract_with(corpus, links, analyzer, sentiment, &before, as_of, readers)
     }
 
     /// [`extract_reusing`](Self::extract_reusing) from earlier readings by document id
     /// (of an evidence set, or kept apart as a saved store keeps them).
     ///
-    /// The learned model is trained on the rated reviews up to `as_of` (see
-    /// [`TextReader::train`]); `previous_model` is reused when it learned from the same.
+    /// Each city's learned model is trained on its rated reviews up to `as_of` (see
+    /// [`TextReader::train`]); a model of `previous` is reused when it learned from the same.
     pub(crate) fn extract_with(
         corpus: &Corpus,
         links: &NoteLinks,
@@ -223,7 +223,7 @@ impl EvidenceSet {
         sentiment: &SentimentModel,
         before: &HashMap<&str, ReadingRef<'_>>,
         as_of: Timestamp,
-        previous_model: Option<&Arc<TextModel>>,
+        previous: Option<&Readers>,
     ) -> EvidenceSet {
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
         let band_hasher = BandHasher::default();
@@ -330,20 +330,61 @@ impl EvidenceSet {
             }
         }));
 
-        // The learned reading: the corpus's own model (or the default), each text's
-        // log-odds reused when its text and the model are unchanged.
-        let model = TextReader::train(&docs, as_of, previous_model);
-        let fp = model.fingerprint;
-        docs.par_iter_mut().for_each(|d| {
-            let kept = before
-                .get(d.id.as_str())
-                .filter(|b| b.text_hash == d.text_hash)
-                .and_then(|b| b.learned)
-                .filter(|l| l.0 == fp);
-            d.learned = kept.unwrap_or_else(|| (fp, model.logit(&features(&d.text, &[]))));
-        });
-        let logits: Vec<f32> = docs.iter().map(|d| d.learned.1).collect();
-        let reader = TextReader::calibrate(corpus, &docs, &logits, as_of, model);
+        // The learned reading: each city's own model (or the default), each text's
+        // log-odds reused when its text and its city's model are unchanged. A document is
+        // read with the model of its first merchant's city.
+        let city_of = |d: &Document| -> Option<&str> {
+            let m = corpus.merchants.get(d.merchant_ids.first()?)?;
+            Some(m.city.as_str())
+        };
+        let mut by_city: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            if let Some(c) = city_of(d) {
+                by_city.entry(c).or_default().push(i);
+            }
+        }
+        let models: BTreeMap<&str, Arc<TextModel>> = by_city
+            .iter()
+            .map(|(&c, ids)| {
+                let before = previous.map(|p| &p.of(Some(c)).model);
+                let model = TextReader::train(ids.iter().map(|&i| &docs[i]), as_of, before);
+                (c, model)
+            })
+            .collect();
+        let fallback = TextModel::default_model();
+        let model_of = |d: &Document| city_of(d).and_then(|c| models.get(c)).unwrap_or(&fallback);
+        let learned: Vec<(u64, f32)> = docs
+            .par_iter()
+            .map(|d| {
+                let model = model_of(d);
+                let fp = model.fingerprint;
+                before
+                    .get(d.id.as_str())
+                    .filter(|b| b.text_hash == d.text_hash)
+                    .and_then(|b| b.learned)
+                    .filter(|l| l.0 == fp)
+                    .unwrap_or_else(|| (fp, model.logit(&features(&d.text, &[]))))
+            })
+            .collect();
+        for (d, l) in docs.iter_mut().zip(learned) {
+            d.learned = l;
+        }
+        let readers = Readers {
+            by_city: models
+                .iter()
+                .map(|(&c, model)| {
+                    let ids = &by_city[c];
+                    let reader = TextReader::calibrate(
+                        corpus,
+                        ids.iter().map(|&i| (&docs[i], docs[i].learned.1)),
+                        as_of,
+                        Arc::clone(model),
+                    );
+                    (c.to_string(), Arc::new(reader))
+                })
+                .collect(),
+            fallback: Arc::new(TextReader::default_reader()),
+        };
 
         let mut items = Vec::new();
         for (i, d) in docs.iter().enumerate() {
@@ -352,16 +393,27 @@ impl EvidenceSet {
                     d.verified_visit || visited.contains_key(&(d.author_id.as_str(), m.as_str()));
                 let part = d.parts.iter().find(|p| &p.merchant_id == m);
                 let reading = part.map_or(&*d.reading, |p| &p.reading);
-                // A passage of a 合集 is read on its own (few notes are; no reuse needed).
-                let logit = part.map_or(d.learned.1, |p| {
-                    let passage: Vec<&str> = p
-                        .ranges
-                        .iter()
-                        .filter_map(|r| d.text.get(r.clone()))
-                        .collect();
+                let merchant = corpus.merchants.get(m);
+                let city = merchant.map(|m| m.city.as_str());
+                let reader = readers.of(city);
+                // A passage of a 合集, or a note read for a merchant of another city than its
+                // first, is read on its own (few are; no reuse needed).
+                let own = city == city_of(d) && part.is_none();
+                let logit = if own {
+                    d.learned.1
+                } else {
+                    let passage: Vec<&str> = part.map_or_else(
+                        || vec![d.text.as_str()],
+                        |p| {
+                            p.ranges
+                                .iter()
+                                .filter_map(|r| d.text.get(r.clone()))
+                                .collect()
+                        },
+                    );
                     reader.model.logit(&features(&passage.join("\n"), &[]))
-                });
-                let category = corpus.merchants.get(m).map(|m| m.top_category());
+                };
+                let category = merchant.map(|m| m.top_category());
                 let text = reader.value(category, logit, reading.polarity);
                 items.push(Evidence {
                     doc: i,
@@ -387,7 +439,7 @@ impl EvidenceSet {
         EvidenceSet {
             docs,
             items,
-            reader: Some(Arc::new(reader)),
+            readers: Some(Arc::new(readers)),
         }
     }
 

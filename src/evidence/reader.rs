@@ -155,13 +155,13 @@ impl TextReader {
 
     /// The model for `docs` of `corpus` as of `as_of` (see the module docs): `previous`
     /// again when its fingerprint says it learned from the same reviews.
-    pub fn train(
-        docs: &[Document],
+    pub fn train<'d>(
+        docs: impl IntoIterator<Item = &'d Document>,
         as_of: Timestamp,
         previous: Option<&Arc<TextModel>>,
     ) -> Arc<TextModel> {
         let mut rated: Vec<&Document> = docs
-            .iter()
+            .into_iter()
             .filter(|d| d.star.is_some() && d.created_at <= as_of)
             .collect();
         if rated.len() < MIN_RATED {
@@ -203,19 +203,18 @@ impl TextReader {
         ))
     }
 
-    /// Calibrates `model` on the rated reviews of `docs` up to `as_of`, whose log-odds
-    /// under it are `logits` (aligned with `docs`): the star regressed on the log-odds and
+    /// Calibrates `model` on the rated reviews among `docs` (each with its log-odds under
+    /// the model) up to `as_of`: the star regressed on the log-odds and
     /// the lexicon polarity, so the corpus's own stars decide how much each reader counts.
-    pub fn calibrate(
+    pub fn calibrate<'d>(
         corpus: &Corpus,
-        docs: &[Document],
-        logits: &[f32],
+        docs: impl IntoIterator<Item = (&'d Document, f32)>,
         as_of: Timestamp,
         model: Arc<TextModel>,
     ) -> TextReader {
         let mut all = Sums::default();
         let mut by: BTreeMap<&str, Sums> = BTreeMap::new();
-        for (d, &z) in docs.iter().zip(logits) {
+        for (d, z) in docs {
             let Some(star) = d.star.filter(|_| d.created_at <= as_of) else {
                 continue;
             };
@@ -262,5 +261,23 @@ impl TextReader {
             Some(line) => line.at(z, p),
             None => 0.5 / (1.0 + (-z).exp()) + 0.5 * (0.5 + 0.5 * p),
         }
+    }
+}
+
+/// One [`TextReader`] per city: cities are independent shards (no score of one city reads
+/// another city's merchants), so each city learns from its own rated reviews, and an edit
+/// in one city never re-scores another.
+#[derive(Debug)]
+pub struct Readers {
+    pub by_city: BTreeMap<String, Arc<TextReader>>,
+    /// For documents about no known merchant.
+    pub fallback: Arc<TextReader>,
+}
+
+impl Readers {
+    /// The reader of `city` (the fallback for an unknown city).
+    pub fn of(&self, city: Option<&str>) -> &Arc<TextReader> {
+        city.and_then(|c| self.by_city.get(c))
+            .unwrap_or(&self.fallback)
     }
 }
