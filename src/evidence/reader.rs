@@ -1,23 +1,25 @@
-//! Reading text as opinions: which [`TextModel`] reads a corpus, and how its log-odds become
-//! an opinion on the star scale, calibrated per top-level category.
+//! Reading text as opinions: which [`TextModel`] reads a city's texts, and how its log-odds
+//! and the lexicon reader's polarity become an opinion on the star scale, calibrated per
+//! top-level category.
 //!
-//! - **Learned from the corpus's own stars.** With at least [`MIN_RATED`] rated reviews (and
-//!   both praise and complaints among them) the corpus trains its own model on them: the
-//!   star is the label. Otherwise the shipped default model reads it.
+//! - **Learned from the city's own stars.** With at least [`MIN_RATED`] rated reviews (and
+//!   both praise and complaints among them) a city trains its own model on them: the star is
+//!   the label (distant supervision). Otherwise the shipped default model reads it. Cities
+//!   are independent shards, so each has its own model ([`Readers`]).
 //! - **Retrained at defined points, so an update equals a rebuild.** The model learns from
 //!   the first K rated reviews in time order (up to `--as-of`), where K is the largest of
 //!   200, 400, 800, … (doubling, at most [`MAX_TRAIN`]) not above their number. It is a
 //!   function of the corpus, so a rebuild trains the same model; and most updates (new
 //!   reviews arrive later than the first K) leave the training set, its fingerprint and so
-//!   every document's reading under it unchanged. A document's learned reading is keyed by
-//!   (its text, the model's fingerprint).
-//! - **Calibrated per category.** A category's writing style shifts how positive its texts
-//!   read (hotel reviews complain more than restaurant reviews of the same quality). Within
-//!   each top-level category, the star of its rated reviews is regressed on the model's
-//!   log-odds and the lexicon polarity (least squares, shrunk toward the corpus-wide fit by [`CALIBRATION_PRIOR`]
-//!   reviews), so a text reads as the star its category's writers give with such words: the
-//!   same quality gives the same opinion whatever the category. Without stars the default
-//!   model's probability is used as it is.
+//!   every document's learned reading unchanged: a reading is keyed by (text, fingerprint).
+//! - **Stars decide how much each reader counts, per category.** A category's writing style
+//!   shifts how positive its texts read (hotel reviews complain more than restaurant reviews
+//!   of the same quality). Within each top-level category, the star of its rated reviews is
+//!   regressed on the model's log-odds and the lexicon polarity (least squares, shrunk toward
+//!   the city-wide fit by [`CALIBRATION_PRIOR`] reviews), so a text reads as the star its
+//!   category's writers give with such words: the same quality gives the same opinion
+//!   whatever the category. Without stars the default model's probability and the lexicon
+//!   reading are averaged.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -105,6 +107,8 @@ impl Sums {
 }
 
 /// Solves the 3×3 system `m · x = b` by Gaussian elimination with partial pivoting.
+// Two rows of `m` are read at the same column index: plain indexes say it best.
+#[allow(clippy::needless_range_loop)]
 fn solve3(mut m: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
     for col in 0..3 {
         let pivot = (col..3).max_by(|&i, &j| m[i][col].abs().total_cmp(&m[j][col].abs()))?;
