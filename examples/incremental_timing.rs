@@ -118,9 +118,9 @@ fn breakdown(
     let groups = jingxuan::trust::duplicate::detect(&evidence, &commercial);
     let dup_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let col = jingxuan::trust::collusion::detect(&evidence, &cred, &commercial);
+    let col = jingxuan::trust::collusion::detect(&evidence, &commercial);
     let col_s = t.elapsed().as_secs_f64();
-    println!("{{\"sponsored\":{sponsored_s:.3},\"credibility\":{cred_s:.3},\"duplicate\":{dup_s:.3},\"collusion\":{col_s:.3},\"groups\":{},\"col\":{}}}", groups.len(), col.len());
+    println!("{{\"sponsored\":{sponsored_s:.3},\"credibility\":{cred_s:.3},\"duplicate\":{dup_s:.3},\"collusion\":{col_s:.3},\"groups\":{},\"col\":{},\"authors\":{}}}", groups.len(), col.len(), cred.len());
     let t = Instant::now();
     let counted = jingxuan::reputation::counted(&evidence, &trust, as_of, &Default::default());
     let counted_s = t.elapsed().as_secs_f64();

@@ -146,10 +146,17 @@ impl Engine {
         before: &HashMap<&str, ReadingRef<'_>>,
         previous_readers: Option<&crate::evidence::reader::Readers>,
     ) -> Analysis<'c> {
-        let c: &Corpus = &corpus;
         let as_of = as_of
-            .or_else(|| c.latest_timestamp())
+            .or_else(|| corpus.latest_timestamp())
             .unwrap_or(Timestamp::from_unix(0));
+        // `as_of` is a point in time: whatever is dated after it (documents, visits,
+        // decisions, accounts) is not part of the world being scored, so it cannot raise a
+        // flag, build a history or move a baseline.
+        let corpus = match corpus.as_of(as_of) {
+            Some(past) => CorpusRef::Shared(Arc::new(past)),
+            None => corpus,
+        };
+        let c: &Corpus = &corpus;
         let links = NoteLinks::build(c);
         let evidence = EvidenceSet::extract_with(
             c,
@@ -266,6 +273,10 @@ pub struct Explanation {
     pub discounted: Vec<Contribution>,
     /// Credibility of the authors who wrote about the merchant, by author id.
     pub authors: std::collections::BTreeMap<String, Credibility>,
+    /// "Why not me?": when the merchant is not on its city's list under the default
+    /// policy, what holds it, in plain Chinese (see [`Analysis::why_not`]); empty when
+    /// it is listed.
+    pub why_not: Vec<String>,
 }
 
 /// How many contributions each list of an explanation shows.
@@ -478,6 +489,7 @@ impl<'c> Analysis<'c> {
                 .then_with(|| a.doc_id.cmp(&b.doc_id))
         });
         let summary = summary_zh(&score, rank, board.merchants.len(), contributions.len());
+        let why_not = self.why_not(merchant_id, &SelectionPolicy::default())?;
         Ok(Explanation {
             merchant_id: merchant.id.clone(),
             name: merchant.display_name(),
@@ -492,7 +504,140 @@ impl<'c> Analysis<'c> {
             strongest_against,
             discounted,
             authors,
+            why_not,
         })
+    }
+
+    /// Why a merchant is not on its city's list under `policy`, in plain Chinese: what
+    /// holds it (and which evidence was discounted, and why), or which rule of the list it
+    /// lost to. Empty when it is listed. Merchants ask this first, so every answer also
+    /// says that no payment can change it.
+    pub fn why_not(&self, merchant_id: &str, policy: &SelectionPolicy) -> Result<Vec<String>> {
+        let merchant =
+            self.corpus
+                .merchants
+                .get(merchant_id)
+                .ok_or_else(|| UserError::UnknownMerchant {
+                    id: merchant_id.to_string(),
+                })?;
+        let list = self.select(&merchant.city, policy, None)?;
+        if list.stores.iter().any(|p| p.merchant_id == merchant_id) {
+            return Ok(Vec::new());
+        }
+        let board = self.scoreboard(&merchant.city)?;
+        let Some(s) = board
+            .merchants
+            .iter()
+            .find(|s| s.merchant_id == merchant_id)
+        else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        if let Some(q) = list
+            .review_queue
+            .iter()
+            .find(|q| q.merchant_id == merchant_id)
+        {
+            out.push(format!("在人工复核队列中：{}", q.reason));
+        } else if let Some(r) = &s.ineligible {
+            out.push(format!("不能入选：{}", r.explain_zh()));
+        } else if s.score < policy.min_score {
+            out.push(format!(
+                "口碑分 {:.1} 低于入选门槛 {:.1}",
+                s.score, policy.min_score
+            ));
+        } else if s.credible_weight < policy.min_credible_weight {
+            out.push(format!(
+                "可信口碑的权重 {:.1} 低于入选要求 {:.1}：需要更多有真实消费或长期评价记录的用户来写",
+                s.credible_weight, policy.min_credible_weight
+            ));
+        } else {
+            out.push(self.lost_to(merchant, s, &list, policy));
+        }
+        for f in s.flags.iter().filter(|f| f.favours()) {
+            let holds = matches!(&s.ineligible, Some(crate::reputation::Ineligible::UnderReview { flags }) if flags.contains(&f.kind));
+            out.push(format!(
+                "{}：{}（{} 条内容，已降权）{}",
+                f.kind.label_zh(),
+                f.detail,
+                f.docs.len(),
+                if holds {
+                    "；影响明显，人工复核通过前不能入选，复核之后新出现的同类内容会重新触发复核"
+                } else {
+                    "；影响很小，不影响入选资格"
+                }
+            ));
+        }
+        for f in s
+            .flags
+            .iter()
+            .filter(|f| f.direction == trust::Direction::Against)
+        {
+            out.push(format!(
+                "发现对这家店不利的可疑内容：{}，{}（{} 条），已降权，不影响入选资格，也不会让评分低于可信用户评价所支持的水平",
+                f.kind.label_zh(),
+                f.detail,
+                f.docs.len()
+            ));
+        }
+        out.push(
+            "名单只看真实口碑：广告、佣金、合作等任何付费都不能改变评分、排名或是否入选".into(),
+        );
+        Ok(out)
+    }
+
+    /// Which rule of the list an eligible, qualified merchant lost to.
+    fn lost_to(
+        &self,
+        merchant: &crate::corpus::Merchant,
+        s: &MerchantScore,
+        list: &Selection,
+        policy: &SelectionPolicy,
+    ) -> String {
+        let listed: Vec<&crate::corpus::Merchant> = list
+            .stores
+            .iter()
+            .filter_map(|p| self.corpus.merchants.get(&p.merchant_id))
+            .collect();
+        if let Some(brand) = &merchant.brand {
+            let same: Vec<&&crate::corpus::Merchant> = listed
+                .iter()
+                .filter(|m| m.brand.as_ref() == Some(brand))
+                .collect();
+            if same.len() >= policy.max_per_brand {
+                return format!(
+                    "同品牌的「{}」已入选，每个品牌最多入选 {} 家，把位置留给独立小店",
+                    same.first().map_or(String::new(), |m| m.display_name()),
+                    policy.max_per_brand
+                );
+            }
+        }
+        let top = merchant.top_category();
+        let same_top = listed.iter().filter(|m| m.top_category() == top).count();
+        let cap = (policy.max_category_share * policy.limit as f64).floor() as usize;
+        if same_top >= cap.max(1) && list.relaxed.is_empty() {
+            return format!(
+                "「{top}」类已有 {same_top} 家入选，达到单一品类最多占名单 {:.0}% 的上限",
+                100.0 * policy.max_category_share
+            );
+        }
+        let last = list
+            .stores
+            .iter()
+            .map(|p| p.score)
+            .fold(f64::INFINITY, f64::min);
+        if list.stores.len() < policy.limit {
+            return format!(
+                "口碑分 {:.1} 达到门槛，但名单按品类和区域的多样性挑选时没有轮到它",
+                s.score
+            );
+        }
+        format!(
+            "名单已满（{} 家）：按口碑分并兼顾品类、区域多样性挑选，入选门店最低分 {:.1}，这家店 {:.1}",
+            list.stores.len(),
+            last,
+            s.score
+        )
     }
 }
 

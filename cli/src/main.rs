@@ -809,6 +809,13 @@ fn explain_cmd(
     for line in &x.summary {
         outln!("  {line}");
     }
+    if !x.why_not.is_empty() {
+        outln!();
+        outln!("为什么没有入选 (why not on the list, default policy):");
+        for line in &x.why_not {
+            outln!("  - {line}");
+        }
+    }
     let show = |title: &str, list: &[jingxuan::Contribution]| {
         if list.is_empty() {
             return;
@@ -855,15 +862,7 @@ fn explain_cmd(
 }
 
 fn discount_zh(d: &Discount) -> String {
-    match d {
-        Discount::Commercial { .. } => "商业内容".into(),
-        Discount::SelfPromotion => "商家自评".into(),
-        Discount::MerchantAccount { owner } => format!("商家号({owner})"),
-        Discount::Template { authors } => format!("模板文案×{authors}"),
-        Discount::BoughtBurst => "刷好评".into(),
-        Discount::Attack => "恶意差评".into(),
-        Discount::Collusion { group_size } => format!("抱团账号×{group_size}"),
-    }
+    d.label_zh()
 }
 
 /// What `select` and `report` both take: a corpus, a city and the policy to choose by.

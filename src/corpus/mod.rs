@@ -130,6 +130,53 @@ impl Corpus {
             .max()
     }
 
+    /// The world as it was at `t`: without the notes, reviews, visits, curation decisions
+    /// and accounts dated after it. `None` when nothing is dated after `t` (the corpus is
+    /// already that world), so the common case costs no copy.
+    pub fn as_of(&self, t: Timestamp) -> Option<Corpus> {
+        let later = self.notes.values().any(|n| n.created_at > t)
+            || self.reviews.values().any(|r| r.created_at > t)
+            || self.visits.iter().any(|v| v.at > t)
+            || self.curation.iter().any(|c| c.at > t)
+            || self
+                .authors
+                .values()
+                .any(|a| a.created_at.is_some_and(|c| c > t));
+        if !later {
+            return None;
+        }
+        let mut c = Corpus {
+            merchants: self.merchants.clone(),
+            ..Corpus::default()
+        };
+        c.authors = self
+            .authors
+            .iter()
+            .filter(|(_, a)| a.created_at.is_none_or(|c| c <= t))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        c.notes = self
+            .notes
+            .iter()
+            .filter(|(_, n)| n.created_at <= t)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        c.reviews = self
+            .reviews
+            .iter()
+            .filter(|(_, r)| r.created_at <= t)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        c.visits = self.visits.iter().filter(|v| v.at <= t).cloned().collect();
+        c.curation = self
+            .curation
+            .iter()
+            .filter(|d| d.at <= t)
+            .cloned()
+            .collect();
+        Some(c)
+    }
+
     /// The standing human decision for each merchant: the latest `at`; on a tie, the later
     /// line.
     pub fn standing_decisions(&self) -> BTreeMap<&str, &CurationDecision> {

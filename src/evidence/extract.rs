@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::corpus::{Corpus, DocKind, Timestamp};
+use crate::corpus::{Corpus, DocKind, Timestamp, VisitKind};
 use crate::evidence::link::{LinkSource, NoteLinks};
 use crate::evidence::model::{features, TextModel};
 use crate::evidence::reader::{Readers, TextReader};
@@ -155,6 +155,39 @@ pub struct Evidence {
     pub hygiene_alert: bool,
     /// The author visited this merchant, by the review's flag or a recorded visit.
     pub verified_visit: bool,
+    /// The strongest proof of that visit, recorded no later than a day after writing.
+    pub proof: Proof,
+}
+
+/// What shows that the author was there, weakest first. How much a proof is worth depends
+/// on who holds it: a coupon redeemed by an account with no other history is what a fake
+/// order (刷单) looks like, a payment by an established account is costly to fake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Proof {
+    /// Nothing recorded.
+    None,
+    /// The review says so (the platform's flag), with no visit record behind it.
+    Claimed,
+    /// A navigation to, or a check-in at, the shop.
+    Presence,
+    /// A coupon or voucher redeemed there.
+    Redemption,
+    /// A payment there.
+    Payment,
+}
+
+impl Proof {
+    /// How much this proof says, 0 to 1, before the holder's standing is considered.
+    pub fn strength(self) -> f64 {
+        match self {
+            Proof::None => 0.0,
+            Proof::Claimed => 0.4,
+            Proof::Presence => 0.3,
+            Proof::Redemption => 0.6,
+            Proof::Payment => 1.0,
+        }
+    }
 }
 
 /// Every document of a corpus and what each says about each merchant.
@@ -166,9 +199,6 @@ pub struct EvidenceSet {
     /// The learned models the texts were read with (one per city), and their calibration.
     pub readers: Option<Arc<Readers>>,
 }
-
-/// A hygiene or food-safety complaint caps the opinion here, whatever the star says.
-const HYGIENE_CAP: f64 = 0.25;
 
 /// Weight of the star against the text when a review has both: the star is the writer's
 /// own verdict; the text (read on the star scale, see [`TextReader`]) refines it.
@@ -227,7 +257,7 @@ impl EvidenceSet {
     ) -> EvidenceSet {
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
         let band_hasher = BandHasher::default();
-        let visited = visited_pairs(corpus);
+        let visits = visit_proofs(corpus);
         let notes: Vec<_> = corpus.notes.values().collect();
         let reviews: Vec<_> = corpus.reviews.values().collect();
         let mut docs: Vec<Document> = notes
@@ -389,8 +419,20 @@ impl EvidenceSet {
         let mut items = Vec::new();
         for (i, d) in docs.iter().enumerate() {
             for m in &d.merchant_ids {
-                let verified =
-                    d.verified_visit || visited.contains_key(&(d.author_id.as_str(), m.as_str()));
+                let recorded = visits
+                    .get(&(d.author_id.as_str(), m.as_str()))
+                    .and_then(|list| {
+                        list.iter()
+                            .filter(|(at, _)| at.unix() <= d.created_at.unix() + 86_400)
+                            .map(|&(_, p)| p)
+                            .max()
+                    });
+                let proof = match recorded {
+                    Some(p) => p,
+                    None if d.verified_visit => Proof::Claimed,
+                    None => Proof::None,
+                };
+                let verified = proof != Proof::None;
                 let part = d.parts.iter().find(|p| &p.merchant_id == m);
                 let reading = part.map_or(&*d.reading, |p| &p.reading);
                 let merchant = corpus.merchants.get(m);
@@ -421,6 +463,7 @@ impl EvidenceSet {
                     value: opinion_value(d.star, reading, text),
                     hygiene_alert: reading.hygiene_alert,
                     verified_visit: verified,
+                    proof,
                 });
             }
         }
@@ -563,22 +606,31 @@ pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
 }
 
 /// Author–merchant pairs with a recorded visit (any kind).
-fn visited_pairs(corpus: &Corpus) -> BTreeMap<(&str, &str), ()> {
-    corpus
-        .visits
-        .iter()
-        .map(|v| ((v.author_id.as_str(), v.merchant_id.as_str()), ()))
-        .collect()
+/// Each (author, merchant)'s recorded visits with the proof each gives.
+fn visit_proofs(corpus: &Corpus) -> BTreeMap<(&str, &str), Vec<(Timestamp, Proof)>> {
+    let mut out: BTreeMap<(&str, &str), Vec<(Timestamp, Proof)>> = BTreeMap::new();
+    for v in &corpus.visits {
+        let proof = match v.kind {
+            VisitKind::Payment => Proof::Payment,
+            VisitKind::Redemption => Proof::Redemption,
+            VisitKind::Navigation | VisitKind::Checkin => Proof::Presence,
+        };
+        out.entry((v.author_id.as_str(), v.merchant_id.as_str()))
+            .or_default()
+            .push((v.at, proof));
+    }
+    out
 }
 
 /// Maps a star, a reading of the text and the learned text opinion to one opinion in
 /// `[0, 1]`.
 ///
 /// `text` is the learned model's reading on the star scale (calibrated per category, see
-/// [`TextReader::value`]). A star is the author's own summary, so it dominates; the text moves
-/// it a little (a four-star review that says 踩雷 is less of a recommendation); a note's
-/// opinion is its text. A hygiene complaint caps the opinion near the bottom whatever the
-/// star (and counts extra in reputation).
+/// [`TextReader::value`]). A star is the author's own summary, so it dominates; the text
+/// moves it a little (a four-star review that says 踩雷 is less of a recommendation); a
+/// note's opinion is its text. A hygiene complaint lowers the opinion through the text like
+/// any complaint; it is not a cap (one invented 拉肚子 must not outweigh a star), and the
+/// merchant-level alert in trust weighs how many credible people report it.
 pub fn opinion_value(star: Option<f64>, reading: &TextEvidence, text: f64) -> f64 {
     let text_value = if text.is_finite() {
         text.clamp(0.0, 1.0)
@@ -597,8 +649,5 @@ pub fn opinion_value(star: Option<f64>, reading: &TextEvidence, text: f64) -> f6
         Some(ReturnIntent::WontReturn) => -0.08,
         None => 0.0,
     };
-    if reading.hygiene_alert {
-        v = v.min(HYGIENE_CAP);
-    }
     v.clamp(0.0, 1.0)
 }

@@ -35,7 +35,7 @@ use crate::engine::Analysis;
 use crate::error::{Result, UserError};
 use crate::reputation::MerchantScore;
 use crate::selection::{Placement, Selection, SelectionPolicy};
-use crate::trust::FlagKind;
+use crate::trust::{Direction, FlagKind};
 
 pub use html::escape_html;
 use html::{escape_html as esc, f1};
@@ -653,10 +653,10 @@ impl Report {
             return empty_section(out, "没有发现可疑内容。");
         }
         // By kind: merchants and documents.
-        let mut kinds: BTreeMap<FlagKind, (usize, usize)> = BTreeMap::new();
+        let mut kinds: BTreeMap<(FlagKind, Direction), (usize, usize)> = BTreeMap::new();
         for s in &flagged {
             for f in &s.flags {
-                let k = kinds.entry(f.kind).or_insert((0, 0));
+                let k = kinds.entry((f.kind, f.direction)).or_insert((0, 0));
                 k.0 += 1;
                 k.1 += f.docs.len();
             }
@@ -665,15 +665,15 @@ impl Report {
             "<div class=\"panel tablewrap\"><table><thead><tr><th>标记</th>\
              <th class=\"num\">门店</th><th class=\"num\">涉及内容</th><th>对商家</th></tr></thead><tbody>\n",
         );
-        for (k, (m, d)) in &kinds {
+        for ((k, direction), (m, d)) in &kinds {
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td class=\"num\">{m}</td><td class=\"num\">{d}</td><td>{}</td></tr>",
                 k.label_zh(),
-                if k.favours_merchant() {
-                    "有利（上榜前需复核）"
-                } else {
-                    "不利或中性"
+                match direction {
+                    Direction::Favours => "有利（影响明显时上榜前需复核）",
+                    Direction::Against => "不利（降权，不影响入选资格）",
+                    Direction::Neutral => "中性",
                 }
             );
         }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::corpus::{CurationDecision, Decision, Merchant, MerchantStatus};
 use crate::reputation::ScoringConfig;
-use crate::trust::{Flag, FlagKind};
+use crate::trust::FlagKind;
 
 /// Why a merchant is not eligible.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,14 +53,16 @@ impl Ineligible {
     }
 }
 
-/// `None` when eligible. An approval lets a merchant through review (including a hold for
-/// manipulation found in its favour) but cannot make up for a closed door or missing
-/// evidence, and never changes its score.
+/// `None` when eligible. `held_for`: the favour flags that hold the merchant (material,
+/// and not covered by an approval made after their documents). An approval lets a merchant
+/// through review but cannot make up for a closed door or missing evidence, never covers
+/// manipulation found after it, and never changes its score. Flags against a merchant
+/// never reach this function: an attack cannot make a shop ineligible.
 pub fn check(
     merchant: &Merchant,
     credible_weight: f64,
     decision: Option<&&CurationDecision>,
-    flags: &[Flag],
+    held_for: &[FlagKind],
     config: &ScoringConfig,
 ) -> Option<Ineligible> {
     match merchant.status {
@@ -81,15 +83,11 @@ pub fn check(
                 note: d.reason.clone(),
             })
         }
-        Some((Decision::Approve, _)) => {}
-        None => {
-            let flags: Vec<FlagKind> = flags
-                .iter()
-                .map(|f| f.kind)
-                .filter(|k| k.favours_merchant())
-                .collect();
-            if !flags.is_empty() {
-                return Some(Ineligible::UnderReview { flags });
+        Some((Decision::Approve, _)) | None => {
+            if !held_for.is_empty() {
+                return Some(Ineligible::UnderReview {
+                    flags: held_for.to_vec(),
+                });
             }
         }
     }

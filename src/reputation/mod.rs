@@ -17,8 +17,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::corpus::{Corpus, Timestamp};
-use crate::evidence::{Evidence, EvidenceSet};
-use crate::trust::{Assessment, Flag};
+use crate::evidence::EvidenceSet;
+use crate::trust::{Assessment, Flag, FlagKind};
 
 pub use eligibility::Ineligible;
 
@@ -33,6 +33,14 @@ pub struct ScoringConfig {
     pub z: f64,
     /// Below this much credible weight a merchant is not eligible.
     pub min_evidence_weight: f64,
+    /// The bound on cheap voices (accounts with little history and no payment proof):
+    /// together they count at most `cheap_share` × the merchant's credible weight …
+    pub cheap_share: f64,
+    /// … plus this much, however many they are and whatever they write.
+    pub cheap_base: f64,
+    /// Manipulation found in a merchant's favour holds it (until a human approves) when,
+    /// believed, it would lift the score by at least this many points.
+    pub hold_points: f64,
 }
 
 impl Default for ScoringConfig {
@@ -42,12 +50,12 @@ impl Default for ScoringConfig {
             prior_weight: 2.0,
             z: 1.0,
             min_evidence_weight: 1.5,
+            cheap_share: 0.5,
+            cheap_base: 1.0,
+            hold_points: 1.0,
         }
     }
 }
-
-/// A hygiene or food-safety complaint counts this many times a mild complaint.
-const HYGIENE_WEIGHT: f64 = 2.0;
 
 /// Weight one opinion ends up with, and the parts of it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -56,6 +64,11 @@ pub struct Counted {
     pub trust: f64,
     /// Recency factor in `(0, 1]`.
     pub recency: f64,
+    /// The share of the weight that is costly to fake (see [`EvidenceWeight::credible`]);
+    /// the rest belongs to the merchant's bounded pool of cheap voices.
+    ///
+    /// [`EvidenceWeight::credible`]: crate::trust::EvidenceWeight::credible
+    pub credible: f64,
 }
 
 impl Counted {
@@ -78,8 +91,14 @@ pub struct MerchantScore {
     pub mean: f64,
     /// The city-and-category prior it was shrunk toward, 0 to 100.
     pub prior: f64,
-    /// Sum of the weights of all evidence as of `as_of`.
+    /// Sum of the weights of all evidence as of `as_of` (cheap voices as bounded).
     pub credible_weight: f64,
+    /// Of that, what cheap voices (accounts with little history and no payment proof)
+    /// count: at most `cheap_share` × the rest + `cheap_base`, however many they are.
+    pub cheap_weight: f64,
+    /// The score that credible voices alone support, 0 to 100: `score` never falls below
+    /// it, so no number of cheap voices can sink a merchant.
+    pub credible_floor: f64,
     /// Kish's effective number of opinions: (Σw)² / Σw².
     pub effective_opinions: f64,
     /// Notes and reviews about the merchant written by `as_of`.
@@ -97,30 +116,122 @@ pub struct Scoreboard {
     pub merchants: Vec<MerchantScore>,
 }
 
-/// Statistics of one merchant's weighted opinions.
-#[derive(Debug, Clone, Copy, Default)]
-struct Moments {
+/// Weighted sums of one pool of opinions.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Pool {
     w: f64,
     w2: f64,
     wv: f64,
     wv2: f64,
+}
+
+impl Pool {
+    fn add(&mut self, w: f64, v: f64) {
+        self.w += w;
+        self.w2 += w * w;
+        self.wv += w * v;
+        self.wv2 += w * v * v;
+    }
+
+    /// Every weight multiplied by `s`.
+    fn scaled(self, s: f64) -> Pool {
+        Pool {
+            w: self.w * s,
+            w2: self.w2 * s * s,
+            wv: self.wv * s,
+            wv2: self.wv2 * s,
+        }
+    }
+
+    fn plus(self, o: Pool) -> Pool {
+        Pool {
+            w: self.w + o.w,
+            w2: self.w2 + o.w2,
+            wv: self.wv + o.wv,
+            wv2: self.wv2 + o.wv2,
+        }
+    }
+}
+
+/// One merchant's opinions in two pools: the credible part of each weight, and the cheap
+/// part (accounts with little history and no payment proof), which is bounded.
+#[derive(Debug, Clone, Copy, Default)]
+struct Moments {
+    credible: Pool,
+    cheap: Pool,
     count: usize,
     discounted: usize,
 }
 
 impl Moments {
-    fn of(items: &[Evidence], counted: &[Counted]) -> Moments {
+    /// `weight(k)`: the trust weight to use for item `k` (`None` leaves it out).
+    fn of(
+        items: std::ops::Range<usize>,
+        evidence: &EvidenceSet,
+        counted: &[Counted],
+        weight: impl Fn(usize) -> Option<f64>,
+    ) -> Moments {
         let mut m = Moments::default();
-        for (e, c) in items.iter().zip(counted) {
-            let w = c.weight();
-            m.w += w;
-            m.w2 += w * w;
-            m.wv += w * e.value;
-            m.wv2 += w * e.value * e.value;
-            m.count += 1;
+        for k in items {
+            let Some(trust) = weight(k) else { continue };
+            let c = counted[k];
+            let w = trust * c.recency;
+            let v = evidence.items[k].value;
+            m.credible.add(w * c.credible, v);
+            m.cheap.add(w * (1.0 - c.credible), v);
         }
         m
     }
+
+    /// The cheap pool scaled down to its bound, added to the credible pool.
+    fn bounded(&self, config: &ScoringConfig) -> Pool {
+        let cap = config.cheap_share * self.credible.w + config.cheap_base;
+        let s = if self.cheap.w > cap {
+            cap / self.cheap.w
+        } else {
+            1.0
+        };
+        self.credible.plus(self.cheap.scaled(s))
+    }
+}
+
+/// The shrunk mean and the ranking bound of a pool, both in `[0, 1]`, and its effective
+/// number of opinions.
+struct Estimate {
+    mean: f64,
+    lower: f64,
+    n_eff: f64,
+}
+
+fn estimate(p: &Pool, prior: f64, config: &ScoringConfig) -> Estimate {
+    let k = config.prior_weight;
+    let mean = (p.wv + k * prior) / (p.w + k);
+    // Weighted variance of the opinions (with the prior as k pseudo-opinions at a spread
+    // of 0.25), divided by the effective count.
+    let own_var = if p.w > 0.0 {
+        (p.wv2 / p.w - (p.wv / p.w).powi(2)).max(0.0)
+    } else {
+        0.0
+    };
+    let var = (p.w * own_var + k * 0.25f64.powi(2)) / (p.w + k);
+    let n_eff = if p.w2 > 0.0 { p.w * p.w / p.w2 } else { 0.0 };
+    let se = (var / (n_eff + k)).sqrt();
+    Estimate {
+        mean,
+        lower: (mean - config.z * se).clamp(0.0, 1.0),
+        n_eff,
+    }
+}
+
+/// The score of a merchant's moments: the bound of all its opinions (cheap pool bounded),
+/// never below the bound of its credible opinions alone, so that no number of cheap voices
+/// can sink a merchant below what its credible reviewers support.
+fn score_of(m: &Moments, prior: f64, config: &ScoringConfig) -> (Estimate, Pool, f64) {
+    let all = m.bounded(config);
+    let mut e = estimate(&all, prior, config);
+    let floor = estimate(&m.credible, prior, config).lower;
+    e.lower = e.lower.max(floor);
+    (e, all, floor)
 }
 
 /// How each piece of evidence about each merchant counts as of `as_of`, aligned with
@@ -142,10 +253,10 @@ pub fn counted(
             } else {
                 0.5f64.powf(age / config.half_life_days)
             };
-            let hygiene = if e.hygiene_alert { HYGIENE_WEIGHT } else { 1.0 };
             Counted {
-                trust: w.total() * hygiene,
+                trust: w.total(),
                 recency,
+                credible: w.credible,
             }
         })
         .collect()
@@ -202,19 +313,16 @@ pub fn score_city_from(
         counted,
         ranges,
     } = *inputs;
+    let live = |k: usize| evidence.doc(&evidence.items[k]).created_at <= as_of;
     let moments_of = |id: &str| -> Moments {
         match ranges.get(id) {
             Some(r) => {
-                let items = &evidence.items[r.clone()];
-                let mut m = Moments::of(items, &counted[r.clone()]);
-                m.discounted = trust.weights[r.clone()]
-                    .iter()
-                    .filter(|w| !w.discounts.is_empty())
+                let mut m = Moments::of(r.clone(), evidence, counted, |k| Some(counted[k].trust));
+                m.discounted = r
+                    .clone()
+                    .filter(|&k| live(k) && !trust.weights[k].discounts.is_empty())
                     .count();
-                m.count = items
-                    .iter()
-                    .filter(|e| evidence.doc(e).created_at <= as_of)
-                    .count();
+                m.count = r.clone().filter(|&k| live(k)).count();
                 m
             }
             None => Moments::default(),
@@ -228,13 +336,14 @@ pub fn score_city_from(
         .collect();
     let moments: Vec<Moments> = merchants.par_iter().map(|m| moments_of(&m.id)).collect();
 
-    // Priors: weighted mean opinion of the city's category, then top-level group, then city.
+    // Priors: weighted mean credible opinion of the city's category, then top-level group,
+    // then city. Cheap voices are left out, so no campaign can move another shop's prior.
     let mut pools: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     for (m, mo) in merchants.iter().zip(&moments) {
         for key in [m.category.as_str(), m.top_category(), ""] {
             let p = pools.entry(key).or_insert((0.0, 0.0));
-            p.0 += mo.wv;
-            p.1 += mo.w;
+            p.0 += mo.credible.wv;
+            p.1 += mo.credible.w;
         }
     }
     const NEUTRAL: f64 = 0.6;
@@ -251,39 +360,52 @@ pub fn score_city_from(
 
     let decisions = corpus.standing_decisions();
     let mut scores: Vec<MerchantScore> = merchants
-        .iter()
+        .par_iter()
         .zip(&moments)
         .map(|(m, mo)| {
             let prior = prior_of(m);
-            let k = config.prior_weight;
-            let mean = (mo.wv + k * prior) / (mo.w + k);
-            // Weighted variance of the opinions (with the prior as k pseudo-opinions at a
-            // spread of 0.25), divided by the effective count.
-            let own_var = if mo.w > 0.0 {
-                (mo.wv2 / mo.w - (mo.wv / mo.w).powi(2)).max(0.0)
-            } else {
-                0.0
-            };
-            let var = (mo.w * own_var + k * 0.25f64.powi(2)) / (mo.w + k);
-            let n_eff = if mo.w2 > 0.0 {
-                mo.w * mo.w / mo.w2
-            } else {
-                0.0
-            };
-            let se = (var / (n_eff + k)).sqrt();
-            let lower = (mean - config.z * se).clamp(0.0, 1.0);
+            let (mut est, all, floor) = score_of(mo, prior, config);
             let flags = trust.flags.get(&m.id).cloned().unwrap_or_default();
-            let ineligible =
-                eligibility::check(m, mo.w, decisions.get(m.id.as_str()), &flags, config);
+            // Content found to be against the merchant (an attack, a smear, a rival's
+            // account) has no effect at all: the score is never below what it would be
+            // without those documents.
+            let against: std::collections::BTreeSet<&str> = flags
+                .iter()
+                .filter(|f| f.direction == crate::trust::Direction::Against)
+                .flat_map(|f| f.docs.iter().map(String::as_str))
+                .collect();
+            if !against.is_empty() {
+                if let Some(r) = ranges.get(&m.id) {
+                    let without = Moments::of(r.clone(), evidence, counted, |k| {
+                        let id = evidence.doc(&evidence.items[k]).id.as_str();
+                        (!against.contains(id)).then_some(counted[k].trust)
+                    });
+                    est.lower = est.lower.max(score_of(&without, prior, config).0.lower);
+                }
+            }
+            let decision = decisions.get(m.id.as_str());
+            let held = held_for(
+                ranges.get(&m.id).cloned().unwrap_or_default(),
+                evidence,
+                trust,
+                counted,
+                &flags,
+                decision,
+                prior,
+                config,
+            );
+            let ineligible = eligibility::check(m, all.w, decision, &held, config);
             MerchantScore {
                 merchant_id: m.id.clone(),
-                score: round(100.0 * lower),
+                score: round(100.0 * est.lower),
                 eligible: ineligible.is_none(),
                 ineligible,
-                mean: round(100.0 * mean),
+                mean: round(100.0 * est.mean),
                 prior: round(100.0 * prior),
-                credible_weight: round(mo.w),
-                effective_opinions: round(n_eff),
+                credible_weight: round(all.w),
+                cheap_weight: round(all.w - mo.credible.w),
+                credible_floor: round(100.0 * floor),
+                effective_opinions: round(est.n_eff),
                 evidence_count: mo.count,
                 discounted_count: mo.discounted,
                 flags,
@@ -300,6 +422,72 @@ pub fn score_city_from(
         as_of,
         merchants: scores,
     }
+}
+
+/// The favour flags that hold a merchant: those no human approval covers (found in
+/// documents written after the approval) and that are either deliberate promotion — the
+/// merchant's own account, an undeclared ad, content by established accounts (a paid
+/// influencer) — or material: believed at full weight, the flagged documents would lift
+/// the score by at least [`ScoringConfig::hold_points`] over leaving them out. Cheap
+/// praise too small to move the merchant is reported, not held, so that a rival cannot
+/// freeze a shop by posting a little fake praise for it.
+#[allow(clippy::too_many_arguments)]
+fn held_for(
+    range: Range<usize>,
+    evidence: &EvidenceSet,
+    trust: &Assessment,
+    counted: &[Counted],
+    flags: &[Flag],
+    decision: Option<&&crate::corpus::CurationDecision>,
+    prior: f64,
+    config: &ScoringConfig,
+) -> Vec<FlagKind> {
+    let approved_at = decision
+        .filter(|d| d.decision == crate::corpus::Decision::Approve)
+        .map(|d| d.at);
+    let open: Vec<&Flag> = flags
+        .iter()
+        .filter(|f| f.favours() && approved_at.is_none_or(|at| f.last_at > at))
+        .collect();
+    if open.is_empty() {
+        return Vec::new();
+    }
+    let established: std::collections::BTreeSet<&str> = range
+        .clone()
+        .filter(|&k| trust.weights[k].credible >= 0.5)
+        .map(|k| evidence.doc(&evidence.items[k]).id.as_str())
+        .collect();
+    let costly = |f: &Flag| {
+        matches!(f.kind, FlagKind::SelfPromotion | FlagKind::SoftAd)
+            || f.docs.iter().any(|d| established.contains(d.as_str()))
+    };
+    let mut kinds: Vec<FlagKind> = open.iter().filter(|f| costly(f)).map(|f| f.kind).collect();
+    let cheap: Vec<&Flag> = open.iter().filter(|f| !costly(f)).copied().collect();
+    if !cheap.is_empty() {
+        let docs: std::collections::BTreeSet<&str> = cheap
+            .iter()
+            .flat_map(|f| f.docs.iter().map(String::as_str))
+            .collect();
+        let flagged = |k: usize| docs.contains(evidence.doc(&evidence.items[k]).id.as_str());
+        let believed = Moments::of(range.clone(), evidence, counted, |k| {
+            Some(if flagged(k) {
+                trust.weights[k].undiscounted()
+            } else {
+                counted[k].trust
+            })
+        });
+        let without = Moments::of(range, evidence, counted, |k| {
+            (!flagged(k)).then_some(counted[k].trust)
+        });
+        let lift =
+            score_of(&believed, prior, config).0.lower - score_of(&without, prior, config).0.lower;
+        if 100.0 * lift >= config.hold_points {
+            kinds.extend(cheap.iter().map(|f| f.kind));
+        }
+    }
+    kinds.sort();
+    kinds.dedup();
+    kinds
 }
 
 /// Rounds to 4 decimals so that printed scores do not carry float noise.

@@ -49,6 +49,25 @@ impl Credibility {
         !self.real_name && self.age_at(at).is_none_or(|d| d < NEW_ACCOUNT_DAYS)
     }
 
+    /// How established the account is, 0 to 1, from what is costly to fake: a history of
+    /// writing about several merchants over months (as of the analysis's instant). Age,
+    /// real-name verification and followers add nothing here: aged accounts are bought,
+    /// verified accounts are rented, followers are sold. An account with at most
+    /// [`LITTLE_HISTORY_MERCHANTS`] merchants or active for at most
+    /// [`LITTLE_HISTORY_DAYS`] days is 0: its voice goes to the bounded pool (see
+    /// `reputation`).
+    pub fn established(&self) -> f64 {
+        if self.banned || self.merchant_account {
+            return 0.0;
+        }
+        let ramp = |x: f64, lo: f64, hi: f64| ((x - lo) / (hi - lo)).clamp(0.0, 1.0);
+        ramp(
+            self.merchants as f64,
+            LITTLE_HISTORY_MERCHANTS as f64,
+            FULL_HISTORY_MERCHANTS,
+        ) * ramp(self.active_days, LITTLE_HISTORY_DAYS, FULL_HISTORY_DAYS)
+    }
+
     /// How much the account's word counts when written at `at`: like [`weight`](Self::weight)
     /// but with the account's age at that time.
     pub fn weight_at(&self, at: Timestamp) -> f64 {
@@ -65,6 +84,15 @@ impl Credibility {
         }
     }
 }
+
+/// An account that wrote about at most this many merchants has little history.
+pub const LITTLE_HISTORY_MERCHANTS: usize = 2;
+/// … or one active (first to last writing) for at most this many days.
+pub const LITTLE_HISTORY_DAYS: f64 = 30.0;
+/// Fully established from this many merchants …
+const FULL_HISTORY_MERCHANTS: f64 = 6.0;
+/// … over this many days of activity.
+const FULL_HISTORY_DAYS: f64 = 180.0;
 
 /// Full credit for age after a year.
 const AGE_FULL_DAYS: f64 = 365.0;

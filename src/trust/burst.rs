@@ -1,118 +1,133 @@
-//! Bursts: many opinions about one merchant within days, far above the merchant's own
-//! rate, mostly from throwaway accounts. Glowing bursts are bought praise (刷好评); scathing
-//! bursts on a merchant with a good record are competitors' attacks (恶意差评).
+//! Bursts: many opinions about one merchant within a short time, far above that merchant's
+//! own rate. Whether a burst is bought praise, an attack or a shop going viral is not
+//! decided here: the caller compares what the burst says with what the merchant's credible
+//! reviewers say (see `trust::assess`). Nothing here looks at who posted: account age,
+//! verification and followers are exactly what a campaign can buy.
 
-use std::collections::BTreeMap;
+use crate::corpus::Timestamp;
 
-use crate::evidence::{Evidence, EvidenceSet};
-use crate::trust::author::Credibility;
-
-/// Window length in days.
-const WINDOW_DAYS: f64 = 7.0;
+/// Window lengths in days: a campaign may take hours, days, two weeks or a month.
+const WINDOWS: [f64; 5] = [1.0, 3.0, 7.0, 14.0, 30.0];
 /// A window needs at least this many opinions …
 const MIN_COUNT: usize = 5;
-/// … and this many times the merchant's usual rate outside the window …
-const RATE_FACTOR: f64 = 4.0;
-/// … and at least this share of them from throwaway accounts.
-const THROWAWAY_SHARE: f64 = 0.5;
+/// … and a count this unlikely (log10 of the Poisson tail) at the merchant's usual rate.
+const MAX_LOG10_TAIL: f64 = -5.0;
+/// The usual rate is never taken below one opinion per this many days: a shop with three
+/// reviews in two years is not "attacked" by its next two.
+const SLOWEST_DAYS_PER_OPINION: f64 = 45.0;
+/// The rate is measured over at least this many days of the merchant's history.
+const MIN_HISTORY_DAYS: f64 = 90.0;
 
-/// Which way a burst pushes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Direction {
-    /// Praise: bought five-star reviews.
-    Praise,
-    /// Scorn on a merchant whose other evidence is good: an attack.
-    Attack,
-    /// Scorn on a merchant without a good record: reported, not discounted as an attack.
-    Scorn,
-}
-
-/// One detected burst on one merchant.
+/// One run of opinions far above the merchant's usual rate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Burst {
-    pub direction: Direction,
-    /// Evidence indexes (into the merchant's slice) from throwaway accounts in the burst:
-    /// the ones discounted.
+    /// Positions (into the times given to [`detect`]) inside the burst, ascending.
     pub members: Vec<usize>,
-    /// Opinions in the busiest window.
-    pub count: usize,
-    /// The merchant's usual number of opinions per window.
+    /// The merchant's usual number of opinions in the same span of time.
     pub usual: f64,
+    /// Days from the burst's first to its last opinion.
+    pub days: f64,
 }
 
-/// Bursts in one merchant's time-ordered evidence.
-pub fn detect(
-    evidence: &EvidenceSet,
-    items: &[Evidence],
-    credibility: &BTreeMap<String, Credibility>,
-) -> Vec<Burst> {
-    if items.len() < MIN_COUNT {
+/// log10 of P(X ≥ k) for X ~ Poisson(λ), bounded above by the first term's geometric sum.
+fn log10_tail(k: usize, lambda: f64, ln_fact: &[f64]) -> f64 {
+    let kf = k as f64;
+    if lambda >= kf + 1.0 {
+        return 0.0;
+    }
+    let ln_term = -lambda + kf * lambda.max(1e-12).ln() - ln_fact[k];
+    let ln_tail = ln_term - (1.0 - lambda / (kf + 1.0)).ln();
+    (ln_tail / std::f64::consts::LN_10).min(0.0)
+}
+
+/// Bursts among one merchant's opinions, given their times in ascending order; `as_of`
+/// closes the merchant's history.
+pub fn detect(times: &[Timestamp], as_of: Timestamp) -> Vec<Burst> {
+    let n = times.len();
+    if n < MIN_COUNT {
         return Vec::new();
     }
-    let time = |i: usize| evidence.doc(&items[i]).created_at;
-    let throwaway = |i: usize| {
-        let d = evidence.doc(&items[i]);
-        credibility
-            .get(&d.author_id)
-            .is_none_or(|c| c.is_throwaway_at(d.created_at))
-    };
-    let span = time(0).days_until(time(items.len() - 1)).max(WINDOW_DAYS);
-
-    // Mark every item inside some window that qualifies.
-    let mut in_burst = vec![false; items.len()];
-    let mut peak: Option<(usize, f64)> = None;
-    let mut start = 0;
-    for end in 0..items.len() {
-        while time(start).days_until(time(end)) > WINDOW_DAYS {
-            start += 1;
-        }
-        let count = end + 1 - start;
-        let outside = (items.len() - count) as f64;
-        let outside_days = (span - WINDOW_DAYS).max(30.0);
-        let usual = outside / outside_days * WINDOW_DAYS;
-        let throwaways = (start..=end).filter(|&i| throwaway(i)).count();
-        if count >= MIN_COUNT
-            && count as f64 >= RATE_FACTOR * usual.max(1.0)
-            && throwaways as f64 >= THROWAWAY_SHARE * count as f64
-        {
-            for flag in &mut in_burst[start..=end] {
-                *flag = true;
+    let mut ln_fact = vec![0.0; n + 1];
+    for k in 1..=n {
+        ln_fact[k] = ln_fact[k - 1] + (k as f64).ln();
+    }
+    let history = times[0].days_until(as_of).max(MIN_HISTORY_DAYS);
+    let mut marked = vec![false; n];
+    for w in WINDOWS {
+        let mut start = 0;
+        for end in 0..n {
+            while times[start].days_until(times[end]) > w {
+                start += 1;
             }
-            if peak.is_none_or(|(c, _)| count > c) {
-                peak = Some((count, usual));
+            let count = end + 1 - start;
+            if count < MIN_COUNT {
+                continue;
+            }
+            // The usual rate from the rest of the merchant's history, so that a burst
+            // cannot raise its own baseline.
+            let rest_days = (history - w).max(MIN_HISTORY_DAYS - w).max(1.0);
+            let rate = ((n - count) as f64 / rest_days).max(1.0 / SLOWEST_DAYS_PER_OPINION);
+            if log10_tail(count, rate * w, &ln_fact) <= MAX_LOG10_TAIL {
+                marked[start..=end].iter_mut().for_each(|m| *m = true);
             }
         }
     }
-    let Some((count, usual)) = peak else {
-        return Vec::new();
-    };
-
-    let members: Vec<usize> = (0..items.len())
-        .filter(|&i| in_burst[i] && throwaway(i))
-        .collect();
-    let mean = |idx: &mut dyn Iterator<Item = usize>| {
-        let (mut n, mut s) = (0.0, 0.0);
-        for i in idx {
-            n += 1.0;
-            s += items[i].value;
+    // Runs of marked opinions (times are sorted, so overlapping windows are contiguous).
+    let mut bursts = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if !marked[i] {
+            i += 1;
+            continue;
         }
-        (n > 0.0).then(|| s / n)
-    };
-    let burst_mean = mean(&mut members.iter().copied()).unwrap_or(0.5);
-    let rest_mean = mean(&mut (0..items.len()).filter(|&i| !in_burst[i] || !throwaway(i)));
-    let direction = if burst_mean >= 0.6 {
-        Direction::Praise
-    } else if burst_mean <= 0.4 && rest_mean.is_some_and(|m| m >= 0.6) {
-        Direction::Attack
-    } else if burst_mean <= 0.4 {
-        Direction::Scorn
-    } else {
-        return Vec::new();
-    };
-    vec![Burst {
-        direction,
-        members,
-        count,
-        usual,
-    }]
+        let mut j = i;
+        while j + 1 < n && marked[j + 1] {
+            j += 1;
+        }
+        let days = times[i].days_until(times[j]);
+        let rest_days = (history - days).max(1.0);
+        let count = j + 1 - i;
+        let rate = ((n - count) as f64 / rest_days).max(1.0 / SLOWEST_DAYS_PER_OPINION);
+        bursts.push(Burst {
+            members: (i..=j).collect(),
+            usual: rate * days.max(1.0),
+            days,
+        });
+        i = j + 1;
+    }
+    bursts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: f64) -> Timestamp {
+        Timestamp::from_unix(1_700_000_000 + (d * 86_400.0) as i64)
+    }
+
+    #[test]
+    fn a_steady_trickle_is_no_burst_and_a_spike_is_one_whatever_its_length() {
+        // One opinion a fortnight for two years.
+        let steady: Vec<Timestamp> = (0..52).map(|i| day(14.0 * i as f64)).collect();
+        assert!(detect(&steady, day(730.0)).is_empty());
+        for (count, span) in [(12, 0.2), (10, 3.0), (15, 12.0), (20, 28.0)] {
+            let mut t = steady.clone();
+            t.extend((0..count).map(|i| day(400.0 + span * i as f64 / count as f64)));
+            t.sort();
+            let b = detect(&t, day(730.0));
+            assert_eq!(b.len(), 1, "{count} in {span} days");
+            assert!(b[0].members.len() >= count, "{count} in {span} days");
+            assert!(b[0].members.len() <= count + 3, "{count} in {span} days");
+        }
+    }
+
+    #[test]
+    fn a_busy_shop_at_its_usual_pace_is_no_burst() {
+        // Two opinions a day for a year, with the odd busy day.
+        let mut t: Vec<Timestamp> = (0..730).map(|i| day(i as f64 * 0.5)).collect();
+        t.extend((0..4).map(|i| day(200.0 + 0.1 * i as f64)));
+        t.sort();
+        assert!(detect(&t, day(365.0)).is_empty());
+    }
 }

@@ -18,10 +18,35 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::corpus::{Corpus, Timestamp};
-use crate::evidence::{Evidence, EvidenceSet};
+use crate::evidence::EvidenceSet;
 
 pub use author::Credibility;
 pub use sponsored::Commercial;
+
+/// Which way a finding pushes the merchant it is about. It decides what the finding may
+/// do: manipulation in a merchant's favour may hold it until a human approves;
+/// manipulation against it is discounted and reported, and never makes it ineligible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// It would raise the merchant (bought praise, its own account, undeclared ads).
+    Favours,
+    /// It would lower the merchant (a competitor's attack, a smear).
+    Against,
+    /// Neither (a declared ad, a report to look at).
+    Neutral,
+}
+
+impl Direction {
+    /// In Chinese, for reports.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Direction::Favours => "对商家有利",
+            Direction::Against => "对商家不利",
+            Direction::Neutral => "中性",
+        }
+    }
+}
 
 /// Why a piece of evidence counts less than its author's credibility says.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,17 +58,35 @@ pub enum Discount {
     SelfPromotion,
     /// A merchant account writing about another merchant: discarded.
     MerchantAccount { owner: String },
-    /// Near-identical text used by several authors.
+    /// Near-identical text used by several authors (all but the earliest copy).
     Template { authors: usize },
-    /// Part of a burst of praise from throwaway accounts.
+    /// Part of a burst of praise far above the shop's usual rate that its credible
+    /// reviewers do not bear out, from an account with little history.
     BoughtBurst,
-    /// Part of a burst of scorn from throwaway accounts on a merchant with a good record.
+    /// The same, as scorn: a burst of complaints its credible reviewers do not bear out.
     Attack,
-    /// Written by a member of a collusive group about one of the group's targets.
+    /// Written by a member of a lock-step group about one of the group's targets.
     Collusion { group_size: usize },
+    /// One of many low-history voices that disagree with the shop's credible reviewers
+    /// in one direction.
+    Lopsided,
 }
 
 impl Discount {
+    /// In plain Chinese, for explanations.
+    pub fn label_zh(&self) -> String {
+        match self {
+            Discount::Commercial { .. } => "商业内容".into(),
+            Discount::SelfPromotion => "商家自评".into(),
+            Discount::MerchantAccount { owner } => format!("商家号({owner})"),
+            Discount::Template { authors } => format!("模板文案×{authors}"),
+            Discount::BoughtBurst => "刷好评".into(),
+            Discount::Attack => "恶意差评".into(),
+            Discount::Collusion { group_size } => format!("抱团账号×{group_size}"),
+            Discount::Lopsided => "低活跃账号一边倒".into(),
+        }
+    }
+
     /// The factor this discount applies to the evidence's weight.
     pub fn factor(&self) -> f64 {
         match self {
@@ -53,6 +96,7 @@ impl Discount {
             Discount::Template { .. } => 0.1,
             Discount::BoughtBurst | Discount::Attack => 0.05,
             Discount::Collusion { .. } => 0.1,
+            Discount::Lopsided => 0.25,
         }
     }
 }
@@ -62,20 +106,39 @@ impl Discount {
 pub struct EvidenceWeight {
     /// The author's credibility weight.
     pub credibility: f64,
-    /// Bonus for a verified visit to this merchant.
+    /// Bonus for a proof of visit to this merchant, scaled by who holds the proof.
     pub visit: f64,
+    /// The share of this weight that is costly to fake (0 to 1): the author's
+    /// establishment, or a payment proof. The rest goes to the merchant's bounded pool of
+    /// cheap voices (see `reputation`).
+    pub credible: f64,
     pub discounts: Vec<Discount>,
 }
 
-/// A verified visit makes an opinion count this much more.
+/// A proof of visit of full strength by an established account makes an opinion count
+/// this much more; the same proof held by an account with no history, much less.
 const VISIT_BONUS: f64 = 1.5;
+/// The part of the visit bonus an account with no history still gets.
+const VISIT_BONUS_UNESTABLISHED: f64 = 0.3;
+/// A payment proof makes this share of a no-history account's word credible.
+const PAYMENT_CREDIT: f64 = 0.3;
 
 impl EvidenceWeight {
     /// Credibility × visit bonus × every discount.
     pub fn total(&self) -> f64 {
         self.discounts
             .iter()
-            .fold(self.credibility * self.visit, |w, d| w * d.factor())
+            .fold(self.undiscounted(), |w, d| w * d.factor())
+    }
+
+    /// Credibility × visit bonus: what the evidence would count if nothing were found.
+    pub fn undiscounted(&self) -> f64 {
+        self.credibility * self.visit
+    }
+
+    /// The product of the discounts' factors (1 when there are none).
+    pub fn kept(&self) -> f64 {
+        self.discounts.iter().map(Discount::factor).product()
     }
 }
 
@@ -85,6 +148,8 @@ impl EvidenceWeight {
 pub enum FlagKind {
     BoughtBurst,
     Attack,
+    /// Kept for readers of older output; no longer raised (a burst is now judged by its
+    /// direction against the credible consensus: `BoughtBurst` or `Attack`).
     NegativeBurst,
     Template,
     Collusion,
@@ -92,23 +157,17 @@ pub enum FlagKind {
     Sponsored,
     SelfPromotion,
     MerchantAccount,
+    /// Low-history voices that agree with each other and not with the shop's credible
+    /// reviewers (praise or scorn).
+    Lopsided,
+    /// Credible, proportionate hygiene or food-safety complaints.
     Hygiene,
+    /// A cluster of hygiene complaints from accounts with little history: sent to human
+    /// review with the documents, never applied to the score beyond the bounded pool.
+    HygieneUnverified,
 }
 
 impl FlagKind {
-    /// Manipulation in the merchant's own favour: bought praise, templates, farms,
-    /// undeclared ads, or its own account. Declared ads and attacks by others are not.
-    pub fn favours_merchant(self) -> bool {
-        matches!(
-            self,
-            FlagKind::BoughtBurst
-                | FlagKind::Template
-                | FlagKind::Collusion
-                | FlagKind::SoftAd
-                | FlagKind::SelfPromotion
-        )
-    }
-
     /// The flag's name as a curator reads it.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -121,7 +180,9 @@ impl FlagKind {
             FlagKind::Sponsored => "品牌合作内容",
             FlagKind::SelfPromotion => "商家自评",
             FlagKind::MerchantAccount => "同行商家号评论",
+            FlagKind::Lopsided => "低活跃账号一边倒",
             FlagKind::Hygiene => "卫生/食品安全投诉",
+            FlagKind::HygieneUnverified => "低活跃账号集中反映卫生问题（待核实）",
         }
     }
 }
@@ -130,10 +191,22 @@ impl FlagKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flag {
     pub kind: FlagKind,
+    /// Which way the flagged content pushes the merchant.
+    pub direction: Direction,
     /// Plain Chinese: what was seen.
     pub detail: String,
     /// Ids of the notes and reviews involved, sorted.
     pub docs: Vec<String>,
+    /// When the newest of those documents was written: a human approval made before it
+    /// does not cover this flag.
+    pub last_at: Timestamp,
+}
+
+impl Flag {
+    /// Manipulation in the merchant's favour: what may hold it until a human approves.
+    pub fn favours(&self) -> bool {
+        self.direction == Direction::Favours
+    }
 }
 
 /// The trust stage's result for a whole corpus.
@@ -146,52 +219,162 @@ pub struct Assessment {
     pub flags: BTreeMap<String, Vec<Flag>>,
 }
 
-/// Weighs every piece of evidence of `evidence` as of `as_of`.
+/// A burst, group or template is judged against the credible consensus: it points one way
+/// when its mean opinion is at least this far from what credible reviewers say.
+const DEVIATION: f64 = 0.2;
+/// An item is "established" (and can stand as the credible consensus) from this share.
+const ESTABLISHED: f64 = 0.5;
+/// Lopsided pools: at least this many low-history opinions …
+const LOPSIDED_MIN: usize = 5;
+/// … whose mean differs from the credible one by this many standard errors.
+const LOPSIDED_Z: f64 = 3.0;
+/// Hygiene: credible complaints need this many distinct authors …
+const HYGIENE_MIN_AUTHORS: usize = 2;
+/// … and this multiple of the category's usual complaint rate.
+const HYGIENE_RATE_FACTOR: f64 = 2.0;
+/// Low-history hygiene complaints: a cluster from this many accounts goes to review.
+const HYGIENE_CLUSTER: usize = 3;
+
+/// Collects flags: per merchant, per (kind, direction), the first detail and every doc.
+#[derive(Default)]
+struct Flags {
+    map: BTreeMap<String, BTreeMap<(FlagKind, Direction), (String, BTreeMap<String, Timestamp>)>>,
+}
+
+impl Flags {
+    fn add(
+        &mut self,
+        merchant: &str,
+        kind: FlagKind,
+        direction: Direction,
+        detail: impl FnOnce() -> String,
+        doc: &crate::evidence::Document,
+    ) {
+        let entry = self
+            .map
+            .entry(merchant.to_string())
+            .or_default()
+            .entry((kind, direction))
+            .or_insert_with(|| (detail(), BTreeMap::new()));
+        entry.1.insert(doc.id.clone(), doc.created_at);
+    }
+
+    fn finish(self) -> BTreeMap<String, Vec<Flag>> {
+        self.map
+            .into_iter()
+            .map(|(m, kinds)| {
+                let list = kinds
+                    .into_iter()
+                    .map(|((kind, direction), (detail, docs))| Flag {
+                        kind,
+                        direction,
+                        detail,
+                        last_at: docs
+                            .values()
+                            .copied()
+                            .max()
+                            .unwrap_or(Timestamp::from_unix(0)),
+                        docs: docs.into_keys().collect(),
+                    })
+                    .collect();
+                (m, list)
+            })
+            .collect()
+    }
+}
+
+/// Weighted mean of `value` over `items` by `weight`, with the total weight.
+fn weighted_mean(it: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64)> {
+    let (mut w, mut wv) = (0.0, 0.0);
+    for (weight, value) in it {
+        w += weight;
+        wv += weight * value;
+    }
+    (w > 0.0).then(|| (wv / w, w))
+}
+
+/// Which way coordinated content (a template, a lock-step group) points: such content is
+/// not independent, so unless it is clearly below the consensus it is read as promotion.
+fn coordinated_direction(mean: f64, reference: f64) -> Direction {
+    if mean >= reference - DEVIATION / 4.0 {
+        Direction::Favours
+    } else {
+        direction_of(mean, reference)
+    }
+}
+
+/// Which way a set of opinions points against a reference (the credible consensus).
+fn direction_of(mean: f64, reference: f64) -> Direction {
+    if mean - reference >= DEVIATION {
+        Direction::Favours
+    } else if reference - mean >= DEVIATION {
+        Direction::Against
+    } else {
+        Direction::Neutral
+    }
+}
+
+/// Weighs every piece of evidence of `evidence` as of `as_of`. The evidence must be that
+/// of the world at `as_of` (as [`Engine::analyze`](crate::Engine::analyze) makes it):
+/// nothing written later may raise a flag or build a history.
 pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Assessment {
     // Commercial content is set aside first: it must not build an author's history, hide a
     // burst or join a template, so that adding sponsored notes can never raise a score.
     let commercial = sponsored::detect(corpus, evidence);
     let credibility = author::credibility(corpus, evidence, as_of, &commercial);
+    let established = |author: &str| credibility.get(author).map_or(0.0, |c| c.established());
     let mut weights: Vec<EvidenceWeight> = evidence
         .items
         .iter()
         .map(|e| {
             let d = evidence.doc(e);
+            let est = established(&d.author_id);
+            let proof = e.proof.strength();
+            let holder = VISIT_BONUS_UNESTABLISHED + (1.0 - VISIT_BONUS_UNESTABLISHED) * est;
+            let payment = if e.proof == crate::evidence::extract::Proof::Payment {
+                PAYMENT_CREDIT
+            } else {
+                0.0
+            };
             EvidenceWeight {
                 credibility: credibility
                     .get(&d.author_id)
                     .map_or(0.0, |c| c.weight_at(d.created_at)),
-                visit: if e.verified_visit { VISIT_BONUS } else { 1.0 },
+                visit: 1.0 + (VISIT_BONUS - 1.0) * proof * holder,
+                credible: est.max(payment),
                 discounts: Vec::new(),
             }
         })
         .collect();
-    let mut flags: BTreeMap<String, BTreeMap<FlagKind, (String, BTreeSet<String>)>> =
-        BTreeMap::new();
-    let mut flag = |merchant: &str, kind: FlagKind, detail: String, doc: &str| {
-        let entry = flags
-            .entry(merchant.to_string())
-            .or_default()
-            .entry(kind)
-            .or_insert_with(|| (detail, BTreeSet::new()));
-        entry.1.insert(doc.to_string());
-    };
+    let mut flags = Flags::default();
 
     // Commercial content and merchant accounts.
     for (k, e) in evidence.items.iter().enumerate() {
         let d = evidence.doc(e);
         if let Some(how) = commercial.get(&e.doc) {
-            let (kind, detail) = match how {
-                Commercial::Declared => (FlagKind::Sponsored, "平台标注为品牌合作的笔记".into()),
-                Commercial::Marker(m) => {
-                    (FlagKind::SoftAd, format!("笔记含“{m}”等合作字样却未声明"))
-                }
+            let praising = e.value >= 0.6;
+            let (kind, direction, detail) = match how {
+                Commercial::Declared => (
+                    FlagKind::Sponsored,
+                    Direction::Neutral,
+                    "平台标注为品牌合作的笔记".to_string(),
+                ),
+                Commercial::Marker(m) => (
+                    FlagKind::SoftAd,
+                    if praising {
+                        Direction::Favours
+                    } else {
+                        Direction::Neutral
+                    },
+                    format!("笔记含“{m}”等合作字样却未声明"),
+                ),
                 Commercial::Shape { notes_in_window } => (
                     FlagKind::SoftAd,
+                    Direction::Favours,
                     format!("同一博主两周内发了{notes_in_window}篇不同店铺的夸赞笔记"),
                 ),
             };
-            flag(&e.merchant_id, kind, detail, &d.id);
+            flags.add(&e.merchant_id, kind, direction, || detail, d);
             weights[k]
                 .discounts
                 .push(Discount::Commercial { how: how.clone() });
@@ -202,19 +385,26 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
             .and_then(|a| a.merchant_id.as_deref());
         if let Some(owner) = owner {
             if same_business(corpus, owner, &e.merchant_id) {
-                flag(
+                flags.add(
                     &e.merchant_id,
                     FlagKind::SelfPromotion,
-                    "商家自己的账号评价自家或同品牌门店".into(),
-                    &d.id,
+                    Direction::Favours,
+                    || "商家自己的账号评价自家或同品牌门店".into(),
+                    d,
                 );
                 weights[k].discounts.push(Discount::SelfPromotion);
             } else {
-                flag(
+                let direction = if e.value < 0.5 {
+                    Direction::Against
+                } else {
+                    Direction::Neutral
+                };
+                flags.add(
                     &e.merchant_id,
                     FlagKind::MerchantAccount,
-                    "其他商家的账号评价了这家店".into(),
-                    &d.id,
+                    direction,
+                    || "其他商家的账号评价了这家店".into(),
+                    d,
                 );
                 weights[k].discounts.push(Discount::MerchantAccount {
                     owner: owner.to_string(),
@@ -223,70 +413,111 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
         }
     }
 
-    // Templates: the doc index → group size, applied to every item of those docs.
-    let mut template_of: BTreeMap<usize, usize> = BTreeMap::new();
+    // The credible consensus of each merchant: what its established, undiscounted
+    // reviewers say, by evidence range. Bursts, groups and templates are judged against it.
+    let ranges = evidence.merchant_ranges();
+    let consensus = |range: &std::ops::Range<usize>,
+                     weights: &[EvidenceWeight],
+                     skip: &dyn Fn(usize) -> bool|
+     -> Option<f64> {
+        weighted_mean(range.clone().filter(|&k| !skip(k)).filter_map(|k| {
+            let w = &weights[k];
+            (w.credible >= ESTABLISHED && w.discounts.is_empty())
+                .then(|| (w.undiscounted() * w.credible, evidence.items[k].value))
+        }))
+        .filter(|&(_, w)| w >= 1.0)
+        .map(|(m, _)| m)
+    };
+    let mean_of = |ks: &[usize], weights: &[EvidenceWeight]| {
+        weighted_mean(
+            ks.iter()
+                .map(|&k| (weights[k].undiscounted().max(1e-6), evidence.items[k].value)),
+        )
+        .map_or(0.5, |(m, _)| m)
+    };
+
+    // Templates: copies of one text by several authors. The earliest copy may be an honest
+    // original that others copied; the rest are not independent voices.
+    let mut template_of: BTreeMap<usize, (usize, bool)> = BTreeMap::new();
     for g in duplicate::detect(evidence, &commercial) {
-        for &d in &g.docs {
-            template_of.insert(d, g.authors);
+        for (i, &d) in g.docs.iter().enumerate() {
+            template_of.insert(d, (g.authors, i == 0));
         }
     }
-    for (k, e) in evidence.items.iter().enumerate() {
-        if let Some(&authors) = template_of.get(&e.doc) {
-            flag(
+    for range in ranges.values() {
+        let ks: Vec<usize> = range
+            .clone()
+            .filter(|&k| template_of.contains_key(&evidence.items[k].doc))
+            .collect();
+        if ks.is_empty() {
+            continue;
+        }
+        let reference = consensus(range, &weights, &|k| ks.contains(&k)).unwrap_or(0.6);
+        let direction = coordinated_direction(mean_of(&ks, &weights), reference);
+        for &k in &ks {
+            let e = &evidence.items[k];
+            let (authors, first) = template_of[&e.doc];
+            flags.add(
                 &e.merchant_id,
                 FlagKind::Template,
-                format!("{authors}个不同账号发了几乎相同的文字"),
-                &evidence.doc(e).id,
+                direction,
+                || format!("{authors}个不同账号发了几乎相同的文字"),
+                evidence.doc(e),
             );
-            weights[k].discounts.push(Discount::Template { authors });
+            if !first {
+                weights[k].discounts.push(Discount::Template { authors });
+            }
         }
     }
 
-    // Bursts, per merchant; items are sorted by merchant so slices map back by offset.
-    let mut offset = 0;
-    for (merchant, items) in evidence.by_merchant() {
-        let honest: Vec<usize> = (0..items.len())
-            .filter(|&i| !commercial.contains_key(&items[i].doc))
+    // Bursts: far above the merchant's own rate, whoever posted. A burst that agrees with
+    // the credible consensus is a shop going viral or opening; one that departs from it is
+    // discounted in its low-history part, in the direction it points.
+    for (merchant, range) in &ranges {
+        let ks: Vec<usize> = range
+            .clone()
+            .filter(|&k| !commercial.contains_key(&evidence.items[k].doc))
             .collect();
-        let kept: Vec<Evidence> = honest.iter().map(|&i| items[i].clone()).collect();
-        for b in burst::detect(evidence, &kept, &credibility) {
-            let (kind, discount, detail) = match b.direction {
-                burst::Direction::Praise => (
-                    FlagKind::BoughtBurst,
-                    Some(Discount::BoughtBurst),
-                    format!(
-                        "一周内集中出现{}条评价（平时约{:.1}条），多来自新注册或未实名账号，且几乎全是好评",
-                        b.count, b.usual
-                    ),
-                ),
-                burst::Direction::Attack => (
-                    FlagKind::Attack,
-                    Some(Discount::Attack),
-                    format!(
-                        "一周内集中出现{}条差评（平时约{:.1}条），多来自新注册账号，而这家店其余口碑良好",
-                        b.count, b.usual
-                    ),
-                ),
-                burst::Direction::Scorn => (
-                    FlagKind::NegativeBurst,
-                    None,
-                    format!("一周内集中出现{}条差评（平时约{:.1}条）", b.count, b.usual),
-                ),
+        let times: Vec<Timestamp> = ks
+            .iter()
+            .map(|&k| evidence.doc(&evidence.items[k]).created_at)
+            .collect();
+        for b in burst::detect(&times, as_of) {
+            let members: Vec<usize> = b.members.iter().map(|&i| ks[i]).collect();
+            let Some(reference) = consensus(range, &weights, &|k| members.contains(&k)) else {
+                continue;
             };
-            for &j in &b.members {
-                let i = honest[j];
-                let k = offset + i;
-                flag(merchant, kind, detail.clone(), &evidence.doc(&items[i]).id);
-                if let Some(d) = &discount {
-                    weights[k].discounts.push(d.clone());
+            let direction = direction_of(mean_of(&members, &weights), reference);
+            let (kind, discount) = match direction {
+                Direction::Favours => (FlagKind::BoughtBurst, Discount::BoughtBurst),
+                Direction::Against => (FlagKind::Attack, Discount::Attack),
+                Direction::Neutral => continue,
+            };
+            let detail = || {
+                let what = if direction == Direction::Favours {
+                    "好评"
+                } else {
+                    "差评"
+                };
+                format!(
+                    "{:.0}天内集中出现{}条评价（按这家店平时的频率约{:.1}条），多为{what}，与资深用户的评价明显不符",
+                    b.days.max(1.0),
+                    members.len(),
+                    b.usual
+                )
+            };
+            for &k in &members {
+                let e = &evidence.items[k];
+                if weights[k].credible < ESTABLISHED {
+                    flags.add(merchant, kind, direction, detail, evidence.doc(e));
+                    weights[k].discounts.push(discount.clone());
                 }
             }
         }
-        offset += items.len();
     }
 
-    // Collusive groups.
-    let groups = collusion::detect(evidence, &credibility, &commercial);
+    // Lock-step groups: accounts that keep reviewing the same merchants together.
+    let groups = collusion::detect(evidence, &commercial);
     let mut target: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for g in &groups {
         for a in &g.authors {
@@ -295,14 +526,32 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
             }
         }
     }
-    for (k, e) in evidence.items.iter().enumerate() {
-        let d = evidence.doc(e);
-        if let Some(&group_size) = target.get(&(d.author_id.as_str(), e.merchant_id.as_str())) {
-            flag(
+    for range in ranges.values() {
+        let ks: Vec<(usize, usize)> = range
+            .clone()
+            .filter_map(|k| {
+                let e = &evidence.items[k];
+                let d = evidence.doc(e);
+                target
+                    .get(&(d.author_id.as_str(), e.merchant_id.as_str()))
+                    .map(|&n| (k, n))
+            })
+            .collect();
+        if ks.is_empty() {
+            continue;
+        }
+        let members: Vec<usize> = ks.iter().map(|&(k, _)| k).collect();
+        let reference = consensus(range, &weights, &|k| members.contains(&k)).unwrap_or(0.6);
+        let mean = mean_of(&members, &weights);
+        let direction = coordinated_direction(mean, reference);
+        for (k, group_size) in ks {
+            let e = &evidence.items[k];
+            flags.add(
                 &e.merchant_id,
                 FlagKind::Collusion,
-                format!("{group_size}个账号总是一起评价同一批店"),
-                &d.id,
+                direction,
+                || format!("{group_size}个账号总是一起评价同一批店"),
+                evidence.doc(e),
             );
             weights[k]
                 .discounts
@@ -310,42 +559,155 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
         }
     }
 
-    // Hygiene complaints are reported only from evidence that kept most of its weight: an
-    // attack's invented 拉肚子 is not news about the kitchen.
-    for (k, e) in evidence.items.iter().enumerate() {
-        let kept = weights[k]
-            .discounts
-            .iter()
-            .map(Discount::factor)
-            .product::<f64>();
-        if e.hygiene_alert && kept >= 0.5 {
-            flag(
-                &e.merchant_id,
-                FlagKind::Hygiene,
-                "有人反映卫生或食品安全问题".into(),
-                &evidence.doc(e).id,
-            );
+    // Lopsided pools: many low-history voices that disagree with the credible ones, all
+    // the same way, however spread out in time (drip-fed praise, slow smears).
+    for (merchant, range) in &ranges {
+        let cheap: Vec<usize> = range
+            .clone()
+            .filter(|&k| weights[k].credible < ESTABLISHED && weights[k].discounts.is_empty())
+            .collect();
+        if cheap.len() < LOPSIDED_MIN {
+            continue;
+        }
+        let credible: Vec<usize> = range
+            .clone()
+            .filter(|&k| weights[k].credible >= ESTABLISHED && weights[k].discounts.is_empty())
+            .collect();
+        let stats = |ks: &[usize]| {
+            let n = ks.len() as f64;
+            let mean = ks.iter().map(|&k| evidence.items[k].value).sum::<f64>() / n;
+            let var = ks
+                .iter()
+                .map(|&k| (evidence.items[k].value - mean).powi(2))
+                .sum::<f64>()
+                / (n - 1.0).max(1.0);
+            (mean, var, n)
+        };
+        if credible.len() < 3 {
+            continue;
+        }
+        let (mc, vc, nc) = stats(&cheap);
+        let (mr, vr, nr) = stats(&credible);
+        let se = (vc / nc + vr / nr + 0.05f64.powi(2) / nr).sqrt();
+        let direction = direction_of(mc, mr);
+        if direction == Direction::Neutral || (mc - mr).abs() < LOPSIDED_Z * se {
+            continue;
+        }
+        let side = |v: f64| match direction {
+            Direction::Favours => v - mr >= DEVIATION / 2.0,
+            _ => mr - v >= DEVIATION / 2.0,
+        };
+        let detail = || {
+            format!(
+                "{}条来自低活跃账号的评价一边倒（均值{:.0}分），与{}位资深用户的评价（均值{:.0}分）明显不符",
+                cheap.len(),
+                100.0 * mc,
+                credible.len(),
+                100.0 * mr
+            )
+        };
+        for &k in &cheap {
+            let e = &evidence.items[k];
+            if side(e.value) {
+                flags.add(
+                    merchant,
+                    FlagKind::Lopsided,
+                    direction,
+                    detail,
+                    evidence.doc(e),
+                );
+                weights[k].discounts.push(Discount::Lopsided);
+            }
         }
     }
 
-    let flags = flags
-        .into_iter()
-        .map(|(m, kinds)| {
-            let list = kinds
-                .into_iter()
-                .map(|(kind, (detail, docs))| Flag {
-                    kind,
-                    detail,
-                    docs: docs.into_iter().collect(),
-                })
-                .collect();
-            (m, list)
-        })
-        .collect();
+    hygiene(corpus, evidence, &ranges, &weights, &mut flags);
+
     Assessment {
         credibility,
         weights,
-        flags,
+        flags: flags.finish(),
+    }
+}
+
+/// Hygiene and food-safety complaints, judged per merchant. Credible complaints raise the
+/// `Hygiene` flag when they are more than a one-off: several distinct authors, well above
+/// the category's usual rate for the merchant's volume. Complaints from low-history
+/// accounts never do; a cluster of them is sent to review (`HygieneUnverified`). Neither
+/// holds the merchant or caps its score: a complaint weighs like any opinion.
+fn hygiene(
+    corpus: &Corpus,
+    evidence: &EvidenceSet,
+    ranges: &BTreeMap<String, std::ops::Range<usize>>,
+    weights: &[EvidenceWeight],
+    flags: &mut Flags,
+) {
+    // The usual complaint rate per category (over every merchant of it, any city).
+    let mut rate: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for (merchant, range) in ranges {
+        let Some(m) = corpus.merchants.get(merchant) else {
+            continue;
+        };
+        let r = rate.entry(m.category.as_str()).or_default();
+        for k in range.clone() {
+            r.1 += 1.0;
+            if evidence.items[k].hygiene_alert {
+                r.0 += 1.0;
+            }
+        }
+    }
+    for (merchant, range) in ranges {
+        let Some(m) = corpus.merchants.get(merchant) else {
+            continue;
+        };
+        let complaints: Vec<usize> = range
+            .clone()
+            .filter(|&k| evidence.items[k].hygiene_alert && weights[k].kept() >= 0.5)
+            .collect();
+        if complaints.is_empty() {
+            continue;
+        }
+        let (credible, cheap): (Vec<usize>, Vec<usize>) = complaints
+            .iter()
+            .partition(|&&k| weights[k].credible >= ESTABLISHED);
+        let authors = |ks: &[usize]| {
+            ks.iter()
+                .map(|&k| evidence.doc(&evidence.items[k]).author_id.as_str())
+                .collect::<BTreeSet<&str>>()
+                .len()
+        };
+        let (hits, total) = rate.get(m.category.as_str()).copied().unwrap_or((0.0, 1.0));
+        let usual = hits / total.max(1.0) * range.len() as f64;
+        let n = authors(&credible);
+        if n >= HYGIENE_MIN_AUTHORS && n as f64 >= HYGIENE_RATE_FACTOR * usual {
+            for &k in &credible {
+                let e = &evidence.items[k];
+                flags.add(
+                    merchant,
+                    FlagKind::Hygiene,
+                    Direction::Neutral,
+                    || format!("{n}位资深用户反映卫生或食品安全问题，高于同类店铺的常见水平"),
+                    evidence.doc(e),
+                );
+            }
+        }
+        let c = authors(&cheap);
+        if c >= HYGIENE_CLUSTER {
+            for &k in &cheap {
+                let e = &evidence.items[k];
+                flags.add(
+                    merchant,
+                    FlagKind::HygieneUnverified,
+                    Direction::Against,
+                    || {
+                        format!(
+                            "{c}个低活跃账号反映卫生或食品安全问题，待人工核实，不直接计入评分上限"
+                        )
+                    },
+                    evidence.doc(e),
+                );
+            }
+        }
     }
 }
 

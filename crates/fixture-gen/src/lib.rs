@@ -11,6 +11,7 @@
 
 mod asap;
 mod banks;
+mod campaign;
 mod clock;
 mod model;
 mod out;
@@ -22,6 +23,7 @@ use std::fmt;
 use std::io;
 use std::path::Path;
 
+pub use campaign::{CampaignSpace, Direction, Family};
 pub use clock::{rfc3339, unix_of};
 pub use model::City;
 
@@ -43,6 +45,12 @@ pub struct GenConfig {
     pub notes_only: bool,
     /// Unix seconds of the corpus's "now"; documents span about two years before it.
     pub as_of: i64,
+    /// The attack space: when set, the fixed planted scenarios (burst, attack, farm,
+    /// template, soft ad, self-promotion) are replaced by campaigns drawn at random from
+    /// these families, and the honest world is widened with behaviour that looks like an
+    /// attack (one-shot reviewers, viral weeks, opening rushes, 霸王餐/没有合作 mentions).
+    /// Off by default: the committed fixtures do not change.
+    pub campaigns: Option<CampaignSpace>,
 }
 
 impl GenConfig {
@@ -55,6 +63,7 @@ impl GenConfig {
             target_docs: 6_000,
             notes_only: false,
             as_of: DEFAULT_AS_OF,
+            campaigns: None,
         }
     }
 
@@ -74,6 +83,14 @@ impl GenConfig {
             "medium" => Some(GenConfig::with_target_docs(50_000)),
             "large" => Some(GenConfig::with_target_docs(300_000)),
             _ => None,
+        }
+    }
+
+    /// The same merchants under campaigns drawn from `space`.
+    pub fn with_campaigns(self, space: CampaignSpace) -> GenConfig {
+        GenConfig {
+            campaigns: Some(space),
+            ..self
         }
     }
 

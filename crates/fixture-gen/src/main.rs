@@ -1,11 +1,33 @@
-//! `fixture-gen --out DIR [--seed N] [--scale small|medium|large | --target-docs N] [--merchants-per-city N] [--notes-only]`
+//! `fixture-gen --out DIR [--seed N] [--scale small|medium|large | --target-docs N] [--merchants-per-city N] [--notes-only] [--campaigns all|FAMILY,… [--campaigns-per-city N] [--campaign-seed N]]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use jingxuan_fixture_gen::{generate, GenConfig};
+use jingxuan_fixture_gen::{generate, CampaignSpace, Family, GenConfig};
 
-const USAGE: &str = "usage: fixture-gen --out DIR [--seed N] [--scale small|medium|large | --target-docs N] [--merchants-per-city N] [--notes-only]";
+const USAGE: &str = "usage: fixture-gen --out DIR [--seed N] [--scale small|medium|large | --target-docs N] [--merchants-per-city N] [--notes-only] [--campaigns all|FAMILY,... [--campaigns-per-city N] [--campaign-seed N]]";
+
+fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
+    v.parse::<T>()
+        .map_err(|_| format!("{flag}: not a number: {v}"))
+}
+
+fn families(v: &str) -> Result<Vec<Family>, String> {
+    if v == "all" {
+        return Ok(Family::ALL.to_vec());
+    }
+    v.split(',')
+        .map(|name| {
+            Family::parse(name).ok_or_else(|| {
+                let known: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "--campaigns: unknown family {name} (known: all, {})",
+                    known.join(", ")
+                )
+            })
+        })
+        .collect()
+}
 
 fn parse(args: &[String]) -> Result<(GenConfig, PathBuf), String> {
     let mut out = None;
@@ -13,6 +35,9 @@ fn parse(args: &[String]) -> Result<(GenConfig, PathBuf), String> {
     let mut config = GenConfig::small();
     let mut notes_only = false;
     let mut merchants = None;
+    let mut campaigns: Option<Vec<Family>> = None;
+    let mut per_city = None;
+    let mut campaign_seed = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -45,6 +70,9 @@ fn parse(args: &[String]) -> Result<(GenConfig, PathBuf), String> {
                 );
             }
             "--notes-only" => notes_only = true,
+            "--campaigns" => campaigns = Some(families(value()?)?),
+            "--campaigns-per-city" => per_city = Some(number::<usize>(arg, value()?)?),
+            "--campaign-seed" => campaign_seed = Some(number::<u64>(arg, value()?)?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument: {other}")),
         }
@@ -57,6 +85,20 @@ fn parse(args: &[String]) -> Result<(GenConfig, PathBuf), String> {
         config.merchants_per_city = m;
     }
     config.notes_only = notes_only;
+    match campaigns {
+        Some(families) => {
+            let mut space = CampaignSpace::all(campaign_seed.unwrap_or(config.seed));
+            space.families = families;
+            if let Some(n) = per_city {
+                space.per_city = n;
+            }
+            config.campaigns = Some(space);
+        }
+        None if per_city.is_some() || campaign_seed.is_some() => {
+            return Err("--campaigns-per-city and --campaign-seed need --campaigns".into())
+        }
+        None => {}
+    }
     Ok((config, out))
 }
 

@@ -83,6 +83,10 @@ pub struct Merchant {
     pub popularity: f64,
     pub manipulation: Vec<&'static str>,
     pub attacked: bool,
+    /// Indices into [`World::campaigns`] of the campaigns aimed at this shop.
+    pub campaigns: Vec<usize>,
+    /// Honest behaviour that looks like an attack (`viral_week`, `opening_rush`).
+    pub pattern: Option<&'static str>,
 }
 
 impl Merchant {
@@ -105,6 +109,10 @@ pub enum Kind {
     Farm,
     Merchant,
     Banned,
+    /// An account bought or run for a campaign (see `campaign.rs`).
+    Campaign,
+    /// A personal account of a shop's staff.
+    Staff,
 }
 
 impl Kind {
@@ -117,6 +125,8 @@ impl Kind {
             Kind::Farm => "farm",
             Kind::Merchant => "merchant",
             Kind::Banned => "banned",
+            Kind::Campaign => "campaign",
+            Kind::Staff => "staff",
         }
     }
 }
@@ -145,6 +155,10 @@ pub enum Label {
     DeclaredAd,
     SelfPromo,
     Attack,
+    /// Praise written for a campaign (the family is in the document's campaign tag).
+    Campaign,
+    /// Honest-looking writing by a campaign account about a shop outside the campaign.
+    Camouflage,
 }
 
 impl Label {
@@ -158,6 +172,8 @@ impl Label {
             Label::DeclaredAd => "declared_ad",
             Label::SelfPromo => "self_promo",
             Label::Attack => "attack",
+            Label::Campaign => "campaign",
+            Label::Camouflage => "camouflage",
         }
     }
 }
@@ -181,6 +197,11 @@ pub struct Note {
     pub sponsored: Option<bool>,
     pub label: Label,
     pub deleted: bool,
+    /// Index into [`World::campaigns`] of the campaign that wrote it.
+    pub campaign: Option<usize>,
+    /// Honest behaviour that looks like an attack (see [`Merchant::pattern`], plus
+    /// `free_meal_mention` and `one_shot`).
+    pub pattern: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -205,6 +226,8 @@ pub struct Review {
     pub label: Label,
     /// A later line with the same id replaces this one (a user's edit).
     pub edit: Option<(f64, String)>,
+    pub campaign: Option<usize>,
+    pub pattern: Option<&'static str>,
 }
 
 pub struct Visit {
@@ -230,6 +253,7 @@ pub struct World {
     pub reviews: Vec<Review>,
     pub visits: Vec<Visit>,
     pub curation: Vec<Curation>,
+    pub campaigns: Vec<crate::campaign::CampaignInfo>,
 }
 
 /// Rounds to 6 decimals so that coordinates print short.
@@ -426,6 +450,8 @@ fn new_merchant(rng: &mut Rand, as_of: i64, s: MerchantSeed) -> Merchant {
         popularity,
         manipulation: Vec::new(),
         attacked: false,
+        campaigns: Vec::new(),
+        pattern: None,
     }
 }
 
@@ -443,6 +469,8 @@ pub fn new_author(rng: &mut Rand, kind: Kind, created_at: i64, home_city: Option
         Kind::Farm => (rng.int(0, 8) as u64, false, 0.0),
         Kind::Merchant => (rng.int(0, 500) as u64, rng.chance(0.5), 0.0),
         Kind::Banned => (rng.int(0, 30) as u64, false, 0.0),
+        // Campaign code sets followers and verification itself.
+        Kind::Campaign | Kind::Staff => (0, false, 0.0),
     };
     Author {
         id: String::new(),

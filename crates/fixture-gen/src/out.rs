@@ -129,6 +129,46 @@ struct TruthMeta<'a> {
     as_of: String,
     cities: Vec<&'a str>,
     notes_only: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    campaign_space: Option<TruthSpace<'a>>,
+}
+
+#[derive(Serialize)]
+struct TruthSpace<'a> {
+    families: Vec<&'a str>,
+    per_city: usize,
+    seed: u64,
+}
+
+/// A campaign aimed at a merchant, on the merchant's truth line.
+#[derive(Serialize)]
+struct TruthTarget<'a> {
+    campaign: &'a str,
+    family: &'a str,
+    direction: &'a str,
+    /// Documents of the campaign about this merchant (camouflage not counted).
+    docs: usize,
+}
+
+/// One line per campaign, with its drawn parameters.
+#[derive(Serialize)]
+struct TruthCampaign<'a> {
+    campaign: &'a str,
+    family: &'a str,
+    direction: &'a str,
+    tuning: bool,
+    targets: Vec<&'a str>,
+    accounts: usize,
+    aged_share: f64,
+    verified_share: f64,
+    max_followers: u64,
+    span_hours: f64,
+    style: &'a str,
+    camouflage: usize,
+    proof: &'a str,
+    note_share: f64,
+    safety_share: f64,
+    docs: usize,
 }
 
 #[derive(Serialize)]
@@ -142,6 +182,10 @@ struct TruthMerchant<'a> {
     manipulation: &'a [&'a str],
     attacked: bool,
     declared_ads: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    campaigns: Vec<TruthTarget<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pattern: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -164,6 +208,31 @@ struct TruthDoc<'a> {
     edited: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     deleted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    campaign: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    family: Option<&'a str>,
+    /// Only on documents aimed at a campaign's target (not on camouflage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    direction: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pattern: Option<&'a str>,
+}
+
+/// Campaign tag of a document: (campaign id, family, direction if aimed at a target).
+fn doc_campaign(
+    w: &World,
+    campaign: Option<usize>,
+    label: Label,
+) -> (Option<&str>, Option<&'static str>, Option<&'static str>) {
+    match campaign.map(|c| &w.campaigns[c]) {
+        Some(c) => (
+            Some(c.id.as_str()),
+            Some(c.family.name()),
+            (label != Label::Camouflage).then(|| c.family.direction().as_str()),
+        ),
+        None => (None, None, None),
+    }
 }
 
 fn push_line<T: Serialize>(buf: &mut String, value: &T) {
@@ -323,8 +392,38 @@ pub fn render(cfg: &GenConfig, w: &World) -> Vec<(String, String)> {
             as_of: rfc3339(cfg.as_of),
             cities,
             notes_only: cfg.notes_only,
+            campaign_space: cfg.campaigns.as_ref().map(|c| TruthSpace {
+                families: c.families.iter().map(|f| f.name()).collect(),
+                per_city: c.per_city,
+                seed: c.seed,
+            }),
         },
     );
+    // Documents of each campaign per merchant (targets only) and in all.
+    let mut aimed: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
+    let mut total = vec![0usize; w.campaigns.len()];
+    let kept_reviews = if cfg.notes_only {
+        &[][..]
+    } else {
+        &w.reviews[..]
+    };
+    let tagged = w
+        .notes
+        .iter()
+        .flat_map(|n| n.about.iter().map(move |&m| (n.campaign, n.label, m)))
+        .chain(
+            kept_reviews
+                .iter()
+                .map(|r| (r.campaign, r.label, r.merchant)),
+        );
+    for (c, label, m) in tagged {
+        if let Some(c) = c {
+            if label != Label::Camouflage {
+                *aimed.entry((m, c)).or_default() += 1;
+                total[c] += 1;
+            }
+        }
+    }
     let mut declared = vec![0usize; w.merchants.len()];
     for n in w.notes.iter().filter(|n| n.label == Label::DeclaredAd) {
         for &m in &n.about {
@@ -343,6 +442,50 @@ pub fn render(cfg: &GenConfig, w: &World) -> Vec<(String, String)> {
                 manipulation: &m.manipulation,
                 attacked: m.attacked,
                 declared_ads: declared[i],
+                campaigns: m
+                    .campaigns
+                    .iter()
+                    .map(|&c| TruthTarget {
+                        campaign: &w.campaigns[c].id,
+                        family: w.campaigns[c].family.name(),
+                        direction: w.campaigns[c].family.direction().as_str(),
+                        docs: aimed.get(&(i, c)).copied().unwrap_or(0),
+                    })
+                    .collect(),
+                pattern: m.pattern,
+            },
+        );
+    }
+    for (c, info) in w.campaigns.iter().enumerate() {
+        let p = &info.params;
+        push_line(
+            &mut truth,
+            &TruthCampaign {
+                campaign: &info.id,
+                family: info.family.name(),
+                direction: info.family.direction().as_str(),
+                tuning: info.family.is_tuning(),
+                targets: w
+                    .merchants
+                    .iter()
+                    .filter(|m| m.campaigns.contains(&c))
+                    .map(|m| m.id.as_str())
+                    .collect(),
+                accounts: p.accounts,
+                aged_share: round3(p.aged_share),
+                verified_share: round3(p.verified_share),
+                max_followers: p.max_followers,
+                span_hours: (p.span as f64 / 360.0).round() / 10.0,
+                style: p.style.as_str(),
+                camouflage: p.camouflage,
+                proof: match p.proof {
+                    crate::campaign::Proof::None => "none",
+                    crate::campaign::Proof::Redemption => "redemption",
+                    crate::campaign::Proof::Payment => "payment",
+                },
+                note_share: round3(p.note_share),
+                safety_share: round3(p.safety_share),
+                docs: total[c],
             },
         );
     }
@@ -357,6 +500,7 @@ pub fn render(cfg: &GenConfig, w: &World) -> Vec<(String, String)> {
         );
     }
     for n in &w.notes {
+        let (campaign, family, direction) = doc_campaign(w, n.campaign, n.label);
         push_line(
             &mut truth,
             &TruthDoc {
@@ -371,11 +515,16 @@ pub fn render(cfg: &GenConfig, w: &World) -> Vec<(String, String)> {
                 poi_tagged: n.poi,
                 edited: false,
                 deleted: n.deleted,
+                campaign,
+                family,
+                direction,
+                pattern: n.pattern,
             },
         );
     }
     if !cfg.notes_only {
         for r in &w.reviews {
+            let (campaign, family, direction) = doc_campaign(w, r.campaign, r.label);
             push_line(
                 &mut truth,
                 &TruthDoc {
@@ -386,6 +535,10 @@ pub fn render(cfg: &GenConfig, w: &World) -> Vec<(String, String)> {
                     poi_tagged: false,
                     edited: r.edit.is_some(),
                     deleted: false,
+                    campaign,
+                    family,
+                    direction,
+                    pattern: r.pattern,
                 },
             );
         }

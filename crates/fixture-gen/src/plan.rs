@@ -11,6 +11,8 @@ use crate::rng::{cumulative, Rand};
 use crate::text::{self, half_step};
 use crate::GenConfig;
 
+mod attacks;
+
 /// Documents span this long before `as_of`.
 const SPAN_DAYS: i64 = 730;
 /// Reviewers' leniency: real ratings skew towards 4–5 stars.
@@ -34,6 +36,10 @@ struct Builder<'a> {
     curation: Vec<Curation>,
     /// Merchants already chosen as a planted target, so scenarios do not overlap.
     planted: BTreeSet<usize>,
+    /// Campaigns of the attack space, when [`GenConfig::campaigns`] is on.
+    campaigns: Vec<crate::campaign::CampaignInfo>,
+    /// Honest behaviour that looks like an attack, drawn per world with the attack space.
+    mix: Option<attacks::HonestMix>,
 }
 
 pub fn build(cfg: &GenConfig) -> World {
@@ -68,8 +74,29 @@ pub fn build(cfg: &GenConfig) -> World {
         visits: Vec::new(),
         curation: Vec::new(),
         planted: BTreeSet::new(),
+        campaigns: Vec::new(),
+        mix: None,
     };
     if b.cities.is_empty() {
+        return b.finish();
+    }
+    if let Some(space) = &cfg.campaigns {
+        // Same merchants as without campaigns; everything after is drawn from a stream
+        // that also depends on the attack space's own seed.
+        b.rng = Rand::new(cfg.seed ^ space.seed.rotate_left(29) ^ 0x5bd1_e995_3c6e_f372);
+        b.honest_authors();
+        b.mix = Some(b.draw_mix());
+        for i in 0..b.cities.len() {
+            let (city, range) = b.cities[i].clone();
+            b.honest_lookalikes(city, range.clone());
+            b.campaign_space(space, city, range.clone());
+            b.declared_ads(city, range);
+        }
+        b.quiet_coffee();
+        let planted_docs = b.notes.len() + b.reviews.len();
+        b.honest_docs(cfg.target_docs.saturating_sub(planted_docs));
+        b.idle_visits();
+        b.curate();
         return b.finish();
     }
     b.honest_authors();
@@ -231,6 +258,8 @@ impl Builder<'_> {
             sponsored,
             label,
             deleted: false,
+            campaign: None,
+            pattern: None,
         });
         self.notes.len() - 1
     }
@@ -266,6 +295,8 @@ impl Builder<'_> {
             verified_visit,
             label,
             edit: None,
+            campaign: None,
+            pattern: None,
         });
     }
 
@@ -731,6 +762,10 @@ impl Builder<'_> {
             }
             let at = self.rng.int(lo, hi);
             let q = self.merchants[m].quality;
+            let (a, pattern) = match self.mix {
+                Some(mix) => self.maybe_one_shot(mix, a, at),
+                None => (a, None),
+            };
             if is_note {
                 // People mostly post about places they liked.
                 let rating =
@@ -738,6 +773,14 @@ impl Builder<'_> {
                 let poi = self.rng.chance(0.75);
                 let sponsored = self.rng.chance(0.15).then_some(false);
                 let n = self.push_note(a, at, about, rating, poi, Label::Honest, sponsored, 1.0);
+                self.notes[n].pattern = pattern;
+                if let Some(mix) = self.mix {
+                    let body = self.notes[n].body.clone();
+                    if let Some(with) = self.free_meal_mention(mix, &body) {
+                        self.notes[n].body = with;
+                        self.notes[n].pattern = Some("free_meal_mention");
+                    }
+                }
                 if self.rng.chance(0.3) {
                     let kind = *self.rng.pick(&["checkin", "navigation"]);
                     let v_at = (at - self.rng.int(3_600, 3 * DAY)).max(lo);
@@ -785,6 +828,17 @@ impl Builder<'_> {
                     None
                 };
                 self.push_review(a, m, at, rating, text, aspects, vv, Label::Honest);
+                if let Some(mix) = self.mix {
+                    let text = self.reviews.last().and_then(|r| r.text.clone());
+                    let mentioned = text.and_then(|t| self.free_meal_mention(mix, &t));
+                    if let Some(r) = self.reviews.last_mut() {
+                        r.pattern = pattern;
+                        if let Some(p) = mentioned {
+                            r.text = Some(p);
+                            r.pattern = Some("free_meal_mention");
+                        }
+                    }
+                }
                 if self.rng.chance(0.005) {
                     let new_rating =
                         half_step(rating + if self.rng.chance(0.5) { 0.5 } else { -0.5 });
@@ -848,7 +902,8 @@ impl Builder<'_> {
                     at: as_of - 10 * DAY,
                 });
             }
-            if let Some(m) = find(self, &|m| m.attacked) {
+            let legacy = self.cfg.campaigns.is_none();
+            if let Some(m) = find(self, &|m| legacy && m.attacked) {
                 self.curation.push(Curation {
                     merchant: m,
                     decision: "hold",
@@ -876,7 +931,10 @@ impl Builder<'_> {
             let best = range
                 .clone()
                 .filter(|&i| {
-                    self.merchants[i].is_open() && self.merchants[i].manipulation.is_empty()
+                    let m = &self.merchants[i];
+                    m.is_open()
+                        && m.manipulation.is_empty()
+                        && (legacy || (m.campaigns.is_empty() && m.pattern.is_none()))
                 })
                 .max_by(|&x, &y| {
                     self.merchants[x]
@@ -937,6 +995,7 @@ impl Builder<'_> {
             reviews: self.reviews,
             visits: self.visits,
             curation: self.curation,
+            campaigns: self.campaigns,
         }
     }
 }

@@ -279,6 +279,86 @@ pub fn template(rng: &mut Rand, template: &str, name: &str) -> String {
     t
 }
 
+/// Individually worded campaign text: the honest generator's clauses for `rating`,
+/// framed by varied openers and closers of the campaign's direction.
+pub fn paraphrased(rng: &mut Rand, asap: &Asap, m: &Merchant, rating: f64) -> String {
+    let praise = rating >= 3.0;
+    let mut parts: Vec<String> = Vec::new();
+    if rng.chance(0.6) {
+        parts.push(
+            rng.word(if praise { PRAISE_OPEN } else { SCORN_OPEN })
+                .to_string(),
+        );
+    }
+    if rng.chance(0.3) {
+        parts.push(format!("{}这家", mention(rng, m)));
+    }
+    parts.extend(clauses(rng, asap, m, rating));
+    if rng.chance(0.5) {
+        parts.push(
+            rng.word(if praise { PRAISE_CLOSE } else { SCORN_CLOSE })
+                .to_string(),
+        );
+    }
+    let mut text = parts.join("，");
+    text.push(if rng.chance(0.2) { '！' } else { '。' });
+    if rng.chance(0.3) {
+        text.push_str(emoji(rng, Band::of(rating)));
+    }
+    text
+}
+
+/// Real review sentences from the ASAP sample whose writers gave about `rating` stars.
+pub fn real(rng: &mut Rand, asap: &Asap, rating: f64) -> String {
+    let pool = asap.for_rating(rating);
+    if pool.is_empty() {
+        return String::new();
+    }
+    let n = rng.int(1, 3) as usize;
+    let mut picked: Vec<&str> = Vec::new();
+    for _ in 0..n {
+        let s = rng.pick(pool).as_str();
+        if !picked.contains(&s) {
+            picked.push(s);
+        }
+    }
+    let mut text = picked.join("，");
+    text.push('。');
+    text
+}
+
+/// A slot template: the skeleton is fixed per campaign, the slots vary per post.
+pub fn slotted(rng: &mut Rand, m: &Merchant, skeleton: (&str, &str, &str), praise: bool) -> String {
+    let name = mention(rng, m);
+    let (open, mid, close) = skeleton;
+    if praise {
+        let item = rng.pick(m.cat.items);
+        let mut t = format!(
+            "{open}{name}{mid}，{item}{}{}，{close}",
+            rng.pick(DEGREE),
+            adjective(m)
+        );
+        if rng.chance(0.5) {
+            t.push_str(rng.word(EMOJI_POS));
+        }
+        t
+    } else {
+        format!("{open}，{name}{}，{close}", rng.pick(m.cat.core_neg))
+    }
+}
+
+/// `text` with a food-safety complaint inserted at a random clause boundary.
+pub fn with_safety_complaint(rng: &mut Rand, text: &str) -> String {
+    let complaint = rng.word(FOOD_SAFETY);
+    // Before a clause, never after the last: the text keeps its own ending.
+    let clauses: Vec<&str> = text.split('，').collect();
+    let at = rng.below(clauses.len());
+    let mut out: Vec<&str> = clauses[..at].to_vec();
+    out.push(complaint);
+    out.extend(&clauses[at..]);
+    out.join("，")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
