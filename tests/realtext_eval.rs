@@ -375,12 +375,7 @@ fn the_same_quality_reads_the_same_in_every_category() {
             let candidates: Vec<&Labelled> = pool.iter().filter(|l| l.positive == want).collect();
             let text =
                 serde_json::to_string(&candidates[rng.below(candidates.len())].text).unwrap();
-            let author = format!("a{doc:05}");
-            writeln!(
-                authors,
-                r#"{{"id":"{author}","created_at":"2023-01-01T10:00:00+08:00"}}"#
-            )
-            .unwrap();
+            let author = format!("a{:04}", rng.below(2 * PAIRS * 24 / 8));
             let at = format!(
                 "2025-{:02}-{:02}T12:00:00+08:00",
                 1 + rng.below(12),
@@ -395,6 +390,13 @@ fn the_same_quality_reads_the_same_in_every_category() {
             }
             doc += 1;
         }
+    }
+    for a in 0..2 * PAIRS * 24 / 8 {
+        writeln!(
+            authors,
+            r#"{{"id":"a{a:04}","created_at":"2022-01-01T10:00:00+08:00"}}"#
+        )
+        .unwrap();
     }
     for (file, text) in [
         ("merchants.jsonl", merchants),

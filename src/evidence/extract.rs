@@ -367,10 +367,17 @@ impl EvidenceSet {
             let m = corpus.merchants.get(d.merchant_ids.first()?)?;
             Some(m.city.as_str())
         };
+        // Only established accounts teach the model and calibrate it (several merchants over
+        // more than a month, as trust's `Credibility::established` asks): cheap accounts'
+        // reviews must not move how everyone else's words read.
+        let established = established_authors(corpus, &docs, as_of);
+        let teaches = |d: &Document| d.star.is_none() || established.contains(d.author_id.as_str());
         let mut by_city: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, d) in docs.iter().enumerate() {
             if let Some(c) = city_of(d) {
-                by_city.entry(c).or_default().push(i);
+                if teaches(d) {
+                    by_city.entry(c).or_default().push(i);
+                }
             }
         }
         let models: BTreeMap<&str, Arc<TextModel>> = by_city
@@ -603,6 +610,38 @@ pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
     bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
+}
+
+/// Authors with a history as of `as_of`: more than [`LITTLE_HISTORY_MERCHANTS`] merchants
+/// over more than [`LITTLE_HISTORY_DAYS`] days (what `trust::author` calls established).
+fn established_authors<'a>(
+    corpus: &Corpus,
+    docs: &'a [Document],
+    as_of: Timestamp,
+) -> std::collections::BTreeSet<&'a str> {
+    use crate::trust::author::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
+    let mut history: BTreeMap<&str, (std::collections::BTreeSet<&str>, Timestamp, Timestamp)> =
+        BTreeMap::new();
+    for d in docs.iter().filter(|d| d.created_at <= as_of) {
+        let h = history
+            .entry(d.author_id.as_str())
+            .or_insert_with(|| (Default::default(), d.created_at, d.created_at));
+        h.0.extend(
+            d.merchant_ids
+                .iter()
+                .filter(|m| corpus.merchants.contains_key(*m))
+                .map(String::as_str),
+        );
+        h.1 = h.1.min(d.created_at);
+        h.2 = h.2.max(d.created_at);
+    }
+    history
+        .into_iter()
+        .filter(|(_, (m, first, last))| {
+            m.len() > LITTLE_HISTORY_MERCHANTS && first.days_until(*last) > LITTLE_HISTORY_DAYS
+        })
+        .map(|(a, _)| a)
+        .collect()
 }
 
 /// Author–merchant pairs with a recorded visit (any kind).
