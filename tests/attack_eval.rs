@@ -166,6 +166,8 @@ struct Tally {
     flagged: (usize, usize),
     /// Flags on honest merchants that are held, by kind.
     held_by: BTreeMap<String, usize>,
+    /// Flags on honest merchants, by kind.
+    flagged_by: BTreeMap<String, usize>,
     /// Honest merchants with a viral week or opening rush that are held; all of them.
     lookalikes_held: (usize, usize),
 }
@@ -189,6 +191,9 @@ impl Tally {
         add(&mut self.lookalikes_held, o.lookalikes_held);
         for (k, n) in &o.held_by {
             *self.held_by.entry(k.clone()).or_default() += n;
+        }
+        for (k, n) in &o.flagged_by {
+            *self.flagged_by.entry(k.clone()).or_default() += n;
         }
     }
 
@@ -275,6 +280,11 @@ fn city_tally(ids: &[&str], r: &Ranking, clean: Option<&Ranking>, t: &Truth) -> 
     for &i in honest.iter().filter(|&&i| r.under_review[i]) {
         for k in &r.flag_kinds[i] {
             *tally.held_by.entry(k.clone()).or_default() += 1;
+        }
+    }
+    for &i in &honest {
+        for k in &r.flag_kinds[i] {
+            *tally.flagged_by.entry(k.clone()).or_default() += 1;
         }
     }
     tally
@@ -530,6 +540,19 @@ fn split(f: Family) -> &'static str {
     }
 }
 
+fn flagged_by(t: &Tally) -> String {
+    let parts: Vec<String> = t
+        .flagged_by
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
 fn held_by(t: &Tally) -> String {
     let parts: Vec<String> = t.held_by.iter().map(|(k, n)| format!("{k} {n}")).collect();
     if parts.is_empty() {
@@ -644,6 +667,11 @@ fn leave_one_family_out() {
         held_by(ours),
         held_by(&notes)
     );
+    println!(
+        "flags on honest merchants (held or not): tuning {}; held-out {}",
+        flagged_by(&tuning[0]),
+        flagged_by(ours)
+    );
     let attacked_held = ours.attacked_under_review + tuning[0].attacked_under_review;
     println!("scorn targets held for manipulation (under_review): {attacked_held}");
     println!(
@@ -671,38 +699,44 @@ fn leave_one_family_out() {
             "held-out leak above a baseline"
         );
     }
-    // Measured on main at 2a0e1a7 (before the trust redesign of issue 12): CI size
-    // Spearman 0.873, NDCG@30 0.958, leak 3.3%, made ineligible 2 of 10, honest held 19%,
-    // notes only 0.894 / 0.933, leak 0.8%; full size 0.876 / 0.947 / 2.7% / 0 of 40 / 25%,
-    // notes only 0.881 / 0.895 / 0.4%. Held with a margin so that a change that makes
-    // things worse fails. Most honest shops held today carry a soft-ad flag from one
-    // honest diner's 霸王餐 remark.
+    // Before the trust redesign of issue 12 (main at 2a0e1a7), CI size: Spearman 0.873,
+    // NDCG@30 0.958, leak 3.3%, made ineligible 2 of 10, honest held 19%. After it (CI
+    // size): 0.920 / 0.975 / 1.4%, attacked good kept 11 of 13, none made ineligible,
+    // honest held 0.3% and flagged 1.4%; notes only 0.864 / 0.921 / 0.8%. Held with a
+    // margin so that a change that makes things worse fails; the issue's targets are
+    // printed above (leak 0 and Spearman 0.93 are not met yet).
     assert!(
-        ours.mean_spearman() >= 0.85,
+        ours.mean_spearman() >= 0.9,
         "Spearman {:.3}",
         ours.mean_spearman()
     );
-    assert!(ours.mean_ndcg() >= 0.94, "NDCG@30 {:.3}", ours.mean_ndcg());
-    assert!(share(ours.leak) <= 0.06, "leak {:.3}", share(ours.leak));
-    assert!(
-        share(ours.made_ineligible) <= 0.5,
-        "attacked made ineligible {:?}",
-        ours.made_ineligible
+    assert!(ours.mean_ndcg() >= 0.95, "NDCG@30 {:.3}", ours.mean_ndcg());
+    assert!(share(ours.leak) <= 0.03, "leak {:.3}", share(ours.leak));
+    // The direction rule: manipulation against a merchant never makes it ineligible.
+    assert_eq!(
+        ours.made_ineligible.0 + tuning[0].made_ineligible.0,
+        0,
+        "attacked made ineligible"
     );
-    assert!(share(ours.held) <= 0.3, "honest held {:?}", ours.held);
+    assert!(
+        share(ours.kept) >= 0.8,
+        "attacked good kept {:?}",
+        ours.kept
+    );
+    assert!(share(ours.held) <= 0.02, "honest held {:?}", ours.held);
+    assert!(
+        share(ours.flagged) <= 0.03,
+        "honest flagged {:?}",
+        ours.flagged
+    );
     assert!(
         notes.mean_spearman() >= 0.85,
         "notes-only Spearman {:.3}",
         notes.mean_spearman()
     );
     assert!(
-        share(notes.leak) <= 0.05,
+        share(notes.leak) <= 0.02,
         "notes-only leak {:.3}",
         share(notes.leak)
     );
-    // TODO(issue 12, direction rule): manipulation against a merchant never makes it
-    // ineligible. Once the lead's direction rule is on main, assert
-    // `attacked_held == 0` and `ours.made_ineligible.0 == 0`, and raise the bounds above
-    // to the issue's targets: leak 0, attacked good kept >= 90%, honest held and flagged
-    // <= 2%, Spearman and NDCG@30 >= 0.93 (notes only >= 0.85).
 }

@@ -424,10 +424,13 @@ pub fn score_city_from(
     }
 }
 
+/// A favour finding with at least this many documents is a campaign, not a stray post.
+const CAMPAIGN_DOCS: usize = 5;
+
 /// The favour flags that hold a merchant: those no human approval covers (found in
 /// documents written after the approval) and that are either deliberate promotion — the
 /// merchant's own account, an undeclared ad, content by established accounts (a paid
-/// influencer) — or material: believed at full weight, the flagged documents would lift
+/// influencer), a campaign of at least [`CAMPAIGN_DOCS`] documents — or material: believed at full weight, the flagged documents would lift
 /// the score by at least [`ScoringConfig::hold_points`] over leaving them out. Cheap
 /// praise too small to move the merchant is reported, not held, so that a rival cannot
 /// freeze a shop by posting a little fake praise for it.
@@ -459,6 +462,7 @@ fn held_for(
         .collect();
     let costly = |f: &Flag| {
         matches!(f.kind, FlagKind::SelfPromotion | FlagKind::SoftAd)
+            || f.docs.len() >= CAMPAIGN_DOCS
             || f.docs.iter().any(|d| established.contains(d.as_str()))
     };
     let mut kinds: Vec<FlagKind> = open.iter().filter(|f| costly(f)).map(|f| f.kind).collect();

@@ -226,14 +226,21 @@ const DEVIATION: f64 = 0.2;
 const ESTABLISHED: f64 = 0.5;
 /// Lopsided pools: at least this many low-history opinions …
 const LOPSIDED_MIN: usize = 5;
-/// … whose mean differs from the credible one by this many standard errors.
+/// … whose share of extreme opinions (at least `LOPSIDED_HIGH`, or at most
+/// `LOPSIDED_LOW`) exceeds the credible share by this much …
+const LOPSIDED_EXCESS: f64 = 0.25;
+const LOPSIDED_HIGH: f64 = 0.9;
+const LOPSIDED_LOW: f64 = 0.25;
+/// … and by this many standard errors (a two-proportion test).
 const LOPSIDED_Z: f64 = 3.0;
 /// Hygiene: credible complaints need this many distinct authors …
 const HYGIENE_MIN_AUTHORS: usize = 2;
 /// … and this multiple of the category's usual complaint rate.
 const HYGIENE_RATE_FACTOR: f64 = 2.0;
-/// Low-history hygiene complaints: a cluster from this many accounts goes to review.
+/// Low-history hygiene complaints: a cluster from this many accounts …
 const HYGIENE_CLUSTER: usize = 3;
+/// … within this many days goes to review.
+const HYGIENE_CLUSTER_DAYS: f64 = 30.0;
 
 /// Collects flags: per merchant, per (kind, direction), the first detail and every doc.
 #[derive(Default)]
@@ -559,56 +566,57 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
         }
     }
 
-    // Lopsided pools: many low-history voices that disagree with the credible ones, all
-    // the same way, however spread out in time (drip-fed praise, slow smears).
+    // Lopsided pools: low-history voices that are far more often extreme, one way, than
+    // the credible ones, however spread out in time (drip-fed praise, slow smears, rings
+    // hiding among honest one-off diners). Compared as shares of extreme opinions, so
+    // honest one-off reviewers mixed into the pool do not hide a campaign's excess.
     for (merchant, range) in &ranges {
         let cheap: Vec<usize> = range
             .clone()
             .filter(|&k| weights[k].credible < ESTABLISHED && weights[k].discounts.is_empty())
             .collect();
-        if cheap.len() < LOPSIDED_MIN {
-            continue;
-        }
         let credible: Vec<usize> = range
             .clone()
             .filter(|&k| weights[k].credible >= ESTABLISHED && weights[k].discounts.is_empty())
             .collect();
-        let stats = |ks: &[usize]| {
-            let n = ks.len() as f64;
-            let mean = ks.iter().map(|&k| evidence.items[k].value).sum::<f64>() / n;
-            let var = ks
-                .iter()
-                .map(|&k| (evidence.items[k].value - mean).powi(2))
-                .sum::<f64>()
-                / (n - 1.0).max(1.0);
-            (mean, var, n)
-        };
-        if credible.len() < 3 {
+        if cheap.len() < LOPSIDED_MIN || credible.len() < 3 {
             continue;
         }
-        let (mc, vc, nc) = stats(&cheap);
-        let (mr, vr, nr) = stats(&credible);
-        let se = (vc / nc + vr / nr + 0.05f64.powi(2) / nr).sqrt();
-        let direction = direction_of(mc, mr);
-        if direction == Direction::Neutral || (mc - mr).abs() < LOPSIDED_Z * se {
-            continue;
-        }
-        let side = |v: f64| match direction {
-            Direction::Favours => v - mr >= DEVIATION / 2.0,
-            _ => mr - v >= DEVIATION / 2.0,
-        };
-        let detail = || {
-            format!(
-                "{}条来自低活跃账号的评价一边倒（均值{:.0}分），与{}位资深用户的评价（均值{:.0}分）明显不符",
-                cheap.len(),
-                100.0 * mc,
-                credible.len(),
-                100.0 * mr
-            )
-        };
-        for &k in &cheap {
-            let e = &evidence.items[k];
-            if side(e.value) {
+        for direction in [Direction::Favours, Direction::Against] {
+            let extreme = |k: usize| {
+                let v = evidence.items[k].value;
+                match direction {
+                    Direction::Favours => v >= LOPSIDED_HIGH,
+                    _ => v <= LOPSIDED_LOW,
+                }
+            };
+            let share =
+                |ks: &[usize]| ks.iter().filter(|&&k| extreme(k)).count() as f64 / ks.len() as f64;
+            let (pc, pr) = (share(&cheap), share(&credible));
+            let (nc, nr) = (cheap.len() as f64, credible.len() as f64);
+            let pooled = (pc * nc + pr * nr) / (nc + nr);
+            let se = (pooled * (1.0 - pooled) * (1.0 / nc + 1.0 / nr))
+                .sqrt()
+                .max(1e-9);
+            let excess = (pc - pr) * nc;
+            if pc - pr < LOPSIDED_EXCESS || (pc - pr) / se < LOPSIDED_Z || excess < 4.0 {
+                continue;
+            }
+            let detail = || {
+                format!(
+                    "低活跃账号的评价中{:.0}%是{}（资深用户只有{:.0}%），多出约{:.0}条",
+                    100.0 * pc,
+                    if direction == Direction::Favours {
+                        "满分好评"
+                    } else {
+                        "极端差评"
+                    },
+                    100.0 * pr,
+                    excess
+                )
+            };
+            for &k in cheap.iter().filter(|&&k| extreme(k)) {
+                let e = &evidence.items[k];
                 flags.add(
                     merchant,
                     FlagKind::Lopsided,
@@ -691,22 +699,47 @@ fn hygiene(
                 );
             }
         }
-        let c = authors(&cheap);
-        if c >= HYGIENE_CLUSTER {
-            for &k in &cheap {
-                let e = &evidence.items[k];
-                flags.add(
-                    merchant,
-                    FlagKind::HygieneUnverified,
-                    Direction::Against,
-                    || {
-                        format!(
-                            "{c}个低活跃账号反映卫生或食品安全问题，待人工核实，不直接计入评分上限"
-                        )
-                    },
-                    evidence.doc(e),
-                );
+        // Low-history complaints: only a cluster in time that stands out against what the
+        // merchant's volume in that window would bring.
+        let cheap_rate = hits / total.max(1.0);
+        let time = |k: usize| evidence.doc(&evidence.items[k]).created_at;
+        let mut cheap = cheap;
+        cheap.sort_by_key(|&k| (time(k), k));
+        let mut in_cluster = vec![false; cheap.len()];
+        let mut start = 0;
+        for end in 0..cheap.len() {
+            while time(cheap[start]).days_until(time(cheap[end])) > HYGIENE_CLUSTER_DAYS {
+                start += 1;
             }
+            let window = &cheap[start..=end];
+            let (from, to) = (time(window[0]), time(window[window.len() - 1]));
+            let volume = range
+                .clone()
+                .filter(|&k| time(k) >= from && time(k) <= to)
+                .count();
+            if authors(window) >= HYGIENE_CLUSTER
+                && window.len() as f64
+                    >= HYGIENE_RATE_FACTOR * (cheap_rate * volume as f64).max(1.0)
+            {
+                in_cluster[start..=end].iter_mut().for_each(|c| *c = true);
+            }
+        }
+        let clustered: Vec<usize> = cheap
+            .iter()
+            .zip(&in_cluster)
+            .filter(|(_, &c)| c)
+            .map(|(&k, _)| k)
+            .collect();
+        let c = authors(&clustered);
+        for &k in &clustered {
+            let e = &evidence.items[k];
+            flags.add(
+                merchant,
+                FlagKind::HygieneUnverified,
+                Direction::Against,
+                || format!("{c}个低活跃账号在短时间内集中反映卫生或食品安全问题，待人工核实，不直接计入评分上限"),
+                evidence.doc(e),
+            );
         }
     }
 }
