@@ -68,7 +68,7 @@ impl Engine {
     /// Reads, links and weighs every note and review as of `as_of` (default: the corpus's
     /// latest timestamp, so the answer never depends on the wall clock).
     pub fn analyze<'c>(&self, corpus: &'c Corpus, as_of: Option<Timestamp>) -> Analysis<'c> {
-        self.analyze_from(CorpusRef::Borrowed(corpus), as_of, &HashMap::new())
+        self.analyze_from(CorpusRef::Borrowed(corpus), as_of, &HashMap::new(), None)
     }
 
     /// [`analyze`](Self::analyze) of a corpus the analysis shares ownership of, so that it
@@ -78,7 +78,7 @@ impl Engine {
         corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
     ) -> Analysis<'static> {
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &HashMap::new())
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &HashMap::new(), None)
     }
 
     /// [`analyze_shared`](Self::analyze_shared), reading again only the notes and reviews
@@ -102,7 +102,9 @@ impl Engine {
         } else {
             HashMap::new()
         };
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before)
+        // The learned model reads characters, not tokens: it stays valid across dictionaries.
+        let readers = previous.evidence.readers.as_deref();
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, readers)
     }
 
     /// [`analyze_shared`](Self::analyze_shared) reusing saved readings, which must have
@@ -117,7 +119,7 @@ impl Engine {
             .iter()
             .map(|r| (r.id.as_str(), ReadingRef::of_saved(r)))
             .collect();
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before)
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, None)
     }
 
     /// An engine for `corpus` sharing this one's sentiment model and settings; `self` again
@@ -144,6 +146,7 @@ impl Engine {
         corpus: CorpusRef<'c>,
         as_of: Option<Timestamp>,
         before: &HashMap<&str, ReadingRef<'_>>,
+        previous_readers: Option<&crate::evidence::reader::Readers>,
     ) -> Analysis<'c> {
         let as_of = as_of
             .or_else(|| corpus.latest_timestamp())
@@ -157,8 +160,15 @@ impl Engine {
         };
         let c: &Corpus = &corpus;
         let links = NoteLinks::build(c);
-        let evidence =
-            EvidenceSet::extract_with(c, &links, &self.analyzer, &self.sentiment, before);
+        let evidence = EvidenceSet::extract_with(
+            c,
+            &links,
+            &self.analyzer,
+            &self.sentiment,
+            before,
+            as_of,
+            previous_readers,
+        );
         let trust = trust::assess(c, &evidence, as_of);
         // Unchecked: analysis cannot fail; every scoring method validates the config.
         let counted = reputation::counted_unchecked(&evidence, &trust, as_of, &self.config);

@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use crate::corpus::{Corpus, DocKind, Timestamp, VisitKind};
 use crate::evidence::link::{LinkSource, NoteLinks};
+use crate::evidence::model::{features, TextModel};
+use crate::evidence::reader::{Readers, TextReader};
 use crate::evidence::sentiment::{ReturnIntent, SentimentModel, TextEvidence};
 use crate::text::Analyzer;
 use crate::trust::duplicate::{BandHasher, Bands};
@@ -58,6 +60,10 @@ pub struct Document {
     /// text too short to call a copy.
     #[serde(skip)]
     pub bands: Option<Arc<Bands>>,
+    /// The learned model's log-odds that the text is positive, and that model's
+    /// fingerprint (a reading is reused only under the same model).
+    #[serde(skip)]
+    pub learned: (u64, f32),
 }
 
 /// A document's reading, kept so that a later analysis of the same text need not read it
@@ -83,6 +89,8 @@ pub(crate) struct ReadingRef<'a> {
     pub merchant_ids: &'a [String],
     pub parts: &'a Arc<[Part]>,
     pub bands: &'a Option<Arc<Bands>>,
+    /// The learned reading and its model's fingerprint, when kept (not in saved states).
+    pub learned: Option<(u64, f32)>,
 }
 
 impl<'a> ReadingRef<'a> {
@@ -94,6 +102,7 @@ impl<'a> ReadingRef<'a> {
             merchant_ids: &d.merchant_ids,
             parts: &d.parts,
             bands: &d.bands,
+            learned: Some(d.learned),
         }
     }
 
@@ -105,6 +114,7 @@ impl<'a> ReadingRef<'a> {
             merchant_ids: &r.merchant_ids,
             parts: &r.parts,
             bands: &r.bands,
+            learned: None,
         }
     }
 }
@@ -186,10 +196,13 @@ pub struct EvidenceSet {
     pub docs: Vec<Document>,
     /// Sorted by merchant id, then document time, then document id.
     pub items: Vec<Evidence>,
+    /// The learned models the texts were read with (one per city), and their calibration.
+    pub readers: Option<Arc<Readers>>,
 }
 
-/// Weight of the star against the text when a review has both.
-const STAR_SHARE: f64 = 0.7;
+/// Weight of the star against the text when a review has both: the star is the writer's
+/// own verdict; the text (read on the star scale, see [`TextReader`]) refines it.
+const STAR_SHARE: f64 = 0.85;
 
 impl EvidenceSet {
     /// Reads every note and review of `corpus` (in parallel; the result does not depend on
@@ -223,17 +236,24 @@ impl EvidenceSet {
                     .collect()
             })
             .unwrap_or_default();
-        Self::extract_with(corpus, links, analyzer, sentiment, &before)
+        let as_of = corpus.latest_timestamp().unwrap_or(Timestamp::from_unix(0));
+        let readers = previous.and_then(|p| p.readers.as_deref());
+        Self::extract_with(corpus, links, analyzer, sentiment, &before, as_of, readers)
     }
 
     /// [`extract_reusing`](Self::extract_reusing) from earlier readings by document id
     /// (of an evidence set, or kept apart as a saved store keeps them).
+    ///
+    /// Each city's learned model is trained on its rated reviews up to `as_of` (see
+    /// [`TextReader::train`]); a model of `previous` is reused when it learned from the same.
     pub(crate) fn extract_with(
         corpus: &Corpus,
         links: &NoteLinks,
         analyzer: &Analyzer,
         sentiment: &SentimentModel,
         before: &HashMap<&str, ReadingRef<'_>>,
+        as_of: Timestamp,
+        previous: Option<&Readers>,
     ) -> EvidenceSet {
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
         let band_hasher = BandHasher::default();
@@ -302,6 +322,7 @@ impl EvidenceSet {
                     merchant_ids,
                     linked_by: links.source_of(&n.id),
                     parts,
+                    learned: (0, 0.0),
                 }
             })
             .collect();
@@ -335,8 +356,72 @@ impl EvidenceSet {
                 merchant_ids: vec![r.merchant_id.clone()],
                 linked_by: None,
                 parts: Arc::from(Vec::new()),
+                learned: (0, 0.0),
             }
         }));
+
+        // The learned reading: each city's own model (or the default), each text's
+        // log-odds reused when its text and its city's model are unchanged. A document is
+        // read with the model of its first merchant's city.
+        let city_of = |d: &Document| -> Option<&str> {
+            let m = corpus.merchants.get(d.merchant_ids.first()?)?;
+            Some(m.city.as_str())
+        };
+        // Only established accounts teach the model and calibrate it (several merchants over
+        // more than a month, as trust's `Credibility::established` asks): cheap accounts'
+        // reviews must not move how everyone else's words read.
+        let established = established_authors(corpus, &docs, as_of);
+        let teaches = |d: &Document| d.star.is_none() || established.contains(d.author_id.as_str());
+        let mut by_city: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            if let Some(c) = city_of(d) {
+                if teaches(d) {
+                    by_city.entry(c).or_default().push(i);
+                }
+            }
+        }
+        let models: BTreeMap<&str, Arc<TextModel>> = by_city
+            .iter()
+            .map(|(&c, ids)| {
+                let before = previous.map(|p| &p.of(Some(c)).model);
+                let model = TextReader::train(ids.iter().map(|&i| &docs[i]), as_of, before);
+                (c, model)
+            })
+            .collect();
+        let fallback = TextModel::default_model();
+        let model_of = |d: &Document| city_of(d).and_then(|c| models.get(c)).unwrap_or(&fallback);
+        let learned: Vec<(u64, f32)> = docs
+            .par_iter()
+            .map(|d| {
+                let model = model_of(d);
+                let fp = model.fingerprint;
+                before
+                    .get(d.id.as_str())
+                    .filter(|b| b.text_hash == d.text_hash)
+                    .and_then(|b| b.learned)
+                    .filter(|l| l.0 == fp)
+                    .unwrap_or_else(|| (fp, model.logit(&features(&d.text, &[]))))
+            })
+            .collect();
+        for (d, l) in docs.iter_mut().zip(learned) {
+            d.learned = l;
+        }
+        let readers = Readers {
+            by_city: models
+                .iter()
+                .map(|(&c, model)| {
+                    let ids = &by_city[c];
+                    let reader = TextReader::calibrate(
+                        corpus,
+                        ids.iter().map(|&i| (&docs[i], docs[i].learned.1)),
+                        as_of,
+                        Arc::clone(model),
+                    );
+                    (c.to_string(), Arc::new(reader))
+                })
+                .collect(),
+            fallback: Arc::new(TextReader::default_reader()),
+        };
 
         let mut items = Vec::new();
         for (i, d) in docs.iter().enumerate() {
@@ -355,15 +440,34 @@ impl EvidenceSet {
                     None => Proof::None,
                 };
                 let verified = proof != Proof::None;
-                let reading = d
-                    .parts
-                    .iter()
-                    .find(|p| &p.merchant_id == m)
-                    .map_or(&*d.reading, |p| &p.reading);
+                let part = d.parts.iter().find(|p| &p.merchant_id == m);
+                let reading = part.map_or(&*d.reading, |p| &p.reading);
+                let merchant = corpus.merchants.get(m);
+                let city = merchant.map(|m| m.city.as_str());
+                let reader = readers.of(city);
+                // A passage of a 合集, or a note read for a merchant of another city than its
+                // first, is read on its own (few are; no reuse needed).
+                let own = city == city_of(d) && part.is_none();
+                let logit = if own {
+                    d.learned.1
+                } else {
+                    let passage: Vec<&str> = part.map_or_else(
+                        || vec![d.text.as_str()],
+                        |p| {
+                            p.ranges
+                                .iter()
+                                .filter_map(|r| d.text.get(r.clone()))
+                                .collect()
+                        },
+                    );
+                    reader.model.logit(&features(&passage.join("\n"), &[]))
+                };
+                let category = merchant.map(|m| m.top_category());
+                let text = reader.value(category, logit, reading.polarity);
                 items.push(Evidence {
                     doc: i,
                     merchant_id: m.clone(),
-                    value: opinion_value(d.star, reading),
+                    value: opinion_value(d.star, reading, text),
                     hygiene_alert: reading.hygiene_alert,
                     verified_visit: verified,
                     proof,
@@ -382,7 +486,11 @@ impl EvidenceSet {
                     docs[b.doc].id.as_str(),
                 ))
         });
-        EvidenceSet { docs, items }
+        EvidenceSet {
+            docs,
+            items,
+            readers: Some(Arc::new(readers)),
+        }
     }
 
     /// The evidence about each merchant, in time order.
@@ -504,6 +612,38 @@ pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
     })
 }
 
+/// Authors with a history as of `as_of`: more than [`LITTLE_HISTORY_MERCHANTS`] merchants
+/// over more than [`LITTLE_HISTORY_DAYS`] days (what `trust::author` calls established).
+fn established_authors<'a>(
+    corpus: &Corpus,
+    docs: &'a [Document],
+    as_of: Timestamp,
+) -> std::collections::BTreeSet<&'a str> {
+    use crate::trust::author::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
+    let mut history: BTreeMap<&str, (std::collections::BTreeSet<&str>, Timestamp, Timestamp)> =
+        BTreeMap::new();
+    for d in docs.iter().filter(|d| d.created_at <= as_of) {
+        let h = history
+            .entry(d.author_id.as_str())
+            .or_insert_with(|| (Default::default(), d.created_at, d.created_at));
+        h.0.extend(
+            d.merchant_ids
+                .iter()
+                .filter(|m| corpus.merchants.contains_key(*m))
+                .map(String::as_str),
+        );
+        h.1 = h.1.min(d.created_at);
+        h.2 = h.2.max(d.created_at);
+    }
+    history
+        .into_iter()
+        .filter(|(_, (m, first, last))| {
+            m.len() > LITTLE_HISTORY_MERCHANTS && first.days_until(*last) > LITTLE_HISTORY_DAYS
+        })
+        .map(|(a, _)| a)
+        .collect()
+}
+
 /// Author–merchant pairs with a recorded visit (any kind).
 /// Each (author, merchant)'s recorded visits with the proof each gives.
 fn visit_proofs(corpus: &Corpus) -> BTreeMap<(&str, &str), Vec<(Timestamp, Proof)>> {
@@ -521,24 +661,25 @@ fn visit_proofs(corpus: &Corpus) -> BTreeMap<(&str, &str), Vec<(Timestamp, Proof
     out
 }
 
-/// Maps a star and a reading of the text to one opinion in `[0, 1]`.
+/// Maps a star, a reading of the text and the learned text opinion to one opinion in
+/// `[0, 1]`.
 ///
-/// A star is the author's own summary, so it dominates; the text moves it a little (a
-/// four-star review that says 踩雷 is less of a recommendation). A hygiene complaint lowers
-/// the opinion through the text like any complaint; it is not a cap (one invented 拉肚子
-/// must not outweigh a star), and the merchant-level alert in trust weighs how many
-/// credible people report it.
-pub fn opinion_value(star: Option<f64>, reading: &TextEvidence) -> f64 {
-    let text = f64::from(reading.polarity).clamp(-1.0, 1.0);
-    let text_value = 0.5 + 0.5 * text;
+/// `text` is the learned model's reading on the star scale (calibrated per category, see
+/// [`TextReader::value`]). A star is the author's own summary, so it dominates; the text
+/// moves it a little (a four-star review that says 踩雷 is less of a recommendation); a
+/// note's opinion is its text. A hygiene complaint lowers the opinion through the text like
+/// any complaint; it is not a cap (one invented 拉肚子 must not outweigh a star), and the
+/// merchant-level alert in trust weighs how many credible people report it.
+pub fn opinion_value(star: Option<f64>, reading: &TextEvidence, text: f64) -> f64 {
+    let text_value = if text.is_finite() {
+        text.clamp(0.0, 1.0)
+    } else {
+        0.5 + 0.5 * f64::from(reading.polarity).clamp(-1.0, 1.0)
+    };
     let mut v = match star {
         Some(s) => {
             let star_value = ((s - 1.0) / 4.0).clamp(0.0, 1.0);
-            if reading.confidence > 0.0 {
-                STAR_SHARE * star_value + (1.0 - STAR_SHARE) * text_value
-            } else {
-                star_value
-            }
+            STAR_SHARE * star_value + (1.0 - STAR_SHARE) * text_value
         }
         None => text_value,
     };

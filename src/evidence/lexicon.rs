@@ -33,6 +33,8 @@ pub const ASPECTS: &str = include_str!("../../data/lexicon/aspects.tsv");
 pub const RETURN_INTENT: &str = include_str!("../../data/lexicon/return_intent.tsv");
 /// Words marking a clause of minor complaints (排队, 停车), one per line.
 pub const MINOR: &str = include_str!("../../data/lexicon/minor.txt");
+/// Context that keeps a hygiene word from being a complaint: `word<TAB>worry|prone|retract`.
+pub const HYGIENE_CONTEXT: &str = include_str!("../../data/lexicon/hygiene_context.tsv");
 /// Traditional → simplified characters: `traditional<TAB>simplified`.
 pub const TRADITIONAL: &str = include_str!("../../data/lexicon/traditional.tsv");
 

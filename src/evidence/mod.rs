@@ -5,6 +5,8 @@
 pub mod extract;
 pub mod lexicon;
 pub mod link;
+pub mod model;
+pub mod reader;
 pub mod sentiment;
 
 pub use extract::{opinion_value, term_hash, Document, Evidence, EvidenceSet};

@@ -179,7 +179,25 @@ pub struct SentimentModel {
     returns: WordSet<i8>,
     minor: WordSet<()>,
     ntusd: WordSet<f32>,
+    hygiene_context: WordSet<HygieneContext>,
 }
+
+/// What `hygiene_context.tsv` says a word does to a nearby hygiene word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HygieneContext {
+    /// 怕, 担心, 会不会 before it in the clause: a fear, not an event.
+    Worry,
+    /// 容易, 易 right before it: how something soils (容易脏), not that it is dirty.
+    Prone,
+    /// 体质问题, 跟店家没关系 later in the sentence: the writer takes the blame off the shop.
+    Retract,
+    /// 看到, 发现, 有, 菜, 碗 in the clause: a pest seen at the shop or in the food, not in a
+    /// cartoon (猫和老鼠) or a metaphor (是条虫子).
+    Sighting,
+}
+
+/// Pests: a complaint only where the clause places them (see [`HygieneContext::Sighting`]).
+const PESTS: [&str; 6] = ["老鼠", "虫子", "苍蝇", "蟑螂", "小虫", "虫"];
 
 /// Characters within which a negator or degree word still modifies the next sentiment word…
 const WINDOW_CHARS: usize = 5;
@@ -310,8 +328,27 @@ impl SentimentModel {
         }
         let returns = WordSet::new(returns)?;
         let minor = WordSet::new(rows(lexicon::MINOR).map(|(_, f)| (f[0].to_string(), ())))?;
+        let mut hygiene_context = Vec::new();
+        for (line, f) in rows(lexicon::HYGIENE_CONTEXT) {
+            let kind = match f.get(1).copied() {
+                Some("worry") => HygieneContext::Worry,
+                Some("prone") => HygieneContext::Prone,
+                Some("retract") => HygieneContext::Retract,
+                Some("sighting") => HygieneContext::Sighting,
+                other => {
+                    return Err(bad_line(
+                        "hygiene_context.tsv",
+                        line,
+                        &format!("kind {other:?}"),
+                    ))
+                }
+            };
+            hygiene_context.push((f[0].to_string(), kind));
+        }
+        let hygiene_context = WordSet::new(hygiene_context)?;
 
         Ok(SentimentModel {
+            hygiene_context,
             words,
             negators,
             degree,
@@ -415,7 +452,9 @@ impl SentimentModel {
         let mut cues = Vec::new();
         let mut pos = 0.0f32;
         let mut neg = 0.0f32;
-        let mut hygiene_alert = false;
+        // Folded spans of cues that read as hygiene complaints, checked against their
+        // context once every cue is known.
+        let mut hygiene_candidates: Vec<(usize, usize)> = Vec::new();
         let mut tally = AspectTally::default();
 
         let mut prev_end = 0usize;
@@ -476,10 +515,19 @@ impl SentimentModel {
             } else {
                 neg -= w;
             }
-            if tally.add(&clauses, &aspect_hits, h.start, h.end, w)
-                && signed <= HYGIENE_ALERT_WEIGHT
-            {
-                hygiene_alert = true;
+            let hygiene = tally.add(&clauses, &aspect_hits, h.start, h.end, w);
+            // A complaint: a hygiene word strongly negative by itself (拉肚子, 不干净), a
+            // cleanliness word negated (不够卫生), or a clear complaint in a clause about
+            // cleanliness (卫生情况也堪忧, 卫生也差).
+            let complaint = match hygiene {
+                HygieneHit::Own => {
+                    signed <= HYGIENE_ALERT_WEIGHT || (m.negated && base > 0.0 && signed < 0.0)
+                }
+                HygieneHit::Clause => signed <= -1.0,
+                HygieneHit::None => false,
+            };
+            if complaint {
+                hygiene_candidates.push((h.start, h.end));
             }
             cues.push(Cue {
                 start: f.orig(h.start, h.end).0,
@@ -519,6 +567,22 @@ impl SentimentModel {
         }
         cues.sort_by_key(|c| (c.start, c.end));
 
+        let mut hygiene_alert = false;
+        for &(s, e) in &hygiene_candidates {
+            match self.hygiene_reading(&f, &clauses, &contrasts, s, e) {
+                HygieneReading::Complaint => hygiene_alert = true,
+                HygieneReading::Other => {}
+                // The writer took it back (但应该是我自己体质问题): it weighs nothing.
+                HygieneReading::Retracted => {
+                    let (os, oe) = f.orig(s, e);
+                    for c in cues.iter_mut().filter(|c| c.start == os && c.end == oe) {
+                        neg -= (-c.weight).max(0.0);
+                        c.weight = 0.0;
+                    }
+                }
+            }
+        }
+
         let net = (pos - neg) / POLARITY_SCALE;
         let mut polarity = net / (1.0 + net.abs());
         if hygiene_alert {
@@ -538,6 +602,74 @@ impl SentimentModel {
                 std::cmp::Ordering::Equal => None,
             },
             cues,
+        }
+    }
+
+    /// Whether the hygiene cue at folded `start..end` is a complaint about the shop in its
+    /// context: not a fear or a supposition (怕拉肚子, 如果有苍蝇), not how something soils
+    /// (容易脏), not a pest outside the shop (猫和老鼠), not a word in quotation marks, not
+    /// retracted later in its sentence or the next (但应该是我自己体质问题).
+    fn hygiene_reading(
+        &self,
+        f: &Folded,
+        clauses: &Clauses,
+        markers: &[Hit<'_, Marker>],
+        start: usize,
+        end: usize,
+    ) -> HygieneReading {
+        use HygieneReading::{Complaint, Other, Retracted};
+        let clause = clauses.index(start);
+        let sentence = clauses.sentence(start);
+        let (cs, _) = clauses.bounds(clause);
+        // The clause before, when it is in the same sentence (如果吃了，拉肚子怎么办).
+        let reach = if clause > 0 && clauses.sentence(clauses.start(clause - 1)) == sentence {
+            clauses.start(clause - 1)
+        } else {
+            cs
+        };
+        let context = self.hygiene_context.find(&f.text);
+        let word = f.text.get(start..end).unwrap_or("");
+        let (ss, _) = clauses.sentence_bounds(sentence);
+        for c in overlapping(&context, ss.min(reach), start) {
+            match c.value {
+                HygieneContext::Worry if c.end <= start && c.start >= cs => return Other,
+                // 容易脏, 不耐脏，脏了也不好看: anywhere before in the sentence, for dirt only.
+                HygieneContext::Prone if c.end <= start && word.contains('脏') => return Other,
+                _ => {}
+            }
+        }
+        if PESTS.iter().any(|p| word.contains(p)) {
+            let (_, ce) = clauses.bounds(clause);
+            let seen = overlapping(&context, cs, ce).iter().any(|c| {
+                *c.value == HygieneContext::Sighting && (c.end <= start || c.start >= end)
+            });
+            if !seen {
+                return Other;
+            }
+        }
+        // A word in quotation marks is mentioned, not used (与“食物中毒”联系起来).
+        let before = f.text.get(..start).unwrap_or("");
+        let open = before.rfind('“').map(|i| i as isize).unwrap_or(-1);
+        let close = before.rfind('”').map(|i| i as isize).unwrap_or(-1);
+        if open > close && f.text.get(end..).is_some_and(|rest| rest.contains('”')) {
+            return Other;
+        }
+        if overlapping(markers, reach, start)
+            .iter()
+            .any(|m| *m.value == Marker::Hypothetical && m.end <= start)
+        {
+            return Other;
+        }
+        let (_, sentence_end) = clauses.sentence_bounds(sentence);
+        let (_, next_end) = clauses.sentence_bounds(sentence + 1);
+        let until = next_end.max(sentence_end);
+        if overlapping(&context, end, until)
+            .iter()
+            .any(|c| *c.value == HygieneContext::Retract && c.start >= end)
+        {
+            Retracted
+        } else {
+            Complaint
         }
     }
 
@@ -658,7 +790,8 @@ struct AspectTally(BTreeMap<Aspect, (f32, f32, u32)>);
 impl AspectTally {
     /// Attributes the cue at `start..end` with contribution `w`: to the aspect it names
     /// itself (难吃 → taste), else to every aspect its clause names (服务员很热情 → service).
-    /// Returns true when the cue itself is a hygiene word (a candidate for the alert).
+    /// Says whether the cue itself is a hygiene word, or stands in a clause that names
+    /// hygiene (candidates for the alert).
     fn add(
         &mut self,
         clauses: &Clauses,
@@ -666,11 +799,15 @@ impl AspectTally {
         start: usize,
         end: usize,
         w: f32,
-    ) -> bool {
+    ) -> HygieneHit {
         let own: Vec<_> = overlapping(aspect_hits, start, end).iter().collect();
-        let hygiene_word = own
-            .iter()
-            .any(|a| a.value.0 == Aspect::Hygiene && a.value.1 >= 1.0);
+        let sure_hygiene =
+            |a: &&Hit<'_, (Aspect, f32)>| a.value.0 == Aspect::Hygiene && a.value.1 >= 1.0;
+        let mut hygiene = if own.iter().any(sure_hygiene) {
+            HygieneHit::Own
+        } else {
+            HygieneHit::None
+        };
         let clause = clauses.index(start);
         let targets: Vec<_> = if own.is_empty() {
             let (cs, ce) = clauses.bounds(clause);
@@ -681,6 +818,16 @@ impl AspectTally {
         } else {
             own
         };
+        // The clause must name hygiene by a word of its own (卫生, 干净), not by a character
+        // inside another word (脏 of 心脏, 肮脏).
+        let names_hygiene =
+            |a: &&Hit<'_, (Aspect, f32)>| sure_hygiene(a) && a.word.chars().count() > 1;
+        if hygiene == HygieneHit::None && !targets.is_empty() && targets.iter().any(names_hygiene) {
+            // Only a clause about hygiene alone (卫生也差), not 服务和卫生都差 read as food.
+            if targets.iter().all(|a| a.value.0 == Aspect::Hygiene) {
+                hygiene = HygieneHit::Clause;
+            }
+        }
         // One share per aspect: the surest word naming it.
         let mut share: BTreeMap<Aspect, f32> = BTreeMap::new();
         for a in targets {
@@ -696,7 +843,7 @@ impl AspectTally {
             }
             e.2 += 1;
         }
-        hygiene_word
+        hygiene
     }
 
     fn signals(self) -> BTreeMap<Aspect, AspectSignal> {
@@ -713,6 +860,26 @@ impl AspectTally {
 struct Modifiers {
     negated: bool,
     degree: f32,
+}
+
+/// What a hygiene cue amounts to in its context (see `SentimentModel::hygiene_reading`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HygieneReading {
+    Complaint,
+    /// A fear, a supposition, a mention: no complaint, but the words still say something.
+    Other,
+    /// The writer took the blame off the shop.
+    Retracted,
+}
+
+/// How a cue relates to hygiene (see [`AspectTally::add`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HygieneHit {
+    None,
+    /// The cue is a hygiene word itself (拉肚子, 不干净).
+    Own,
+    /// The cue stands in a clause naming only hygiene (卫生…差).
+    Clause,
 }
 
 /// A discourse marker of `contrast.txt`.

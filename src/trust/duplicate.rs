@@ -124,6 +124,7 @@ pub fn detect(
                 .flat_map(|cluster| campaigns(evidence, cluster))
         })
         .collect();
+    drop_common_phrasing(evidence, &prints, &mut groups);
     // A document about several shops can be part of a campaign at each; keep it once, in
     // its largest group.
     groups.sort_by(|a, b| b.authors.cmp(&a.authors).then_with(|| a.docs.cmp(&b.docs)));
@@ -134,6 +135,86 @@ pub fn detect(
     });
     groups.sort_by(|a, b| a.docs.cmp(&b.docs));
     groups
+}
+
+/// A near-copy found at this many merchants or more is shared phrasing (an app's default
+/// review text, a stock phrase), not a campaign …
+pub const COMMON_MERCHANTS: usize = 6;
+/// … provided the merchant holds at most this share of its copies (a campaign concentrates
+/// on its shop; shared phrasing spreads thin).
+const COMMON_MAX_SHARE: f64 = 0.34;
+
+/// Takes out of `groups` the documents whose text is phrasing that many unrelated authors
+/// leave at many merchants (很满意的一次就餐体验，整体评价的话我觉得：口味不错 is an app's
+/// default text): it carries little information, but it is not coordination. Only the
+/// flagged documents' band hashes are looked up, in one pass over the corpus.
+fn drop_common_phrasing(
+    evidence: &EvidenceSet,
+    prints: &[Option<&Bands>],
+    groups: &mut Vec<TemplateGroup>,
+) {
+    if groups.is_empty() {
+        return;
+    }
+    // (band, hash) of every flagged document → the merchants and authors of every
+    // document sharing it, and how many documents.
+    type Spread<'a> = (BTreeSet<&'a str>, BTreeSet<&'a str>, usize);
+    let mut keys: std::collections::HashMap<(usize, u64), Spread<'_>> = Default::default();
+    for g in groups.iter() {
+        for &d in &g.docs {
+            if let Some(p) = prints[d] {
+                for (b, &h) in p.iter().enumerate() {
+                    keys.entry((b, h)).or_default();
+                }
+            }
+        }
+    }
+    for (d, p) in prints.iter().enumerate() {
+        let Some(p) = p else { continue };
+        for (b, &h) in p.iter().enumerate() {
+            if let Some(e) = keys.get_mut(&(b, h)) {
+                let doc = &evidence.docs[d];
+                for m in &doc.merchant_ids {
+                    // Enough to decide; bounded so a very common phrase costs little.
+                    if e.0.len() <= 4 * COMMON_MERCHANTS {
+                        e.0.insert(m.as_str());
+                    }
+                }
+                if e.1.len() <= 4 * COMMON_MERCHANTS {
+                    e.1.insert(doc.author_id.as_str());
+                }
+                e.2 += 1;
+            }
+        }
+    }
+    for g in groups.iter_mut() {
+        let here: BTreeSet<&str> = g
+            .docs
+            .iter()
+            .flat_map(|&d| evidence.docs[d].merchant_ids.iter().map(String::as_str))
+            .collect();
+        let size = g.docs.len() as f64;
+        g.docs.retain(|&d| {
+            let Some(p) = prints[d] else { return true };
+            let common = p.iter().enumerate().any(|(b, &h)| {
+                keys.get(&(b, h)).is_some_and(|(merchants, authors, n)| {
+                    merchants.len() >= COMMON_MERCHANTS
+                        && authors.len() >= COMMON_MERCHANTS
+                        && size <= COMMON_MAX_SHARE * *n as f64
+                        && merchants.iter().filter(|m| !here.contains(*m)).count()
+                            >= COMMON_MERCHANTS - 1
+                })
+            });
+            !common
+        });
+        g.authors = g
+            .docs
+            .iter()
+            .map(|&d| evidence.docs[d].author_id.as_str())
+            .collect::<BTreeSet<_>>()
+            .len();
+    }
+    groups.retain(|g| g.authors >= MIN_AUTHORS);
 }
 
 /// One hash per LSH band of a text's MinHash signature: what near-duplicate search keeps

@@ -25,11 +25,14 @@ pub enum Commercial {
 }
 
 const MARKERS: &str = include_str!("../../data/trust/soft_ad_markers.txt");
+const PROGRAMMES: &str = include_str!("../../data/trust/platform_programmes.txt");
 
-fn markers() -> &'static Option<AhoCorasick> {
-    static M: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    M.get_or_init(|| {
-        let words: Vec<String> = MARKERS
+fn matcher(
+    list: &'static str,
+    cell: &'static OnceLock<Option<AhoCorasick>>,
+) -> Option<&'static AhoCorasick> {
+    cell.get_or_init(|| {
+        let words: Vec<String> = list
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with("# "))
@@ -40,16 +43,72 @@ fn markers() -> &'static Option<AhoCorasick> {
             .build(words)
             .ok()
     })
+    .as_ref()
 }
 
-/// The first soft-ad marker in `text`, if any.
+fn markers() -> Option<&'static AhoCorasick> {
+    static M: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    matcher(MARKERS, &M)
+}
+
+fn programmes() -> Option<&'static AhoCorasick> {
+    static M: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    matcher(PROGRAMMES, &M)
+}
+
+/// Words that deny what follows them (非商家邀请, 没有受邀, 不是霸王餐, 并非合作探店).
+const DENIALS: [&str; 8] = ["不是", "并非", "并不是", "没有", "没", "不", "非", "绝非"];
+
+/// Whether a denial stands right before byte `at` of `norm` (only 已经, 再 or 是 between).
+fn denied(norm: &str, at: usize) -> bool {
+    let mut before = &norm[..at];
+    for filler in ["已经", "再", "是"] {
+        before = before.strip_suffix(filler).unwrap_or(before);
+    }
+    DENIALS.iter().any(|d| before.ends_with(d))
+}
+
+/// The first phrase of `list` in `norm` that is not denied.
+fn first_undenied(ac: Option<&AhoCorasick>, norm: &str) -> Option<String> {
+    ac?.find_iter(norm)
+        .find(|m| !denied(norm, m.start()))
+        .map(|m| norm[m.start()..m.end()].to_string())
+}
+
+/// The first soft-ad marker in `text`, if any. A denied marker (没有受邀, 非商家邀请) or a
+/// disclaimer (和大众点评已经没有合作) is none.
 pub fn marker_in(text: &str) -> Option<String> {
     let norm = normalize(text).text;
-    if let Some(m) = markers().as_ref().and_then(|a| a.find(&norm)) {
-        return Some(norm[m.start()..m.end()].to_string());
-    }
-    partner_phrase(&norm)
+    first_undenied(markers(), &norm).or_else(|| partner_phrase(&norm))
 }
+
+/// The first mention of a platform programme in `text` (霸王餐: the platform draws free
+/// diners by lot and asks them for a review), if any.
+///
+/// Such a review is not bought by the shop and is no reason to hold it, but it was not paid
+/// for either: the trust stage should count it as one of a batch of related documents (not
+/// independent), never as a soft ad. See [`programmes_in`].
+pub fn programme_in(text: &str) -> Option<String> {
+    first_undenied(programmes(), &normalize(text).text)
+}
+
+/// Documents that mention a platform programme, by document index, with the phrase (see
+/// [`programme_in`]). A document already judged commercial by [`detect`] is not listed.
+pub fn programmes_in(
+    evidence: &EvidenceSet,
+    commercial: &BTreeMap<usize, Commercial>,
+) -> BTreeMap<usize, String> {
+    evidence
+        .docs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !commercial.contains_key(i))
+        .filter_map(|(i, d)| programme_in(&d.text).map(|p| (i, p)))
+        .collect()
+}
+
+/// The platforms' own names: thanking or naming them is no business partnership.
+const PLATFORMS: [&str; 5] = ["大众点评", "点评", "美团", "小红书", "抖音"];
 
 /// Words that open a `和…合作` / `感谢…邀请` phrase naming a business partner.
 const PARTNER_LEADS: [&str; 4] = ["和", "与", "跟", "感谢"];
@@ -70,7 +129,15 @@ fn partner_phrase(norm: &str) -> Option<String> {
                 let lead = PARTNER_LEADS
                     .iter()
                     .find(|l| norm[i..at].starts_with(**l) && norm[i..at].len() > l.len());
-                if lead.is_some() {
+                // 和大众点评已经没有合作, 与商家无合作: a disclaimer, not a partnership.
+                let between = &norm[i..at];
+                // 感谢大众点评的邀请: the platform, not a business partner.
+                let platform = PLATFORMS.iter().any(|p| between.contains(p));
+                if lead.is_some()
+                    && !platform
+                    && !DENIALS.iter().any(|d| between.contains(d))
+                    && !denied(norm, i)
+                {
                     return Some(norm[i..at + end.len()].to_string());
                 }
             }
@@ -96,6 +163,9 @@ pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commer
     for (i, d) in evidence.docs.iter().enumerate() {
         if d.declared_sponsored == Some(true) {
             out.insert(i, Commercial::Declared);
+        } else if programme_in(&d.text).is_some() {
+            // 感谢大众点评及商家提供的这次免费体验，抽中了霸王餐: the programme's own wording
+            // (免费体验, 商家提供) is no soft ad; see `programmes_in`.
         } else if let Some(m) = marker_in(&d.text) {
             out.insert(i, Commercial::Marker(m));
         }
@@ -179,5 +249,23 @@ mod tests {
         );
         assert_eq!(marker_in("和老公一起来的，服务员很热情地招呼"), None);
         assert_eq!(marker_in("自己花钱来的，拿铁好喝"), None);
+    }
+
+    #[test]
+    fn denials_disclaimers_and_programmes_are_not_soft_ads() {
+        // Real wording from honest reviews.
+        assert_eq!(marker_in("和大众点评已经没有合作了，但是菜还是好吃"), None);
+        assert_eq!(marker_in("非商家邀请，自费来的"), None);
+        assert_eq!(marker_in("没有受邀，纯路人"), None);
+        assert_eq!(marker_in("这次是抽中了大众点评的霸王餐"), None);
+        assert_eq!(
+            programme_in("这次是抽中了大众点评的霸王餐").as_deref(),
+            Some("霸王餐")
+        );
+        assert_eq!(programme_in("不是霸王餐，自己买单的"), None);
+        assert_eq!(programme_in("自己买单，味道不错"), None);
+        assert_eq!(marker_in("感谢大众点评的邀请，菜品不错"), None);
+        // A marker that is not denied still counts.
+        assert_eq!(marker_in("受邀来试吃，不是很辣").as_deref(), Some("受邀"));
     }
 }
