@@ -6,8 +6,12 @@
 //! and Spearman's rho with the star, for our polarity and for the plain NTUSD baseline
 //! (positive minus negative word count). Run with `-- --nocapture` to see the table.
 
+#[path = "common/metrics.rs"]
+mod metrics;
+
 use jingxuan::evidence::{Aspect, SentimentModel};
 use jingxuan::text::Analyzer;
+use metrics::spearman;
 
 #[derive(Clone)]
 struct Review {
@@ -93,36 +97,6 @@ fn auc(scores: &[f64], stars: &[f64]) -> f64 {
         }
     }
     wins / pairs
-}
-
-/// Ranks with ties averaged (1-based).
-fn ranks(xs: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..xs.len()).collect();
-    idx.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
-    let mut r = vec![0.0; xs.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && xs[idx[j + 1]] == xs[idx[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            r[k] = avg;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    let (ra, rb) = (ranks(a), ranks(b));
-    let n = ra.len() as f64;
-    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
-    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
-    let va: f64 = ra.iter().map(|x| (x - ma).powi(2)).sum();
-    let vb: f64 = rb.iter().map(|y| (y - mb).powi(2)).sum();
-    cov / (va * vb).sqrt()
 }
 
 struct Figures {
