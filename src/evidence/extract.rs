@@ -622,7 +622,16 @@ fn established_authors<'a>(
     use crate::trust::author::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
     let mut history: BTreeMap<&str, (std::collections::BTreeSet<&str>, Timestamp, Timestamp)> =
         BTreeMap::new();
-    for d in docs.iter().filter(|d| d.created_at <= as_of) {
+    // Commercial content builds no history (as in `trust::author`): a sponsored note must
+    // not make its author a teacher of the model. Declared and marked content is known
+    // here; an influencer spree is found only later, in trust.
+    let commercial = |d: &Document| {
+        d.declared_sponsored == Some(true) || crate::trust::sponsored::marker_in(&d.text).is_some()
+    };
+    for d in docs
+        .iter()
+        .filter(|d| d.created_at <= as_of && !commercial(d))
+    {
         let h = history
             .entry(d.author_id.as_str())
             .or_insert_with(|| (Default::default(), d.created_at, d.created_at));
@@ -644,7 +653,6 @@ fn established_authors<'a>(
         .collect()
 }
 
-/// Author–merchant pairs with a recorded visit (any kind).
 /// Each (author, merchant)'s recorded visits with the proof each gives.
 fn visit_proofs(corpus: &Corpus) -> BTreeMap<(&str, &str), Vec<(Timestamp, Proof)>> {
     let mut out: BTreeMap<(&str, &str), Vec<(Timestamp, Proof)>> = BTreeMap::new();
