@@ -456,7 +456,9 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
     }
 
     // The credible consensus of each merchant: what its established, undiscounted
-    // reviewers say, by evidence range. Bursts, groups and templates are judged against it.
+    // reviewers say, by evidence range. `skip` is asked of every item of the range, so the
+    // sets passed in are sorted item indexes searched by bisection (a busy shop has
+    // thousands of items). Bursts, groups and templates are judged against it.
     let ranges = evidence.merchant_ranges();
     let consensus = |range: &std::ops::Range<usize>,
                      weights: &[EvidenceWeight],
@@ -494,7 +496,8 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
         if ks.is_empty() {
             continue;
         }
-        let reference = consensus(range, &weights, &|k| ks.contains(&k)).unwrap_or(0.6);
+        let reference =
+            consensus(range, &weights, &|k| ks.binary_search(&k).is_ok()).unwrap_or(0.6);
         let direction = coordinated_direction(mean_of(&ks, &weights), reference);
         for &k in &ks {
             let e = &evidence.items[k];
@@ -526,7 +529,9 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
             .collect();
         for b in burst::detect(&times, as_of) {
             let members: Vec<usize> = b.members.iter().map(|&i| ks[i]).collect();
-            let Some(reference) = consensus(range, &weights, &|k| members.contains(&k)) else {
+            let Some(reference) =
+                consensus(range, &weights, &|k| members.binary_search(&k).is_ok())
+            else {
                 continue;
             };
             let direction = direction_of(mean_of(&members, &weights), reference);
@@ -583,7 +588,8 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
             continue;
         }
         let members: Vec<usize> = ks.iter().map(|&(k, _)| k).collect();
-        let reference = consensus(range, &weights, &|k| members.contains(&k)).unwrap_or(0.6);
+        let reference =
+            consensus(range, &weights, &|k| members.binary_search(&k).is_ok()).unwrap_or(0.6);
         let mean = mean_of(&members, &weights);
         let direction = coordinated_direction(mean, reference);
         for (k, group_size) in ks {
