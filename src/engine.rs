@@ -60,6 +60,11 @@ impl Engine {
         self
     }
 
+    /// The lexicon reader in use.
+    pub(crate) fn sentiment(&self) -> &SentimentModel {
+        &self.sentiment
+    }
+
     /// The analyzer in use (the same one the search index should use).
     pub fn analyzer(&self) -> &Arc<Analyzer> {
         &self.analyzer
@@ -68,7 +73,13 @@ impl Engine {
     /// Reads, links and weighs every note and review as of `as_of` (default: the corpus's
     /// latest timestamp, so the answer never depends on the wall clock).
     pub fn analyze<'c>(&self, corpus: &'c Corpus, as_of: Option<Timestamp>) -> Analysis<'c> {
-        self.analyze_from(CorpusRef::Borrowed(corpus), as_of, &HashMap::new(), None)
+        self.analyze_from(
+            CorpusRef::Borrowed(corpus),
+            as_of,
+            &HashMap::new(),
+            None,
+            None,
+        )
     }
 
     /// [`analyze`](Self::analyze) of a corpus the analysis shares ownership of, so that it
@@ -78,7 +89,13 @@ impl Engine {
         corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
     ) -> Analysis<'static> {
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &HashMap::new(), None)
+        self.analyze_from(
+            CorpusRef::Shared(corpus),
+            as_of,
+            &HashMap::new(),
+            None,
+            None,
+        )
     }
 
     /// [`analyze_shared`](Self::analyze_shared), reading again only the notes and reviews
@@ -104,7 +121,7 @@ impl Engine {
         };
         // The learned model reads characters, not tokens: it stays valid across dictionaries.
         let readers = previous.evidence.readers.as_deref();
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, readers)
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, readers, None)
     }
 
     /// [`analyze_shared`](Self::analyze_shared) reusing saved readings, which must have
@@ -119,7 +136,7 @@ impl Engine {
             .iter()
             .map(|r| (r.id.as_str(), ReadingRef::of_saved(r)))
             .collect();
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, None)
+        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, None, None)
     }
 
     /// An engine for `corpus` sharing this one's sentiment model and settings; `self` again
@@ -141,12 +158,14 @@ impl Engine {
         self.analyzer.extra_words() == words
     }
 
-    fn analyze_from<'c>(
+    /// `global`: a city shard's analysis (`crate::shard`) takes what spans cities from it.
+    pub(crate) fn analyze_from<'c>(
         &self,
         corpus: CorpusRef<'c>,
         as_of: Option<Timestamp>,
         before: &HashMap<&str, ReadingRef<'_>>,
         previous_readers: Option<&crate::evidence::reader::Readers>,
+        global: Option<&crate::shard::GlobalPass>,
     ) -> Analysis<'c> {
         let as_of = as_of
             .or_else(|| corpus.latest_timestamp())
@@ -168,8 +187,10 @@ impl Engine {
             before,
             as_of,
             previous_readers,
+            global.map(|g| &g.teachers),
         );
-        let trust = trust::assess(c, &evidence, as_of);
+        let cross = global.map(|g| g.cross_city(&evidence));
+        let trust = trust::assess_with(c, &evidence, as_of, cross);
         // Unchecked: analysis cannot fail; every scoring method validates the config.
         let counted = reputation::counted_unchecked(&evidence, &trust, as_of, &self.config);
         let ranges = evidence.merchant_ranges();
@@ -190,7 +211,7 @@ impl Engine {
 }
 
 /// The corpus an analysis reads: borrowed from the caller, or shared.
-enum CorpusRef<'c> {
+pub(crate) enum CorpusRef<'c> {
     Borrowed(&'c Corpus),
     Shared(Arc<Corpus>),
 }

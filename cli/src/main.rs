@@ -717,7 +717,8 @@ fn score_cmd(
     let loaded = corpus::load(&dir, &load_options(lenient, 100))?;
     progress.set_message("reading and weighing notes and reviews");
     let engine = Engine::for_corpus(&loaded.corpus)?;
-    let analysis = engine.analyze(&loaded.corpus, as_of);
+    // Only the city's documents are read and weighed (plus a global pass over authors).
+    let analysis = jingxuan::shard::analyze_one_city(&engine, &loaded.corpus, &city, as_of)?;
     let board = analysis.score_city(&city)?;
     progress.finish();
     let merchants = &loaded.corpus.merchants;
@@ -800,7 +801,16 @@ fn explain_cmd(
     let loaded = corpus::load(&dir, &load_options(lenient, 100))?;
     progress.set_message("reading and weighing notes and reviews");
     let engine = Engine::for_corpus(&loaded.corpus)?;
-    let analysis = engine.analyze(&loaded.corpus, as_of);
+    let city = loaded
+        .corpus
+        .merchants
+        .get(&merchant)
+        .map(|m| m.city.clone())
+        .ok_or_else(|| UserError::UnknownMerchant {
+            id: merchant.clone(),
+        })?;
+    // Only the merchant's city is read and weighed (plus a global pass over authors).
+    let analysis = jingxuan::shard::analyze_one_city(&engine, &loaded.corpus, &city, as_of)?;
     let x = analysis.explain(&merchant)?;
     progress.finish();
     if json {
@@ -947,7 +957,8 @@ fn with_analysis<T>(
     let loaded = corpus::load(corpus_dir, &load_options(a.lenient, 100))?;
     progress.set_message("reading and weighing notes and reviews");
     let engine = Engine::for_corpus(&loaded.corpus)?;
-    let analysis = engine.analyze(&loaded.corpus, as_of);
+    // Only the city's documents are read and weighed (plus a global pass over authors).
+    let analysis = jingxuan::shard::analyze_one_city(&engine, &loaded.corpus, &a.city, as_of)?;
     progress.set_message("selecting");
     f(&analysis, &a.city, &policy, previous.as_deref())
 }

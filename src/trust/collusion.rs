@@ -20,7 +20,7 @@ const TOGETHER_DAYS: f64 = 30.0;
 const MAX_REVIEWERS_PER_MERCHANT: usize = 400;
 
 /// A group of accounts and the merchants they worked on together.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Group {
     pub authors: Vec<String>,
     /// Merchants reviewed by at least `MIN_SHARED` members.
