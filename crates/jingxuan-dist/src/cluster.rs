@@ -21,9 +21,15 @@ fn ballista_err(e: impl std::fmt::Display) -> DistError {
 /// functions. `partitions` is the target partition count of the plan's scans and
 /// repartitions (the shuffle's width).
 pub fn jingxuan_state(partitions: usize) -> Result<SessionState, DistError> {
-    let config = SessionConfig::new_with_ballista()
+    let mut config = SessionConfig::new_with_ballista()
         .with_target_partitions(partitions.max(1))
         .with_ballista_standalone_parallelism(partitions.max(1));
+    // Plain Utf8 columns: the functions read strings as Utf8.
+    config
+        .options_mut()
+        .execution
+        .parquet
+        .schema_force_view_types = false;
     let mut state = SessionStateBuilder::new()
         .with_default_features()
         .with_config(config)

@@ -20,7 +20,8 @@ use crate::DistError;
 
 /// The cities a note may speak of, by the rule mention linking uses: the cities of its
 /// POI tags when it has any; else every city of the corpus named by its `ip_city` or
-/// starting one of its tags (`evidence::link`). The plan sends the note to each.
+/// starting one of its tags (`evidence::link`). The first is the folder the note is
+/// stored under; the plan routes notes by the global pass's links, not by this.
 pub fn note_cities(corpus: &Corpus, cities: &[String], note: &Note) -> Vec<String> {
     let mut out: Vec<String> = if note.merchant_ids.is_empty() {
         cities
@@ -45,7 +46,12 @@ pub fn note_cities(corpus: &Corpus, cities: &[String], note: &Note) -> Vec<Strin
 /// The rows of `corpus`, notes routed by [`note_cities`].
 pub fn corpus_rows(corpus: &Corpus) -> CorpusRows {
     let cities = corpus.cities();
-    CorpusRows::of(corpus, |n| note_cities(corpus, &cities, n))
+    CorpusRows::of(corpus, |n| {
+        note_cities(corpus, &cities, n)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    })
 }
 
 /// What `export` wrote.

@@ -47,7 +47,11 @@ enum Command {
     /// gaps as Parquet and JSON Lines under OUT.
     Run {
         /// Run on an in-process cluster.
-        #[arg(long, conflicts_with = "scheduler", required_unless_present = "scheduler")]
+        #[arg(
+            long,
+            conflicts_with = "scheduler",
+            required_unless_present = "scheduler"
+        )]
         standalone: bool,
         /// Run on the cluster whose scheduler is at this URL (df://HOST:PORT); INPUT must
         /// then be exported tables on storage every executor reads at the same path.
@@ -112,7 +116,10 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -175,7 +182,8 @@ async fn dispatch(command: Command) -> Result<(), DistError> {
                 cluster::remote(&url, vcores.into()).await?
             };
             let tables = run::prepare_input(&input, &out)?;
-            let report = run::run_to(&ctx, &tables, &out, as_of.as_deref(), city.as_deref()).await?;
+            let report =
+                run::run_to(&ctx, &tables, &out, as_of.as_deref(), city.as_deref()).await?;
             for c in &report.cities {
                 eprintln!(
                     "{}: {} documents, {} ms in the pipeline, {} listed",
@@ -205,7 +213,9 @@ async fn dispatch(command: Command) -> Result<(), DistError> {
                 DistError::Usage(format!("--scheduler {scheduler:?}: give HOST:PORT"))
             })?;
             let scheduler_port = port_s.parse().map_err(|_| {
-                DistError::Usage(format!("--scheduler {scheduler:?}: the port is not a number"))
+                DistError::Usage(format!(
+                    "--scheduler {scheduler:?}: the port is not a number"
+                ))
             })?;
             cluster::run_executor(ExecutorOptions {
                 bind_host,

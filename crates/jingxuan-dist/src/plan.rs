@@ -1,17 +1,21 @@
 //! The plan and its functions.
 //!
-//! Three user-defined functions, registered by name on the client, the scheduler and every
-//! executor ([`register_functions`]):
+//! Two stages, three user-defined functions registered by name on the client, the
+//! scheduler and every executor ([`register_functions`]):
 //!
 //! - `jx_json(struct)`: a row as one line of JSON (how rows of different tables travel
 //!   in one column to their city);
-//! - `jx_unix(text)`: an RFC 3339 timestamp as Unix seconds, parsed by the library, so the
-//!   default `--as-of` is found exactly as the command finds it;
-//! - `jx_city(kind, row, as_of)`: an aggregate grouped by city. Its partial states are the
-//!   rows themselves (a list of kinds and a list of JSON rows), so DataFusion's two-phase
-//!   aggregation *is* the shuffle: partial aggregates near the scans, a hash repartition
-//!   on city, and the final aggregate on the executor that owns the city, which runs the
-//!   library's pipeline once on the city's rows ([`crate::city::run_city`]).
+//! - `jx_global(city, kind, row, as_of)`, stage 1: an aggregate over the documents'
+//!   metadata and text of the whole corpus that gives the library's [`GlobalPass`]: every
+//!   author's summary (merchants, cities, span of writing, account facts), the commercial
+//!   documents, the authors whose reviews teach a city's text model, the lock-step groups
+//!   and which notes speak of each city. The client writes it as tables (`global/`);
+//! - `jx_city(city, kind, row, as_of)`, stage 2: an aggregate grouped by city over the
+//!   city's rows joined with its slice of the global tables. Its partial states are the
+//!   rows themselves (lists of kinds and JSON rows), so DataFusion's two-phase aggregation
+//!   *is* the shuffle: partial aggregates next to the scans, a hash repartition on city,
+//!   and the final aggregate on the executor that owns the city, which runs the library's
+//!   shard analysis once ([`crate::city::run_city`]).
 //!
 //! Why an aggregate and not a table function or a custom execution plan: the work is
 //! exactly "gather a group, then compute one value from it", which DataFusion already
@@ -20,22 +24,19 @@
 //! own protobuf codec on every process and a table function is not distributed by
 //! Ballista at all.
 
-use std::any::Any;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int64Builder, ListArray, RecordBatch, StringArray,
-};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{exec_err, Result as DfResult, ScalarValue};
 use datafusion::execution::SessionState;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, ColumnarValue, ScalarFunctionArgs, ScalarUDF,
-    ScalarUDFImpl, Signature, TypeSignature, Volatility,
+    ScalarUDFImpl, Signature, Volatility,
 };
 use datafusion::prelude::SessionContext;
-use jingxuan::corpus::Timestamp;
+use jingxuan::shard::GlobalPass;
 
 use crate::city;
 use crate::output::CityResult;
@@ -56,9 +57,6 @@ impl Default for JsonRow {
 }
 
 impl ScalarUDFImpl for JsonRow {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
     fn name(&self) -> &str {
         "jx_json"
     }
@@ -81,63 +79,38 @@ impl ScalarUDFImpl for JsonRow {
     }
 }
 
-/// `jx_unix(utf8) -> int64`: null for text that is not RFC 3339.
+/// Which of the two aggregates: they gather rows the same way and differ in what they
+/// make of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Stage {
+    Global,
+    City,
+}
+
+/// `jx_global(..)` and `jx_city(city utf8, kind utf8, row utf8, as_of utf8) -> utf8`.
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub struct Unix {
+pub struct RowsUdaf {
+    stage: Stage,
     signature: Signature,
 }
 
-impl Default for Unix {
-    fn default() -> Self {
-        Unix {
-            signature: Signature::exact(vec![DataType::Utf8], Volatility::Immutable),
+impl RowsUdaf {
+    fn new(stage: Stage) -> RowsUdaf {
+        RowsUdaf {
+            stage,
+            // Coerced to Utf8 (a scan may give Utf8View).
+            signature: Signature::uniform(4, vec![DataType::Utf8], Volatility::Immutable),
         }
     }
-}
 
-impl ScalarUDFImpl for Unix {
-    fn as_any(&self) -> &dyn Any {
-        self
+    /// Stage 1: the corpus's [`GlobalPass`] as JSON.
+    pub fn global() -> RowsUdaf {
+        RowsUdaf::new(Stage::Global)
     }
-    fn name(&self) -> &str {
-        "jx_unix"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-    fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
-        Ok(DataType::Int64)
-    }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
-        let array = args.args[0].to_array(args.number_rows)?;
-        let text = array.as_string::<i32>();
-        let mut out = Int64Builder::with_capacity(text.len());
-        for v in text.iter() {
-            out.append_option(v.and_then(|s| Timestamp::parse_rfc3339(s).ok().map(|t| t.unix())));
-        }
-        Ok(ColumnarValue::Array(Arc::new(out.finish())))
-    }
-}
 
-/// `jx_city(kind utf8, row utf8, as_of utf8) -> utf8`: the city's [`CityResult`] as JSON.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct CityUdaf {
-    signature: Signature,
-}
-
-impl Default for CityUdaf {
-    fn default() -> Self {
-        CityUdaf {
-            signature: Signature::one_of(
-                vec![TypeSignature::Exact(vec![
-                    DataType::Utf8,
-                    DataType::Utf8,
-                    DataType::Utf8,
-                    DataType::Utf8,
-                ])],
-                Volatility::Immutable,
-            ),
-        }
+    /// Stage 2: a city's [`CityResult`] as JSON.
+    pub fn city() -> RowsUdaf {
+        RowsUdaf::new(Stage::City)
     }
 }
 
@@ -149,9 +122,12 @@ fn list_field(name: &str) -> FieldRef {
     ))
 }
 
-impl AggregateUDFImpl for CityUdaf {
+impl AggregateUDFImpl for RowsUdaf {
     fn name(&self) -> &str {
-        "jx_city"
+        match self.stage {
+            Stage::Global => "jx_global",
+            Stage::City => "jx_city",
+        }
     }
     fn signature(&self) -> &Signature {
         &self.signature
@@ -160,7 +136,13 @@ impl AggregateUDFImpl for CityUdaf {
         Ok(DataType::Utf8)
     }
     fn accumulator(&self, _: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
-        Ok(Box::<CityAccumulator>::default())
+        Ok(Box::new(RowsAccumulator {
+            stage: self.stage,
+            city: None,
+            as_of: None,
+            rows: Vec::new(),
+            bytes: 0,
+        }))
     }
     fn state_fields(&self, _: StateFieldsArgs) -> DfResult<Vec<FieldRef>> {
         Ok(vec![
@@ -172,68 +154,79 @@ impl AggregateUDFImpl for CityUdaf {
     }
 }
 
-/// Every row of one city, as they arrive.
-#[derive(Debug, Default)]
-struct CityAccumulator {
+/// Every row of one group, as they arrive.
+#[derive(Debug)]
+struct RowsAccumulator {
+    stage: Stage,
     city: Option<String>,
     as_of: Option<String>,
     rows: Vec<(String, String)>,
     bytes: usize,
 }
 
-impl CityAccumulator {
+impl RowsAccumulator {
     fn push(&mut self, kind: &str, row: &str) {
         self.bytes += kind.len() + row.len() + 2 * std::mem::size_of::<String>();
         self.rows.push((kind.to_string(), row.to_string()));
     }
+
+    fn note(&mut self, city: Option<&str>, as_of: Option<&str>) {
+        if self.city.is_none() {
+            self.city = city.map(String::from);
+        }
+        if self.as_of.is_none() {
+            self.as_of = as_of.map(String::from);
+        }
+    }
 }
 
 fn list_scalar(values: Vec<Option<String>>) -> ScalarValue {
-    let list = ScalarValue::new_list_nullable(
-        &values
-            .into_iter()
-            .map(ScalarValue::Utf8)
-            .collect::<Vec<_>>(),
-        &DataType::Utf8,
-    );
-    ScalarValue::List(list)
+    let values: Vec<ScalarValue> = values.into_iter().map(ScalarValue::Utf8).collect();
+    ScalarValue::List(ScalarValue::new_list_nullable(&values, &DataType::Utf8))
 }
 
-impl Accumulator for CityAccumulator {
+fn exec(e: impl std::fmt::Display) -> datafusion::error::DataFusionError {
+    datafusion::error::DataFusionError::Execution(e.to_string())
+}
+
+fn opt(a: &StringArray, i: usize) -> Option<&str> {
+    (i < a.len() && !a.is_null(i)).then(|| a.value(i))
+}
+
+impl Accumulator for RowsAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
         let city = values[0].as_string::<i32>();
         let kinds = values[1].as_string::<i32>();
         let rows = values[2].as_string::<i32>();
         let as_of = values[3].as_string::<i32>();
         for i in 0..kinds.len() {
-            if kinds.is_null(i) || rows.is_null(i) {
-                continue;
+            self.note(opt(city, i), opt(as_of, i));
+            if let (Some(k), Some(r)) = (opt(kinds, i), opt(rows, i)) {
+                self.push(k, r);
             }
-            if self.city.is_none() && !city.is_null(i) {
-                self.city = Some(city.value(i).to_string());
-            }
-            if self.as_of.is_none() && !as_of.is_null(i) {
-                self.as_of = Some(as_of.value(i).to_string());
-            }
-            self.push(kinds.value(i), rows.value(i));
         }
         Ok(())
     }
 
     fn evaluate(&mut self) -> DfResult<ScalarValue> {
-        let (Some(city), Some(as_of)) = (&self.city, &self.as_of) else {
-            return Ok(ScalarValue::Utf8(None));
-        };
         // Rows arrive in whatever order the shuffle delivers them; the corpus is rebuilt
-        // from keyed maps and `seq`, so order cannot change the result.
+        // into keyed maps and `seq` order, so arrival order cannot change the result.
         let rows = std::mem::take(&mut self.rows);
-        let result = city::decode(&rows)
-            .and_then(|r| city::run_city(city, r, as_of))
-            .map_err(|e| {
-                datafusion::error::DataFusionError::Execution(format!("city {city}: {e}"))
-            })?;
-        let json = serde_json::to_string(&result)
-            .map_err(|e| datafusion::error::DataFusionError::Execution(e.to_string()))?;
+        self.bytes = 0;
+        let json = match self.stage {
+            Stage::Global => {
+                let global = city::global_pass(&rows, self.as_of.as_deref()).map_err(exec)?;
+                serde_json::to_string(&global).map_err(exec)?
+            }
+            Stage::City => {
+                let Some(city) = self.city.clone() else {
+                    return Ok(ScalarValue::Utf8(None));
+                };
+                let result: CityResult = city::run_city(&city, &rows, self.as_of.as_deref())
+                    .map_err(|e| exec(format!("city {city}: {e}")))?;
+                serde_json::to_string(&result).map_err(exec)?
+            }
+        };
         Ok(ScalarValue::Utf8(Some(json)))
     }
 
@@ -244,7 +237,8 @@ impl Accumulator for CityAccumulator {
     fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
         let rows = std::mem::take(&mut self.rows);
         self.bytes = 0;
-        let (kinds, rows): (Vec<_>, Vec<_>) = rows.into_iter().map(|(k, r)| (Some(k), Some(r))).unzip();
+        let (kinds, rows): (Vec<_>, Vec<_>) =
+            rows.into_iter().map(|(k, r)| (Some(k), Some(r))).unzip();
         Ok(vec![
             list_scalar(vec![self.city.clone()]),
             list_scalar(kinds),
@@ -256,25 +250,22 @@ impl Accumulator for CityAccumulator {
     fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
         let lists: Vec<&ListArray> = states.iter().map(|s| s.as_list::<i32>()).collect();
         for i in 0..lists[0].len() {
-            let cities = lists[0].value(i);
-            let kinds = lists[1].value(i);
-            let rows = lists[2].value(i);
-            let as_of = lists[3].value(i);
+            let (cities, kinds, rows, as_of) = (
+                lists[0].value(i),
+                lists[1].value(i),
+                lists[2].value(i),
+                lists[3].value(i),
+            );
             let (cities, kinds, rows, as_of) = (
                 cities.as_string::<i32>(),
                 kinds.as_string::<i32>(),
                 rows.as_string::<i32>(),
                 as_of.as_string::<i32>(),
             );
-            if self.city.is_none() && !cities.is_empty() && !cities.is_null(0) {
-                self.city = Some(cities.value(0).to_string());
-            }
-            if self.as_of.is_none() && !as_of.is_empty() && !as_of.is_null(0) {
-                self.as_of = Some(as_of.value(0).to_string());
-            }
+            self.note(opt(cities, 0), opt(as_of, 0));
             for j in 0..kinds.len() {
-                if !kinds.is_null(j) && !rows.is_null(j) {
-                    self.push(kinds.value(j), rows.value(j));
+                if let (Some(k), Some(r)) = (opt(kinds, j), opt(rows, j)) {
+                    self.push(k, r);
                 }
             }
         }
@@ -282,119 +273,144 @@ impl Accumulator for CityAccumulator {
     }
 }
 
-/// The three functions, registered on a session state (before a standalone cluster is
-/// made from it: the executors copy its registry) or on a context (after: Ballista's
-/// client context replaces the registry it was made with).
+/// The functions, registered on a session state (before a standalone cluster is made
+/// from it: the scheduler and executors copy its registry) or on a context (after:
+/// making Ballista's client state replaces the registry it was given).
 pub fn register_functions_on_state(state: &mut SessionState) -> DfResult<()> {
     state.register_udf(Arc::new(ScalarUDF::from(JsonRow::default())))?;
-    state.register_udf(Arc::new(ScalarUDF::from(Unix::default())))?;
-    state.register_udaf(Arc::new(AggregateUDF::from(CityUdaf::default())))?;
+    state.register_udaf(Arc::new(AggregateUDF::from(RowsUdaf::global())))?;
+    state.register_udaf(Arc::new(AggregateUDF::from(RowsUdaf::city())))?;
     Ok(())
 }
 
 /// [`register_functions_on_state`] on a context.
 pub fn register_functions(ctx: &SessionContext) {
     ctx.register_udf(ScalarUDF::from(JsonRow::default()));
-    ctx.register_udf(ScalarUDF::from(Unix::default()));
-    ctx.register_udaf(AggregateUDF::from(CityUdaf::default()));
+    ctx.register_udaf(AggregateUDF::from(RowsUdaf::global()));
+    ctx.register_udaf(AggregateUDF::from(RowsUdaf::city()));
 }
 
-/// `named_struct('a', a, 'b', b, ...)` over every column of `schema` but `skip`.
-fn struct_of(schema: &Schema, alias: &str, skip: &[&str]) -> String {
+/// `named_struct('a', t."a", 'b', t."b", ...)` over every column of `table`.
+fn struct_of(table: &str, alias: &str) -> String {
+    let schema = crate::rows::schema(table).expect("a table");
     let parts: Vec<String> = schema
         .fields()
         .iter()
-        .filter(|f| !skip.contains(&f.name().as_str()))
         .map(|f| format!("'{0}', {alias}.\"{0}\"", f.name()))
         .collect();
     format!("named_struct({})", parts.join(", "))
 }
 
-/// The query that sends every row to the cities that need it: `(city, kind, row)`.
-/// Reviews, visits and curation go to their merchant's city, notes to each city of their
-/// `cities`, an author's record to every city it wrote or visited in. Commercial data is
-/// in none of the tables.
-pub fn routed_sql() -> String {
-    let s = |t: &str| crate::rows::schema(t).expect("a table");
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Stage 1: every row the global pass reads, in one group. `as_of` NULL: the library's
+/// default (the corpus's latest timestamp, visits and decisions included).
+pub fn global_sql(as_of: Option<&str>) -> String {
+    let as_of = as_of.map_or("CAST(NULL AS VARCHAR)".to_string(), quote);
     format!(
-        "SELECT m.city AS city, 'merchant' AS kind, jx_json({m}) AS row FROM merchants m \
-         UNION ALL SELECT n.route AS city, 'note' AS kind, jx_json({n}) AS row \
-           FROM (SELECT *, unnest(cities) AS route FROM notes) n \
-         UNION ALL SELECT r.city, 'review', jx_json({r}) FROM reviews r \
-         UNION ALL SELECT v.city, 'visit', jx_json({v}) FROM visits v \
-         UNION ALL SELECT c.city, 'curation', jx_json({c}) FROM curation c \
-         UNION ALL SELECT w.city, 'author', jx_json({a}) FROM authors a JOIN \
-           (SELECT DISTINCT route AS city, author_id FROM \
-              (SELECT unnest(cities) AS route, author_id FROM notes) \
-            UNION SELECT city, author_id FROM reviews \
-            UNION SELECT city, author_id FROM visits) w ON a.id = w.author_id",
-        m = struct_of(&s("merchants"), "m", &[]),
-        n = struct_of(&s("notes"), "n", &["route"]),
-        r = struct_of(&s("reviews"), "r", &[]),
-        v = struct_of(&s("visits"), "v", &[]),
-        c = struct_of(&s("curation"), "c", &[]),
-        a = struct_of(&s("authors"), "a", &[]),
+        "SELECT jx_global('', kind, row, {as_of}) AS global FROM ( \
+           SELECT 'merchant' AS kind, jx_json({m}) AS row FROM merchants m \
+           UNION ALL SELECT 'author', jx_json({a}) FROM authors a \
+           UNION ALL SELECT 'note', jx_json({n}) FROM notes n \
+           UNION ALL SELECT 'review', jx_json({r}) FROM reviews r \
+           UNION ALL SELECT 'visit', jx_json({v}) FROM visits v \
+           UNION ALL SELECT 'curation', jx_json({c}) FROM curation c)",
+        m = struct_of("merchants", "m"),
+        a = struct_of("authors", "a"),
+        n = struct_of("notes", "n"),
+        r = struct_of("reviews", "r"),
+        v = struct_of("visits", "v"),
+        c = struct_of("curation", "c"),
     )
 }
 
-/// The default `--as-of`: the latest timestamp of the corpus, found as the library finds it
-/// (of equal instants, the last in its order: notes, reviews, visits, curation, accounts).
-pub fn latest_sql() -> &'static str {
-    "SELECT t FROM ( \
-       SELECT created_at AS t, 0 AS src, id AS k, 0 AS seq FROM notes \
-       UNION ALL SELECT created_at, 1, id, 0 FROM reviews \
-       UNION ALL SELECT at, 2, '', seq FROM visits \
-       UNION ALL SELECT at, 3, '', seq FROM curation \
-       UNION ALL SELECT created_at, 4, id, 0 FROM authors WHERE created_at IS NOT NULL) \
-     ORDER BY jx_unix(t) DESC, src DESC, k DESC, seq DESC LIMIT 1"
+/// Stage 2's input: `(city, kind, row)` for every row a city's shard reads. Every merchant
+/// goes to every city (the analyzer keeps all their names whole, and a note may name any
+/// of them); a note to each city the global pass links it to; reviews, visits and
+/// decisions to their merchant's city; an author's record and summary to each city it
+/// wrote about (summaries also where it visited); commercial marks with their
+/// documents; teachers with the cities they wrote in; every lock-step group to every city.
+/// Commercial data (what merchants pay) is in none of these tables.
+pub fn routed_sql() -> String {
+    format!(
+        "WITH cities AS (SELECT DISTINCT city FROM merchants), \
+         routed_notes AS (SELECT nc.city AS route, n.* FROM notes n JOIN g_note_cities nc ON n.id = nc.note_id), \
+         docs AS (SELECT route AS city, id, author_id FROM routed_notes \
+                  UNION ALL SELECT city, id, author_id FROM reviews), \
+         writers AS (SELECT DISTINCT city, author_id FROM docs), \
+         people AS (SELECT city, author_id FROM writers UNION SELECT city, author_id FROM visits) \
+         SELECT c.city AS city, 'merchant' AS kind, jx_json({m}) AS row FROM merchants m CROSS JOIN cities c \
+         UNION ALL SELECT n.route, 'note', jx_json({n}) FROM routed_notes n \
+         UNION ALL SELECT r.city, 'review', jx_json({r}) FROM reviews r \
+         UNION ALL SELECT v.city, 'visit', jx_json({v}) FROM visits v \
+         UNION ALL SELECT c.city, 'curation', jx_json({c}) FROM curation c \
+         UNION ALL SELECT w.city, 'author', jx_json({a}) FROM authors a JOIN writers w ON a.id = w.author_id \
+         UNION ALL SELECT p.city, 'summary', jx_json(named_struct('author_id', s.author_id, 'summary', s.summary)) \
+           FROM g_authors s JOIN people p ON s.author_id = p.author_id \
+         UNION ALL SELECT d.city, 'commercial', jx_json(named_struct('doc_id', g.doc_id, 'how', g.how)) \
+           FROM g_commercial g JOIN docs d ON g.doc_id = d.id \
+         UNION ALL SELECT w.city, 'teacher', t.author_id FROM g_teachers t JOIN writers w ON t.author_id = w.author_id \
+         UNION ALL SELECT c.city, 'group', jx_json(named_struct('idx', g.idx, 'grp', g.grp)) FROM g_groups g CROSS JOIN cities c",
+        m = struct_of("merchants", "m"),
+        n = struct_of("notes", "n"),
+        r = struct_of("reviews", "r"),
+        v = struct_of("visits", "v"),
+        c = struct_of("curation", "c"),
+        a = struct_of("authors", "a"),
+    )
 }
 
-/// The per-city query: one row per city with its result as JSON.
+/// Stage 2: one row per city with its result as JSON.
 pub fn cities_sql(as_of: &str, only: Option<&str>) -> String {
-    let quote = |s: &str| s.replace('\'', "''");
     let only = only
-        .map(|c| format!(" AND city = '{}'", quote(c)))
+        .map(|c| format!(" AND city = {}", quote(c)))
         .unwrap_or_default();
     format!(
-        "SELECT city, jx_city(city, kind, row, '{}') AS result FROM ({}) \
+        "SELECT city, jx_city(city, kind, row, {}) AS result FROM ({}) \
          WHERE city <> ''{only} GROUP BY city ORDER BY city",
         quote(as_of),
         routed_sql()
     )
 }
 
-/// Runs the plan on `ctx` (tables registered, functions registered) and returns each
-/// city's result, by city.
-pub async fn run(
+/// Stage 1 on `ctx`: the corpus's global pass.
+pub async fn global_pass(
     ctx: &SessionContext,
     as_of: Option<&str>,
+) -> Result<GlobalPass, crate::DistError> {
+    let batches = ctx.sql(&global_sql(as_of)).await?.collect().await?;
+    let json = batches
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .and_then(|b| {
+            let a = b.column(0).as_string::<i32>();
+            opt(a, 0).map(String::from)
+        })
+        .ok_or_else(|| crate::DistError::Plan("the global pass gave no row".into()))?;
+    serde_json::from_str(&json).map_err(|e| crate::DistError::Plan(e.to_string()))
+}
+
+/// Stage 2 on `ctx` (the global tables registered): each city's result, by city.
+pub async fn cities(
+    ctx: &SessionContext,
+    as_of: &str,
     only: Option<&str>,
-) -> Result<(String, Vec<CityResult>), crate::DistError> {
-    let as_of = match as_of {
-        Some(t) => t.to_string(),
-        None => {
-            let batches = ctx.sql(latest_sql()).await?.collect().await?;
-            let latest = batches
-                .iter()
-                .find(|b| b.num_rows() > 0)
-                .map(|b| b.column(0).as_string::<i32>().value(0).to_string());
-            // An empty corpus: the library's own default.
-            latest.unwrap_or_else(|| Timestamp::from_unix(0).to_rfc3339())
-        }
-    };
-    let batches = ctx.sql(&cities_sql(&as_of, only)).await?.collect().await?;
+) -> Result<Vec<CityResult>, crate::DistError> {
+    let batches = ctx.sql(&cities_sql(as_of, only)).await?.collect().await?;
     let mut out = Vec::new();
     for b in &batches {
         let results = b.column(1).as_string::<i32>();
         for i in 0..b.num_rows() {
-            if results.is_null(i) {
-                continue;
+            if let Some(json) = opt(results, i) {
+                out.push(
+                    serde_json::from_str::<CityResult>(json)
+                        .map_err(|e| crate::DistError::Plan(e.to_string()))?,
+                );
             }
-            let r: CityResult = serde_json::from_str(results.value(i))
-                .map_err(|e| crate::DistError::Plan(e.to_string()))?;
-            out.push(r);
         }
     }
     out.sort_by(|a, b| a.city.cmp(&b.city));
-    Ok((as_of, out))
+    Ok(out)
 }

@@ -96,9 +96,9 @@ pub fn schema(table: &str) -> Option<SchemaRef> {
             u64f("images", false),
             boolf("sponsored", true),
             u64f("line", false),
-            // Where the plan sends the note: the cities whose merchants it may speak of.
-            list("cities"),
-            // The first of them (`""` when none): the folder it is stored under.
+            // The folder it is stored under: the first city whose merchants it tags, else
+            // the first it names by `ip_city` or a tag (`""`: none). Storage only: the plan
+            // sends a note where the global pass's links say.
             utf8("city", false),
         ],
         "reviews" => vec![
@@ -190,7 +190,6 @@ pub struct NoteRow {
     pub images: u64,
     pub sponsored: Option<bool>,
     pub line: u64,
-    pub cities: Vec<String>,
     pub city: String,
 }
 
@@ -288,8 +287,8 @@ fn parse_enum<T: DeserializeOwned>(s: &str, what: &str) -> Result<T, DistError> 
         .map_err(|e| DistError::Plan(format!("{what}: {s:?}: {e}")))
 }
 
-/// The tables' rows of a validated corpus. Notes are sent to the cities `note_cities`
-/// gives; reviews, visits and curation decisions to their merchant's city.
+/// The tables' rows of a validated corpus. Notes are stored under the city `note_city`
+/// gives; reviews, visits and curation decisions under their merchant's city.
 pub struct CorpusRows {
     pub merchants: Vec<MerchantRow>,
     pub authors: Vec<AuthorRow>,
@@ -300,7 +299,7 @@ pub struct CorpusRows {
 }
 
 impl CorpusRows {
-    pub fn of(corpus: &Corpus, note_cities: impl Fn(&Note) -> Vec<String>) -> CorpusRows {
+    pub fn of(corpus: &Corpus, note_city: impl Fn(&Note) -> String) -> CorpusRows {
         let city_of = |merchant_id: &str| {
             corpus
                 .merchants
@@ -347,7 +346,7 @@ impl CorpusRows {
             .notes
             .values()
             .map(|n| {
-                let cities = note_cities(n);
+                let city = note_city(n);
                 NoteRow {
                     id: n.id.clone(),
                     author_id: n.author_id.clone(),
@@ -364,8 +363,7 @@ impl CorpusRows {
                     images: n.images,
                     sponsored: n.sponsored,
                     line: n.origin.line,
-                    city: cities.first().cloned().unwrap_or_default(),
-                    cities,
+                    city,
                 }
             })
             .collect();
@@ -546,7 +544,8 @@ impl CorpusRows {
     pub fn by_city(&self) -> BTreeMap<String, CorpusRows> {
         let mut out: BTreeMap<String, CorpusRows> = BTreeMap::new();
         let mut slot = |city: &str| -> &mut CorpusRows {
-            out.entry(city.to_string()).or_insert_with(CorpusRows::empty)
+            out.entry(city.to_string())
+                .or_insert_with(CorpusRows::empty)
         };
         for m in &self.merchants {
             slot(&m.city).merchants.push(m.clone());

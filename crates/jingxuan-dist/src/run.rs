@@ -52,8 +52,7 @@ pub async fn run_to(
     only: Option<&str>,
 ) -> Result<RunReport, DistError> {
     let started = Instant::now();
-    tables::register_parquet(ctx, tables_dir).await?;
-    let (as_of, results) = plan::run(ctx, as_of, only).await?;
+    let (as_of, results) = run_plan(ctx, tables_dir, &out.join("global"), as_of, only).await?;
     if let Some(city) = only {
         if results.is_empty() {
             return Err(DistError::Corpus(
@@ -126,9 +125,136 @@ pub fn write_outputs(results: &[CityResult], out: &Path) -> Result<(), DistError
     write_table(out, "results", &rows)?;
     for r in results {
         for (suffix, text) in [("score", &r.score_json), ("select", &r.select_json)] {
-            let path = json_dir.join(format!("{}.{suffix}.json", crate::export::file_safe(&r.city)));
+            let path = json_dir.join(format!(
+                "{}.{suffix}.json",
+                crate::export::file_safe(&r.city)
+            ));
             std::fs::write(&path, text).map_err(|e| DistError::io(&path, e))?;
         }
     }
     Ok(())
+}
+
+/// The global pass as the tables stage 2 joins: `g_authors(author_id, summary)`,
+/// `g_commercial(doc_id, how)`, `g_teachers(author_id)`, `g_groups(idx, grp)`,
+/// `g_note_cities(note_id, city)` (JSON in the text columns), one Parquet file each under
+/// `dir/NAME/`.
+pub fn write_global(global: &jingxuan::shard::GlobalPass, dir: &Path) -> Result<(), DistError> {
+    use datafusion::arrow::array::{ArrayRef, StringArray, UInt64Array};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let text = |n: &str| Field::new(n, DataType::Utf8, false);
+    let mut tables: Vec<(&str, Vec<Field>, Vec<ArrayRef>)> = Vec::new();
+    let (ids, sums): (Vec<String>, Vec<String>) = global
+        .authors
+        .iter()
+        .map(|(id, s)| (id.clone(), json(s)))
+        .unzip();
+    tables.push((
+        "g_authors",
+        vec![text("author_id"), text("summary")],
+        vec![
+            Arc::new(StringArray::from(ids)),
+            Arc::new(StringArray::from(sums)),
+        ],
+    ));
+    let (ids, how): (Vec<String>, Vec<String>) = global
+        .commercial
+        .iter()
+        .map(|(id, c)| (id.clone(), json(c)))
+        .unzip();
+    tables.push((
+        "g_commercial",
+        vec![text("doc_id"), text("how")],
+        vec![
+            Arc::new(StringArray::from(ids)),
+            Arc::new(StringArray::from(how)),
+        ],
+    ));
+    let teachers: Vec<String> = global.teachers.iter().cloned().collect();
+    tables.push((
+        "g_teachers",
+        vec![text("author_id")],
+        vec![Arc::new(StringArray::from(teachers))],
+    ));
+    let idx: Vec<u64> = (0..global.groups.len() as u64).collect();
+    let groups: Vec<String> = global.groups.iter().map(json).collect();
+    tables.push((
+        "g_groups",
+        vec![Field::new("idx", DataType::UInt64, false), text("grp")],
+        vec![
+            Arc::new(UInt64Array::from(idx)),
+            Arc::new(StringArray::from(groups)),
+        ],
+    ));
+    let (notes, cities): (Vec<String>, Vec<String>) = global
+        .notes_by_city
+        .iter()
+        .flat_map(|(city, ids)| ids.iter().map(move |id| (id.clone(), city.clone())))
+        .unzip();
+    tables.push((
+        "g_note_cities",
+        vec![text("note_id"), text("city")],
+        vec![
+            Arc::new(StringArray::from(notes)),
+            Arc::new(StringArray::from(cities)),
+        ],
+    ));
+    for (name, fields, columns) in tables {
+        let schema = Arc::new(Schema::new(fields));
+        let batch = datafusion::arrow::array::RecordBatch::try_new(schema.clone(), columns)?;
+        let folder = dir.join(name);
+        std::fs::create_dir_all(&folder).map_err(|e| DistError::io(&folder, e))?;
+        write_parquet_file(&folder.join("part-0.parquet"), &schema, &[batch])?;
+    }
+    Ok(())
+}
+
+/// A value as JSON text (the types here serialise infallibly: maps with string keys).
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// Registers the tables [`write_global`] wrote.
+pub async fn register_global(ctx: &SessionContext, dir: &Path) -> Result<(), DistError> {
+    for name in [
+        "g_authors",
+        "g_commercial",
+        "g_teachers",
+        "g_groups",
+        "g_note_cities",
+    ] {
+        let path = dir.join(name);
+        let url = format!(
+            "{}/",
+            std::path::absolute(&path)
+                .map_err(|e| DistError::io(&path, e))?
+                .display()
+        );
+        ctx.register_parquet(
+            name,
+            url,
+            datafusion::prelude::ParquetReadOptions::default(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Both stages on `ctx` over the exported tables in `tables_dir`; the global tables go to
+/// `global_dir`. Returns the instant used and each city's result.
+pub async fn run_plan(
+    ctx: &SessionContext,
+    tables_dir: &Path,
+    global_dir: &Path,
+    as_of: Option<&str>,
+    only: Option<&str>,
+) -> Result<(String, Vec<CityResult>), DistError> {
+    tables::register_parquet(ctx, tables_dir).await?;
+    let global = plan::global_pass(ctx, as_of).await?;
+    write_global(&global, global_dir)?;
+    register_global(ctx, global_dir).await?;
+    let as_of = global.as_of.to_rfc3339();
+    let results = plan::cities(ctx, &as_of, only).await?;
+    Ok((as_of, results))
 }

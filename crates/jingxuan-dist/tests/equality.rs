@@ -11,7 +11,7 @@ use jingxuan::corpus::{self, Corpus, LoadOptions, Timestamp};
 use jingxuan::selection::SelectionPolicy;
 use jingxuan::Engine;
 use jingxuan_dist::output::{score_json, select_json};
-use jingxuan_dist::{cluster, export, plan, tables};
+use jingxuan_dist::{cluster, export, run};
 use jingxuan_fixture_gen::{generate, CampaignSpace, City, GenConfig};
 
 /// `(score JSON, select JSON)` of every city, from one analysis of the whole corpus.
@@ -44,8 +44,10 @@ fn distributed(
         .unwrap();
     rt.block_on(async {
         let ctx = cluster::standalone(executors, 2).await.unwrap();
-        tables::register_parquet(&ctx, tables_dir).await.unwrap();
-        let (as_of, results) = plan::run(&ctx, as_of, None).await.unwrap();
+        let global_dir = tables_dir.with_file_name(format!("global-{executors}"));
+        let (as_of, results) = run::run_plan(&ctx, tables_dir, &global_dir, as_of, None)
+            .await
+            .unwrap();
         let by_city = results
             .into_iter()
             .map(|r| (r.city, (r.score_json, r.select_json)))
@@ -78,7 +80,10 @@ fn assert_same(
             l.bytes().zip(select.bytes()).position(|(a, b)| a != b)
         );
         // Not vacuous: the list has stores and the board has merchants.
-        assert!(score.contains("\"merchant_id\""), "{what}: {city} board empty");
+        assert!(
+            score.contains("\"merchant_id\""),
+            "{what}: {city} board empty"
+        );
         assert!(select.contains("\"rank\""), "{what}: {city} list empty");
     }
 }
@@ -89,14 +94,21 @@ fn check_corpus(dir: &Path, as_of: Option<&str>, executors: &[usize]) {
         &loaded.corpus,
         as_of.map(|t| Timestamp::parse_rfc3339(t).unwrap()),
     );
-    let tmp = tempfile::Builder::new().prefix("jx-dist-test").tempdir().unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("jx-dist-test")
+        .tempdir()
+        .unwrap();
     let tables_dir = tmp.path().join("tables");
     export::export_parquet(&loaded.corpus, &tables_dir).unwrap();
     for &n in executors {
         let (used, got) = distributed(&tables_dir, n, as_of);
         let default = loaded.corpus.latest_timestamp().unwrap().to_rfc3339();
         assert_eq!(used, as_of.map_or(default, String::from), "as_of used");
-        assert_same(&format!("{} on {n} executor(s)", dir.display()), &expected, &got);
+        assert_same(
+            &format!("{} on {n} executor(s)", dir.display()),
+            &expected,
+            &got,
+        );
     }
 }
 
@@ -110,7 +122,10 @@ fn demo_fixture_is_byte_identical_on_one_and_two_executors() {
 fn generated_multi_city_corpus_is_byte_identical_at_an_earlier_instant() {
     // A different world from the demo: other seed, campaigns of every attack family, and
     // an --as-of in the past, so that later records must be left out on every shard.
-    let tmp = tempfile::Builder::new().prefix("jx-dist-gen").tempdir().unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("jx-dist-gen")
+        .tempdir()
+        .unwrap();
     let config = GenConfig {
         seed: 7,
         cities: City::ALL.to_vec(),
