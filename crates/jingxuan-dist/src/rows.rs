@@ -543,24 +543,24 @@ impl CorpusRows {
     /// Rows grouped by the city folder they are stored under (`""`: no city).
     pub fn by_city(&self) -> BTreeMap<String, CorpusRows> {
         let mut out: BTreeMap<String, CorpusRows> = BTreeMap::new();
-        let mut slot = |city: &str| -> &mut CorpusRows {
+        fn slot<'a>(out: &'a mut BTreeMap<String, CorpusRows>, city: &str) -> &'a mut CorpusRows {
             out.entry(city.to_string())
                 .or_insert_with(CorpusRows::empty)
-        };
+        }
         for m in &self.merchants {
-            slot(&m.city).merchants.push(m.clone());
+            slot(&mut out, &m.city).merchants.push(m.clone());
         }
         for n in &self.notes {
-            slot(&n.city).notes.push(n.clone());
+            slot(&mut out, &n.city).notes.push(n.clone());
         }
         for r in &self.reviews {
-            slot(&r.city).reviews.push(r.clone());
+            slot(&mut out, &r.city).reviews.push(r.clone());
         }
         for v in &self.visits {
-            slot(&v.city).visits.push(v.clone());
+            slot(&mut out, &v.city).visits.push(v.clone());
         }
         for d in &self.curation {
-            slot(&d.city).curation.push(d.clone());
+            slot(&mut out, &d.city).curation.push(d.clone());
         }
         out
     }
