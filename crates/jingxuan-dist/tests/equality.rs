@@ -84,7 +84,10 @@ fn assert_same(
             score.contains("\"merchant_id\""),
             "{what}: {city} board empty"
         );
-        assert!(select.contains("\"rank\""), "{what}: {city} list empty");
+        assert!(
+            select.contains("\"rank\"") && !select.contains("\"stores\": []"),
+            "{what}: {city} list empty"
+        );
     }
 }
 
