@@ -136,4 +136,26 @@ fn shared_default_text_is_no_template_and_programmes_hold_no_shop() {
         .map(|&i| analysis.evidence.docs[i].id.as_str())
         .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
+    // The programme review counts, at half weight (not independent), and holds nothing.
+    let k = analysis
+        .evidence
+        .items
+        .iter()
+        .position(|e| analysis.evidence.doc(e).id == ids[0])
+        .unwrap();
+    let w = &analysis.trust.weights[k];
+    assert!(
+        w.discounts.iter().any(
+            |d| matches!(d, jingxuan::trust::Discount::Programme { name } if name == "霸王餐")
+        ),
+        "{:?}",
+        w.discounts
+    );
+    assert!((w.total() - 0.5 * w.undiscounted()).abs() < 1e-9, "{w:?}");
+    let m01 = board
+        .merchants
+        .iter()
+        .find(|m| m.merchant_id == "m01")
+        .unwrap();
+    assert!(m01.eligible, "{:?}", m01.ineligible);
 }
