@@ -28,7 +28,7 @@ use crate::evidence::sentiment::SentimentModel;
 use crate::evidence::EvidenceSet;
 use crate::reputation::{self, MerchantScore, Scoreboard, ScoringConfig};
 use crate::selection::{self, Selection, SelectionPolicy};
-use crate::text::Analyzer;
+use crate::text::{snippet, Analyzer};
 use crate::trust::{self, Credibility, Discount};
 
 /// The shared, immutable parts of scoring: build once per corpus and reuse (also across
@@ -667,19 +667,6 @@ fn summary_zh(s: &MerchantScore, rank: usize, of: usize, n: usize) -> Vec<String
             f.detail,
             f.docs.len()
         ));
-    }
-    out
-}
-
-/// The first `chars` characters of `text` on one line.
-pub(crate) fn snippet(text: &str, chars: usize) -> String {
-    let one_line: String = text
-        .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
-    let mut out: String = one_line.chars().take(chars).collect();
-    if one_line.chars().count() > chars {
-        out.push('…');
     }
     out
 }

@@ -138,21 +138,9 @@ struct Candidate<'a> {
     review: Option<(String, Vec<crate::trust::FlagKind>)>,
 }
 
-/// Chooses the list of `inputs.board`'s city under `policy`. `previous` is the last
-/// published list (merchant ids), for stability. A policy out of its bounds
-/// ([`SelectionPolicy::validate`]) is a user error.
-pub fn select(
-    inputs: &Inputs<'_>,
-    policy: &SelectionPolicy,
-    previous: Option<&[String]>,
-) -> crate::Result<Selection> {
-    policy.validate()?;
-    let prepared = Prepared::new(inputs.corpus, inputs.board, inputs.ranges);
-    Ok(select_prepared(inputs, &prepared, policy, previous))
-}
-
-/// [`select`] with the board's [`Prepared`] facts made beforehand (and reused across
-/// calls). The caller has validated `policy`.
+/// Chooses the list of `inputs.board`'s city under `policy`, with the board's
+/// [`Prepared`] facts made beforehand (and reused across calls). `previous` is the last
+/// published list (merchant ids), for stability. The caller has validated `policy`.
 pub(crate) fn select_prepared<'a>(
     inputs: &Inputs<'a>,
     prepared: &'a Prepared,

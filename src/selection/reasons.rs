@@ -213,7 +213,7 @@ pub(crate) fn explain(
                 doc_id: d.id.clone(),
                 kind: d.kind,
                 opinion: (e.value * 1e3).round() / 10.0,
-                snippet: crate::engine::snippet(&d.text, 60),
+                snippet: crate::text::snippet(&d.text, 60),
             }
         })
         .collect();

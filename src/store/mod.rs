@@ -35,11 +35,12 @@ use serde::Serialize;
 use crate::corpus::{self, CommercialBook, Corpus, LoadOptions, LoadReport, Loaded, Timestamp};
 use crate::engine::{Analysis, Engine};
 use crate::error::{Error, Result, UserError};
-use crate::evidence::extract::{fnv1a, Reading};
+use crate::evidence::extract::Reading;
 use crate::evidence::Document;
 use crate::index::{doc_prints, IndexStats, SearchHit, SearchIndex, SearchQuery, SearchView};
 use crate::reputation::{Scoreboard, ScoringConfig};
 use crate::selection::{Selection, SelectionPolicy};
+use crate::text::fnv1a;
 
 pub use disk::{StateWritten, STATE_FILE};
 
