@@ -10,8 +10,8 @@ mod time;
 mod validate;
 
 pub use load::{
-    load, load_batch, load_batch_from_readers, load_batch_onto, load_from_readers, FileReport,
-    LoadOptions, LoadReport, Loaded, Mode, FILES,
+    load, load_batch, load_batch_from_readers, load_batch_onto, load_batch_onto_from_readers,
+    load_from_readers, FileReport, LoadOptions, LoadReport, Loaded, Mode, FILES,
 };
 pub use records::*;
 pub use time::{Timestamp, YEARS};

@@ -14,10 +14,13 @@ use crate::selection::Inputs;
 /// A note or review cited for a pick.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EvidenceRef {
+    /// The note's or review's id.
     pub doc_id: String,
+    /// Note or review.
     pub kind: DocKind,
     /// The opinion read from it (0–100).
     pub opinion: f64,
+    /// The start of its text, on one line.
     pub snippet: String,
 }
 
