@@ -172,7 +172,7 @@ fn evaluate(variant: &Variant, seed: u64, rows: &mut Vec<Row>) -> (usize, usize,
     let loaded = corpus::load(world.dir.path(), &LoadOptions::default()).expect("corpus loads");
     let c = &loaded.corpus;
     let engine = Engine::for_corpus(c).expect("engine");
-    let analysis = engine.analyze(c, None);
+    let analysis = engine.analyze(c.clone(), None);
     let board = analysis.score_city("测试市").expect("city");
     let lexicon = SentimentModel::new().unwrap();
     let index = |id: &str| id[1..].parse::<usize>().unwrap();
@@ -224,7 +224,7 @@ fn evaluate(variant: &Variant, seed: u64, rows: &mut Vec<Row>) -> (usize, usize,
     // Diagnostic: the plain mean of the evidence stage's opinions (no weights, no shrinkage,
     // no lower bound), to tell the reading from the aggregation.
     let mut opinion = vec![(0.0, 0usize); MERCHANTS];
-    for e in &analysis.evidence.items {
+    for e in &analysis.evidence().items {
         let s = &mut opinion[index(&e.merchant_id)];
         s.0 += e.value;
         s.1 += 1;
@@ -237,7 +237,7 @@ fn evaluate(variant: &Variant, seed: u64, rows: &mut Vec<Row>) -> (usize, usize,
     push("ceiling (drawn share)", &world.drawn);
 
     let list = analysis
-        .select("测试市", &SelectionPolicy::default(), None)
+        .select("测试市", &SelectionPolicy::default(), &Default::default())
         .expect("select");
     let qualified = board
         .merchants
@@ -451,8 +451,8 @@ fn the_same_quality_reads_the_same_in_every_category() {
     }
     let loaded = corpus::load(dir.path(), &LoadOptions::default()).unwrap();
     let engine = Engine::for_corpus(&loaded.corpus).unwrap();
-    let analysis = engine.analyze(&loaded.corpus, None);
-    let ev = &analysis.evidence;
+    let analysis = engine.analyze(loaded.corpus.clone(), None);
+    let ev = analysis.evidence();
     let mut calibrated = vec![(0.0, 0usize); 2 * PAIRS];
     let mut raw = vec![(0.0, 0usize); 2 * PAIRS];
     for e in &ev.items {

@@ -93,7 +93,7 @@ fn shared_default_text_is_no_template_and_programmes_hold_no_shop() {
     let dir = corpus_dir();
     let loaded = corpus::load(dir.path(), &LoadOptions::default()).unwrap();
     let engine = Engine::for_corpus(&loaded.corpus).unwrap();
-    let analysis = engine.analyze(&loaded.corpus, None);
+    let analysis = engine.analyze(loaded.corpus.clone(), None);
     let board = analysis.score_city("测试市").unwrap();
     let flags = |id: &str| -> Vec<FlagKind> {
         board
@@ -129,11 +129,11 @@ fn shared_default_text_is_no_template_and_programmes_hold_no_shop() {
         "{:?}",
         flags("m01")
     );
-    let commercial = sponsored::detect(&loaded.corpus, &analysis.evidence);
-    let programmes = sponsored::programmes_in(&analysis.evidence, &commercial);
+    let commercial = sponsored::detect(&loaded.corpus, analysis.evidence());
+    let programmes = sponsored::programmes_in(analysis.evidence(), &commercial);
     let ids: Vec<&str> = programmes
         .keys()
-        .map(|&i| analysis.evidence.docs[i].id.as_str())
+        .map(|&i| analysis.evidence().docs[i].id.as_str())
         .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     // The programme review counts, at half weight (not independent), and holds nothing.

@@ -13,8 +13,11 @@ use crate::evidence::link::{LinkSource, NoteLinks};
 use crate::evidence::model::{features, TextModel};
 use crate::evidence::reader::{Readers, TextReader};
 use crate::evidence::sentiment::{ReturnIntent, SentimentModel, TextEvidence};
+use crate::text::fingerprint::{BandHasher, Bands};
+pub use crate::text::hash::term_hash;
 use crate::text::Analyzer;
-use crate::trust::duplicate::{BandHasher, Bands};
+// Kept here too: `reader` and `model` name it through this module.
+pub(crate) use crate::text::hash::fnv1a;
 
 /// A note or review as the trust and reputation stages see it.
 #[derive(Debug, Clone, Serialize)]
@@ -603,35 +606,21 @@ fn text_hash(kind: DocKind, text: &str) -> u64 {
     fnv1a(std::iter::once(kind as u8).chain(text.bytes()))
 }
 
-/// A token text's hash, as kept in [`Document::terms`]. Stable across runs and platforms;
-/// two of a document's words sharing a hash is vanishingly unlikely.
-pub fn term_hash(term: &str) -> u64 {
-    fnv1a(term.bytes())
-}
-
-/// 64-bit FNV-1a: small, fixed and seedless, so every hash the pipeline keeps is the same
-/// on every run and machine (std's hasher is randomly seeded).
-pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 /// Authors with a history as of `as_of`: more than [`LITTLE_HISTORY_MERCHANTS`] merchants
-/// over more than [`LITTLE_HISTORY_DAYS`] days (what `trust::author` calls established).
+/// over more than [`LITTLE_HISTORY_DAYS`] days (what `trust::author` calls established; the thresholds live in [`crate::corpus`]).
 fn established_authors<'a>(
     corpus: &Corpus,
     docs: &'a [Document],
     as_of: Timestamp,
 ) -> std::collections::BTreeSet<&'a str> {
-    use crate::trust::author::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
+    use crate::corpus::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
     let mut history: BTreeMap<&str, (std::collections::BTreeSet<&str>, Timestamp, Timestamp)> =
         BTreeMap::new();
     // Commercial content builds no history (as in `trust::author`): a sponsored note must
     // not make its author a teacher of the model. Declared and marked content is known
     // here; an influencer spree is found only later, in trust.
     let commercial = |d: &Document| {
-        d.declared_sponsored == Some(true) || crate::trust::sponsored::marker_in(&d.text).is_some()
+        d.declared_sponsored == Some(true) || crate::text::markers::marker_in(&d.text).is_some()
     };
     for d in docs
         .iter()

@@ -85,10 +85,8 @@ impl Credibility {
     }
 }
 
-/// An account that wrote about at most this many merchants has little history.
-pub const LITTLE_HISTORY_MERCHANTS: usize = 2;
-/// … or one active (first to last writing) for at most this many days.
-pub const LITTLE_HISTORY_DAYS: f64 = 30.0;
+// Shared with the evidence stage (which accounts teach the learned reader).
+pub use crate::corpus::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
 /// Fully established from this many merchants …
 const FULL_HISTORY_MERCHANTS: f64 = 6.0;
 /// … over this many days of activity.
