@@ -137,13 +137,12 @@ fn shared_default_text_is_no_template_and_programmes_hold_no_shop() {
         .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     // The programme review counts, at half weight (not independent), and holds nothing.
-    let k = analysis
-        .evidence
-        .items
-        .iter()
-        .position(|e| analysis.evidence.doc(e).id == ids[0])
-        .unwrap();
-    let w = &analysis.trust.weights[k];
+    let view = analysis.merchant("m01").unwrap();
+    let programme = view
+        .evidence()
+        .find(|x| x.doc.id == ids[0])
+        .expect("the programme review is m01's evidence");
+    let w = programme.weight;
     assert!(
         w.discounts.iter().any(
             |d| matches!(d, jingxuan::trust::Discount::Programme { name } if name == "霸王餐")
