@@ -636,8 +636,9 @@ pub(crate) fn established_authors<'a>(
     as_of: Timestamp,
 ) -> std::collections::BTreeSet<&'a str> {
     use crate::trust::author::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
-    let mut history: BTreeMap<&str, (std::collections::BTreeSet<&str>, Timestamp, Timestamp)> =
-        BTreeMap::new();
+    // Hashed, not ordered: one lookup per document; the output set is ordered.
+    let mut history: HashMap<&str, (std::collections::BTreeSet<&str>, Timestamp, Timestamp)> =
+        HashMap::new();
     // Commercial content builds no history (as in `trust::author`): a sponsored note must
     // not make its author a teacher of the model. Declared and marked content is known
     // here; an influencer spree is found only later, in trust.

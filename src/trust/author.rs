@@ -173,7 +173,9 @@ pub fn summaries(
         first: Option<Timestamp>,
         last: Option<Timestamp>,
     }
-    let mut history: BTreeMap<&str, History> = BTreeMap::new();
+    // Hashed, not ordered: a million items' lookups by author id; the output is ordered
+    // below.
+    let mut history: std::collections::HashMap<&str, History> = Default::default();
     for e in &evidence.items {
         let d = evidence.doc(e);
         if d.created_at > as_of || commercial.contains_key(&e.doc) {
