@@ -115,7 +115,9 @@ fn breakdown(
     let cred = jingxuan::trust::author::credibility(c, &evidence, as_of, &commercial);
     let cred_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let groups = jingxuan::trust::duplicate::detect(&evidence, &commercial);
+    let groups = jingxuan::trust::duplicate::detect(&evidence, &commercial, &|m| {
+        c.merchants.get(m).map(|m| m.city.as_str())
+    });
     let dup_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let col = jingxuan::trust::collusion::detect(&evidence, &commercial);

@@ -90,6 +90,11 @@ impl Engine {
         self
     }
 
+    /// The lexicon reader in use.
+    pub(crate) fn sentiment(&self) -> &SentimentModel {
+        &self.sentiment
+    }
+
     /// The analyzer in use (the same one the search index should use).
     pub fn analyzer(&self) -> &Arc<Analyzer> {
         &self.analyzer
@@ -104,7 +109,7 @@ impl Engine {
     /// Cost: CPU-bound, the whole pipeline's price (every text read, every weight); it
     /// runs on the current rayon pool (see [`Engine`]'s "Threads").
     pub fn analyze(&self, corpus: impl Into<Arc<Corpus>>, as_of: Option<Timestamp>) -> Analysis {
-        self.analyze_from(corpus.into(), as_of, &HashMap::new(), None)
+        self.analyze_from(corpus.into(), as_of, &HashMap::new(), None, None)
     }
 
     /// [`analyze`](Self::analyze), reading again only the notes and reviews
@@ -131,7 +136,7 @@ impl Engine {
         };
         // The learned model reads characters, not tokens: it stays valid across dictionaries.
         let readers = previous.evidence.readers.as_deref();
-        self.analyze_from(corpus, as_of, &before, readers)
+        self.analyze_from(corpus, as_of, &before, readers, None)
     }
 
     /// [`analyze`](Self::analyze) reusing saved readings, which must have
@@ -146,7 +151,7 @@ impl Engine {
             .iter()
             .map(|r| (r.id.as_str(), ReadingRef::of_saved(r)))
             .collect();
-        self.analyze_from(corpus, as_of, &before, None)
+        self.analyze_from(corpus, as_of, &before, None, None)
     }
 
     /// An engine for `corpus` sharing this one's sentiment model and settings; `self` again
@@ -168,12 +173,14 @@ impl Engine {
         self.analyzer.extra_words() == words
     }
 
-    fn analyze_from(
+    /// `global`: a city shard's analysis (`crate::shard`) takes what spans cities from it.
+    pub(crate) fn analyze_from(
         &self,
         corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
         before: &HashMap<&str, ReadingRef<'_>>,
         previous_readers: Option<&crate::evidence::reader::Readers>,
+        global: Option<&crate::shard::GlobalPass>,
     ) -> Analysis {
         let as_of = as_of
             .or_else(|| corpus.latest_timestamp())
@@ -195,8 +202,10 @@ impl Engine {
             before,
             as_of,
             previous_readers,
+            global.map(|g| &g.teachers),
         );
-        let trust = trust::assess(c, &evidence, as_of);
+        let cross = global.map(|g| g.cross_city(&evidence));
+        let trust = trust::assess_with(c, &evidence, as_of, cross);
         // Unchecked: analysis cannot fail; every scoring method validates the config.
         let counted = reputation::counted_unchecked(&evidence, &trust, as_of, &self.config);
         let ranges = evidence.merchant_ranges();

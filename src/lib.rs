@@ -39,6 +39,7 @@ pub mod index;
 pub mod report;
 pub mod reputation;
 pub mod selection;
+pub mod shard;
 pub mod store;
 pub mod text;
 pub mod trust;

@@ -17,7 +17,7 @@ const STAGES: [&str; 6] = [
 
 /// What each module must never import.
 fn forbidden(module: &str) -> Vec<&'static str> {
-    let top = ["engine", "report", "index", "store"];
+    let top = ["engine", "shard", "report", "index", "store"];
     let mut out: Vec<&'static str> = Vec::new();
     if let Some(at) = STAGES.iter().position(|s| *s == module) {
         // No stage imports a later stage, nor anything built on the stages.
@@ -37,7 +37,7 @@ fn forbidden(module: &str) -> Vec<&'static str> {
             "report",
             "store",
         ]),
-        "engine" => out.extend(["report", "index", "store"]),
+        "engine" | "shard" => out.extend(["report", "index", "store"]),
         "report" => out.extend(["index", "store"]),
         _ => {}
     }

@@ -85,10 +85,13 @@ pub struct Source {
 }
 
 impl Source {
-    /// The analysis of the source as of `as_of`.
+    /// The analysis of the source as of `as_of`. From a corpus folder, only what `scope`
+    /// asks about is read and weighed (a city's shard, or a merchant's city's, plus the
+    /// cheap global pass over authors); a store answers from its saved analysis.
     pub fn analysis(
         &self,
         as_of: Option<Timestamp>,
+        scope: Scope<'_>,
         progress: &Progress,
     ) -> Result<Analysis, Error> {
         if let Some(dir) = &self.store {
@@ -105,8 +108,26 @@ impl Source {
         let loaded = corpus::load(corpus_dir, &load_options(self.lenient, 100))?;
         progress.set_message("reading and weighing notes and reviews");
         let engine = Engine::for_corpus(&loaded.corpus)?;
-        Ok(engine.analyze(loaded.corpus, as_of))
+        let city = match scope {
+            Scope::City(city) => city.to_string(),
+            Scope::Merchant(id) => loaded
+                .corpus
+                .merchants
+                .get(id)
+                .map(|m| m.city.clone())
+                .ok_or_else(|| UserError::UnknownMerchant { id: id.to_string() })?,
+        };
+        jingxuan::shard::analyze_one_city(&engine, &loaded.corpus, &city, as_of)
     }
+}
+
+/// What a read command asks about, so that a corpus folder's analysis reads only that.
+#[derive(Clone, Copy)]
+pub enum Scope<'a> {
+    /// One city.
+    City(&'a str),
+    /// One merchant (its city).
+    Merchant(&'a str),
 }
 
 /// The latest generation of the store in `dir`, read without writing.
@@ -185,7 +206,9 @@ impl ListArgs {
             ..Default::default()
         };
         request.validate()?;
-        let analysis = self.source.analysis(as_of, progress)?;
+        let analysis = self
+            .source
+            .analysis(as_of, Scope::City(&self.city), progress)?;
         progress.set_message("selecting");
         Ok(List {
             analysis,

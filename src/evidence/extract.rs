@@ -246,7 +246,9 @@ impl EvidenceSet {
             .unwrap_or_default();
         let as_of = corpus.latest_timestamp().unwrap_or(Timestamp::from_unix(0));
         let readers = previous.and_then(|p| p.readers.as_deref());
-        Self::extract_with(corpus, links, analyzer, sentiment, &before, as_of, readers)
+        Self::extract_with(
+            corpus, links, analyzer, sentiment, &before, as_of, readers, None,
+        )
     }
 
     /// [`extract_reusing`](Self::extract_reusing) from earlier readings by document id
@@ -254,6 +256,10 @@ impl EvidenceSet {
     ///
     /// Each city's learned model is trained on its rated reviews up to `as_of` (see
     /// [`TextReader::train`]); a model of `previous` is reused when it learned from the same.
+    /// `teachers` are the established authors whose reviews teach it, when known from the
+    /// whole corpus (a city shard's documents alone do not show an author's history);
+    /// `None` computes them from `corpus`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn extract_with(
         corpus: &Corpus,
         links: &NoteLinks,
@@ -262,6 +268,7 @@ impl EvidenceSet {
         before: &HashMap<&str, ReadingRef<'_>>,
         as_of: Timestamp,
         previous: Option<&Readers>,
+        teachers: Option<&std::collections::BTreeSet<String>>,
     ) -> EvidenceSet {
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
         let band_hasher = BandHasher::default();
@@ -378,8 +385,17 @@ impl EvidenceSet {
         // Only established accounts teach the model and calibrate it (several merchants over
         // more than a month, as trust's `Credibility::established` asks): cheap accounts'
         // reviews must not move how everyone else's words read.
-        let established = established_authors(corpus, &docs, as_of);
-        let teaches = |d: &Document| d.star.is_none() || established.contains(d.author_id.as_str());
+        let established = match teachers {
+            Some(_) => Default::default(),
+            None => established_authors(corpus, &docs, as_of),
+        };
+        let teaches = |d: &Document| {
+            d.star.is_none()
+                || match teachers {
+                    Some(t) => t.contains(&d.author_id),
+                    None => established.contains(d.author_id.as_str()),
+                }
+        };
         let mut by_city: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, d) in docs.iter().enumerate() {
             if let Some(c) = city_of(d) {
@@ -608,14 +624,15 @@ fn text_hash(kind: DocKind, text: &str) -> u64 {
 
 /// Authors with a history as of `as_of`: more than [`LITTLE_HISTORY_MERCHANTS`] merchants
 /// over more than [`LITTLE_HISTORY_DAYS`] days (what `trust::author` calls established; the thresholds live in [`crate::corpus`]).
-fn established_authors<'a>(
+pub(crate) fn established_authors<'a>(
     corpus: &Corpus,
     docs: &'a [Document],
     as_of: Timestamp,
 ) -> std::collections::BTreeSet<&'a str> {
     use crate::corpus::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
-    let mut history: BTreeMap<&str, (std::collections::BTreeSet<&str>, Timestamp, Timestamp)> =
-        BTreeMap::new();
+    // Hashed, not ordered: one lookup per document; the output set is ordered.
+    let mut history: HashMap<&str, (std::collections::BTreeSet<&str>, Timestamp, Timestamp)> =
+        HashMap::new();
     // Commercial content builds no history (as in `trust::author`): a sponsored note must
     // not make its author a teacher of the model. Declared and marked content is known
     // here; an influencer spree is found only later, in trust.

@@ -100,6 +100,50 @@ const BREADTH_FULL_MERCHANTS: f64 = 15.0;
 /// must not outweigh many ordinary visitors.
 const REACH_CAP: f64 = 1.3;
 
+/// What credibility is made of, as integers and instants: an author's writing across the
+/// whole corpus (commercial content aside) and account facts. Small and exact to ship
+/// between machines (see `crate::shard`); [`AuthorSummary::credibility`] makes the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AuthorSummary {
+    /// Account creation, when known.
+    pub created_at: Option<Timestamp>,
+    /// Distinct merchants the account wrote about.
+    pub merchants: usize,
+    /// Distinct cities of those merchants.
+    pub cities: usize,
+    /// The account's first and last writing.
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+    pub real_name: bool,
+    pub followers: u64,
+    pub banned: bool,
+    pub merchant_account: bool,
+}
+
+impl AuthorSummary {
+    /// The account's credibility as of `as_of`.
+    pub fn credibility(&self, as_of: Timestamp) -> Credibility {
+        let active_days = match (self.first, self.last) {
+            (Some(f), Some(l)) => f.days_until(l),
+            _ => 0.0,
+        };
+        let mut c = Credibility {
+            weight: 0.0,
+            created_at: self.created_at,
+            age_days: self.created_at.map(|c| c.days_until(as_of).max(0.0)),
+            merchants: self.merchants,
+            cities: self.cities,
+            active_days,
+            real_name: self.real_name,
+            followers: self.followers,
+            banned: self.banned,
+            merchant_account: self.merchant_account,
+        };
+        c.weight = weight_of(&c);
+        c
+    }
+}
+
 /// Credibility of every author who wrote something, plus any listed author.
 pub fn credibility(
     corpus: &Corpus,
@@ -107,6 +151,19 @@ pub fn credibility(
     as_of: Timestamp,
     commercial: &BTreeMap<usize, Commercial>,
 ) -> BTreeMap<String, Credibility> {
+    summaries(corpus, evidence, as_of, commercial)
+        .into_iter()
+        .map(|(id, s)| (id, s.credibility(as_of)))
+        .collect()
+}
+
+/// What [`credibility`] is made of, per author.
+pub fn summaries(
+    corpus: &Corpus,
+    evidence: &EvidenceSet,
+    as_of: Timestamp,
+    commercial: &BTreeMap<usize, Commercial>,
+) -> BTreeMap<String, AuthorSummary> {
     #[derive(Default)]
     struct History<'a> {
         merchants: BTreeSet<&'a str>,
@@ -114,7 +171,9 @@ pub fn credibility(
         first: Option<Timestamp>,
         last: Option<Timestamp>,
     }
-    let mut history: BTreeMap<&str, History> = BTreeMap::new();
+    // Hashed, not ordered: a million items' lookups by author id; the output is ordered
+    // below.
+    let mut history: std::collections::HashMap<&str, History> = Default::default();
     for e in &evidence.items {
         let d = evidence.doc(e);
         if d.created_at > as_of || commercial.contains_key(&e.doc) {
@@ -135,27 +194,18 @@ pub fn credibility(
         .map(|id| {
             let h = history.get(id).unwrap_or(&empty);
             let author = corpus.authors.get(id);
-            let age_days = author
-                .and_then(|a| a.created_at)
-                .map(|c| c.days_until(as_of).max(0.0));
-            let active_days = match (h.first, h.last) {
-                (Some(f), Some(l)) => f.days_until(l),
-                _ => 0.0,
-            };
-            let mut c = Credibility {
-                weight: 0.0,
+            let s = AuthorSummary {
                 created_at: author.and_then(|a| a.created_at),
-                age_days,
                 merchants: h.merchants.len(),
                 cities: h.cities.len(),
-                active_days,
+                first: h.first,
+                last: h.last,
                 real_name: author.is_some_and(|a| a.verified),
                 followers: author.and_then(|a| a.followers).unwrap_or(0),
                 banned: author.is_some_and(|a| a.banned),
                 merchant_account: author.is_some_and(|a| a.merchant_id.is_some()),
             };
-            c.weight = weight_of(&c);
-            (id.to_string(), c)
+            (id.to_string(), s)
         })
         .collect()
 }

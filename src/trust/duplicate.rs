@@ -19,6 +19,9 @@ pub const MIN_AUTHORS: usize = 3;
 /// A set of near-identical texts from different authors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TemplateGroup {
+    /// The city of the merchant whose documents hold the copies: a template is judged
+    /// among one city's documents (see [`detect`]).
+    pub city: String,
     /// Document indexes, ascending.
     pub docs: Vec<usize>,
     pub authors: usize,
@@ -31,9 +34,10 @@ pub struct TemplateGroup {
 /// That bounds the work by the busiest shop's two months, not by the size of the corpus:
 /// stock phrases recur across thousands of shops, and a corpus-wide index would compare
 /// every pair of them.
-pub fn detect(
+pub fn detect<'c>(
     evidence: &EvidenceSet,
     commercial: &BTreeMap<usize, Commercial>,
+    city_of: &(dyn Fn(&str) -> Option<&'c str> + Sync),
 ) -> Vec<TemplateGroup> {
     // The band hashes come with each document (computed when its text was read, and
     // reused with its reading); shingles are made only for documents that share a band.
@@ -49,10 +53,10 @@ pub fn detect(
             }
         })
         .collect();
-    let merchants: Vec<Vec<usize>> = evidence
+    let merchants: Vec<(&str, Vec<usize>)> = evidence
         .by_merchant()
-        .into_values()
-        .map(|items| {
+        .into_iter()
+        .map(|(merchant, items)| {
             let mut docs: Vec<usize> = items
                 .iter()
                 .map(|e| e.doc)
@@ -60,28 +64,37 @@ pub fn detect(
                 .collect();
             docs.sort_by_key(|&d| (evidence.docs[d].created_at, d));
             docs.dedup();
-            docs
+            (city_of(merchant).unwrap_or(""), docs)
         })
         .collect();
     let mut groups: Vec<TemplateGroup> = merchants
         .par_iter()
-        .flat_map_iter(|docs| {
+        .flat_map_iter(|(city, docs)| {
             let here: Vec<&Bands> = docs.iter().filter_map(|&d| prints[d]).collect();
             clusters(evidence, docs, &here)
                 .into_iter()
                 .flat_map(|cluster| campaigns(evidence, cluster))
+                .map(|mut g| {
+                    g.city = city.to_string();
+                    g
+                })
         })
         .collect();
-    drop_common_phrasing(evidence, &prints, &mut groups);
-    // A document about several shops can be part of a campaign at each; keep it once, in
-    // its largest group.
-    groups.sort_by(|a, b| b.authors.cmp(&a.authors).then_with(|| a.docs.cmp(&b.docs)));
+    drop_common_phrasing(evidence, &prints, city_of, &mut groups);
+    // A document about several shops can be part of a campaign at each; keep it once per
+    // city, in its largest group there. Everything is judged within a city, so that one
+    // city's analysis needs only its own documents (`crate::shard`).
+    groups.sort_by(|a, b| {
+        (a.city.as_str(), b.authors)
+            .cmp(&(b.city.as_str(), a.authors))
+            .then_with(|| a.docs.cmp(&b.docs))
+    });
     let mut seen = BTreeSet::new();
     groups.retain_mut(|g| {
-        g.docs.retain(|&d| seen.insert(d));
+        g.docs.retain(|&d| seen.insert((g.city.clone(), d)));
         !g.docs.is_empty()
     });
-    groups.sort_by(|a, b| a.docs.cmp(&b.docs));
+    groups.sort_by(|a, b| a.docs.cmp(&b.docs).then_with(|| a.city.cmp(&b.city)));
     groups
 }
 
@@ -96,31 +109,53 @@ const COMMON_MAX_SHARE: f64 = 0.34;
 /// leave at many merchants (很满意的一次就餐体验，整体评价的话我觉得：口味不错 is an app's
 /// default text): it carries little information, but it is not coordination. Only the
 /// flagged documents' band hashes are looked up, in one pass over the corpus.
-fn drop_common_phrasing(
+fn drop_common_phrasing<'c>(
     evidence: &EvidenceSet,
     prints: &[Option<&Bands>],
+    city_of: &(dyn Fn(&str) -> Option<&'c str> + Sync),
     groups: &mut Vec<TemplateGroup>,
 ) {
     if groups.is_empty() {
         return;
     }
-    // (band, hash) of every flagged document → the merchants and authors of every
-    // document sharing it, and how many documents.
+    // (city, band, hash) of every flagged document → the merchants and authors of every
+    // document of that city sharing it, and how many documents. A document belongs to the
+    // city of each merchant it speaks of.
     type Spread<'a> = (BTreeSet<&'a str>, BTreeSet<&'a str>, usize);
-    let mut keys: std::collections::HashMap<(usize, u64), Spread<'_>> = Default::default();
+    // Cities as small numbers, so the keys borrow nothing from `groups`.
+    let cities: BTreeMap<String, usize> = groups
+        .iter()
+        .map(|g| g.city.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (c, i))
+        .collect();
+    let mut keys: std::collections::HashMap<(usize, usize, u64), Spread<'_>> = Default::default();
     for g in groups.iter() {
         for &d in &g.docs {
             if let Some(p) = prints[d] {
                 for (b, &h) in p.iter().enumerate() {
-                    keys.entry((b, h)).or_default();
+                    keys.entry((cities[&g.city], b, h)).or_default();
                 }
             }
         }
     }
     for (d, p) in prints.iter().enumerate() {
         let Some(p) = p else { continue };
-        for (b, &h) in p.iter().enumerate() {
-            if let Some(e) = keys.get_mut(&(b, h)) {
+        let mut doc_cities: Vec<usize> = evidence.docs[d]
+            .merchant_ids
+            .iter()
+            .filter_map(|m| city_of(m))
+            .filter_map(|c| cities.get(c).copied())
+            .collect();
+        doc_cities.sort_unstable();
+        doc_cities.dedup();
+        for (c, (b, &h)) in doc_cities
+            .iter()
+            .flat_map(|c| p.iter().enumerate().map(move |bh| (*c, bh)))
+        {
+            if let Some(e) = keys.get_mut(&(c, b, h)) {
                 let doc = &evidence.docs[d];
                 for m in &doc.merchant_ids {
                     // Enough to decide; bounded so a very common phrase costs little.
@@ -142,16 +177,18 @@ fn drop_common_phrasing(
             .flat_map(|&d| evidence.docs[d].merchant_ids.iter().map(String::as_str))
             .collect();
         let size = g.docs.len() as f64;
+        let city = cities[&g.city];
         g.docs.retain(|&d| {
             let Some(p) = prints[d] else { return true };
             let common = p.iter().enumerate().any(|(b, &h)| {
-                keys.get(&(b, h)).is_some_and(|(merchants, authors, n)| {
-                    merchants.len() >= COMMON_MERCHANTS
-                        && authors.len() >= COMMON_MERCHANTS
-                        && size <= COMMON_MAX_SHARE * *n as f64
-                        && merchants.iter().filter(|m| !here.contains(*m)).count()
-                            >= COMMON_MERCHANTS - 1
-                })
+                keys.get(&(city, b, h))
+                    .is_some_and(|(merchants, authors, n)| {
+                        merchants.len() >= COMMON_MERCHANTS
+                            && authors.len() >= COMMON_MERCHANTS
+                            && size <= COMMON_MAX_SHARE * *n as f64
+                            && merchants.iter().filter(|m| !here.contains(*m)).count()
+                                >= COMMON_MERCHANTS - 1
+                    })
             });
             !common
         });
@@ -281,6 +318,7 @@ fn campaigns(evidence: &EvidenceSet, docs: Vec<usize>) -> Vec<TemplateGroup> {
     }
     let docs: Vec<usize> = flagged.into_iter().collect();
     vec![TemplateGroup {
+        city: String::new(),
         authors: authors_of(&docs),
         docs,
     }]

@@ -366,10 +366,50 @@ fn direction_of(mean: f64, reference: f64) -> Direction {
 /// of the world at `as_of` (as [`Engine::analyze`](crate::Engine::analyze) makes it):
 /// nothing written later may raise a flag or build a history.
 pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Assessment {
+    assess_with(corpus, evidence, as_of, None)
+}
+
+/// What one city's trust stage takes from the whole corpus when it runs over that city's
+/// documents only (see [`crate::shard`]): everything here spans cities.
+pub(crate) struct CrossCity<'a> {
+    /// Commercial documents, by index into the city's `EvidenceSet::docs`.
+    pub commercial: BTreeMap<usize, Commercial>,
+    /// What every author's credibility is made of, over the whole corpus.
+    pub authors: &'a BTreeMap<String, author::AuthorSummary>,
+    /// Lock-step groups over the whole corpus.
+    pub groups: &'a [collusion::Group],
+}
+
+/// [`assess`], taking the cross-city parts from `cross` when given instead of computing
+/// them from `evidence` (which then holds one city's documents).
+pub(crate) fn assess_with(
+    corpus: &Corpus,
+    evidence: &EvidenceSet,
+    as_of: Timestamp,
+    cross: Option<CrossCity<'_>>,
+) -> Assessment {
     // Commercial content is set aside first: it must not build an author's history, hide a
     // burst or join a template, so that adding sponsored notes can never raise a score.
-    let commercial = sponsored::detect(corpus, evidence);
-    let credibility = author::credibility(corpus, evidence, as_of, &commercial);
+    let (commercial, credibility, groups) = match cross {
+        None => {
+            let commercial = sponsored::detect(corpus, evidence);
+            let credibility = author::credibility(corpus, evidence, as_of, &commercial);
+            let groups = collusion::detect(evidence, &commercial);
+            (commercial, credibility, groups)
+        }
+        Some(cross) => {
+            // Only the authors this city's documents name are looked up.
+            let credibility = evidence
+                .docs
+                .iter()
+                .filter_map(|d| {
+                    let (id, s) = cross.authors.get_key_value(&d.author_id)?;
+                    Some((id.clone(), s.credibility(as_of)))
+                })
+                .collect();
+            (cross.commercial, credibility, cross.groups.to_vec())
+        }
+    };
     let established = |author: &str| credibility.get(author).map_or(0.0, |c| c.established());
     let mut weights: Vec<EvidenceWeight> = evidence
         .items
@@ -498,13 +538,23 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
 
     // Templates: copies of one text by several authors. The earliest copy may be an honest
     // original that others copied; the rest are not independent voices.
-    let mut template_of: BTreeMap<usize, (usize, bool)> = BTreeMap::new();
-    for g in duplicate::detect(evidence, &commercial) {
+    // Templates are judged within each city (see `duplicate::detect`): by city, then
+    // document.
+    let city_of = |m: &str| corpus.merchants.get(m).map(|m| m.city.clone());
+    let mut templates: BTreeMap<String, BTreeMap<usize, (usize, bool)>> = BTreeMap::new();
+    for g in duplicate::detect(evidence, &commercial, &|m| {
+        corpus.merchants.get(m).map(|m| m.city.as_str())
+    }) {
+        let template_of = templates.entry(g.city).or_default();
         for (i, &d) in g.docs.iter().enumerate() {
             template_of.insert(d, (g.authors, i == 0));
         }
     }
-    for range in ranges.values() {
+    let no_templates = BTreeMap::new();
+    for (merchant, range) in &ranges {
+        let template_of = city_of(merchant)
+            .and_then(|c| templates.get(&c))
+            .unwrap_or(&no_templates);
         let ks: Vec<usize> = range
             .clone()
             .filter(|&k| template_of.contains_key(&evidence.items[k].doc))
@@ -580,7 +630,6 @@ pub fn assess(corpus: &Corpus, evidence: &EvidenceSet, as_of: Timestamp) -> Asse
     }
 
     // Lock-step groups: accounts that keep reviewing the same merchants together.
-    let groups = collusion::detect(evidence, &commercial);
     let mut target: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for g in &groups {
         for a in &g.authors {
@@ -707,13 +756,16 @@ fn hygiene(
     weights: &[EvidenceWeight],
     flags: &mut Flags,
 ) {
-    // The usual complaint rate per category (over every merchant of it, any city).
-    let mut rate: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    // The usual complaint rate per category in the merchant's city (judged within the city,
+    // so that one city's analysis needs only its own documents: `crate::shard`).
+    let mut rate: BTreeMap<(&str, &str), (f64, f64)> = BTreeMap::new();
     for (merchant, range) in ranges {
         let Some(m) = corpus.merchants.get(merchant) else {
             continue;
         };
-        let r = rate.entry(m.category.as_str()).or_default();
+        let r = rate
+            .entry((m.city.as_str(), m.category.as_str()))
+            .or_default();
         for k in range.clone() {
             r.1 += 1.0;
             if evidence.items[k].hygiene_alert {
@@ -741,7 +793,10 @@ fn hygiene(
                 .collect::<BTreeSet<&str>>()
                 .len()
         };
-        let (hits, total) = rate.get(m.category.as_str()).copied().unwrap_or((0.0, 1.0));
+        let (hits, total) = rate
+            .get(&(m.city.as_str(), m.category.as_str()))
+            .copied()
+            .unwrap_or((0.0, 1.0));
         let usual = hits / total.max(1.0) * range.len() as f64;
         let n = authors(&credible);
         if n >= HYGIENE_MIN_AUTHORS && n as f64 >= HYGIENE_RATE_FACTOR * usual {

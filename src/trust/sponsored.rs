@@ -42,11 +42,11 @@ pub fn programmes_in(
 /// Followers from which an account counts as an influencer.
 pub const INFLUENCER_FOLLOWERS: u64 = 10_000;
 /// Shape rule: at least this many praising notes …
-const SHAPE_MIN_NOTES: usize = 7;
+pub(crate) const SHAPE_MIN_NOTES: usize = 7;
 /// … within this many days.
-const SHAPE_WINDOW_DAYS: f64 = 14.0;
+pub(crate) const SHAPE_WINDOW_DAYS: f64 = 14.0;
 /// … of which at least this many different shops (brands) are tagged or named …
-const SHAPE_MIN_SHOPS: usize = 4;
+pub(crate) const SHAPE_MIN_SHOPS: usize = 4;
 /// … where a note this positive (text polarity) counts as praise.
 const PRAISE: f64 = 0.3;
 

@@ -1,6 +1,6 @@
 use jingxuan::Error;
 
-use crate::args::{parse_as_of, Source};
+use crate::args::{parse_as_of, Scope, Source};
 use crate::output::render;
 use crate::progress::Progress;
 
@@ -25,7 +25,9 @@ pub struct Args {
 pub fn run(a: Args) -> Result<u8, Error> {
     let as_of = parse_as_of(a.as_of)?;
     let progress = Progress::spinner(!a.json, "reading corpus");
-    let analysis = a.source.analysis(as_of, &progress)?;
+    let analysis = a
+        .source
+        .analysis(as_of, Scope::Merchant(&a.merchant), &progress)?;
     let x = analysis.explain(&a.merchant)?;
     progress.finish();
     render::explanation(&x, a.json);

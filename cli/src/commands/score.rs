@@ -1,6 +1,6 @@
 use jingxuan::Error;
 
-use crate::args::{as_usize, parse_as_of, Source};
+use crate::args::{as_usize, parse_as_of, Scope, Source};
 use crate::output::render;
 use crate::progress::Progress;
 
@@ -36,7 +36,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<u8, Error> {
     let as_of = parse_as_of(a.as_of)?;
     let progress = Progress::spinner(!a.json, "reading corpus");
-    let analysis = a.source.analysis(as_of, &progress)?;
+    let analysis = a.source.analysis(as_of, Scope::City(&a.city), &progress)?;
     let board = analysis.score_city(&a.city)?;
     progress.finish();
     render::board(&board, analysis.corpus(), as_usize(a.limit), a.json);

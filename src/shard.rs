@@ -1,0 +1,445 @@
+//! City shards: one city's analysis from that city's documents and a cheap global pass.
+//!
+//! Cities are independent except for what an account does across them. One city's
+//! answer (scores, flags, lists, explanations) needs:
+//!
+//! - every merchant (`merchants.jsonl` is small): the analyzer keeps every merchant's name
+//!   whole, and a note names merchants of any city;
+//! - the notes and reviews that speak of the city's merchants (by POI tag, by name in the
+//!   text, or the review's merchant), their authors, and the city's visits and decisions;
+//! - a [`GlobalPass`]: what spans cities, computed from every document *without
+//!   segmenting text* except an influencer's notes:
+//!   - the point in time (`as_of`: the corpus's latest timestamp by default);
+//!   - each author's [`AuthorSummary`] (merchants, cities and span of their writing
+//!     anywhere; account facts), from which the shard makes its credibility;
+//!   - the commercial documents (declared, soft-ad markers, and an influencer's spree of
+//!     praise across shops of any city: the one signal that reads other cities' text, and
+//!     only influencers' notes);
+//!   - the established authors whose reviews teach each city's text model;
+//!   - the lock-step groups (accounts working through a client list in several cities);
+//!   - which notes speak of each city's merchants (mention links read the text with a
+//!     string matcher, not the segmenter).
+//!
+//! Templates (copied text) and the usual hygiene-complaint rate are judged within each
+//! city in the full analysis too, so they need no global part.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use jingxuan::corpus::{self, LoadOptions};
+//! use jingxuan::shard::GlobalPass;
+//! use jingxuan::Engine;
+//!
+//! let loaded = corpus::load("fixtures/demo".as_ref(), &LoadOptions::default())?;
+//! let engine = Engine::for_corpus(&loaded.corpus)?;
+//! // Once per corpus (and as_of), on any machine; serde-serialisable to ship to shards.
+//! let global = GlobalPass::compute(&engine, &loaded.corpus, None);
+//! // Per city, where the city's documents live:
+//! let shard = Arc::new(global.city_corpus(&loaded.corpus, "杭州")?);
+//! let analysis = engine.analyze_city(shard, &global);
+//! let board = analysis.score_city("杭州")?; // identical to the full analysis's board
+//! # Ok::<(), jingxuan::Error>(())
+//! ```
+//!
+//! A shard's [`Analysis`] answers for its own city only: other cities' merchants are in
+//! its corpus (for their names) but not their documents.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::{Corpus, DocKind, Timestamp};
+use crate::engine::{Analysis, Engine};
+use crate::error::{Result, UserError};
+use crate::evidence::extract::{Document, Evidence, Proof};
+use crate::evidence::link::NoteLinks;
+use crate::evidence::sentiment::TextEvidence;
+use crate::evidence::EvidenceSet;
+use crate::trust::author::AuthorSummary;
+use crate::trust::collusion::Group;
+use crate::trust::sponsored::INFLUENCER_FOLLOWERS;
+use crate::trust::{self, Commercial};
+
+/// What one city's analysis needs from the whole corpus: computed once per corpus and
+/// instant by [`GlobalPass::compute`], shipped to every shard (it is `Serialize` and
+/// `Deserialize`; JSON, postcard or any serde format), and handed to
+/// [`Engine::analyze_city`] with the city's corpus ([`GlobalPass::city_corpus`]).
+///
+/// Its size follows the number of authors, not of documents' text: a credibility
+/// summary per author, one entry per commercial document, the teachers' ids, the groups,
+/// and each city's note ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GlobalPass {
+    /// The instant everything is judged at: the `as_of` asked for, or the corpus's latest
+    /// timestamp. A shard analyses as of this instant, whatever its own documents' dates.
+    pub as_of: Timestamp,
+    /// What every author's credibility is made of over the whole corpus (merchants,
+    /// cities and span of their writing; account facts), by author id.
+    pub authors: BTreeMap<String, AuthorSummary>,
+    /// Commercial documents (set aside before anything else is weighed), by document id.
+    pub commercial: BTreeMap<String, CommercialDoc>,
+    /// Established authors (several merchants over more than a month, commercial content
+    /// aside) whose rated reviews teach their city's text model.
+    pub teachers: BTreeSet<String>,
+    /// Lock-step groups of accounts over the whole corpus.
+    pub groups: Vec<Group>,
+    /// By city: the ids of the notes (dated up to `as_of`) that speak of one of its
+    /// merchants, by POI tag or by name, sorted. Reviews are told by their merchant.
+    pub notes_by_city: BTreeMap<String, Vec<String>>,
+}
+
+/// Why a document is commercial; the serialisable form of [`Commercial`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "by", content = "detail")]
+pub enum CommercialDoc {
+    /// The platform's own label.
+    Declared,
+    /// A soft-ad marker in the text.
+    Marker(String),
+    /// One of an influencer's many glowing notes about different shops in a short time.
+    Shape { notes_in_window: usize },
+}
+
+impl From<&Commercial> for CommercialDoc {
+    fn from(c: &Commercial) -> Self {
+        match c {
+            Commercial::Declared => CommercialDoc::Declared,
+            Commercial::Marker(m) => CommercialDoc::Marker(m.clone()),
+            Commercial::Shape { notes_in_window } => CommercialDoc::Shape {
+                notes_in_window: *notes_in_window,
+            },
+        }
+    }
+}
+
+impl From<&CommercialDoc> for Commercial {
+    fn from(c: &CommercialDoc) -> Self {
+        match c {
+            CommercialDoc::Declared => Commercial::Declared,
+            CommercialDoc::Marker(m) => Commercial::Marker(m.clone()),
+            CommercialDoc::Shape { notes_in_window } => Commercial::Shape {
+                notes_in_window: *notes_in_window,
+            },
+        }
+    }
+}
+
+impl GlobalPass {
+    /// The cross-city facts of `corpus` as of `as_of` (default: its latest timestamp).
+    ///
+    /// Reads every document's metadata, finds each untagged note's merchants by name and
+    /// each text's soft-ad markers with string matchers; segments and reads only the notes
+    /// of influencers (whose spree of praise across shops is commercial). The result is
+    /// what [`Engine::analyze`] computes of these facts, bit for bit.
+    pub fn compute(engine: &Engine, corpus: &Corpus, as_of: Option<Timestamp>) -> GlobalPass {
+        let as_of = as_of
+            .or_else(|| corpus.latest_timestamp())
+            .unwrap_or(Timestamp::from_unix(0));
+        let past = corpus.as_of(as_of);
+        let c = past.as_ref().unwrap_or(corpus);
+        let links = NoteLinks::build(c);
+        let skeleton = skeleton(engine, c, &links);
+        let commercial = trust::sponsored::detect(c, &skeleton);
+        let authors = trust::author::summaries(c, &skeleton, as_of, &commercial);
+        let teachers = crate::evidence::extract::established_authors(c, &skeleton.docs, as_of)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let groups = trust::collusion::detect(&skeleton, &commercial);
+        let mut notes_by_city: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for d in skeleton.docs.iter().filter(|d| d.kind == DocKind::Note) {
+            let cities: BTreeSet<&str> = d
+                .merchant_ids
+                .iter()
+                .filter_map(|m| c.merchants.get(m))
+                .map(|m| m.city.as_str())
+                .collect();
+            for city in cities {
+                notes_by_city
+                    .entry(city.to_string())
+                    .or_default()
+                    .push(d.id.clone());
+            }
+        }
+        GlobalPass {
+            as_of,
+            authors,
+            commercial: commercial
+                .iter()
+                .map(|(&i, how)| (skeleton.docs[i].id.clone(), how.into()))
+                .collect(),
+            teachers,
+            groups,
+            notes_by_city,
+        }
+    }
+
+    /// The part of `corpus` one city's analysis reads: every merchant; the notes and
+    /// reviews about the city's merchants and their authors; the city's visits and
+    /// curation decisions. `corpus` must be the one this pass was computed from (a
+    /// shard that holds only its city's files gives the same result).
+    pub fn city_corpus(&self, corpus: &Corpus, city: &str) -> Result<Corpus> {
+        let here: BTreeSet<&str> = corpus
+            .merchants
+            .values()
+            .filter(|m| m.city == city)
+            .map(|m| m.id.as_str())
+            .collect();
+        if here.is_empty() {
+            return Err(UserError::UnknownCity {
+                city: city.to_string(),
+                known: corpus.cities(),
+            }
+            .into());
+        }
+        let notes: BTreeMap<String, crate::corpus::Note> = self
+            .notes_by_city
+            .get(city)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| corpus.notes.get_key_value(id))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let reviews: BTreeMap<String, crate::corpus::Review> = corpus
+            .reviews
+            .iter()
+            .filter(|(_, r)| here.contains(r.merchant_id.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let writers: BTreeSet<&str> = notes
+            .values()
+            .map(|n| n.author_id.as_str())
+            .chain(reviews.values().map(|r| r.author_id.as_str()))
+            .collect();
+        Ok(Corpus {
+            merchants: corpus.merchants.clone(),
+            authors: corpus
+                .authors
+                .iter()
+                .filter(|(id, _)| writers.contains(id.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            notes,
+            reviews,
+            visits: corpus
+                .visits
+                .iter()
+                .filter(|v| here.contains(v.merchant_id.as_str()))
+                .cloned()
+                .collect(),
+            curation: corpus
+                .curation
+                .iter()
+                .filter(|d| here.contains(d.merchant_id.as_str()))
+                .cloned()
+                .collect(),
+        })
+    }
+
+    /// The cross-city inputs of the trust stage for a shard's evidence.
+    pub(crate) fn cross_city(&self, evidence: &EvidenceSet) -> trust::CrossCity<'_> {
+        trust::CrossCity {
+            commercial: evidence
+                .docs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| self.commercial.get(&d.id).map(|c| (i, c.into())))
+                .collect(),
+            authors: &self.authors,
+            groups: &self.groups,
+        }
+    }
+}
+
+/// One city's analysis of `corpus` as of `as_of` (default: its latest timestamp) through
+/// its shard: the global pass, then the city's documents only. For `city` it answers what
+/// `engine.analyze(corpus, as_of)` answers; an unknown city is a user error.
+pub fn analyze_one_city(
+    engine: &Engine,
+    corpus: &Corpus,
+    city: &str,
+    as_of: Option<Timestamp>,
+) -> Result<Analysis> {
+    let global = GlobalPass::compute(engine, corpus, as_of);
+    let shard = global.city_corpus(corpus, city)?;
+    Ok(engine.analyze_city(Arc::new(shard), &global))
+}
+
+impl Engine {
+    /// One city's analysis from its shard (see [`GlobalPass::city_corpus`]) and the
+    /// corpus's global pass: the city's scores, flags, lists and explanations are those
+    /// of [`Engine::analyze`] over the whole corpus at `global.as_of`. The engine must
+    /// keep the whole corpus's merchant names (an engine made by [`Engine::for_corpus`]
+    /// of the shard does: it holds every merchant).
+    pub fn analyze_city(&self, shard: Arc<Corpus>, global: &GlobalPass) -> Analysis {
+        self.analyze_from(
+            shard,
+            Some(global.as_of),
+            &HashMap::new(),
+            None,
+            Some(global),
+        )
+    }
+}
+
+/// Which notes (by position in `notes`) the spree rule (`trust::sponsored`: an
+/// influencer's praising notes, at least `SHAPE_MIN_NOTES` about `SHAPE_MIN_SHOPS` brands
+/// within `SHAPE_WINDOW_DAYS`) could mark: an influencer's notes that lie in such a window
+/// of *all* their notes. A window of praising notes lies within a window of all notes of
+/// the same span, which then holds as many notes and brands or more, so every note the rule
+/// marks is read; a note left unread (polarity 0: no praise) was in no window that
+/// qualifies, and without it the rule finds the same windows in the same order.
+fn spree_candidates(
+    c: &Corpus,
+    notes: &[&crate::corpus::Note],
+    linked: &[Vec<String>],
+) -> Vec<bool> {
+    use crate::trust::sponsored::{SHAPE_MIN_NOTES, SHAPE_MIN_SHOPS, SHAPE_WINDOW_DAYS};
+    let mut read = vec![false; notes.len()];
+    let mut by_author: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, n) in notes.iter().enumerate() {
+        let followers = c.authors.get(&n.author_id).and_then(|a| a.followers);
+        if followers.is_some_and(|f| f >= INFLUENCER_FOLLOWERS) {
+            by_author.entry(n.author_id.as_str()).or_default().push(i);
+        }
+    }
+    let brand = |m: &str| -> String {
+        c.merchants
+            .get(m)
+            .and_then(|m| m.brand.clone())
+            .unwrap_or_else(|| m.to_string())
+    };
+    for (_, mut docs) in by_author {
+        docs.sort_by_key(|&i| (notes[i].created_at, i));
+        let mut start = 0;
+        for end in 0..docs.len() {
+            while notes[docs[start]]
+                .created_at
+                .days_until(notes[docs[end]].created_at)
+                > SHAPE_WINDOW_DAYS
+            {
+                start += 1;
+            }
+            let window = &docs[start..=end];
+            if window.len() < SHAPE_MIN_NOTES {
+                continue;
+            }
+            let brands: BTreeSet<String> = window
+                .iter()
+                .flat_map(|&i| linked[i].iter())
+                .map(|m| brand(m))
+                .collect();
+            if brands.len() >= SHAPE_MIN_SHOPS {
+                window.iter().for_each(|&i| read[i] = true);
+            }
+        }
+    }
+    read
+}
+
+/// Every document with what the cross-city stages read (author, time, merchants, text,
+/// the platform's label), one evidence item per (document, merchant), and a reading only
+/// for influencers' notes: the commercial, credibility, teacher and group detectors ask
+/// nothing else, so on it they give what they give on the full evidence.
+fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
+    let blank = Arc::new(TextEvidence {
+        polarity: 0.0,
+        confidence: 0.0,
+        positive: 0.0,
+        negative: 0.0,
+        aspects: BTreeMap::new(),
+        hygiene_alert: false,
+        return_intent: None,
+        cues: Vec::new(),
+    });
+    let doc =
+        |id: &str, kind, author: &str, at, text: String, merchant_ids: Vec<String>| Document {
+            id: id.to_string(),
+            kind,
+            author_id: author.to_string(),
+            created_at: at,
+            text,
+            star: None,
+            verified_visit: false,
+            declared_sponsored: None,
+            engagement: 0,
+            merchant_ids,
+            linked_by: None,
+            reading: Arc::clone(&blank),
+            parts: Arc::from(Vec::new()),
+            terms: Arc::from(Vec::new()),
+            text_hash: 0,
+            bands: None,
+            learned: (0, 0.0),
+        };
+    let notes: Vec<_> = c.notes.values().collect();
+    let linked: Vec<Vec<String>> = notes
+        .iter()
+        .map(|n| {
+            let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
+            merchant_ids.retain(|m| c.merchants.contains_key(m));
+            merchant_ids.sort();
+            merchant_ids.dedup();
+            merchant_ids
+        })
+        .collect();
+    let read = spree_candidates(c, &notes, &linked);
+    let mut docs: Vec<Document> = notes
+        .par_iter()
+        .zip(linked)
+        .enumerate()
+        .map(|(i, (n, merchant_ids))| {
+            let text = n.text();
+            let reading = read[i].then(|| {
+                let tokens = engine.analyzer().analyze(&text);
+                Arc::new(engine.sentiment().analyze(&tokens, &text))
+            });
+            let mut d = doc(
+                &n.id,
+                DocKind::Note,
+                &n.author_id,
+                n.created_at,
+                text,
+                merchant_ids,
+            );
+            d.declared_sponsored = n.sponsored;
+            if let Some(r) = reading {
+                d.reading = r;
+            }
+            d
+        })
+        .collect();
+    let reviews: Vec<_> = c.reviews.values().collect();
+    docs.par_extend(reviews.par_iter().map(|r| {
+        let mut d = doc(
+            &r.id,
+            DocKind::Review,
+            &r.author_id,
+            r.created_at,
+            r.text.clone(),
+            vec![r.merchant_id.clone()],
+        );
+        d.star = Some(r.rating);
+        d
+    }));
+    let items = docs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, d)| {
+            d.merchant_ids.iter().map(move |m| Evidence {
+                doc: i,
+                merchant_id: m.clone(),
+                value: 0.0,
+                hygiene_alert: false,
+                verified_visit: false,
+                proof: Proof::None,
+            })
+        })
+        .collect();
+    EvidenceSet {
+        docs,
+        items,
+        readers: None,
+    }
+}
