@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use jingxuan::corpus::{self, LoadOptions};
 use jingxuan::index::SearchIndex;
-use jingxuan::reputation::ScoringConfig;
+use jingxuan::reputation::{self, ScoringConfig};
 use jingxuan::selection::SelectionPolicy;
 use jingxuan::store::{Store, StoreOptions};
 use jingxuan::Engine;
@@ -82,7 +82,7 @@ fn pipeline(c: &mut Criterion) {
     let corpus = &loaded.corpus;
     let docs = (corpus.notes.len() + corpus.reviews.len()) as u64;
     let engine = Engine::for_corpus(corpus).expect("engine builds");
-    let analysis = engine.analyze(corpus, None);
+    let analysis = engine.analyze(corpus.clone(), None);
     let cities = corpus.cities();
     let city = cities
         .iter()
@@ -100,12 +100,12 @@ fn pipeline(c: &mut Criterion) {
     });
     group.throughput(Throughput::Elements(docs));
     group.bench_function("analyze", |b| {
-        b.iter(|| engine.analyze(corpus, None).evidence.items.len())
+        b.iter(|| engine.analyze(corpus.clone(), None).evidence().items.len())
     });
     group.bench_function("index (in RAM)", |b| {
         b.iter(|| -> jingxuan::Result<u64> {
             let mut index = SearchIndex::create_in_ram(engine.analyzer().clone())?;
-            index.upsert_corpus(corpus, &analysis.links)?;
+            index.upsert_corpus(corpus, analysis.links())?;
             Ok(index.num_docs())
         })
     });
@@ -113,15 +113,23 @@ fn pipeline(c: &mut Criterion) {
     group.sample_size(30);
     group.bench_function(format!("score city ({city})"), |b| {
         b.iter(|| {
-            analysis
-                .score_city_with(&city, &config)
-                .map(|s| s.merchants.len())
+            // Uncached: the stage itself (the corpus-wide counted weights, then the board);
+            // `Analysis::score_city` answers from its per-city cache after the first call.
+            reputation::score_city(
+                analysis.corpus(),
+                analysis.evidence(),
+                analysis.trust(),
+                &city,
+                analysis.as_of(),
+                &config,
+            )
+            .map(|s| s.merchants.len())
         })
     });
     group.bench_function(format!("select ({city})"), |b| {
         b.iter(|| {
             analysis
-                .select(&city, &policy, None)
+                .select(&city, &policy, &Default::default())
                 .map(|s| s.stores.len())
         })
     });
@@ -138,7 +146,10 @@ fn pipeline(c: &mut Criterion) {
                 let snapshot = store.snapshot();
                 let mut listed = 0;
                 for city in &cities {
-                    listed += snapshot.select(city, &policy, None)?.stores.len();
+                    listed += snapshot
+                        .select(city, &policy, &Default::default())?
+                        .stores
+                        .len();
                 }
                 Ok(listed)
             },
@@ -152,10 +163,13 @@ fn pipeline(c: &mut Criterion) {
                 || loaded.clone(),
                 |mut updated| -> jingxuan::Result<usize> {
                     corpus::load_batch(&mut updated, &batch, &opts)?;
-                    let analysis = engine.analyze(&updated.corpus, None);
+                    let analysis = engine.analyze(updated.corpus.clone(), None);
                     let mut listed = 0;
                     for city in &cities {
-                        listed += analysis.select(city, &policy, None)?.stores.len();
+                        listed += analysis
+                            .select(city, &policy, &Default::default())?
+                            .stores
+                            .len();
                     }
                     Ok(listed)
                 },

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use jingxuan::corpus::{self, LoadOptions};
-use jingxuan::selection::SelectionPolicy;
+use jingxuan::selection::{ListRequest, SelectionPolicy};
 use jingxuan::Engine;
 
 fn select(c: &mut Criterion) {
@@ -14,30 +14,34 @@ fn select(c: &mut Criterion) {
         .expect("fixtures/demo loads")
         .corpus;
     let engine = Engine::for_corpus(&corpus).expect("engine builds");
-    let analysis = engine.analyze(&corpus, None);
+    let analysis = engine.analyze(corpus.clone(), None);
     let policy = SelectionPolicy::default();
-    let query = SelectionPolicy {
-        query: Some("安静 咖啡".into()),
-        ..SelectionPolicy::default()
+    let query = ListRequest {
+        query: Some("安静 咖啡"),
+        ..ListRequest::default()
     };
 
     let mut group = c.benchmark_group("select");
     group.sample_size(20);
     for city in ["上海", "杭州", "广州"] {
         group.bench_function(format!("{city}/default"), |b| {
-            b.iter(|| analysis.select(city, &policy, None).map(|s| s.stores.len()))
+            b.iter(|| {
+                analysis
+                    .select(city, &policy, &Default::default())
+                    .map(|s| s.stores.len())
+            })
         });
     }
     group.bench_function("杭州/query", |b| {
         b.iter(|| {
             analysis
-                .select("杭州", &query, None)
+                .select("杭州", &policy, &query)
                 .map(|s| s.stores.len())
         })
     });
     group.sample_size(10);
     group.bench_function("analyze (build, all cities)", |b| {
-        b.iter(|| engine.analyze(&corpus, None).evidence.items.len())
+        b.iter(|| engine.analyze(corpus.clone(), None).evidence().items.len())
     });
     group.finish();
 }

@@ -41,9 +41,9 @@ fn main() -> jingxuan::Result<()> {
         let t = Instant::now();
         corpus::load_batch(&mut updated, &batch, &opts)?;
         let engine = Engine::for_corpus(&updated.corpus)?;
-        let analysis = engine.analyze(&updated.corpus, None);
+        let analysis = engine.analyze(updated.corpus.clone(), None);
         for city in &cities {
-            analysis.select(city, &policy, None)?;
+            analysis.select(city, &policy, &Default::default())?;
         }
         let full_s = t.elapsed().as_secs_f64();
         drop(analysis);
@@ -57,7 +57,7 @@ fn main() -> jingxuan::Result<()> {
         })?;
         let snapshot = store.snapshot();
         for city in &cities {
-            snapshot.select(city, &policy, None)?;
+            snapshot.select(city, &policy, &Default::default())?;
         }
         let store_s = t.elapsed().as_secs_f64();
         let steps: Vec<String> = marks
@@ -84,7 +84,7 @@ fn breakdown(
     use jingxuan::evidence::link::NoteLinks;
     use jingxuan::evidence::EvidenceSet;
     let engine = Engine::for_corpus(&loaded.corpus)?;
-    let before = engine.analyze(&loaded.corpus, None);
+    let before = engine.analyze(loaded.corpus.clone(), None);
     let sentiment = jingxuan::evidence::sentiment::SentimentModel::new()?;
     let t = Instant::now();
     let updated = corpus::load_batch_onto(&loaded.corpus, &loaded.commercial, batch, opts)?;
@@ -102,7 +102,7 @@ fn breakdown(
         &links,
         engine.analyzer(),
         &sentiment,
-        Some(&before.evidence),
+        Some(before.evidence()),
     );
     let extract = t.elapsed().as_secs_f64();
     let t = Instant::now();

@@ -66,14 +66,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (engine, build) = seconds(|| Engine::for_corpus(corpus));
     let engine = engine?;
-    let (analysis, analyze) = seconds(|| engine.analyze(corpus, None));
+    let (analysis, analyze) = seconds(|| engine.analyze(corpus.clone(), None));
     let rss_analyzed = peak_rss_mb();
 
     let tmp = std::env::temp_dir().join(format!("jingxuan-timing-{}", std::process::id()));
     let index = if with_index {
         let (built, secs) = seconds(|| -> jingxuan::Result<u64> {
             let mut index = SearchIndex::open_or_create(&tmp, engine.analyzer().clone())?;
-            index.upsert_corpus(corpus, &analysis.links)?;
+            index.upsert_corpus(corpus, analysis.links())?;
             Ok(index.num_docs())
         });
         let _ = std::fs::remove_dir_all(&tmp);
@@ -96,7 +96,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (listed, select) = seconds(|| -> jingxuan::Result<usize> {
         let mut n = 0;
         for city in &cities {
-            n += analysis.select(city, &policy, None)?.stores.len();
+            n += analysis
+                .select(city, &policy, &Default::default())?
+                .stores
+                .len();
         }
         Ok(n)
     });

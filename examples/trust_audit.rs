@@ -26,11 +26,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let loaded = corpus::load(&dir, &LoadOptions::default())?;
     let engine = Engine::for_corpus(&loaded.corpus)?;
-    let analysis = engine.analyze(&loaded.corpus, None);
+    let analysis = engine.analyze(loaded.corpus.clone(), None);
     // label → (evidence, discounted, discount kind → count)
     let mut table: BTreeMap<&str, (u64, u64, BTreeMap<String, u64>)> = BTreeMap::new();
-    for (e, w) in analysis.evidence.items.iter().zip(&analysis.trust.weights) {
-        let d = analysis.evidence.doc(e);
+    for (e, w) in analysis
+        .evidence()
+        .items
+        .iter()
+        .zip(&analysis.trust().weights)
+    {
+        let d = analysis.evidence().doc(e);
         let l = label.get(&d.id).map_or("unlabelled", String::as_str);
         let row = table.entry(l).or_default();
         row.0 += 1;

@@ -6,7 +6,7 @@
 //!
 //! let loaded = corpus::load("fixtures/demo".as_ref(), &LoadOptions::default())?;
 //! let engine = Engine::for_corpus(&loaded.corpus)?;
-//! let analysis = engine.analyze(&loaded.corpus, None);
+//! let analysis = engine.analyze(loaded.corpus, None);
 //! let board = analysis.score_city("杭州")?;
 //! for m in board.merchants.iter().take(3) {
 //!     println!("{} {:.1} eligible={}", m.merchant_id, m.score, m.eligible);
@@ -14,25 +14,55 @@
 //! # Ok::<(), jingxuan::Error>(())
 //! ```
 
+// The front doors a service reads first: every public item is documented.
+#![deny(missing_docs)]
+
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::corpus::{Corpus, DocKind, Timestamp};
+use crate::corpus::{Corpus, DocKind, Merchant, Timestamp};
 use crate::error::{Result, UserError};
 use crate::evidence::extract::{Reading, ReadingRef};
 use crate::evidence::link::NoteLinks;
 use crate::evidence::sentiment::SentimentModel;
-use crate::evidence::EvidenceSet;
+use crate::evidence::{Document, Evidence, EvidenceSet};
 use crate::reputation::{self, MerchantScore, Scoreboard, ScoringConfig};
-use crate::selection::{self, Selection, SelectionPolicy};
-use crate::text::Analyzer;
-use crate::trust::{self, Credibility, Discount};
+use crate::selection::{self, ListRequest, Selection, SelectionPolicy};
+use crate::text::{snippet, Analyzer};
+use crate::trust::{self, Credibility, Discount, EvidenceWeight, Flag};
 
 /// The shared, immutable parts of scoring: build once per corpus and reuse (also across
 /// threads).
+///
+/// # Cost of each call
+///
+/// | call | cost |
+/// |---|---|
+/// | [`Engine::for_corpus`] | CPU-bound: builds the segmenter's dictionary (tens of ms) |
+/// | [`Engine::analyze`], [`Engine::reanalyze`] | CPU-bound and parallel: the whole pipeline (every text read, every weight); seconds per 100k documents |
+/// | [`Analysis::score_city`] | CPU-bound on a city's first call (milliseconds), then cheap (cached, shared by clones) |
+/// | [`Analysis::select`] | cheap after the city's first call: a greedy pass over small integers |
+/// | [`Analysis::explain`], [`Analysis::merchant`] | cheap once the city is scored |
+/// | `Store::apply_batch*` | CPU-bound like `reanalyze` plus the writes; serialized |
+/// | `Store::snapshot`, `Snapshot::search` | cheap (an `Arc` clone; one tantivy query) |
+///
+/// # Threads
+///
+/// The parallel parts (reading texts, weighing evidence) run on rayon's *current* pool:
+/// the global one, unless the call is made inside [`rayon::ThreadPool::install`]. A
+/// service that wants them off its own threads, or bounded, builds a pool and runs the
+/// CPU-bound calls in it (from a blocking task, never on an async worker):
+///
+/// ```no_run
+/// # let (engine, corpus): (jingxuan::Engine, jingxuan::corpus::Corpus) = unimplemented!();
+/// let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+/// let analysis = pool.install(|| engine.analyze(corpus, None));
+/// ```
+///
+/// Results never depend on the number of threads.
 #[derive(Clone)]
 pub struct Engine {
     analyzer: Arc<Analyzer>,
@@ -72,33 +102,17 @@ impl Engine {
 
     /// Reads, links and weighs every note and review as of `as_of` (default: the corpus's
     /// latest timestamp, so the answer never depends on the wall clock).
-    pub fn analyze<'c>(&self, corpus: &'c Corpus, as_of: Option<Timestamp>) -> Analysis<'c> {
-        self.analyze_from(
-            CorpusRef::Borrowed(corpus),
-            as_of,
-            &HashMap::new(),
-            None,
-            None,
-        )
+    ///
+    /// The analysis owns the corpus (give it a `Corpus`, or an `Arc<Corpus>` you keep a
+    /// handle to): keep it in shared state, clone it cheaply, send it to other threads.
+    ///
+    /// Cost: CPU-bound, the whole pipeline's price (every text read, every weight); it
+    /// runs on the current rayon pool (see [`Engine`]'s "Threads").
+    pub fn analyze(&self, corpus: impl Into<Arc<Corpus>>, as_of: Option<Timestamp>) -> Analysis {
+        self.analyze_from(corpus.into(), as_of, &HashMap::new(), None, None)
     }
 
-    /// [`analyze`](Self::analyze) of a corpus the analysis shares ownership of, so that it
-    /// can outlive the caller's borrow (kept in a cache, sent to another thread).
-    pub fn analyze_shared(
-        &self,
-        corpus: Arc<Corpus>,
-        as_of: Option<Timestamp>,
-    ) -> Analysis<'static> {
-        self.analyze_from(
-            CorpusRef::Shared(corpus),
-            as_of,
-            &HashMap::new(),
-            None,
-            None,
-        )
-    }
-
-    /// [`analyze_shared`](Self::analyze_shared), reading again only the notes and reviews
+    /// [`analyze`](Self::analyze), reading again only the notes and reviews
     /// that are new or whose text changed since `previous`. The result is the same as a
     /// fresh analysis; only the time differs. `previous` must come from an engine with the
     /// same merchant names (see [`same_words`](Self::same_words)): a new name can change
@@ -107,8 +121,9 @@ impl Engine {
         &self,
         corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
-        previous: &Analysis<'_>,
-    ) -> Analysis<'static> {
+        previous: &Analysis,
+    ) -> Analysis {
+        let previous = &*previous.inner;
         let reuse = Arc::ptr_eq(&self.analyzer, &previous.analyzer)
             || self.same_words(previous.analyzer.extra_words());
         let before: HashMap<&str, ReadingRef<'_>> = if reuse {
@@ -121,22 +136,22 @@ impl Engine {
         };
         // The learned model reads characters, not tokens: it stays valid across dictionaries.
         let readers = previous.evidence.readers.as_deref();
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, readers, None)
+        self.analyze_from(corpus, as_of, &before, readers, None)
     }
 
-    /// [`analyze_shared`](Self::analyze_shared) reusing saved readings, which must have
+    /// [`analyze`](Self::analyze) reusing saved readings, which must have
     /// been made by an analyzer with this engine's words.
     pub(crate) fn analyze_with_readings(
         &self,
         corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
         readings: &[Reading],
-    ) -> Analysis<'static> {
+    ) -> Analysis {
         let before: HashMap<&str, ReadingRef<'_>> = readings
             .iter()
             .map(|r| (r.id.as_str(), ReadingRef::of_saved(r)))
             .collect();
-        self.analyze_from(CorpusRef::Shared(corpus), as_of, &before, None, None)
+        self.analyze_from(corpus, as_of, &before, None, None)
     }
 
     /// An engine for `corpus` sharing this one's sentiment model and settings; `self` again
@@ -159,14 +174,14 @@ impl Engine {
     }
 
     /// `global`: a city shard's analysis (`crate::shard`) takes what spans cities from it.
-    pub(crate) fn analyze_from<'c>(
+    pub(crate) fn analyze_from(
         &self,
-        corpus: CorpusRef<'c>,
+        corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
         before: &HashMap<&str, ReadingRef<'_>>,
         previous_readers: Option<&crate::evidence::reader::Readers>,
         global: Option<&crate::shard::GlobalPass>,
-    ) -> Analysis<'c> {
+    ) -> Analysis {
         let as_of = as_of
             .or_else(|| corpus.latest_timestamp())
             .unwrap_or(Timestamp::from_unix(0));
@@ -174,7 +189,7 @@ impl Engine {
         // decisions, accounts) is not part of the world being scored, so it cannot raise a
         // flag, build a history or move a baseline.
         let corpus = match corpus.as_of(as_of) {
-            Some(past) => CorpusRef::Shared(Arc::new(past)),
+            Some(past) => Arc::new(past),
             None => corpus,
         };
         let c: &Corpus = &corpus;
@@ -194,7 +209,7 @@ impl Engine {
         // Unchecked: analysis cannot fail; every scoring method validates the config.
         let counted = reputation::counted_unchecked(&evidence, &trust, as_of, &self.config);
         let ranges = evidence.merchant_ranges();
-        Analysis {
+        let inner = Inner {
             corpus,
             as_of,
             links,
@@ -205,34 +220,32 @@ impl Engine {
             counted,
             ranges,
             boards: Mutex::new(BTreeMap::new()),
-            prepared: Mutex::new(BTreeMap::new()),
+            prepared_boards: Mutex::new(BTreeMap::new()),
+        };
+        Analysis {
+            inner: Arc::new(inner),
         }
     }
 }
 
-/// The corpus an analysis reads: borrowed from the caller, or shared.
-pub(crate) enum CorpusRef<'c> {
-    Borrowed(&'c Corpus),
-    Shared(Arc<Corpus>),
+/// One corpus read and weighed as of one instant: the handle every question about it
+/// goes through (score a city, select its list, explain a merchant, look at a merchant's
+/// evidence).
+///
+/// It owns its corpus and is `Send + Sync`; a clone is a reference count, so put it in an
+/// `Arc`-free shared state and hand clones to every request. Scoreboards and selection
+/// facts are computed per city on first use and shared by the clones.
+#[derive(Clone)]
+pub struct Analysis {
+    inner: Arc<Inner>,
 }
 
-impl std::ops::Deref for CorpusRef<'_> {
-    type Target = Corpus;
-    fn deref(&self) -> &Corpus {
-        match self {
-            CorpusRef::Borrowed(c) => c,
-            CorpusRef::Shared(c) => c,
-        }
-    }
-}
-
-/// One corpus read and weighed as of one instant.
-pub struct Analysis<'c> {
-    corpus: CorpusRef<'c>,
-    pub as_of: Timestamp,
-    pub links: NoteLinks,
-    pub evidence: EvidenceSet,
-    pub trust: trust::Assessment,
+struct Inner {
+    corpus: Arc<Corpus>,
+    as_of: Timestamp,
+    links: NoteLinks,
+    evidence: EvidenceSet,
+    trust: trust::Assessment,
     config: ScoringConfig,
     analyzer: Arc<Analyzer>,
     /// Each evidence item's weight under `config`, computed once.
@@ -244,7 +257,7 @@ pub struct Analysis<'c> {
     boards: Mutex<BTreeMap<String, Arc<Scoreboard>>>,
     /// Each cached board with what selection needs of its merchants, by city, made on
     /// first `select`.
-    prepared: Mutex<BTreeMap<String, Arc<PreparedBoard>>>,
+    prepared_boards: Mutex<BTreeMap<String, Arc<PreparedBoard>>>,
 }
 
 /// A scoreboard and the selection facts aligned with its rows.
@@ -256,18 +269,27 @@ struct PreparedBoard {
 /// One note or review's part in a merchant's score.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contribution {
+    /// The note's or review's id.
     pub doc_id: String,
+    /// Note or review.
     pub kind: DocKind,
+    /// Who wrote it.
     pub author_id: String,
+    /// When it was written.
     pub created_at: Timestamp,
+    /// The review's star rating (1–5); none for a note.
     pub star: Option<f64>,
     /// The opinion read from it, 0 to 100.
     pub opinion: f64,
     /// Its final weight (trust × recency).
     pub weight: f64,
+    /// Its author's credibility when it was written (0–1).
     pub credibility: f64,
+    /// Its recency factor (1 for today, halving every half-life).
     pub recency: f64,
+    /// Whether the author's visit is proven (the review's flag or a recorded visit).
     pub verified_visit: bool,
+    /// What trust discounted it for, with the factor of each.
     pub discounts: Vec<Discount>,
     /// How far it pulled the score up (positive) or down: weight × (opinion − mean).
     pub pull: f64,
@@ -278,14 +300,21 @@ pub struct Contribution {
 /// Everything behind one merchant's score.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
+    /// The merchant's id.
     pub merchant_id: String,
+    /// Its display name (with the branch).
     pub name: String,
+    /// Its city.
     pub city: String,
+    /// Its category path.
     pub category: String,
+    /// The instant the analysis read the world at.
     pub as_of: Timestamp,
     /// Rank within the city (1 = best), among all its merchants.
     pub rank: usize,
+    /// Merchants in the city.
     pub of: usize,
+    /// Its score, eligibility and flags, as on the city's board.
     pub score: MerchantScore,
     /// Plain-Chinese summary lines.
     pub summary: Vec<String>,
@@ -306,46 +335,179 @@ pub struct Explanation {
 /// How many contributions each list of an explanation shows.
 const EXPLAIN_TOP: usize = 8;
 
-impl<'c> Analysis<'c> {
-    /// The corpus this analysis read.
+/// One merchant of an [`Analysis`]: see [`Analysis::merchant`].
+#[derive(Clone)]
+pub struct MerchantView<'a> {
+    analysis: &'a Analysis,
+    merchant: &'a Merchant,
+    range: Range<usize>,
+}
+
+/// One note or review about a merchant, with what each stage made of it.
+#[derive(Debug, Clone, Copy)]
+pub struct WeighedEvidence<'a> {
+    /// The document as read.
+    pub doc: &'a Document,
+    /// Its opinion of this merchant (a multi-shop note has one per merchant).
+    pub evidence: &'a Evidence,
+    /// Its trust weight: credibility, proof of visit, discounts.
+    pub weight: &'a EvidenceWeight,
+    /// What it counts for in the score: the trust weight in its credible and cheap parts,
+    /// times recency.
+    pub counted: reputation::Counted,
+}
+
+impl<'a> MerchantView<'a> {
+    /// The merchant's record.
+    pub fn record(&self) -> &'a Merchant {
+        self.merchant
+    }
+
+    /// Every note and review about the merchant, oldest first (documents dated after the
+    /// analysis's instant are not in its corpus).
+    pub fn evidence(&self) -> impl ExactSizeIterator<Item = WeighedEvidence<'a>> + 'a {
+        let a = &*self.analysis.inner;
+        self.range.clone().map(move |k| {
+            let evidence = &a.evidence.items[k];
+            WeighedEvidence {
+                doc: a.evidence.doc(evidence),
+                evidence,
+                weight: &a.trust.weights[k],
+                counted: a.counted[k],
+            }
+        })
+    }
+
+    /// The manipulation flags trust raised about the merchant, in kind order.
+    pub fn flags(&self) -> &'a [Flag] {
+        let a = &*self.analysis.inner;
+        a.trust
+            .flags
+            .get(&self.merchant.id)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Its score, rank and eligibility on its city's board (computes the board on first
+    /// use, like [`Analysis::score_city`]).
+    pub fn score(&self) -> Result<MerchantScore> {
+        let board = self.analysis.score_city(&self.merchant.city)?;
+        board
+            .merchants
+            .iter()
+            .find(|s| s.merchant_id == self.merchant.id)
+            .cloned()
+            .ok_or_else(|| {
+                crate::error::InternalError::Invariant(format!(
+                    "merchant {} missing from its city's scoreboard",
+                    self.merchant.id
+                ))
+                .into()
+            })
+    }
+}
+
+impl Analysis {
+    /// The corpus this analysis read (as of [`as_of`](Self::as_of): what came later is
+    /// not in it).
     pub fn corpus(&self) -> &Corpus {
-        &self.corpus
+        &self.inner.corpus
+    }
+
+    /// The corpus, shared: what [`Engine::reanalyze`] and a store build the next
+    /// generation from.
+    pub fn shared_corpus(&self) -> Arc<Corpus> {
+        Arc::clone(&self.inner.corpus)
+    }
+
+    /// The instant the world was read at: documents, visits, decisions and accounts dated
+    /// after it are not part of this analysis.
+    pub fn as_of(&self) -> Timestamp {
+        self.inner.as_of
     }
 
     /// The aggregation settings scores are made with.
     pub fn config(&self) -> &ScoringConfig {
-        &self.config
+        &self.inner.config
     }
 
-    /// Each evidence item's weight under [`config`](Self::config), aligned with
-    /// `evidence.items` (computed once, in [`Engine::analyze`]).
-    pub fn counted(&self) -> &[reputation::Counted] {
-        &self.counted
+    /// Which merchants each note names (mention linking), for the search index.
+    pub fn links(&self) -> &NoteLinks {
+        &self.inner.links
     }
 
-    /// The range of `evidence.items` (and of [`counted`](Self::counted) and
-    /// `trust.weights`) about one merchant; empty when nothing speaks of it.
-    pub fn evidence_range(&self, merchant_id: &str) -> Range<usize> {
-        self.ranges.get(merchant_id).cloned().unwrap_or_default()
+    /// Every note and review as read, and one [`Evidence`](crate::evidence::Evidence) per
+    /// (document, merchant): the evidence stage's output, for tools that study the stage.
+    /// A service reads one merchant's evidence through [`merchant`](Self::merchant).
+    pub fn evidence(&self) -> &EvidenceSet {
+        &self.inner.evidence
     }
 
-    /// Every merchant of `city`, best first.
-    pub fn score_city(&self, city: &str) -> Result<Scoreboard> {
-        self.scoreboard(city).map(|b| Scoreboard::clone(&b))
+    /// The trust stage's output (credibility, one weight per evidence item, flags), for
+    /// tools that study the stage; see [`merchant`](Self::merchant).
+    pub fn trust(&self) -> &trust::Assessment {
+        &self.inner.trust
     }
 
-    /// [`score_city`](Self::score_city) without the copy: the board is computed once per
-    /// city and shared.
-    pub fn scoreboard(&self, city: &str) -> Result<Arc<Scoreboard>> {
+    /// The range of `evidence().items` (and of the counted weights and `trust().weights`) about one merchant; empty when nothing speaks of it.
+    pub(crate) fn evidence_range(&self, merchant_id: &str) -> Range<usize> {
+        self.inner
+            .ranges
+            .get(merchant_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// One merchant as this analysis sees it: its record, and each note or review about it
+    /// with that item's opinion, trust weight, discounts and counted weight.
+    ///
+    /// Cost: cheap (a lookup; the items are walked as you iterate).
+    ///
+    /// Errors: an id not in the corpus ([`UserError::UnknownMerchant`]).
+    ///
+    /// ```no_run
+    /// # let analysis: jingxuan::Analysis = unimplemented!();
+    /// let shop = analysis.merchant("m-001")?;
+    /// for item in shop.evidence() {
+    ///     if !item.weight.discounts.is_empty() {
+    ///         println!("{} {:.2} {:?}", item.doc.id, item.counted.weight(), item.weight.discounts);
+    ///     }
+    /// }
+    /// # Ok::<(), jingxuan::Error>(())
+    /// ```
+    pub fn merchant(&self, merchant_id: &str) -> Result<MerchantView<'_>> {
+        let merchant = self
+            .inner
+            .corpus
+            .merchants
+            .get(merchant_id)
+            .ok_or_else(|| UserError::UnknownMerchant {
+                id: merchant_id.to_string(),
+            })?;
+        Ok(MerchantView {
+            analysis: self,
+            merchant,
+            range: self.evidence_range(merchant_id),
+        })
+    }
+
+    /// Every merchant of `city`, best first, with its score, eligibility and flags.
+    ///
+    /// Cost: CPU-bound on the first call per city (aggregation over the city's evidence,
+    /// milliseconds for thousands of merchants), then cheap: the board is computed once per
+    /// city, shared by every clone of this analysis, and returned as an `Arc`.
+    ///
+    /// Errors: a city with no merchant ([`UserError::UnknownCity`], listing the known ones),
+    /// scoring settings out of bounds ([`ScoringConfig::validate`]).
+    pub fn score_city(&self, city: &str) -> Result<Arc<Scoreboard>> {
         // A poisoned lock only means another thread panicked mid-insert; the map is still
         // a valid cache.
-        let boards = || self.boards.lock().unwrap_or_else(|e| e.into_inner());
+        let boards = || self.inner.boards.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(b) = boards().get(city) {
             return Ok(Arc::clone(b));
         }
         // Scored outside the lock, so other cities are not held up; a race only computes
         // the same board twice, and the first one stored is kept.
-        let board = Arc::new(self.score_city_with(city, &self.config)?);
+        let board = Arc::new(self.compute_board(city)?);
         Ok(Arc::clone(
             boards().entry(city.to_string()).or_insert(board),
         ))
@@ -353,99 +515,120 @@ impl<'c> Analysis<'c> {
 
     /// The board of `city` if it was computed already.
     pub(crate) fn cached_board(&self, city: &str) -> Option<Arc<Scoreboard>> {
-        let boards = self.boards.lock().unwrap_or_else(|e| e.into_inner());
+        let boards = self.inner.boards.lock().unwrap_or_else(|e| e.into_inner());
         boards.get(city).cloned()
     }
 
     /// Takes `board` as this analysis's board of `city`: for a board of an earlier analysis
     /// whose inputs for that city are unchanged.
     pub(crate) fn adopt_board(&self, city: &str, board: Arc<Scoreboard>) {
-        let mut boards = self.boards.lock().unwrap_or_else(|e| e.into_inner());
+        let mut boards = self.inner.boards.lock().unwrap_or_else(|e| e.into_inner());
         boards.insert(city.to_string(), board);
     }
 
-    /// [`score_city`](Self::score_city) with other aggregation settings; the evidence and
-    /// trust weights are reused, so trying settings is cheap.
-    pub fn score_city_with(&self, city: &str, config: &ScoringConfig) -> Result<Scoreboard> {
+    /// The board of `city` under this analysis's settings, computed afresh.
+    fn compute_board(&self, city: &str) -> Result<Scoreboard> {
+        let config = &self.inner.config;
         config.validate()?;
-        if !self.corpus.merchants.values().any(|m| m.city == city) {
+        if !self.inner.corpus.merchants.values().any(|m| m.city == city) {
             return Err(UserError::UnknownCity {
                 city: city.to_string(),
-                known: self.corpus.cities(),
+                known: self.inner.corpus.cities(),
             }
             .into());
         }
-        let other;
-        let counted = if *config == self.config {
-            &self.counted
-        } else {
-            other = reputation::counted(&self.evidence, &self.trust, self.as_of, config)?;
-            &other
-        };
+        let counted = &self.inner.counted;
         reputation::score_city_from(
             &reputation::CityInputs {
-                corpus: &self.corpus,
-                evidence: &self.evidence,
-                trust: &self.trust,
+                corpus: &self.inner.corpus,
+                evidence: &self.inner.evidence,
+                trust: &self.inner.trust,
                 counted,
-                ranges: &self.ranges,
+                ranges: &self.inner.ranges,
             },
             city,
-            self.as_of,
+            self.inner.as_of,
             config,
         )
     }
 
-    /// The curated list of `city` under `policy`. `previous` is the last published list
-    /// (merchant ids), so the list only changes as the policy's stability margin allows.
-    /// A policy out of its bounds ([`SelectionPolicy::validate`]) is a user error.
+    /// The curated list of `city` under `policy` for `request` (the last published list,
+    /// a query).
+    ///
+    /// Cost: cheap after the city's first [`score_city`](Self::score_city) and first
+    /// `select` (which prepare what selection reads of its merchants whatever the policy):
+    /// a greedy pass over small integers, well under a millisecond for thousands of
+    /// merchants; a query adds one walk over the city's term lists.
+    ///
+    /// Errors: an unknown city, a policy out of its bounds ([`SelectionPolicy::validate`])
+    /// or a bad query ([`ListRequest::validate`]), each a user error naming the field.
+    ///
+    /// ```no_run
+    /// use jingxuan::selection::{ListRequest, SelectionPolicy};
+    /// # let analysis: jingxuan::Analysis = unimplemented!();
+    /// let policy = SelectionPolicy { limit: 10, ..SelectionPolicy::default() };
+    /// let list = analysis.select("杭州", &policy, &ListRequest::default())?;
+    /// let cafes = analysis.select("杭州", &policy, &ListRequest { query: Some("安静 咖啡"), ..Default::default() })?;
+    /// # Ok::<(), jingxuan::Error>(())
+    /// ```
     pub fn select(
         &self,
         city: &str,
         policy: &SelectionPolicy,
-        previous: Option<&[String]>,
+        request: &ListRequest<'_>,
     ) -> Result<Selection> {
         policy.validate()?;
+        request.validate()?;
         let prepared = self.prepared(city)?;
+        let a = &*self.inner;
         let inputs = selection::Inputs {
-            corpus: &self.corpus,
+            corpus: &a.corpus,
             board: &prepared.board,
-            evidence: &self.evidence,
-            trust: &self.trust,
-            counted: &self.counted,
-            ranges: &self.ranges,
-            analyzer: &self.analyzer,
+            evidence: &a.evidence,
+            trust: &a.trust,
+            counted: &a.counted,
+            ranges: &a.ranges,
+            analyzer: &a.analyzer,
         };
+        let query = request.query.or(policy.query.as_deref());
         Ok(selection::select_prepared(
             &inputs,
             &prepared.prepared,
             policy,
-            previous,
+            request.previous,
+            query,
         ))
     }
 
     /// The city's board with its selection facts, made once per city like the board.
     fn prepared(&self, city: &str) -> Result<Arc<PreparedBoard>> {
-        let cache = || self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+        let cache = || {
+            self.inner
+                .prepared_boards
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+        };
         if let Some(p) = cache().get(city) {
             return Ok(Arc::clone(p));
         }
-        let board = self.scoreboard(city)?;
-        let prepared = selection::Prepared::new(&self.corpus, &board, &self.ranges);
+        let board = self.score_city(city)?;
+        let prepared = selection::Prepared::new(&self.inner.corpus, &board, &self.inner.ranges);
         let made = Arc::new(PreparedBoard { board, prepared });
         Ok(Arc::clone(cache().entry(city.to_string()).or_insert(made)))
     }
 
-    /// Every signal behind one merchant's score.
+    /// Every signal behind one merchant's score: its rank, the contributions that pulled
+    /// it up and down, what trust discounted, its authors' credibility, and why it is not
+    /// listed under the default policy.
+    ///
+    /// Cost: cheap once the merchant's city is scored and selected (the first call per
+    /// city computes its board and its default list).
+    ///
+    /// Errors: an unknown merchant ([`UserError::UnknownMerchant`]).
     pub fn explain(&self, merchant_id: &str) -> Result<Explanation> {
-        let merchant =
-            self.corpus
-                .merchants
-                .get(merchant_id)
-                .ok_or_else(|| UserError::UnknownMerchant {
-                    id: merchant_id.to_string(),
-                })?;
-        let board = self.scoreboard(&merchant.city)?;
+        let view = self.merchant(merchant_id)?;
+        let merchant = view.record();
+        let board = self.score_city(&merchant.city)?;
         let (rank, score) = board
             .merchants
             .iter()
@@ -460,16 +643,12 @@ impl<'c> Analysis<'c> {
         let mean = score.mean / 100.0;
         let mut contributions = Vec::new();
         let mut authors = std::collections::BTreeMap::new();
-        let range = self.evidence_range(merchant_id);
-        for (k, e) in self.evidence.items[range.clone()].iter().enumerate() {
-            let k = range.start + k;
-            let d = self.evidence.doc(e);
-            if d.created_at > self.as_of {
+        for item in view.evidence() {
+            let (d, e, w, c) = (item.doc, item.evidence, item.weight, item.counted);
+            if d.created_at > self.inner.as_of {
                 continue;
             }
-            let w = &self.trust.weights[k];
-            let c = self.counted[k];
-            if let Some(cred) = self.trust.credibility.get(&d.author_id) {
+            if let Some(cred) = self.inner.trust.credibility.get(&d.author_id) {
                 authors.insert(d.author_id.clone(), *cred);
             }
             contributions.push(Contribution {
@@ -522,7 +701,7 @@ impl<'c> Analysis<'c> {
             name: merchant.display_name(),
             city: merchant.city.clone(),
             category: merchant.category.clone(),
-            as_of: self.as_of,
+            as_of: self.inner.as_of,
             rank,
             of: board.merchants.len(),
             score,
@@ -540,18 +719,19 @@ impl<'c> Analysis<'c> {
     /// lost to. Empty when it is listed. Merchants ask this first, so every answer also
     /// says that no payment can change it.
     pub fn why_not(&self, merchant_id: &str, policy: &SelectionPolicy) -> Result<Vec<String>> {
-        let merchant =
-            self.corpus
-                .merchants
-                .get(merchant_id)
-                .ok_or_else(|| UserError::UnknownMerchant {
-                    id: merchant_id.to_string(),
-                })?;
-        let list = self.select(&merchant.city, policy, None)?;
+        let merchant = self
+            .inner
+            .corpus
+            .merchants
+            .get(merchant_id)
+            .ok_or_else(|| UserError::UnknownMerchant {
+                id: merchant_id.to_string(),
+            })?;
+        let list = self.select(&merchant.city, policy, &ListRequest::default())?;
         if list.stores.iter().any(|p| p.merchant_id == merchant_id) {
             return Ok(Vec::new());
         }
-        let board = self.scoreboard(&merchant.city)?;
+        let board = self.score_city(&merchant.city)?;
         let Some(s) = board
             .merchants
             .iter()
@@ -624,7 +804,7 @@ impl<'c> Analysis<'c> {
         let listed: Vec<&crate::corpus::Merchant> = list
             .stores
             .iter()
-            .filter_map(|p| self.corpus.merchants.get(&p.merchant_id))
+            .filter_map(|p| self.inner.corpus.merchants.get(&p.merchant_id))
             .collect();
         if let Some(brand) = &merchant.brand {
             let same: Vec<&&crate::corpus::Merchant> = listed
@@ -688,19 +868,6 @@ fn summary_zh(s: &MerchantScore, rank: usize, of: usize, n: usize) -> Vec<String
             f.detail,
             f.docs.len()
         ));
-    }
-    out
-}
-
-/// The first `chars` characters of `text` on one line.
-pub(crate) fn snippet(text: &str, chars: usize) -> String {
-    let one_line: String = text
-        .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
-    let mut out: String = one_line.chars().take(chars).collect();
-    if one_line.chars().count() > chars {
-        out.push('…');
     }
     out
 }

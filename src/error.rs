@@ -18,6 +18,9 @@
 //!
 //! [`LoadOptions`]: crate::corpus::LoadOptions
 
+// The front doors a service reads first: every public item is documented.
+#![deny(missing_docs)]
+
 use std::fmt;
 use std::path::PathBuf;
 
@@ -26,6 +29,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Every error the library returns.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The caller's input is wrong; the message says what to fix.
     #[error(transparent)]
@@ -40,16 +44,48 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         matches!(self, Error::User(_))
     }
+
+    /// What kind of failure this is, for a service to map (to an HTTP status, a gRPC
+    /// code): something asked for does not exist, the input is wrong, or the fault is
+    /// ours.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::User(u) => match u {
+                UserError::UnknownCity { .. } | UserError::UnknownMerchant { .. } => {
+                    ErrorKind::NotFound
+                }
+                _ => ErrorKind::InvalidInput,
+            },
+            Error::Internal(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// The kind of an [`Error`] (see [`Error::kind`]): what a service answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A city or merchant the caller named is not in the corpus (HTTP 404).
+    NotFound,
+    /// Any other mistake of the caller: a bad argument, policy, corpus or batch, a path
+    /// that cannot be read or written, a store another process is updating (HTTP 400,
+    /// or 409 for [`UserError::StoreBusy`] if the service tells them apart).
+    InvalidInput,
+    /// A fault of the engine or its storage, never the input's (HTTP 500).
+    Internal,
 }
 
 /// Mistakes in what the caller gave us.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum UserError {
     /// A file or folder the caller named could not be read (missing, no permission, not a
     /// folder, or a read failed midway).
     #[error("cannot read {}: {source}", path.display())]
     Unreadable {
+        /// The file or folder.
         path: PathBuf,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },
@@ -57,46 +93,81 @@ pub enum UserError {
     /// a missing folder, no permission.
     #[error("cannot write {}: {source}", path.display())]
     Unwritable {
+        /// The file.
         path: PathBuf,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },
     /// The corpus folder lacks the one required file.
     #[error("{}: no merchants.jsonl: a corpus folder must hold at least merchants.jsonl (see corpus-format.md)", dir.display())]
-    MissingMerchants { dir: PathBuf },
+    MissingMerchants {
+        /// The corpus folder.
+        dir: PathBuf,
+    },
     /// Records of one file break the contract (strict mode). `problems` is capped; `total`
     /// counts them all. Each problem names file, line and field and says what is wrong;
     /// lenient mode ([`Mode::Lenient`](crate::corpus::Mode)) skips such lines instead.
     #[error("{}", InvalidCorpusDisplay { file, problems, total: *total })]
     InvalidCorpus {
+        /// The file name within the corpus folder.
         file: String,
+        /// The first problems (at most `LoadOptions::max_problems`).
         problems: Vec<Problem>,
+        /// Every problem of the file, counted.
         total: usize,
     },
     /// No merchant of the corpus is in this city.
     #[error("unknown city {city:?}; {}", if known.is_empty() { "the corpus has no merchants".to_string() } else { format!("the corpus has: {}", known.join(", ")) })]
-    UnknownCity { city: String, known: Vec<String> },
+    UnknownCity {
+        /// The city asked for.
+        city: String,
+        /// The corpus's cities.
+        known: Vec<String>,
+    },
     /// No merchant has this id.
     #[error("unknown merchant {id:?}: no merchant of the corpus has this id (ids are the `id` field of merchants.jsonl)")]
-    UnknownMerchant { id: String },
+    UnknownMerchant {
+        /// The id asked for.
+        id: String,
+    },
     /// An argument (a timestamp, a query, a limit, a policy field) is malformed.
     #[error("{what}: {reason}")]
-    InvalidArgument { what: String, reason: String },
+    InvalidArgument {
+        /// The argument or field (`query`, `policy field limit`, `--as-of "x"`).
+        what: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The folder is not a jingxuan index, or was written by an incompatible version.
     #[error("{}: not a jingxuan index: {reason}", path.display())]
-    NotAnIndex { path: PathBuf, reason: String },
+    NotAnIndex {
+        /// The folder.
+        path: PathBuf,
+        /// Why it is not one.
+        reason: String,
+    },
     /// The folder is not a saved jingxuan store (see [`Store`](crate::store::Store)), or
     /// holds no complete state.
     #[error("{}: not a jingxuan store: {reason}", path.display())]
-    NotAStore { path: PathBuf, reason: String },
+    NotAStore {
+        /// The folder.
+        path: PathBuf,
+        /// Why it is not one.
+        reason: String,
+    },
     /// Another process (or another handle in this one) is updating the store: one update
     /// at a time may run.
     #[error("{}: another update of this store is running (its state is open for writing elsewhere); wait for it to finish, then try again", path.display())]
-    StoreBusy { path: PathBuf },
+    StoreBusy {
+        /// The store folder.
+        path: PathBuf,
+    },
 }
 
 /// Faults of the engine itself or of its storage.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum InternalError {
     /// The search index failed.
     #[error("search index: {0}")]
@@ -104,18 +175,27 @@ pub enum InternalError {
     /// Writing engine state failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {
+        /// The file.
         path: PathBuf,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },
     /// A saved file is damaged (its checksum or encoding is wrong): the disk or another
     /// program changed it.
     #[error("{}: damaged: {reason}", path.display())]
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The store's state database failed.
     #[error("{}: state database: {source}", path.display())]
     State {
+        /// The database file.
         path: PathBuf,
+        /// What the database said.
         #[source]
         source: Box<redb::Error>,
     },

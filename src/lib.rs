@@ -2,9 +2,20 @@
 //!
 //! Curated city store lists from trustworthy word of mouth. The pipeline, one module each:
 //!
-//! corpus → text → evidence → trust → reputation (→ selection, next), with the search
-//! [`index`] beside it. [`Engine`] runs the pipeline; each stage is public for services
-//! that want only part of it.
+//! corpus → text → evidence → trust → reputation → selection, with the search [`index`]
+//! beside it. One way in per task:
+//!
+//! - analyse: [`Engine::analyze`] gives an owned [`Analysis`] (`Send + Sync`, cheap to
+//!   clone) of a corpus as of an instant;
+//! - score a city: [`Analysis::score_city`]; select its list: [`Analysis::select`] (a
+//!   [`selection::SelectionPolicy`] and a [`selection::ListRequest`]); explain a merchant:
+//!   [`Analysis::explain`]; look at one merchant's evidence: [`Analysis::merchant`];
+//!   report: [`report::Report::new`] from an analysis and a selection;
+//! - keep it live: [`store::Store`] applies batches and answers from
+//!   [`store::Snapshot`]s (score, select, explain, search);
+//! - errors: one [`Error`], with [`Error::kind`] for a service to map.
+//!
+//! Each stage is public for tools that study or reuse only part of it.
 //!
 //! - [`corpus`]: load and validate the JSON Lines corpus of `corpus-format.md`; commercial
 //!   data is split off into a [`corpus::CommercialBook`] that scoring never receives.
@@ -33,8 +44,8 @@ pub mod store;
 pub mod text;
 pub mod trust;
 
-pub use engine::{Analysis, Contribution, Engine, Explanation};
-pub use error::{Error, InternalError, Problem, Result, UserError};
+pub use engine::{Analysis, Contribution, Engine, Explanation, MerchantView, WeighedEvidence};
+pub use error::{Error, ErrorKind, InternalError, Problem, Result, UserError};
 
 /// The README's examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

@@ -50,7 +50,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::{Corpus, DocKind, Timestamp};
-use crate::engine::{Analysis, CorpusRef, Engine};
+use crate::engine::{Analysis, Engine};
 use crate::error::{Result, UserError};
 use crate::evidence::extract::{Document, Evidence, Proof};
 use crate::evidence::link::NoteLinks;
@@ -260,7 +260,7 @@ pub fn analyze_one_city(
     corpus: &Corpus,
     city: &str,
     as_of: Option<Timestamp>,
-) -> Result<Analysis<'static>> {
+) -> Result<Analysis> {
     let global = GlobalPass::compute(engine, corpus, as_of);
     let shard = global.city_corpus(corpus, city)?;
     Ok(engine.analyze_city(Arc::new(shard), &global))
@@ -272,9 +272,9 @@ impl Engine {
     /// of [`Engine::analyze`] over the whole corpus at `global.as_of`. The engine must
     /// keep the whole corpus's merchant names (an engine made by [`Engine::for_corpus`]
     /// of the shard does: it holds every merchant).
-    pub fn analyze_city(&self, shard: Arc<Corpus>, global: &GlobalPass) -> Analysis<'static> {
+    pub fn analyze_city(&self, shard: Arc<Corpus>, global: &GlobalPass) -> Analysis {
         self.analyze_from(
-            CorpusRef::Shared(shard),
+            shard,
             Some(global.as_of),
             &HashMap::new(),
             None,
@@ -283,17 +283,66 @@ impl Engine {
     }
 }
 
+/// Which notes (by position in `notes`) the spree rule (`trust::sponsored`: an
+/// influencer's praising notes, at least `SHAPE_MIN_NOTES` about `SHAPE_MIN_SHOPS` brands
+/// within `SHAPE_WINDOW_DAYS`) could mark: an influencer's notes that lie in such a window
+/// of *all* their notes. A window of praising notes lies within a window of all notes of
+/// the same span, which then holds as many notes and brands or more, so every note the rule
+/// marks is read; a note left unread (polarity 0: no praise) was in no window that
+/// qualifies, and without it the rule finds the same windows in the same order.
+fn spree_candidates(
+    c: &Corpus,
+    notes: &[&crate::corpus::Note],
+    linked: &[Vec<String>],
+) -> Vec<bool> {
+    use crate::trust::sponsored::{SHAPE_MIN_NOTES, SHAPE_MIN_SHOPS, SHAPE_WINDOW_DAYS};
+    let mut read = vec![false; notes.len()];
+    let mut by_author: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, n) in notes.iter().enumerate() {
+        let followers = c.authors.get(&n.author_id).and_then(|a| a.followers);
+        if followers.is_some_and(|f| f >= INFLUENCER_FOLLOWERS) {
+            by_author.entry(n.author_id.as_str()).or_default().push(i);
+        }
+    }
+    let brand = |m: &str| -> String {
+        c.merchants
+            .get(m)
+            .and_then(|m| m.brand.clone())
+            .unwrap_or_else(|| m.to_string())
+    };
+    for (_, mut docs) in by_author {
+        docs.sort_by_key(|&i| (notes[i].created_at, i));
+        let mut start = 0;
+        for end in 0..docs.len() {
+            while notes[docs[start]]
+                .created_at
+                .days_until(notes[docs[end]].created_at)
+                > SHAPE_WINDOW_DAYS
+            {
+                start += 1;
+            }
+            let window = &docs[start..=end];
+            if window.len() < SHAPE_MIN_NOTES {
+                continue;
+            }
+            let brands: BTreeSet<String> = window
+                .iter()
+                .flat_map(|&i| linked[i].iter())
+                .map(|m| brand(m))
+                .collect();
+            if brands.len() >= SHAPE_MIN_SHOPS {
+                window.iter().for_each(|&i| read[i] = true);
+            }
+        }
+    }
+    read
+}
+
 /// Every document with what the cross-city stages read (author, time, merchants, text,
 /// the platform's label), one evidence item per (document, merchant), and a reading only
 /// for influencers' notes: the commercial, credibility, teacher and group detectors ask
 /// nothing else, so on it they give what they give on the full evidence.
 fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
-    let influencer = |author: &str| {
-        c.authors
-            .get(author)
-            .and_then(|a| a.followers)
-            .is_some_and(|f| f >= INFLUENCER_FOLLOWERS)
-    };
     let blank = Arc::new(TextEvidence {
         polarity: 0.0,
         confidence: 0.0,
@@ -325,15 +374,24 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
             learned: (0, 0.0),
         };
     let notes: Vec<_> = c.notes.values().collect();
-    let mut docs: Vec<Document> = notes
-        .par_iter()
+    let linked: Vec<Vec<String>> = notes
+        .iter()
         .map(|n| {
-            let text = n.text();
             let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
             merchant_ids.retain(|m| c.merchants.contains_key(m));
             merchant_ids.sort();
             merchant_ids.dedup();
-            let reading = influencer(&n.author_id).then(|| {
+            merchant_ids
+        })
+        .collect();
+    let read = spree_candidates(c, &notes, &linked);
+    let mut docs: Vec<Document> = notes
+        .par_iter()
+        .zip(linked)
+        .enumerate()
+        .map(|(i, (n, merchant_ids))| {
+            let text = n.text();
+            let reading = read[i].then(|| {
                 let tokens = engine.analyzer().analyze(&text);
                 Arc::new(engine.sentiment().analyze(&tokens, &text))
             });

@@ -7,7 +7,6 @@ mod common;
 use common::{analysis, demo};
 use jingxuan::corpus::{self, LoadOptions};
 use jingxuan::index::{SearchIndex, SearchQuery};
-use jingxuan::report::Report;
 use jingxuan::reputation::{self, ScoringConfig};
 use jingxuan::selection::SelectionPolicy;
 use jingxuan::text::Analyzer;
@@ -119,8 +118,7 @@ fn bad_policies() -> Vec<(&'static str, SelectionPolicy)> {
 fn select_and_report_refuse_out_of_range_policies() {
     let a = analysis();
     for (field, policy) in bad_policies() {
-        user_error_naming(a.select("杭州", &policy, None), field);
-        user_error_naming(Report::build(a, "杭州", &policy, None).map(|_| ()), field);
+        user_error_naming(a.select("杭州", &policy, &Default::default()), field);
         let json = serde_json::to_string(&policy).unwrap();
         // JSON has no NaN: serde writes null, which is a type error; either way refused.
         assert!(SelectionPolicy::from_json_str(&json).is_err(), "{json}");
@@ -136,7 +134,9 @@ fn the_largest_limit_finishes_and_lists_every_qualified_merchant() {
         ..SelectionPolicy::default()
     };
     for city in ["杭州", "上海", "广州"] {
-        let s = analysis().select(city, &policy, None).unwrap();
+        let s = analysis()
+            .select(city, &policy, &Default::default())
+            .unwrap();
         assert_eq!(s.stores.len() + s.review_queue.len(), s.qualified, "{city}");
         let mut constraints: Vec<&str> = s.relaxed.iter().map(|r| r.constraint.as_str()).collect();
         constraints.dedup();
@@ -258,13 +258,12 @@ fn scoring_refuses_out_of_range_configs() {
     let a = analysis();
     let corpus = demo();
     for (field, config) in bad_configs() {
-        user_error_naming(a.score_city_with("杭州", &config), field);
         user_error_naming(
-            reputation::counted(&a.evidence, &a.trust, a.as_of, &config),
+            reputation::counted(a.evidence(), a.trust(), a.as_of(), &config),
             field,
         );
         user_error_naming(
-            reputation::score_city(corpus, &a.evidence, &a.trust, "杭州", a.as_of, &config),
+            reputation::score_city(corpus, a.evidence(), a.trust(), "杭州", a.as_of(), &config),
             field,
         );
     }
@@ -278,10 +277,10 @@ fn an_engine_with_a_bad_config_gives_errors_not_nan_scores() {
         ..ScoringConfig::default()
     };
     let engine = Engine::for_corpus(corpus).unwrap().with_config(config);
-    let a = engine.analyze(corpus, None);
+    let a = engine.analyze(corpus.clone(), None);
     user_error_naming(a.score_city("杭州"), "half_life_days");
     user_error_naming(
-        a.select("杭州", &SelectionPolicy::default(), None),
+        a.select("杭州", &SelectionPolicy::default(), &Default::default()),
         "half_life_days",
     );
     let id = corpus.merchants.keys().next().unwrap();
@@ -295,7 +294,7 @@ fn search_refuses_huge_limits_and_texts() {
         .words(demo().merchant_names())
         .build_shared();
     let mut index = SearchIndex::create_in_ram(analyzer).unwrap();
-    index.upsert_corpus(demo(), &a.links).unwrap();
+    index.upsert_corpus(demo(), a.links()).unwrap();
     for limit in [0, SearchQuery::MAX_LIMIT + 1, usize::MAX] {
         let q = SearchQuery {
             text: "咖啡".into(),

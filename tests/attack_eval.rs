@@ -321,7 +321,7 @@ fn evaluate(dir: &Path, family: Family, notes_only: bool) -> Vec<Tally> {
     let loaded = corpus::load(dir, &LoadOptions::default()).unwrap();
     let corpus = &loaded.corpus;
     let engine = Engine::for_corpus(corpus).unwrap();
-    let analysis = engine.analyze(corpus, None);
+    let analysis = engine.analyze(corpus.clone(), None);
     // Rankings without the campaigns tell which scorn targets were good shops before.
     let clean_corpus = (family.direction() == Direction::Scorn).then(|| {
         let mut c = corpus.clone();
@@ -331,7 +331,7 @@ fn evaluate(dir: &Path, family: Family, notes_only: bool) -> Vec<Tally> {
     });
     let clean_analysis = clean_corpus
         .as_ref()
-        .map(|c| engine.analyze(c, Some(analysis.as_of)));
+        .map(|c| engine.analyze(c.clone(), Some(analysis.as_of())));
     let kinds = if notes_only { 1 } else { RANKINGS.len() };
     let mut out = vec![Tally::default(); kinds];
     for city in corpus.cities() {

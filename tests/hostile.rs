@@ -239,7 +239,7 @@ fn counts_at_u64_max_do_not_overflow_the_pipeline() {
     ];
     let loaded = corpus::load_from_readers(input, &LoadOptions::default()).expect("valid corpus");
     let engine = jingxuan::Engine::for_corpus(&loaded.corpus).expect("engine");
-    let analysis = engine.analyze(&loaded.corpus, None);
+    let analysis = engine.analyze(loaded.corpus.clone(), None);
     let board = analysis.score_city("杭州").expect("city");
     assert_eq!(board.merchants.len(), 1);
     assert!(board.merchants[0].score.is_finite());

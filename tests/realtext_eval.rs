@@ -172,7 +172,7 @@ fn evaluate(variant: &Variant, seed: u64, rows: &mut Vec<Row>) -> (usize, usize,
     let loaded = corpus::load(world.dir.path(), &LoadOptions::default()).expect("corpus loads");
     let c = &loaded.corpus;
     let engine = Engine::for_corpus(c).expect("engine");
-    let analysis = engine.analyze(c, None);
+    let analysis = engine.analyze(c.clone(), None);
     let board = analysis.score_city("测试市").expect("city");
     let lexicon = SentimentModel::new().unwrap();
     let index = |id: &str| id[1..].parse::<usize>().unwrap();
@@ -224,7 +224,7 @@ fn evaluate(variant: &Variant, seed: u64, rows: &mut Vec<Row>) -> (usize, usize,
     // Diagnostic: the plain mean of the evidence stage's opinions (no weights, no shrinkage,
     // no lower bound), to tell the reading from the aggregation.
     let mut opinion = vec![(0.0, 0usize); MERCHANTS];
-    for e in &analysis.evidence.items {
+    for e in &analysis.evidence().items {
         let s = &mut opinion[index(&e.merchant_id)];
         s.0 += e.value;
         s.1 += 1;
@@ -237,7 +237,7 @@ fn evaluate(variant: &Variant, seed: u64, rows: &mut Vec<Row>) -> (usize, usize,
     push("ceiling (drawn share)", &world.drawn);
 
     let list = analysis
-        .select("测试市", &SelectionPolicy::default(), None)
+        .select("测试市", &SelectionPolicy::default(), &Default::default())
         .expect("select");
     let qualified = board
         .merchants
@@ -275,12 +275,42 @@ fn ranks_merchants_from_held_out_real_text() {
             ],
         },
     ];
-    let mut rows = Vec::new();
+    // Several draws of each world, so that a figure is not one draw's sampling noise.
+    let seeds: u64 = std::env::var("JINGXUAN_EVAL_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(3);
+    let mut draws = Vec::new();
     let mut lists = Vec::new();
     for (k, v) in variants.iter().enumerate() {
-        lists.push((v.name, evaluate(v, 0x5eed + k as u64, &mut rows)));
+        for s in 0..seeds {
+            let figures = evaluate(v, 0x5eed + k as u64 + 1000 * s, &mut draws);
+            lists.push((v.name, figures));
+        }
     }
-    println!("\nreal held-out text on {MERCHANTS} merchants of known quality ({MIN_DOCS}–{MAX_DOCS} documents each)");
+    // The mean of each (variant, method) over the draws, in first-seen order.
+    let mut rows: Vec<Row> = Vec::new();
+    for d in &draws {
+        if rows
+            .iter()
+            .any(|r| r.variant == d.variant && r.method == d.method)
+        {
+            continue;
+        }
+        let same: Vec<&Row> = draws
+            .iter()
+            .filter(|r| r.variant == d.variant && r.method == d.method)
+            .collect();
+        let n = same.len() as f64;
+        rows.push(Row {
+            variant: d.variant,
+            method: d.method,
+            rho: same.iter().map(|r| r.rho).sum::<f64>() / n,
+            ndcg: same.iter().map(|r| r.ndcg).sum::<f64>() / n,
+        });
+    }
+    println!("\nreal held-out text on {MERCHANTS} merchants of known quality ({MIN_DOCS}–{MAX_DOCS} documents each), mean of {seeds} draws");
     println!(
         "{:<26} {:<27} {:>8} {:>8}",
         "corpus", "ranking", "Spearman", "NDCG@30"
@@ -300,17 +330,30 @@ fn ranks_merchants_from_held_out_real_text() {
             .map(|r| r.rho)
             .unwrap()
     };
-    // Stars first: a review's opinion (its star refined by its text) ranks merchants at
-    // least as well as the star alone (a small tolerance for ties in rank correlation).
+    // Stars first: with stars, jingxuan's score ranks merchants at least as well as the
+    // mean star. Rated reviews only: the score is the star's mean up to the defences (the
+    // credible floor, trust and recency weights), measured 0.901 against 0.902 over these 3
+    // draws and 0.898 against 0.900 over 16 (JINGXUAN_EVAL_SEEDS=16); before issue 13's
+    // aggregation change (a full own-variance standard error and text blended into every
+    // star) 0.887 against 0.900 over 6. Held to within 0.005, a tie at this sample size.
     let v = "rated reviews only";
     assert!(
-        get(v, "(mean opinion, unweighted)") >= get(v, "mean star") - 0.01,
-        "{v}: star + text {:.3} below the star alone {:.3}",
-        get(v, "(mean opinion, unweighted)"),
+        get(v, "jingxuan") >= get(v, "mean star") - 0.005,
+        "{v}: jingxuan {:.3} below the star alone {:.3}",
+        get(v, "jingxuan"),
         get(v, "mean star")
     );
-    // Notes alone, read by the default model and the lexicon: measured 0.838 when written.
-    assert!(get("notes only (no stars)", "jingxuan") >= 0.78);
+    // With notes too, the notes add what the stars of half the documents cannot say.
+    let v = "notes and rated reviews";
+    assert!(
+        get(v, "jingxuan") >= get(v, "mean star"),
+        "{v}: jingxuan {:.3} below the mean star {:.3}",
+        get(v, "jingxuan"),
+        get(v, "mean star")
+    );
+    // Notes alone, read by the lexicon (no stars to learn from): the issue's target 0.75;
+    // measured 0.788 over these 3 draws.
+    assert!(get("notes only (no stars)", "jingxuan") >= 0.75);
     for v in &variants {
         assert!(
             get(v.name, "jingxuan") > get(v.name, "NTUSD count"),
@@ -408,8 +451,8 @@ fn the_same_quality_reads_the_same_in_every_category() {
     }
     let loaded = corpus::load(dir.path(), &LoadOptions::default()).unwrap();
     let engine = Engine::for_corpus(&loaded.corpus).unwrap();
-    let analysis = engine.analyze(&loaded.corpus, None);
-    let ev = &analysis.evidence;
+    let analysis = engine.analyze(loaded.corpus.clone(), None);
+    let ev = analysis.evidence();
     let mut calibrated = vec![(0.0, 0usize); 2 * PAIRS];
     let mut raw = vec![(0.0, 0usize); 2 * PAIRS];
     for e in &ev.items {

@@ -172,18 +172,18 @@ fn evaluate(dir: &Path) -> Vec<(&'static str, Figures)> {
     let loaded = corpus::load(dir, &LoadOptions::default()).unwrap();
     let corpus = &loaded.corpus;
     let engine = Engine::for_corpus(corpus).unwrap();
-    let analysis = engine.analyze(corpus, None);
+    let analysis = engine.analyze(corpus.clone(), None);
     let mut clean = corpus.clone();
     clean.reviews.retain(|id, _| !t.attack_docs.contains(id));
     clean.notes.retain(|id, _| !t.attack_docs.contains(id));
-    let clean_analysis = engine.analyze(&clean, analysis.as_of.into());
+    let clean_analysis = engine.analyze(clean.clone(), analysis.as_of().into());
     let clean_scores = |city: &str| -> BTreeMap<String, f64> {
         clean_analysis
             .score_city(city)
             .unwrap()
             .merchants
-            .into_iter()
-            .map(|s| (s.merchant_id, s.score))
+            .iter()
+            .map(|s| (s.merchant_id.clone(), s.score))
             .collect()
     };
     let mut sums: Vec<(&'static str, Figures)> =
@@ -344,7 +344,7 @@ fn breadth_costs_little_quality() {
     let t = truth(dir.path());
     let loaded = corpus::load(dir.path(), &LoadOptions::default()).unwrap();
     let engine = Engine::for_corpus(&loaded.corpus).unwrap();
-    let analysis = engine.analyze(&loaded.corpus, None);
+    let analysis = engine.analyze(loaded.corpus.clone(), None);
     let policy = SelectionPolicy::default();
     let unconstrained = SelectionPolicy {
         max_category_share: 1.0,
@@ -355,7 +355,7 @@ fn breadth_costs_little_quality() {
         ..policy.clone()
     };
     let mean_quality = |p: &SelectionPolicy, city: &str| -> (f64, usize, usize) {
-        let s = analysis.select(city, p, None).unwrap();
+        let s = analysis.select(city, p, &Default::default()).unwrap();
         let q: f64 = s.stores.iter().map(|x| t.quality[&x.merchant_id]).sum();
         let groups: std::collections::BTreeSet<&str> = s
             .stores

@@ -28,12 +28,12 @@ fn small_world(seed: u64, dir: &Path) {
 fn boards(dir: &Path) -> Vec<Scoreboard> {
     let loaded = corpus::load(dir, &LoadOptions::default()).unwrap();
     let engine = Engine::for_corpus(&loaded.corpus).unwrap();
-    let analysis = engine.analyze(&loaded.corpus, None);
+    let analysis = engine.analyze(loaded.corpus.clone(), None);
     loaded
         .corpus
         .cities()
         .iter()
-        .map(|c| analysis.score_city(c).unwrap())
+        .map(|c| Scoreboard::clone(&analysis.score_city(c).unwrap()))
         .collect()
 }
 
@@ -65,17 +65,17 @@ fn outcome(dir: &Path, mode: Mode) -> Vec<String> {
     };
     let loaded = corpus::load(dir, &opts).unwrap();
     let engine = Engine::for_corpus(&loaded.corpus).unwrap();
-    let analysis = engine.analyze(&loaded.corpus, None);
+    let analysis = engine.analyze(loaded.corpus.clone(), None);
     let mut out: Vec<String> = loaded.corpus.merchants.keys().cloned().collect();
     let cities = loaded.corpus.cities();
     let boards: Vec<Scoreboard> = cities
         .iter()
-        .map(|c| analysis.score_city(c).unwrap())
+        .map(|c| Scoreboard::clone(&analysis.score_city(c).unwrap()))
         .collect();
     out.extend(fingerprint(&boards));
     for city in cities {
         let list = analysis
-            .select(&city, &SelectionPolicy::default(), None)
+            .select(&city, &SelectionPolicy::default(), &Default::default())
             .unwrap();
         out.extend(
             list.stores

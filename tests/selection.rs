@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jingxuan::corpus::{Decision, MerchantStatus};
 use jingxuan::reputation::Ineligible;
-use jingxuan::selection::{ReviewMode, Selection, SelectionPolicy};
+use jingxuan::selection::{ListRequest, ReviewMode, Selection, SelectionPolicy};
 use jingxuan::Engine;
 
 mod common;
@@ -14,7 +14,11 @@ use common::{analysis, demo};
 const CITIES: [&str; 3] = ["上海", "杭州", "广州"];
 
 fn select(city: &str, policy: &SelectionPolicy, previous: Option<&[String]>) -> Selection {
-    analysis().select(city, policy, previous).unwrap()
+    let request = ListRequest {
+        previous,
+        ..Default::default()
+    };
+    analysis().select(city, policy, &request).unwrap()
 }
 
 fn ids(s: &Selection) -> Vec<String> {
@@ -388,11 +392,11 @@ fn query_lists_only_hold_merchants_whose_writing_matches() {
         assert!(p.relevance.unwrap() > 0.0);
         let a = analysis();
         let matching = a
-            .evidence
+            .evidence()
             .items
             .iter()
             .filter(|e| e.merchant_id == p.merchant_id)
-            .map(|e| &a.evidence.doc(e).text)
+            .map(|e| &a.evidence().doc(e).text)
             .any(|t| t.contains("安静") && t.contains("咖啡"));
         assert!(matching, "{} has no writing with both words", p.merchant_id);
     }
@@ -410,10 +414,13 @@ fn selection_is_identical_across_runs_and_thread_counts() {
             .unwrap();
         pool.install(|| {
             let engine = Engine::for_corpus(demo()).unwrap();
-            let a = engine.analyze(demo(), None);
+            let a = engine.analyze(demo().clone(), None);
             CITIES
                 .iter()
-                .map(|c| serde_json::to_string(&a.select(c, &policy, None).unwrap()).unwrap())
+                .map(|c| {
+                    serde_json::to_string(&a.select(c, &policy, &Default::default()).unwrap())
+                        .unwrap()
+                })
                 .collect::<Vec<_>>()
         })
     };

@@ -5,25 +5,25 @@ use std::sync::Arc;
 
 use jingxuan::corpus::{self, Corpus, LoadOptions, Timestamp};
 use jingxuan::report::Report;
-use jingxuan::selection::SelectionPolicy;
+use jingxuan::selection::{ListRequest, SelectionPolicy};
 use jingxuan::shard::{CommercialDoc, GlobalPass};
 use jingxuan::{Analysis, Engine};
 use jingxuan_fixture_gen::{generate, CampaignSpace, GenConfig};
 
 /// Everything one city answers, as JSON text: the board, the default list, a list for a
 /// query, and the explanation of every `step`-th merchant and of every flagged one.
-fn answers(a: &Analysis<'_>, corpus: &Corpus, city: &str, step: usize) -> Vec<String> {
+fn answers(a: &Analysis, corpus: &Corpus, city: &str, step: usize) -> Vec<String> {
     let board = a.score_city(city).unwrap();
-    let mut out = vec![serde_json::to_string(&board).unwrap()];
-    out.push(
-        serde_json::to_string(&a.select(city, &SelectionPolicy::default(), None).unwrap()).unwrap(),
-    );
-    let query = SelectionPolicy {
-        query: Some("环境 安静".into()),
-        ..SelectionPolicy::default()
+    let mut out = vec![serde_json::to_string(&*board).unwrap()];
+    let policy = SelectionPolicy::default();
+    let list = a.select(city, &policy, &ListRequest::default()).unwrap();
+    out.push(serde_json::to_string(&list).unwrap());
+    let query = ListRequest {
+        query: Some("环境 安静"),
+        ..ListRequest::default()
     };
-    out.push(serde_json::to_string(&a.select(city, &query, None).unwrap()).unwrap());
-    let report = Report::build(a, city, &SelectionPolicy::default(), None).unwrap();
+    out.push(serde_json::to_string(&a.select(city, &policy, &query).unwrap()).unwrap());
+    let report = Report::new(a, &list).unwrap();
     out.push(report.render_html());
     for (i, m) in board.merchants.iter().enumerate() {
         if i % step == 0 || !m.flags.is_empty() {
@@ -46,7 +46,7 @@ fn shapes(g: &GlobalPass) -> usize {
 /// through JSON as it would between machines. Returns how many answers were compared.
 fn check_every_city(corpus: &Corpus, as_of: Option<Timestamp>, step: usize) -> usize {
     let engine = Engine::for_corpus(corpus).unwrap();
-    let full = engine.analyze(corpus, as_of);
+    let full = engine.analyze(corpus.clone(), as_of);
     let global = GlobalPass::compute(&engine, corpus, as_of);
     let shipped: GlobalPass =
         serde_json::from_str(&serde_json::to_string(&global).unwrap()).unwrap();
@@ -59,7 +59,7 @@ fn check_every_city(corpus: &Corpus, as_of: Option<Timestamp>, step: usize) -> u
         assert!(docs < corpus.notes.len() + corpus.reviews.len());
         let shard_engine = Engine::for_corpus(&shard).unwrap();
         let part = shard_engine.analyze_city(Arc::new(shard), &shipped);
-        assert_eq!(part.as_of, full.as_of);
+        assert_eq!(part.as_of(), full.as_of());
         let (want, got) = (
             answers(&full, corpus, &city, step),
             answers(&part, corpus, &city, step),

@@ -29,12 +29,14 @@ const QUERIES: [&str; 4] = ["火锅", "咖啡 安静", "好吃 推荐", "踩雷"
 
 /// Everything a caller can ask, as one comparable value: every city's scoreboard and list,
 /// and search hits for a few queries.
-fn answers(analysis: &Analysis<'_>, search: &dyn Fn(&SearchQuery) -> Value) -> Value {
+fn answers(analysis: &Analysis, search: &dyn Fn(&SearchQuery) -> Value) -> Value {
     let mut out = serde_json::Map::new();
     let policy = SelectionPolicy::default();
     for city in analysis.corpus().cities() {
-        let board = analysis.scoreboard(&city).unwrap();
-        let list = analysis.select(&city, &policy, None).unwrap();
+        let board = analysis.score_city(&city).unwrap();
+        let list = analysis
+            .select(&city, &policy, &Default::default())
+            .unwrap();
         let hits: Vec<Value> = QUERIES
             .iter()
             .map(|q| {
@@ -63,10 +65,10 @@ fn rebuild(sc: &Scenario, as_of: Option<Timestamp>) -> Value {
         corpus::load_batch(&mut loaded, b, &opts).unwrap();
     }
     let engine = Engine::for_corpus(&loaded.corpus).unwrap();
-    let analysis = engine.analyze(&loaded.corpus, as_of);
+    let analysis = engine.analyze(loaded.corpus.clone(), as_of);
     let mut index = SearchIndex::create_in_ram(Arc::clone(engine.analyzer())).unwrap();
     index
-        .upsert_corpus(&loaded.corpus, &analysis.links)
+        .upsert_corpus(&loaded.corpus, analysis.links())
         .unwrap();
     answers(&analysis, &|q| json!(index.search(q).unwrap()))
 }
@@ -235,7 +237,7 @@ fn an_update_rescores_only_the_affected_cities() {
     let before = store.snapshot();
     let cities = before.corpus().cities();
     for c in &cities {
-        before.scoreboard(c).unwrap();
+        before.score_city(c).unwrap();
     }
     // A review by an author who writes about 杭州 only, so that a change in the author's
     // standing cannot reach another city.
@@ -267,15 +269,15 @@ fn an_update_rescores_only_the_affected_cities() {
     assert_eq!(report.docs_read, 1);
     assert_eq!(
         report.docs_reused,
-        before.analysis().evidence.docs.len() - 1
+        before.analysis().evidence().docs.len() - 1
     );
     assert!(report.affected_merchants.contains(&review.merchant_id));
     assert_eq!(report.rescored_cities, vec!["杭州".to_string()]);
     let after = store.snapshot();
     for c in &cities {
         let same = Arc::ptr_eq(
-            &before.scoreboard(c).unwrap(),
-            &after.scoreboard(c).unwrap(),
+            &before.score_city(c).unwrap(),
+            &after.score_city(c).unwrap(),
         );
         assert_eq!(same, c != "杭州", "{c}: board carried over = {same}");
     }

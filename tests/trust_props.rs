@@ -388,12 +388,13 @@ fn target_score(dir: &Path) -> MerchantScore {
 fn score_of(dir: &Path, id: &str) -> MerchantScore {
     let loaded = corpus::load(dir, &LoadOptions::default()).unwrap();
     let engine = engine(&loaded.corpus);
-    let analysis = engine.analyze(&loaded.corpus, Some(Timestamp::from_unix(AS_OF)));
+    let analysis = engine.analyze(loaded.corpus.clone(), Some(Timestamp::from_unix(AS_OF)));
     let board = analysis.score_city("杭州").unwrap();
     board
         .merchants
-        .into_iter()
+        .iter()
         .find(|m| m.merchant_id == id)
+        .cloned()
         .unwrap()
 }
 
@@ -490,10 +491,10 @@ fn later_records(f: &mut Files, t: i64, rng: &mut Lcg) {
 fn outputs(dir: &Path, t: i64) -> String {
     let loaded = corpus::load(dir, &LoadOptions::default()).unwrap();
     let engine = engine(&loaded.corpus);
-    let analysis = engine.analyze(&loaded.corpus, Some(Timestamp::from_unix(t)));
+    let analysis = engine.analyze(loaded.corpus.clone(), Some(Timestamp::from_unix(t)));
     let board = analysis.score_city("杭州").unwrap();
     let list = analysis
-        .select("杭州", &SelectionPolicy::default(), None)
+        .select("杭州", &SelectionPolicy::default(), &Default::default())
         .unwrap();
     let explain = analysis.explain("m-00").unwrap();
     format!(

@@ -93,7 +93,7 @@ fn shared_default_text_is_no_template_and_programmes_hold_no_shop() {
     let dir = corpus_dir();
     let loaded = corpus::load(dir.path(), &LoadOptions::default()).unwrap();
     let engine = Engine::for_corpus(&loaded.corpus).unwrap();
-    let analysis = engine.analyze(&loaded.corpus, None);
+    let analysis = engine.analyze(loaded.corpus.clone(), None);
     let board = analysis.score_city("测试市").unwrap();
     let flags = |id: &str| -> Vec<FlagKind> {
         board
@@ -129,11 +129,32 @@ fn shared_default_text_is_no_template_and_programmes_hold_no_shop() {
         "{:?}",
         flags("m01")
     );
-    let commercial = sponsored::detect(&loaded.corpus, &analysis.evidence);
-    let programmes = sponsored::programmes_in(&analysis.evidence, &commercial);
+    let commercial = sponsored::detect(&loaded.corpus, analysis.evidence());
+    let programmes = sponsored::programmes_in(analysis.evidence(), &commercial);
     let ids: Vec<&str> = programmes
         .keys()
-        .map(|&i| analysis.evidence.docs[i].id.as_str())
+        .map(|&i| analysis.evidence().docs[i].id.as_str())
         .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
+    // The programme review counts, at half weight (not independent), and holds nothing.
+    let view = analysis.merchant("m01").unwrap();
+    let programme = view
+        .evidence()
+        .find(|x| x.doc.id == ids[0])
+        .expect("the programme review is m01's evidence");
+    let w = programme.weight;
+    assert!(
+        w.discounts.iter().any(
+            |d| matches!(d, jingxuan::trust::Discount::Programme { name } if name == "霸王餐")
+        ),
+        "{:?}",
+        w.discounts
+    );
+    assert!((w.total() - 0.5 * w.undiscounted()).abs() < 1e-9, "{w:?}");
+    let m01 = board
+        .merchants
+        .iter()
+        .find(|m| m.merchant_id == "m01")
+        .unwrap();
+    assert!(m01.eligible, "{:?}", m01.ineligible);
 }

@@ -7,7 +7,10 @@ the point is a like-for-like timing of the text and aggregation work that jingxu
 does (see benches/README.md), on the same corpus.
 
     pip install jieba pandas
-    python3 benches/peer/peer.py CORPUS_DIR [--out ranking.csv]
+    python3 benches/peer/peer.py CORPUS_DIR [--city 杭州] [--out ranking.csv]
+
+With --city, only that city's merchants are ranked and only the notes and reviews about
+them are segmented (every file is still read, as `jingxuan score --city` reads them).
 """
 
 import argparse
@@ -33,6 +36,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus")
     ap.add_argument("--out")
+    ap.add_argument("--city")
     args = ap.parse_args()
 
     start = time.perf_counter()
@@ -58,6 +62,9 @@ def main():
         reviews["text"] = reviews.get("text", pd.Series("", index=reviews.index)).fillna("")
         frames.append(reviews[["merchant_id", "text", "rating"]])
     docs = pd.concat(frames, ignore_index=True)
+    if args.city:
+        merchants = merchants[merchants["city"] == args.city]
+        docs = docs[docs["merchant_id"].isin(set(merchants["id"]))]
 
     def lexicon_score(text):
         toks = jieba.lcut_for_search(text, HMM=False)

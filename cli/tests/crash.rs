@@ -79,9 +79,9 @@ fn answers(store_dir: &Path) -> Value {
     let snap = store.snapshot();
     let mut out = serde_json::Map::new();
     for city in snap.corpus().cities() {
-        let board = snap.scoreboard(&city).unwrap();
+        let board = snap.score_city(&city).unwrap();
         let list = snap
-            .select(&city, &SelectionPolicy::default(), None)
+            .select(&city, &SelectionPolicy::default(), &Default::default())
             .unwrap();
         let hits = snap
             .search(&SearchQuery {

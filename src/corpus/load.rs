@@ -299,6 +299,25 @@ pub fn load_batch_from_readers<'n, R: Read>(
     Ok(())
 }
 
+/// [`load_batch_from_readers`] leaving the base untouched, as [`load_batch_onto`] does
+/// for a folder: what a [`Store`](crate::store::Store) applies an uploaded batch with.
+pub fn load_batch_onto_from_readers<'n, R: Read>(
+    corpus: &Corpus,
+    commercial: &CommercialBook,
+    files: impl IntoIterator<Item = (&'n str, R)>,
+    opts: &LoadOptions,
+) -> Result<Loaded> {
+    let mut slots = reader_slots(files)?;
+    apply_batch(corpus, commercial, opts, |file| {
+        // `file` comes from FILES, so it is always found; a miss would only read nothing.
+        let i = FILES.iter().position(|f| *f == file).unwrap_or(usize::MAX);
+        Ok(slots
+            .get_mut(i)
+            .and_then(Option::take)
+            .map(|r| (r, PathBuf::from(file))))
+    })
+}
+
 /// The readers in the order of [`FILES`].
 fn reader_slots<'n, R: Read>(
     files: impl IntoIterator<Item = (&'n str, R)>,

@@ -10,11 +10,18 @@ mod time;
 mod validate;
 
 pub use load::{
-    load, load_batch, load_batch_from_readers, load_batch_onto, load_from_readers, FileReport,
-    LoadOptions, LoadReport, Loaded, Mode, FILES,
+    load, load_batch, load_batch_from_readers, load_batch_onto, load_batch_onto_from_readers,
+    load_from_readers, FileReport, LoadOptions, LoadReport, Loaded, Mode, FILES,
 };
 pub use records::*;
 pub use time::{Timestamp, YEARS};
+
+/// An account that wrote about at most this many merchants has little history (trust
+/// weighs its voice in the bounded pool; the evidence stage does not let it teach the
+/// learned reader). Here, below both stages, so that neither imports the other for it.
+pub const LITTLE_HISTORY_MERCHANTS: usize = 2;
+/// … or one active (first to last writing) for at most this many days.
+pub const LITTLE_HISTORY_DAYS: f64 = 30.0;
 
 use std::collections::BTreeMap;
 

@@ -51,7 +51,7 @@ pub fn rows(src: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
 }
 
 /// A malformed compiled-in lexicon is a bug of this crate, not of the caller's input.
-pub(crate) fn bad_line(file: &str, line: usize, reason: &str) -> crate::Error {
+pub(crate) fn bad_line(file: &str, line: usize, reason: &str) -> crate::error::Error {
     InternalError::Invariant(format!("data/lexicon/{file}:{line}: {reason}")).into()
 }
 

@@ -874,7 +874,7 @@ pub(crate) fn doc_prints(
                     put(&m.category);
                 }
             }
-            (d.id.to_string(), crate::evidence::extract::fnv1a(bytes))
+            (d.id.to_string(), crate::text::fnv1a(bytes))
         })
         .collect()
 }

@@ -12,16 +12,20 @@
 //! ```no_run
 //! use jingxuan::corpus::{self, LoadOptions};
 //! use jingxuan::report::Report;
-//! use jingxuan::selection::SelectionPolicy;
+//! use jingxuan::selection::{ListRequest, SelectionPolicy};
 //! use jingxuan::Engine;
 //!
 //! let loaded = corpus::load("fixtures/demo".as_ref(), &LoadOptions::default())?;
 //! let engine = Engine::for_corpus(&loaded.corpus)?;
-//! let analysis = engine.analyze(&loaded.corpus, None);
-//! let report = Report::build(&analysis, "杭州", &SelectionPolicy::default(), None)?;
+//! let analysis = engine.analyze(loaded.corpus, None);
+//! let list = analysis.select("杭州", &SelectionPolicy::default(), &ListRequest::default())?;
+//! let report = Report::new(&analysis, &list)?;
 //! report.write_html("report.html".as_ref())?;
 //! # Ok::<(), jingxuan::Error>(())
 //! ```
+
+// The front doors a service reads first: every public item is documented.
+#![deny(missing_docs)]
 
 mod html;
 mod map;
@@ -76,7 +80,8 @@ pub struct Report {
     as_of: Timestamp,
     policy: SelectionPolicy,
     selection: Selection,
-    previous: Option<Vec<String>>,
+    /// Whether the list was made against a previous one (the page then shows changes).
+    previous: bool,
     /// The city's merchants, by id.
     shops: Vec<Shop>,
     scores: BTreeMap<String, MerchantScore>,
@@ -86,18 +91,19 @@ pub struct Report {
 }
 
 impl Report {
-    /// Selects `city`'s list under `policy` (with `previous`, the last published list, for
-    /// stability and for the changes section) and gathers what the page shows.
+    /// Gathers what the page of `selection` (a list [`Analysis::select`] made) shows: the
+    /// city's merchants, their scores and how much trust discounted of each.
     ///
-    /// Errors: an unknown city ([`UserError::UnknownCity`]).
-    pub fn build(
-        analysis: &Analysis<'_>,
-        city: &str,
-        policy: &SelectionPolicy,
-        previous: Option<&[String]>,
-    ) -> Result<Report> {
-        let selection = analysis.select(city, policy, previous)?;
-        let board = analysis.scoreboard(city)?;
+    /// Cost: cheap (the board is the analysis's cached one; one walk over the city's
+    /// evidence).
+    ///
+    /// Errors: a selection of a city the analysis does not know
+    /// ([`UserError::UnknownCity`]).
+    pub fn new(analysis: &Analysis, selection: &Selection) -> Result<Report> {
+        let city = selection.city.as_str();
+        let policy = selection.policy();
+        let selection = selection.clone();
+        let board = analysis.score_city(city)?;
         let corpus = analysis.corpus();
         let shops: Vec<Shop> = corpus
             .merchants
@@ -116,9 +122,8 @@ impl Report {
 
         let mut discounted: BTreeMap<String, Discounted> = BTreeMap::new();
         for shop in &shops {
-            let range = analysis.evidence_range(&shop.id);
-            let weights = &analysis.trust.weights[range.clone()];
-            for (w, c) in weights.iter().zip(&analysis.counted()[range]) {
+            for item in analysis.merchant(&shop.id)?.evidence() {
+                let (w, c) = (item.weight, item.counted);
                 if c.recency <= 0.0 {
                     continue;
                 }
@@ -138,10 +143,10 @@ impl Report {
             .collect();
         Ok(Report {
             city: city.to_string(),
-            as_of: analysis.as_of,
+            as_of: analysis.as_of(),
             policy: policy.clone(),
+            previous: selection.had_previous(),
             selection,
-            previous: previous.map(<[String]>::to_vec),
             shops,
             scores,
             discounted,
@@ -204,7 +209,7 @@ impl Report {
         self.overview(&mut out);
         self.cards(&mut out);
         self.review(&mut out);
-        if self.previous.is_some() {
+        if self.previous {
             self.changes(&mut out);
         }
         self.manipulation(&mut out);
@@ -283,7 +288,7 @@ impl Report {
             sel.review_queue.len(),
             sel.gaps.len(),
             self.flagged().len(),
-            if self.previous.is_some() {
+            if self.previous {
                 "<a href=\"#changes\">榜单变化</a>"
             } else {
                 ""

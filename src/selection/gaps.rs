@@ -9,10 +9,13 @@ use crate::selection::{Prepared, SelectionPolicy};
 /// One district × category short of qualified merchants.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gap {
+    /// The district.
     pub district: String,
+    /// The top-level category.
     pub category: String,
     /// Qualified merchants there (eligible or waiting for review, above the bar).
     pub qualified: usize,
+    /// Qualified merchants wanted there (`SelectionPolicy::gap_target`).
     pub target: usize,
     /// `target - qualified`.
     pub shortfall: usize,
@@ -27,7 +30,9 @@ pub struct Gap {
 /// covered).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Coverage {
+    /// The district.
     pub district: String,
+    /// The top-level category.
     pub category: String,
     /// Qualified merchants there (eligible or waiting for review, above the bar).
     pub qualified: usize,

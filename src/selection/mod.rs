@@ -7,6 +7,9 @@
 //! cap. When the supply cannot satisfy a cap, the caps are relaxed in a fixed order and the
 //! result says so. The selection reads scores, never money: it receives no commercial data.
 
+// The front doors a service reads first: every public item is documented.
+#![deny(missing_docs)]
+
 mod gaps;
 mod policy;
 mod prepared;
@@ -30,10 +33,15 @@ pub use reasons::EvidenceRef;
 /// One store on the list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pick {
+    /// Place on the list, 1 first.
     pub rank: usize,
+    /// The merchant's id.
     pub merchant_id: String,
+    /// Its display name.
     pub name: String,
+    /// Its category path.
     pub category: String,
+    /// Its district, when the corpus gives one.
     pub district: Option<String>,
     /// Reputation score (0–100).
     pub score: f64,
@@ -63,8 +71,11 @@ pub enum Placement {
 /// A candidate routed to human review instead of the list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Queued {
+    /// The merchant's id.
     pub merchant_id: String,
+    /// Its display name.
     pub name: String,
+    /// Its reputation score (0–100).
     pub score: f64,
     /// Why it waits, in plain Chinese.
     pub reason: String,
@@ -75,26 +86,37 @@ pub struct Queued {
 /// A constraint the supply could not satisfy, and what was done.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Relaxation {
+    /// Which constraint (`max_category_share`, `max_per_brand`, …).
     pub constraint: String,
+    /// Its value in the policy.
     pub from: f64,
+    /// The value the list was made with.
     pub to: f64,
+    /// Why, in plain Chinese.
     pub reason: String,
 }
 
 /// A change against the previous list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
+    /// The merchant that entered or left.
     pub merchant_id: String,
+    /// Why, in plain Chinese.
     pub reason: String,
 }
 
 /// The curated list of one city.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Selection {
+    /// The city of the list.
     pub city: String,
+    /// The instant the list was chosen as of.
     pub as_of: Timestamp,
+    /// The picks, best place first.
     pub stores: Vec<Pick>,
+    /// Candidates waiting for human review (人工复核) instead of a place.
     pub review_queue: Vec<Queued>,
+    /// District × category cells short of qualified supply, biggest first.
     pub gaps: Vec<Gap>,
     /// Qualified and open supply of every district × top-level category, gaps or not
     /// (districts, then categories, by name).
@@ -107,17 +129,73 @@ pub struct Selection {
     pub left: Vec<Change>,
     /// Qualified merchants (above the bar, eligible or waiting for review).
     pub qualified: usize,
+    /// The policy the list was chosen under (not serialised: the list's JSON is the
+    /// command's contract).
+    #[serde(skip)]
+    policy: SelectionPolicy,
+    /// Whether the request named a previous list (so `entered` and `left` are changes).
+    #[serde(skip)]
+    had_previous: bool,
+}
+
+impl Selection {
+    /// The policy the list was chosen under.
+    pub fn policy(&self) -> &SelectionPolicy {
+        &self.policy
+    }
+
+    /// Whether the request named a previous list: then `entered` and `left` are changes
+    /// against it; without one every pick has `entered`.
+    pub fn had_previous(&self) -> bool {
+        self.had_previous
+    }
+}
+
+/// What a caller asks of one list beyond the policy: the request, where the policy is the
+/// standing configuration.
+///
+/// ```
+/// use jingxuan::selection::ListRequest;
+///
+/// let previous = vec!["m-001".to_string(), "m-007".to_string()];
+/// let request = ListRequest { previous: Some(&previous), query: Some("安静 咖啡") };
+/// assert!(request.validate().is_ok());
+/// assert!(ListRequest { query: Some(" "), ..Default::default() }.validate().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListRequest<'a> {
+    /// The last published list (merchant ids): the list only changes as the policy's
+    /// stability margin allows, and the changes are reported against it.
+    pub previous: Option<&'a [String]>,
+    /// Restrict the list to merchants whose notes and reviews match this query (every
+    /// word, any order), ranked by reputation blended with relevance
+    /// ([`SelectionPolicy::query_weight`]).
+    pub query: Option<&'a str>,
+}
+
+impl ListRequest<'_> {
+    /// Checks the query: not blank, at most [`SelectionPolicy::MAX_QUERY_CHARS`]
+    /// characters (an error names `query`).
+    pub fn validate(&self) -> crate::error::Result<()> {
+        policy::check_query(self.query, "query")
+    }
 }
 
 /// What selection reads: the analysis of one corpus as of one instant.
 pub struct Inputs<'a> {
+    /// The corpus analysed.
     pub corpus: &'a Corpus,
+    /// The city's scoreboard.
     pub board: &'a Scoreboard,
+    /// Every note and review as read.
     pub evidence: &'a EvidenceSet,
+    /// The trust stage's weights and flags.
     pub trust: &'a Assessment,
+    /// Each evidence item's counted weight, aligned with `evidence.items`.
     pub counted: &'a [Counted],
     /// Each merchant's range of `evidence.items` ([`EvidenceSet::merchant_ranges`]).
     pub ranges: &'a BTreeMap<String, std::ops::Range<usize>>,
+    /// The analyzer queries are segmented with.
     pub analyzer: &'a Analyzer,
 }
 
@@ -138,26 +216,15 @@ struct Candidate<'a> {
     review: Option<(String, Vec<crate::trust::FlagKind>)>,
 }
 
-/// Chooses the list of `inputs.board`'s city under `policy`. `previous` is the last
-/// published list (merchant ids), for stability. A policy out of its bounds
-/// ([`SelectionPolicy::validate`]) is a user error.
-pub fn select(
-    inputs: &Inputs<'_>,
-    policy: &SelectionPolicy,
-    previous: Option<&[String]>,
-) -> crate::Result<Selection> {
-    policy.validate()?;
-    let prepared = Prepared::new(inputs.corpus, inputs.board, inputs.ranges);
-    Ok(select_prepared(inputs, &prepared, policy, previous))
-}
-
-/// [`select`] with the board's [`Prepared`] facts made beforehand (and reused across
-/// calls). The caller has validated `policy`.
+/// Chooses the list of `inputs.board`'s city under `policy`, with the board's
+/// [`Prepared`] facts made beforehand (and reused across calls). `previous` is the last
+/// published list (merchant ids), for stability. The caller has validated `policy`.
 pub(crate) fn select_prepared<'a>(
     inputs: &Inputs<'a>,
     prepared: &'a Prepared,
     policy: &SelectionPolicy,
     previous: Option<&[String]>,
+    query: Option<&str>,
 ) -> Selection {
     let board = &inputs.board.merchants;
     let previous_set: BTreeSet<&str> = previous
@@ -171,10 +238,7 @@ pub(crate) fn select_prepared<'a>(
             incumbents[row] = true;
         }
     }
-    let relevance = policy
-        .query
-        .as_deref()
-        .map(|q| reasons::relevance(inputs, &prepared.ranges, q));
+    let relevance = query.map(|q| reasons::relevance(inputs, &prepared.ranges, q));
     let cells = h3o::Resolution::try_from(policy.h3_resolution)
         .ok()
         .map(|r| prepared.cells(r));
@@ -459,6 +523,8 @@ pub(crate) fn select_prepared<'a>(
         entered,
         left,
         qualified,
+        policy: policy.clone(),
+        had_previous: previous.is_some(),
     }
 }
 

@@ -59,8 +59,9 @@ pub struct SelectionPolicy {
     /// How strongly a pick's score is reduced for each earlier pick sharing its category,
     /// district or map cell, in score points (maximal marginal relevance). Default 2.
     pub diversity: f64,
-    /// Restrict the list to merchants whose notes and reviews match this query (every
-    /// word, any order), ranked by reputation blended with relevance. Default none.
+    /// A query for lists made under this policy when the request has none: a query
+    /// belongs to a request ([`ListRequest::query`](super::ListRequest::query), which wins);
+    /// this field stays so that policy files carrying one still read. Default none.
     pub query: Option<String>,
     /// Share of relevance in the blended rank of a query-driven list (0–1). Default 0.3.
     pub query_weight: f64,
@@ -178,23 +179,33 @@ impl SelectionPolicy {
                 return bad(name, format!("must be a number from 0 to {hi}, got {v}"));
             }
         }
-        if let Some(q) = &self.query {
-            if q.trim().is_empty() {
-                return bad("query", "must not be empty".into());
-            }
-            let chars = q.chars().count();
-            if chars > Self::MAX_QUERY_CHARS {
-                return bad(
-                    "query",
-                    format!(
-                        "is {chars} characters; at most {} are accepted",
-                        Self::MAX_QUERY_CHARS
-                    ),
-                );
-            }
-        }
-        Ok(())
+        check_query(self.query.as_deref(), "policy field query")
     }
+}
+
+/// A query is not blank and at most [`SelectionPolicy::MAX_QUERY_CHARS`] characters.
+pub(super) fn check_query(query: Option<&str>, what: &str) -> Result<()> {
+    let Some(q) = query else {
+        return Ok(());
+    };
+    let bad = |reason: String| {
+        Err(UserError::InvalidArgument {
+            what: what.into(),
+            reason,
+        }
+        .into())
+    };
+    if q.trim().is_empty() {
+        return bad("must not be empty".into());
+    }
+    let chars = q.chars().count();
+    if chars > SelectionPolicy::MAX_QUERY_CHARS {
+        return bad(format!(
+            "is {chars} characters; at most {} are accepted",
+            SelectionPolicy::MAX_QUERY_CHARS
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

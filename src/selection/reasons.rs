@@ -14,10 +14,13 @@ use crate::selection::Inputs;
 /// A note or review cited for a pick.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EvidenceRef {
+    /// The note's or review's id.
     pub doc_id: String,
+    /// Note or review.
     pub kind: DocKind,
     /// The opinion read from it (0–100).
     pub opinion: f64,
+    /// The start of its text, on one line.
     pub snippet: String,
 }
 
@@ -213,7 +216,7 @@ pub(crate) fn explain(
                 doc_id: d.id.clone(),
                 kind: d.kind,
                 opinion: (e.value * 1e3).round() / 10.0,
-                snippet: crate::engine::snippet(&d.text, 60),
+                snippet: crate::text::snippet(&d.text, 60),
             }
         })
         .collect();

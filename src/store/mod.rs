@@ -24,6 +24,9 @@
 //! where some merchant's inputs changed. The result equals a fresh analysis of the final
 //! corpus: `tests/store.rs` checks it on random sequences of batches.
 
+// The front doors a service reads first: every public item is documented.
+#![deny(missing_docs)]
+
 mod disk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -33,13 +36,14 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde::Serialize;
 
 use crate::corpus::{self, CommercialBook, Corpus, LoadOptions, LoadReport, Loaded, Timestamp};
-use crate::engine::{Analysis, Engine};
+use crate::engine::{Analysis, Engine, Explanation};
 use crate::error::{Error, Result, UserError};
-use crate::evidence::extract::{fnv1a, Reading};
+use crate::evidence::extract::Reading;
 use crate::evidence::Document;
 use crate::index::{doc_prints, IndexStats, SearchHit, SearchIndex, SearchQuery, SearchView};
 use crate::reputation::{Scoreboard, ScoringConfig};
-use crate::selection::{Selection, SelectionPolicy};
+use crate::selection::{ListRequest, Selection, SelectionPolicy};
+use crate::text::fnv1a;
 
 pub use disk::{StateWritten, STATE_FILE};
 
@@ -51,6 +55,7 @@ pub struct StoreOptions {
     /// The instant every snapshot is scored as of. `None`: each snapshot's latest timestamp,
     /// so that a batch with newer documents moves it (and every recency weight with it).
     pub as_of: Option<Timestamp>,
+    /// The aggregation settings every generation is scored with.
     pub config: ScoringConfig,
 }
 
@@ -76,6 +81,7 @@ pub enum Step {
 }
 
 impl Step {
+    /// Every step, in the order an update reaches them.
     pub const ALL: [Step; 6] = [
         Step::Loaded,
         Step::Analyzed,
@@ -103,11 +109,13 @@ impl Step {
 pub struct UpdateReport {
     /// The generation now published.
     pub generation: u64,
+    /// The instant the new generation is scored as of.
     pub as_of: Timestamp,
     /// How the batch's lines were accounted.
     pub load: LoadReport,
     /// Notes and reviews read afresh (new or edited text), and reused from before.
     pub docs_read: usize,
+    /// Notes and reviews whose reading was reused (text unchanged).
     pub docs_reused: usize,
     /// The batch added, removed or renamed merchants, so every text was read again and the
     /// index rebuilt.
@@ -116,6 +124,7 @@ pub struct UpdateReport {
     pub state_written: StateWritten,
     /// Documents written to the index, and removed from it.
     pub index_written: IndexStats,
+    /// Documents removed from the search index.
     pub index_removed: usize,
     /// Merchants whose score inputs changed (their documents, the weights of those, their
     /// record, flags or curation), or which appeared or disappeared; sorted.
@@ -131,7 +140,7 @@ pub struct UpdateReport {
 pub struct Snapshot {
     generation: u64,
     commercial: Arc<CommercialBook>,
-    analysis: Analysis<'static>,
+    analysis: Analysis,
     search: SearchView,
     /// A hash of each merchant's score inputs, to tell which an update affected.
     merchant_prints: BTreeMap<String, u64>,
@@ -141,7 +150,7 @@ impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Snapshot")
             .field("generation", &self.generation)
-            .field("as_of", &self.analysis.as_of)
+            .field("as_of", &self.analysis.as_of())
             .finish_non_exhaustive()
     }
 }
@@ -152,6 +161,7 @@ impl Snapshot {
         self.generation
     }
 
+    /// The corpus of this generation.
     pub fn corpus(&self) -> &Corpus {
         self.analysis.corpus()
     }
@@ -162,23 +172,31 @@ impl Snapshot {
     }
 
     /// The analysis of this generation (scores, selections, explanations).
-    pub fn analysis(&self) -> &Analysis<'static> {
+    pub fn analysis(&self) -> &Analysis {
         &self.analysis
     }
 
-    /// Every merchant of `city`, best first.
-    pub fn scoreboard(&self, city: &str) -> Result<Arc<Scoreboard>> {
-        self.analysis.scoreboard(city)
+    /// Every merchant of `city`, best first: [`Analysis::score_city`].
+    ///
+    /// Cost: cheap; after an update, a city whose merchants changed is scored again on its
+    /// first request (CPU-bound, milliseconds).
+    pub fn score_city(&self, city: &str) -> Result<Arc<Scoreboard>> {
+        self.analysis.score_city(city)
     }
 
-    /// The curated list of `city`: see [`Analysis::select`].
+    /// The curated list of `city`: [`Analysis::select`].
     pub fn select(
         &self,
         city: &str,
         policy: &SelectionPolicy,
-        previous: Option<&[String]>,
+        request: &ListRequest<'_>,
     ) -> Result<Selection> {
-        self.analysis.select(city, policy, previous)
+        self.analysis.select(city, policy, request)
+    }
+
+    /// Every signal behind one merchant's score: [`Analysis::explain`].
+    pub fn explain(&self, merchant_id: &str) -> Result<Explanation> {
+        self.analysis.explain(merchant_id)
     }
 
     /// Notes and reviews of this generation matching `q`.
@@ -257,7 +275,7 @@ impl Store {
         let generation = 1;
         let corpus = Arc::new(loaded.corpus);
         let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
-        let analysis = engine.analyze_shared(Arc::clone(&corpus), options.as_of);
+        let analysis = engine.analyze(Arc::clone(&corpus), options.as_of);
         let index_dir = disk::index_dir_name(generation);
         let lock = match &dir {
             Some(root) => {
@@ -275,10 +293,10 @@ impl Store {
             None => None,
         };
         let mut index = open_index(dir.as_deref(), &index_dir, &engine, true)?;
-        let doc_prints = doc_prints(&corpus, &analysis.links);
+        let doc_prints = doc_prints(&corpus, analysis.links());
         index.apply_changes(
             &corpus,
-            &analysis.links,
+            analysis.links(),
             &|_| true,
             &[],
             &generation.to_string(),
@@ -338,7 +356,7 @@ impl Store {
         let meta = saved.meta;
         let index = open_index(Some(dir), &meta.index_dir, &engine, false)?;
         disk::clean(dir, &meta.index_dir);
-        let doc_prints = doc_prints(analysis.corpus(), &analysis.links);
+        let doc_prints = doc_prints(analysis.corpus(), analysis.links());
         let snapshot = Snapshot {
             generation: meta.generation,
             commercial: Arc::new(commercial),
@@ -442,14 +460,39 @@ impl Store {
         batch: &Path,
         observe: &mut dyn FnMut(Step),
     ) -> Result<UpdateReport> {
+        let load = |corpus: &Corpus, commercial: &CommercialBook, opts: &LoadOptions| {
+            corpus::load_batch_onto(corpus, commercial, batch, opts)
+        };
+        self.apply_loaded(&load, observe)
+    }
+
+    /// [`apply_batch`](Self::apply_batch) of a batch given as readers (an upload, a
+    /// message): `files` pairs names of [`corpus::FILES`] with their JSON Lines, each
+    /// optional; no temporary folder is needed. Applied whole or refused whole.
+    ///
+    /// Cost: CPU-bound like `apply_batch` (see there), and serialized with other updates.
+    pub fn apply_batch_from_readers<'n, R: std::io::Read>(
+        &self,
+        files: impl IntoIterator<Item = (&'n str, R)>,
+    ) -> Result<UpdateReport> {
+        let files = std::cell::RefCell::new(Some(files));
+        let load = |corpus: &Corpus, commercial: &CommercialBook, opts: &LoadOptions| {
+            let files = files.borrow_mut().take().into_iter().flatten();
+            corpus::load_batch_onto_from_readers(corpus, commercial, files, opts)
+        };
+        self.apply_loaded(&load, &mut |_| {})
+    }
+
+    /// The update behind every `apply_batch*`: `load` reads the batch onto the current
+    /// corpus (called once, under the writer's lock).
+    fn apply_loaded(
+        &self,
+        load: &dyn Fn(&Corpus, &CommercialBook, &LoadOptions) -> Result<Loaded>,
+        observe: &mut dyn FnMut(Step),
+    ) -> Result<UpdateReport> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let before = self.snapshot();
-        let loaded = corpus::load_batch_onto(
-            before.corpus(),
-            &before.commercial,
-            batch,
-            &self.options.load,
-        )?;
+        let loaded = load(before.corpus(), &before.commercial, &self.options.load)?;
         observe(Step::Loaded);
 
         let generation = before.generation + 1;
@@ -457,8 +500,8 @@ impl Store {
         let engine = writer.engine.for_names_of(&corpus);
         let full_rebuild = !engine.same_words(writer.engine.analyzer().extra_words());
         let analysis = engine.reanalyze(Arc::clone(&corpus), self.options.as_of, &before.analysis);
-        let docs_reused = count_reused(&before.analysis.evidence.docs, &analysis.evidence.docs);
-        let docs_read = analysis.evidence.docs.len() - docs_reused;
+        let docs_reused = count_reused(&before.analysis.evidence().docs, &analysis.evidence().docs);
+        let docs_read = analysis.evidence().docs.len() - docs_reused;
         observe(Step::Analyzed);
 
         let merchant_prints = merchant_prints(&analysis);
@@ -481,7 +524,7 @@ impl Store {
                 let since = disk::Candidates::Since {
                     corpus: before.corpus(),
                     commercial: &before.commercial,
-                    readings: &before.analysis.evidence.docs,
+                    readings: &before.analysis.evidence().docs,
                 };
                 let written = disk::write_generation(root, &db, &meta, &rows, &since)?;
                 disk::close(root, db)?;
@@ -491,7 +534,7 @@ impl Store {
         };
         observe(Step::StateWritten);
 
-        let new_prints = doc_prints(&corpus, &analysis.links);
+        let new_prints = doc_prints(&corpus, analysis.links());
         let mut fresh = if full_rebuild {
             let name = index_dir.as_deref().unwrap_or_default();
             Some(open_index(self.dir.as_deref(), name, &engine, true)?)
@@ -515,7 +558,7 @@ impl Store {
         let index = fresh.as_mut().unwrap_or(&mut w.index);
         let index_written = index.apply_changes(
             &corpus,
-            &analysis.links,
+            analysis.links(),
             &upsert,
             &removed,
             &generation.to_string(),
@@ -524,7 +567,7 @@ impl Store {
         let search = index.view();
         observe(Step::IndexCommitted);
 
-        let as_of = analysis.as_of;
+        let as_of = analysis.as_of();
         let snapshot = Arc::new(Snapshot {
             generation,
             commercial: Arc::new(loaded.commercial),
@@ -583,7 +626,7 @@ pub fn encode_whole_state(snapshot: &Snapshot) -> Result<Vec<u8>> {
             .collect(),
         readings: snapshot
             .analysis
-            .evidence
+            .evidence()
             .docs
             .iter()
             .map(Reading::of)
@@ -603,7 +646,7 @@ fn restore(
     readings: Vec<Reading>,
     commercial: CommercialBook,
     options: &StoreOptions,
-) -> Result<(Engine, Analysis<'static>, CommercialBook)> {
+) -> Result<(Engine, Analysis, CommercialBook)> {
     let corpus = Arc::new(corpus);
     let engine = Engine::for_corpus(&corpus)?.with_config(options.config);
     let analysis = engine.analyze_with_readings(corpus, options.as_of, &readings);
@@ -664,11 +707,11 @@ fn open_index(dir: Option<&Path>, name: &str, engine: &Engine, fresh: bool) -> R
     }
 }
 
-fn rows_of<'a>(analysis: &'a Analysis<'_>, commercial: &'a CommercialBook) -> disk::Rows<'a> {
+fn rows_of<'a>(analysis: &'a Analysis, commercial: &'a CommercialBook) -> disk::Rows<'a> {
     disk::Rows {
         corpus: analysis.corpus(),
         commercial,
-        readings: &analysis.evidence.docs,
+        readings: &analysis.evidence().docs,
     }
 }
 
@@ -706,7 +749,7 @@ fn changed_keys(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> Vec<Str
 
 /// A hash of everything a merchant's score reads: its record, standing curation decision
 /// and flags, and each piece of evidence about it with its weights.
-fn merchant_prints(analysis: &Analysis<'_>) -> BTreeMap<String, u64> {
+fn merchant_prints(analysis: &Analysis) -> BTreeMap<String, u64> {
     let corpus = analysis.corpus();
     let decisions = corpus.standing_decisions();
     corpus
@@ -721,15 +764,15 @@ fn merchant_prints(analysis: &Analysis<'_>) -> BTreeMap<String, u64> {
             if let Some(d) = decisions.get(m.id.as_str()) {
                 put(format!("{:?}{}", d.decision, d.at.unix()).as_bytes());
             }
-            if let Some(flags) = analysis.trust.flags.get(&m.id) {
+            if let Some(flags) = analysis.trust().flags.get(&m.id) {
                 put(format!("{flags:?}").as_bytes());
             }
-            let range = analysis.evidence_range(&m.id);
-            for k in range {
-                let e = &analysis.evidence.items[k];
-                let d = analysis.evidence.doc(e);
-                let w = &analysis.trust.weights[k];
-                let c = &analysis.counted()[k];
+            let items = analysis
+                .merchant(&m.id)
+                .into_iter()
+                .flat_map(|v| v.evidence());
+            for item in items {
+                let (d, e, w, c) = (item.doc, item.evidence, item.weight, item.counted);
                 put(d.id.as_bytes());
                 put(&d.created_at.unix().to_le_bytes());
                 put(&e.value.to_bits().to_le_bytes());
@@ -745,15 +788,12 @@ fn merchant_prints(analysis: &Analysis<'_>) -> BTreeMap<String, u64> {
 
 /// Gives `analysis` the boards of `before` for cities without an affected merchant (when
 /// both are scored as of the same instant); returns the other cities, sorted.
-fn carry_over_boards(
-    before: &Snapshot,
-    analysis: &Analysis<'_>,
-    affected: &[String],
-) -> Vec<String> {
+fn carry_over_boards(before: &Snapshot, analysis: &Analysis, affected: &[String]) -> Vec<String> {
     let cities = analysis.corpus().cities();
     // Another instant (a batch with newer documents moves the default as-of) changes every
     // recency weight: nothing carries over.
-    if before.analysis.as_of != analysis.as_of || before.analysis.config() != analysis.config() {
+    if before.analysis.as_of() != analysis.as_of() || before.analysis.config() != analysis.config()
+    {
         return cities;
     }
     let mut touched: BTreeSet<String> = BTreeSet::new();

@@ -6,12 +6,24 @@
 //! domain dictionary `data/dict/domain.txt` plus merchant names) → [`Token`]s whose offsets
 //! point into the *original* text.
 
+//!
+//! It is also the crate's ground floor: the primitives more than one stage needs live
+//! here ([`hash`]: seedless hashing; [`fingerprint`]: MinHash bands for near-duplicate
+//! search; [`markers`]: commercial phrases; [`snippet`]: quoting a text), so that no stage
+//! imports a later one. `text` imports nothing of the crate but `error`.
+
 mod analyzer;
 mod dict;
+pub mod fingerprint;
+pub mod hash;
+pub mod markers;
 mod normalize;
+mod snippet;
 
 pub use analyzer::{Analyzer, AnalyzerBuilder};
+pub use hash::{fnv1a, term_hash};
 pub use normalize::{normalize, Normalized};
+pub use snippet::snippet;
 
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -85,10 +85,8 @@ impl Credibility {
     }
 }
 
-/// An account that wrote about at most this many merchants has little history.
-pub const LITTLE_HISTORY_MERCHANTS: usize = 2;
-/// … or one active (first to last writing) for at most this many days.
-pub const LITTLE_HISTORY_DAYS: f64 = 30.0;
+// Shared with the evidence stage (which accounts teach the learned reader).
+pub use crate::corpus::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
 /// Fully established from this many merchants …
 const FULL_HISTORY_MERCHANTS: f64 = 6.0;
 /// … over this many days of activity.
@@ -173,7 +171,9 @@ pub fn summaries(
         first: Option<Timestamp>,
         last: Option<Timestamp>,
     }
-    let mut history: BTreeMap<&str, History> = BTreeMap::new();
+    // Hashed, not ordered: a million items' lookups by author id; the output is ordered
+    // below.
+    let mut history: std::collections::HashMap<&str, History> = Default::default();
     for e in &evidence.items {
         let d = evidence.doc(e);
         if d.created_at > as_of || commercial.contains_key(&e.doc) {

@@ -31,14 +31,14 @@ pub struct Group {
 pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) -> Vec<Group> {
     // Real-name verified accounts are included: verification is rented as easily as an
     // account is bought, so it lowers no suspicion here.
-    let mut merchants_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut first_time: BTreeMap<(&str, &str), Timestamp> = BTreeMap::new();
+    let mut by_author: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    let mut first_time: HashMap<(&str, &str), Timestamp> = HashMap::new();
     for e in &evidence.items {
         let author = evidence.doc(e).author_id.as_str();
         if commercial.contains_key(&e.doc) {
             continue;
         }
-        merchants_of
+        by_author
             .entry(author)
             .or_default()
             .insert(e.merchant_id.as_str());
@@ -48,10 +48,13 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
             .and_modify(|f| *f = (*f).min(t))
             .or_insert(t);
     }
-    merchants_of.retain(|_, m| m.len() >= MIN_SHARED);
+    // Ordered by author id from here: positions, pairs and groups follow that order.
+    let merchants_of: BTreeMap<&str, BTreeSet<&str>> = by_author
+        .into_iter()
+        .filter(|(_, m)| m.len() >= MIN_SHARED)
+        .collect();
     let authors: Vec<&str> = merchants_of.keys().copied().collect();
-    let position: BTreeMap<&str, usize> =
-        authors.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+    let position: HashMap<&str, usize> = authors.iter().enumerate().map(|(i, a)| (*a, i)).collect();
 
     let mut reviewers: BTreeMap<&str, Vec<(usize, Timestamp)>> = BTreeMap::new();
     for (a, ms) in &merchants_of {
@@ -78,12 +81,13 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
             }
         }
     }
+    // Each author's number of merchants by position: looked up once per candidate pair,
+    // of which a big corpus has tens of millions.
+    let sizes: Vec<usize> = merchants_of.values().map(BTreeSet::len).collect();
     let mut pairs: Vec<(usize, usize)> = shared
         .into_iter()
         .filter(|&((a, b), n)| {
-            let smaller = merchants_of[authors[a]]
-                .len()
-                .min(merchants_of[authors[b]].len());
+            let smaller = sizes[a].min(sizes[b]);
             n >= MIN_SHARED && n as f64 >= MIN_OVERLAP * smaller as f64
         })
         .map(|(p, _)| p)

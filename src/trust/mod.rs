@@ -70,6 +70,10 @@ pub enum Discount {
     /// One of many low-history voices that disagree with the shop's credible reviewers
     /// in one direction.
     Lopsided,
+    /// Written after a platform programme's free visit (霸王餐 and the like): an honest
+    /// review, not bought by the shop and no reason to hold it, but not independent either
+    /// (the diner did not pay and was asked to write), so it counts half.
+    Programme { name: String },
 }
 
 impl Discount {
@@ -84,6 +88,7 @@ impl Discount {
             Discount::Attack => "恶意差评".into(),
             Discount::Collusion { group_size } => format!("抱团账号×{group_size}"),
             Discount::Lopsided => "低活跃账号一边倒".into(),
+            Discount::Programme { name } => format!("平台活动({name})"),
         }
     }
 
@@ -106,6 +111,7 @@ impl Discount {
             Discount::BoughtBurst | Discount::Attack => 0.05,
             Discount::Collusion { .. } => 0.1,
             Discount::Lopsided => 0.25,
+            Discount::Programme { .. } => 0.5,
         }
     }
 }
@@ -429,6 +435,16 @@ pub(crate) fn assess_with(
         })
         .collect();
     let mut flags = Flags::default();
+
+    // Platform programmes (霸王餐): discounted, never flagged, so they hold no shop.
+    let programmes = sponsored::programmes_in(evidence, &commercial);
+    for (k, e) in evidence.items.iter().enumerate() {
+        if let Some(name) = programmes.get(&e.doc) {
+            weights[k]
+                .discounts
+                .push(Discount::Programme { name: name.clone() });
+        }
+    }
 
     // Commercial content and merchant accounts.
     for (k, e) in evidence.items.iter().enumerate() {

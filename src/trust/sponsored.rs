@@ -3,14 +3,14 @@
 //! days). Commercial evidence counts for nothing in reputation; it stays reportable.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
 use crate::corpus::{Corpus, DocKind};
 use crate::evidence::EvidenceSet;
-use crate::text::normalize;
+// Marker matching reads text only; it sits on the ground floor so that the evidence stage
+// can use it too (an advertiser must not teach the learned reader).
+pub use crate::text::markers::{marker_in, programme_in};
 
 /// Why a document is treated as commercial.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -22,74 +22,6 @@ pub enum Commercial {
     Marker(String),
     /// One of many glowing notes an influencer posted about unrelated shops in a short time.
     Shape { notes_in_window: usize },
-}
-
-const MARKERS: &str = include_str!("../../data/trust/soft_ad_markers.txt");
-const PROGRAMMES: &str = include_str!("../../data/trust/platform_programmes.txt");
-
-fn matcher(
-    list: &'static str,
-    cell: &'static OnceLock<Option<AhoCorasick>>,
-) -> Option<&'static AhoCorasick> {
-    cell.get_or_init(|| {
-        let words: Vec<String> = list
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with("# "))
-            .map(|l| normalize(l).text)
-            .collect();
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(words)
-            .ok()
-    })
-    .as_ref()
-}
-
-fn markers() -> Option<&'static AhoCorasick> {
-    static M: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    matcher(MARKERS, &M)
-}
-
-fn programmes() -> Option<&'static AhoCorasick> {
-    static M: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    matcher(PROGRAMMES, &M)
-}
-
-/// Words that deny what follows them (非商家邀请, 没有受邀, 不是霸王餐, 并非合作探店).
-const DENIALS: [&str; 8] = ["不是", "并非", "并不是", "没有", "没", "不", "非", "绝非"];
-
-/// Whether a denial stands right before byte `at` of `norm` (only 已经, 再 or 是 between).
-fn denied(norm: &str, at: usize) -> bool {
-    let mut before = &norm[..at];
-    for filler in ["已经", "再", "是"] {
-        before = before.strip_suffix(filler).unwrap_or(before);
-    }
-    DENIALS.iter().any(|d| before.ends_with(d))
-}
-
-/// The first phrase of `list` in `norm` that is not denied.
-fn first_undenied(ac: Option<&AhoCorasick>, norm: &str) -> Option<String> {
-    ac?.find_iter(norm)
-        .find(|m| !denied(norm, m.start()))
-        .map(|m| norm[m.start()..m.end()].to_string())
-}
-
-/// The first soft-ad marker in `text`, if any. A denied marker (没有受邀, 非商家邀请) or a
-/// disclaimer (和大众点评已经没有合作) is none.
-pub fn marker_in(text: &str) -> Option<String> {
-    let norm = normalize(text).text;
-    first_undenied(markers(), &norm).or_else(|| partner_phrase(&norm))
-}
-
-/// The first mention of a platform programme in `text` (霸王餐: the platform draws free
-/// diners by lot and asks them for a review), if any.
-///
-/// Such a review is not bought by the shop and is no reason to hold it, but it was not paid
-/// for either: the trust stage should count it as one of a batch of related documents (not
-/// independent), never as a soft ad. See [`programmes_in`].
-pub fn programme_in(text: &str) -> Option<String> {
-    first_undenied(programmes(), &normalize(text).text)
 }
 
 /// Documents that mention a platform programme, by document index, with the phrase (see
@@ -107,53 +39,14 @@ pub fn programmes_in(
         .collect()
 }
 
-/// The platforms' own names: thanking or naming them is no business partnership.
-const PLATFORMS: [&str; 5] = ["大众点评", "点评", "美团", "小红书", "抖音"];
-
-/// Words that open a `和…合作` / `感谢…邀请` phrase naming a business partner.
-const PARTNER_LEADS: [&str; 4] = ["和", "与", "跟", "感谢"];
-/// Words that close it (not 款待/招待: honest diners thank a host for those).
-const PARTNER_ENDS: [&str; 2] = ["合作", "邀请"];
-/// The partner's name between them is at most this many characters, within one clause.
-const PARTNER_MAX_CHARS: usize = 12;
-
-/// `和星河小酒馆合作`, `感谢隐巷咖啡的邀请`: a partnership stated in passing.
-fn partner_phrase(norm: &str) -> Option<String> {
-    for end in PARTNER_ENDS {
-        for (at, _) in norm.match_indices(end) {
-            let before: Vec<(usize, char)> = norm[..at].char_indices().rev().collect();
-            for (k, &(i, c)) in before.iter().enumerate() {
-                if k > PARTNER_MAX_CHARS || !(c.is_alphanumeric() || c == '的') {
-                    break;
-                }
-                let lead = PARTNER_LEADS
-                    .iter()
-                    .find(|l| norm[i..at].starts_with(**l) && norm[i..at].len() > l.len());
-                // 和大众点评已经没有合作, 与商家无合作: a disclaimer, not a partnership.
-                let between = &norm[i..at];
-                // 感谢大众点评的邀请: the platform, not a business partner.
-                let platform = PLATFORMS.iter().any(|p| between.contains(p));
-                if lead.is_some()
-                    && !platform
-                    && !DENIALS.iter().any(|d| between.contains(d))
-                    && !denied(norm, i)
-                {
-                    return Some(norm[i..at + end.len()].to_string());
-                }
-            }
-        }
-    }
-    None
-}
-
 /// Followers from which an account counts as an influencer.
 pub const INFLUENCER_FOLLOWERS: u64 = 10_000;
 /// Shape rule: at least this many praising notes …
-const SHAPE_MIN_NOTES: usize = 7;
+pub(crate) const SHAPE_MIN_NOTES: usize = 7;
 /// … within this many days.
-const SHAPE_WINDOW_DAYS: f64 = 14.0;
+pub(crate) const SHAPE_WINDOW_DAYS: f64 = 14.0;
 /// … of which at least this many different shops (brands) are tagged or named …
-const SHAPE_MIN_SHOPS: usize = 4;
+pub(crate) const SHAPE_MIN_SHOPS: usize = 4;
 /// … where a note this positive (text polarity) counts as praise.
 const PRAISE: f64 = 0.3;
 

@@ -16,7 +16,11 @@ pub fn demo() -> &'static Corpus {
 }
 
 /// The demo analysed as of its latest timestamp.
-pub fn analysis() -> &'static Analysis<'static> {
-    static A: OnceLock<Analysis<'static>> = OnceLock::new();
-    A.get_or_init(|| Engine::for_corpus(demo()).unwrap().analyze(demo(), None))
+pub fn analysis() -> &'static Analysis {
+    static A: OnceLock<Analysis> = OnceLock::new();
+    A.get_or_init(|| {
+        Engine::for_corpus(demo())
+            .unwrap()
+            .analyze(demo().clone(), None)
+    })
 }
