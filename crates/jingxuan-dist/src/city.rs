@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use jingxuan::corpus::Timestamp;
-use jingxuan::selection::SelectionPolicy;
+use jingxuan::selection::{ListRequest, SelectionPolicy};
 use jingxuan::shard::{CommercialDoc, GlobalPass};
 use jingxuan::trust::author::AuthorSummary;
 use jingxuan::trust::collusion::Group;
@@ -135,8 +135,12 @@ pub fn run_city(
         notes_by_city: BTreeMap::new(),
     };
     let analysis = engine.analyze_city(Arc::clone(&shard), &global);
-    let board = analysis.scoreboard(city)?;
-    let selection = analysis.select(city, &SelectionPolicy::default(), None)?;
+    let board = analysis.score_city(city)?;
+    let request = ListRequest {
+        previous: None,
+        query: None,
+    };
+    let selection = analysis.select(city, &SelectionPolicy::default(), &request)?;
     let millis = started.elapsed().as_millis() as u64;
     Ok(CityResult::new(
         &shard, &board, &selection, millis, documents,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use jingxuan::corpus::{self, Corpus, LoadOptions, Timestamp};
-use jingxuan::selection::SelectionPolicy;
+use jingxuan::selection::{ListRequest, SelectionPolicy};
 use jingxuan::Engine;
 use jingxuan_dist::output::{score_json, select_json};
 use jingxuan_dist::{cluster, export, run};
@@ -17,19 +17,23 @@ use jingxuan_fixture_gen::{generate, CampaignSpace, City, GenConfig};
 /// `(score JSON, select JSON)` of every city, from one analysis of the whole corpus.
 fn one_machine(corpus: &Corpus, as_of: Option<Timestamp>) -> BTreeMap<String, (String, String)> {
     let engine = Engine::for_corpus(corpus).unwrap();
-    let analysis = engine.analyze(corpus, as_of);
+    let analysis = engine.analyze(std::sync::Arc::new(corpus.clone()), as_of);
     corpus
         .cities()
         .into_iter()
         .map(|city| {
             let board = analysis.score_city(&city).unwrap();
             let sel = analysis
-                .select(&city, &SelectionPolicy::default(), None)
+                .select(&city, &SelectionPolicy::default(), &ListRequest::default())
                 .unwrap();
             (city, (score_json(&board, corpus), select_json(&sel)))
         })
         .collect()
 }
+
+/// One in-process cluster at a time: two at once in one process (the tests run in
+/// parallel) once failed a query (seen once in about ten runs; the cause is not known yet).
+static CLUSTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs the plan over `tables` on a fresh in-process cluster.
 fn distributed(
@@ -37,6 +41,7 @@ fn distributed(
     executors: usize,
     as_of: Option<&str>,
 ) -> (String, BTreeMap<String, (String, String)>) {
+    let _one = CLUSTER.lock().unwrap_or_else(|e| e.into_inner());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .enable_all()
