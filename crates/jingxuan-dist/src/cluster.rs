@@ -55,9 +55,17 @@ pub async fn standalone(executors: usize, vcores: usize) -> Result<SessionContex
         .await
         .map_err(ballista_err)?;
     let url = format!("http://localhost:{}", addr.port());
+    // The scheduler's server starts in a spawned task: retry until it answers, but not
+    // forever (a scheduler that never listens must fail the run, not hang it).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     let scheduler = loop {
         match SchedulerGrpcClient::connect(url.clone()).await {
             Ok(s) => break s,
+            Err(e) if tokio::time::Instant::now() >= deadline => {
+                return Err(ballista_err(format!(
+                    "the in-process scheduler at {url} did not answer within 30 s: {e}"
+                )))
+            }
             Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
         }
     };
