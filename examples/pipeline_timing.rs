@@ -72,8 +72,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tmp = std::env::temp_dir().join(format!("jingxuan-timing-{}", std::process::id()));
     let index = if with_index {
         let (built, secs) = seconds(|| -> jingxuan::Result<u64> {
-            let mut index = SearchIndex::open_or_create(&tmp, engine.analyzer().clone())?;
-            index.upsert_corpus(corpus, analysis.links())?;
+            let index = SearchIndex::open_or_create(&tmp, engine.analyzer().clone())?;
+            let mut writer = index.writer()?;
+            writer.add_analysis(&analysis)?;
+            writer.commit()?;
             Ok(index.num_docs())
         });
         let _ = std::fs::remove_dir_all(&tmp);

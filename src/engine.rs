@@ -435,6 +435,12 @@ impl Analysis {
         &self.inner.links
     }
 
+    /// The analyzer the texts were segmented with (the engine's): a search index of this
+    /// analysis should segment with it too, so that merchant names stay whole in both.
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.inner.analyzer
+    }
+
     /// Every note and review as read, and one [`Evidence`](crate::evidence::Evidence) per
     /// (document, merchant): the evidence stage's output, for tools that study the stage.
     /// A service reads one merchant's evidence through [`merchant`](Self::merchant).

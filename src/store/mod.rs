@@ -292,16 +292,11 @@ impl Store {
             }
             None => None,
         };
-        let mut index = open_index(dir.as_deref(), &index_dir, &engine, true)?;
+        let index = open_index(dir.as_deref(), &index_dir, &engine, true)?;
         let doc_prints = doc_prints(&corpus, analysis.links());
-        index.apply_changes(
-            &corpus,
-            analysis.links(),
-            &|_| true,
-            &[],
-            &generation.to_string(),
-            &mut || {},
-        )?;
+        let mut w = index.writer()?;
+        w.add_docs(&corpus, analysis.links(), &|_| true)?;
+        w.commit_with_payload(&generation.to_string())?;
         let snapshot = Snapshot {
             generation,
             commercial: Arc::new(loaded.commercial),
@@ -535,14 +530,14 @@ impl Store {
         observe(Step::StateWritten);
 
         let new_prints = doc_prints(&corpus, analysis.links());
-        let mut fresh = if full_rebuild {
+        let fresh = if full_rebuild {
             let name = index_dir.as_deref().unwrap_or_default();
             Some(open_index(self.dir.as_deref(), name, &engine, true)?)
         } else {
             None
         };
         // Borrowed, not taken: a failed update leaves the writer as it was.
-        let w = &mut *writer;
+        let w = &*writer;
         let no_prints = HashMap::new();
         let old_prints = if full_rebuild {
             &no_prints
@@ -555,15 +550,14 @@ impl Store {
             .cloned()
             .collect();
         let upsert = |id: &str| old_prints.get(id) != new_prints.get(id);
-        let index = fresh.as_mut().unwrap_or(&mut w.index);
-        let index_written = index.apply_changes(
-            &corpus,
-            analysis.links(),
-            &upsert,
-            &removed,
-            &generation.to_string(),
-            &mut || observe(Step::IndexWritten),
-        )?;
+        let index = fresh.as_ref().unwrap_or(&w.index);
+        let mut iw = index.writer()?;
+        for id in &removed {
+            iw.delete(id)?;
+        }
+        let index_written = iw.add_docs(&corpus, analysis.links(), &upsert)?;
+        observe(Step::IndexWritten);
+        iw.commit_with_payload(&generation.to_string())?;
         let search = index.view();
         observe(Step::IndexCommitted);
 
