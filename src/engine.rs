@@ -519,6 +519,71 @@ impl Analysis {
         ))
     }
 
+    /// Computes now what the first request about each of `cities` would otherwise pay
+    /// for: its scoreboard, the facts selection reads of its merchants, and its list under
+    /// the default policy (whose map resolution's cells it prepares). Afterwards
+    /// [`score_city`](Self::score_city), [`select`](Self::select) and
+    /// [`explain`](Self::explain) of those cities answer from the caches, for this analysis
+    /// and every clone of it. A service warms a new analysis before it swaps it in; a
+    /// [`Store`](crate::store::Store) does with
+    /// [`StoreOptions::warm`](crate::store::StoreOptions::warm).
+    ///
+    /// Cost: CPU-bound, the first `score_city` and `select` of each city; the cities are
+    /// warmed in parallel on the current rayon pool, and what the caches hold does not
+    /// depend on which thread filled them.
+    ///
+    /// Errors: the first city (in the order given) with no merchant
+    /// ([`UserError::UnknownCity`]), or scoring settings out of bounds; nothing is warmed
+    /// when a city is unknown.
+    ///
+    /// ```
+    /// use jingxuan::corpus::{self, LoadOptions};
+    /// use jingxuan::Engine;
+    ///
+    /// let loaded = corpus::load("tests/cases/corpus/clean-full".as_ref(), &LoadOptions::default())?;
+    /// let analysis = Engine::for_corpus(&loaded.corpus)?.analyze(loaded.corpus, None);
+    /// let cities = analysis.corpus().cities();
+    /// assert!(analysis.warm_cities().is_empty());
+    /// analysis.warm(&cities)?;
+    /// assert_eq!(analysis.warm_cities(), cities);
+    /// # Ok::<(), jingxuan::Error>(())
+    /// ```
+    pub fn warm<S: AsRef<str> + Sync>(&self, cities: &[S]) -> Result<()> {
+        use rayon::prelude::*;
+        let known = self.inner.corpus.cities();
+        if let Some(city) = cities
+            .iter()
+            .map(AsRef::as_ref)
+            .find(|c| known.binary_search_by(|k| k.as_str().cmp(c)).is_err())
+        {
+            return Err(UserError::UnknownCity {
+                city: city.to_string(),
+                known,
+            }
+            .into());
+        }
+        let policy = SelectionPolicy::default();
+        let done: Vec<Result<()>> = cities
+            .par_iter()
+            .map(|c| {
+                self.select(c.as_ref(), &policy, &ListRequest::default())
+                    .map(drop)
+            })
+            .collect();
+        done.into_iter().collect()
+    }
+
+    /// The cities whose scoreboard and selection facts are computed already (by a request
+    /// or by [`warm`](Self::warm)), sorted: their requests are cheap.
+    pub fn warm_cities(&self) -> Vec<String> {
+        let prepared = self
+            .inner
+            .prepared_boards
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        prepared.keys().cloned().collect()
+    }
+
     /// The board of `city` if it was computed already.
     pub(crate) fn cached_board(&self, city: &str) -> Option<Arc<Scoreboard>> {
         let boards = self.inner.boards.lock().unwrap_or_else(|e| e.into_inner());

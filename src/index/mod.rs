@@ -37,7 +37,8 @@ use crate::corpus::Corpus;
 use crate::engine::Analysis;
 use crate::error::{Error, InternalError, Result, UserError};
 use crate::evidence::link::NoteLinks;
-use crate::text::{Analyzer, Token};
+use crate::text::query::{word_groups, WordGroup};
+use crate::text::Analyzer;
 
 use schema::Fields;
 
@@ -543,17 +544,18 @@ impl SearchView {
 
     /// Notes and reviews matching `q`, best first; ties are broken by document id.
     ///
-    /// Every word of the query is a group: the word itself or, when the analyzer found
-    /// sub-words in it (咖啡 in 咖啡馆), any of them, a sub-word counting for
-    /// `SUB_WORD_WEIGHT` (0.5) of the word. A document must match every group (in any order,
-    /// at any distance) when at least one document does; otherwise the groups are
-    /// alternatives and BM25 ranks documents matching more of them first. A strict AND
+    /// The documents that match the query (every word group, in the one sense of
+    /// [`text::query`](crate::text::query)), ranked by BM25, a sub-word counting for
+    /// `SUB_WORD_WEIGHT` (0.5) of its word. Two rules for recall: a group no document
+    /// holds is left out (it could only empty the answer), and when no document holds
+    /// all the remaining groups, documents holding more of them come first. A strict AND
     /// alone would answer nothing to a query with one rare or misspelt word, and an OR
-    /// alone would rank a document with one frequent word above one with all. A group no
-    /// document contains is left out of the AND: it could only empty the answer.
+    /// alone would rank a document with one frequent word above one with all.
+    ///
+    /// Cost: cheap (one tantivy query, milliseconds).
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
         q.validate()?;
-        let groups = self.query_groups(&q.text);
+        let groups = word_groups(&self.analyzer, &q.text);
         if groups.is_empty() {
             return Err(invalid_query(
                 "the query has no words to search for (only spaces or punctuation)",
@@ -587,30 +589,6 @@ impl SearchView {
             .into_iter()
             .map(|(score, doc_id, doc)| self.hit(score, doc_id, &doc, q, &terms))
             .collect()
-    }
-
-    /// The query's word groups: each main word with the sub-words inside it, deduplicated.
-    fn query_groups(&self, text: &str) -> Vec<WordGroup> {
-        let tokens = self.analyzer.analyze(text);
-        let mut seen = BTreeSet::new();
-        let mut groups = Vec::new();
-        for word in tokens.iter().filter(|t| !t.sub_word && !t.text.is_empty()) {
-            let mut sub_words: Vec<String> = tokens
-                .iter()
-                .filter(|t| is_sub_word_of(t, word) && !t.text.is_empty() && t.text != word.text)
-                .map(|t| t.text.clone())
-                .collect();
-            sub_words.sort();
-            sub_words.dedup();
-            let group = WordGroup {
-                word: word.text.clone(),
-                sub_words,
-            };
-            if seen.insert(group.clone()) {
-                groups.push(group);
-            }
-        }
-        groups
     }
 
     /// Whether any document holds any term of `group`.
@@ -829,19 +807,6 @@ fn live_doc_freq(searcher: &tantivy::Searcher, term: &Term) -> tantivy::Result<u
     Ok(n)
 }
 
-/// One word of a query with the sub-words the analyzer found inside it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct WordGroup {
-    word: String,
-    sub_words: Vec<String>,
-}
-
-impl WordGroup {
-    fn terms(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.word.as_str()).chain(self.sub_words.iter().map(String::as_str))
-    }
-}
-
 /// What a document is built from.
 struct DocInput<'a> {
     id: &'a str,
@@ -927,10 +892,6 @@ fn category_prefixes(path: &str) -> Vec<String> {
         out.push(prefix.clone());
     }
     out
-}
-
-fn is_sub_word_of(t: &Token, word: &Token) -> bool {
-    t.sub_word && t.start >= word.start && t.end <= word.end
 }
 
 fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {

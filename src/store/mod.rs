@@ -57,6 +57,50 @@ pub struct StoreOptions {
     pub as_of: Option<Timestamp>,
     /// The aggregation settings every generation is scored with.
     pub config: ScoringConfig,
+    /// Which cities each generation is warmed for before it is published (none by
+    /// default): see [`WarmUp`].
+    pub warm: WarmUp,
+}
+
+/// Which cities a store warms ([`Analysis::warm`]: scoreboard, selection facts, default
+/// list) before it publishes a generation, so that the first request per city after an
+/// update is as cheap as the next. Publishing waits for it: an update takes that much
+/// longer, readers meanwhile keep the generation before.
+///
+/// A city the generation does not have is skipped, and a warm-up never fails an update or
+/// an open: a request of the city reports whatever warming it would have met.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum WarmUp {
+    /// Warm nothing: each city is scored on its first request.
+    #[default]
+    None,
+    /// Every city of the corpus.
+    All,
+    /// These cities (a service's busiest, say).
+    Cities(Vec<String>),
+}
+
+impl WarmUp {
+    /// Warms `analysis` as asked; see the type's docs for what is skipped.
+    fn apply(&self, analysis: &Analysis) {
+        let cities = match self {
+            WarmUp::None => return,
+            WarmUp::All => analysis.corpus().cities(),
+            WarmUp::Cities(wanted) => {
+                let known = analysis.corpus().cities();
+                let mut cities: Vec<String> = wanted
+                    .iter()
+                    .filter(|c| known.binary_search(c).is_ok())
+                    .cloned()
+                    .collect();
+                cities.sort();
+                cities.dedup();
+                cities
+            }
+        };
+        // Errors (settings out of bounds) are the requests' to report.
+        let _ = analysis.warm(&cities);
+    }
 }
 
 /// A point in an update, reported to [`Store::apply_batch_with`]'s observer before the
@@ -199,6 +243,12 @@ impl Snapshot {
         self.analysis.explain(merchant_id)
     }
 
+    /// Fills this generation's caches for `cities` now: [`Analysis::warm`]. A store does
+    /// it before publishing when [`StoreOptions::warm`] asks.
+    pub fn warm<S: AsRef<str> + Sync>(&self, cities: &[S]) -> Result<()> {
+        self.analysis.warm(cities)
+    }
+
     /// Notes and reviews of this generation matching `q`.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
         self.search.search(q)
@@ -297,6 +347,7 @@ impl Store {
         let mut w = index.writer()?;
         w.add_docs(&corpus, analysis.links(), &|_| true)?;
         w.commit_with_payload(&generation.to_string())?;
+        options.warm.apply(&analysis);
         let snapshot = Snapshot {
             generation,
             commercial: Arc::new(loaded.commercial),
@@ -352,6 +403,7 @@ impl Store {
         let index = open_index(Some(dir), &meta.index_dir, &engine, false)?;
         disk::clean(dir, &meta.index_dir);
         let doc_prints = doc_prints(analysis.corpus(), analysis.links());
+        options.warm.apply(&analysis);
         let snapshot = Snapshot {
             generation: meta.generation,
             commercial: Arc::new(commercial),
@@ -417,7 +469,10 @@ impl Store {
         const TRIES: usize = 5;
         for tries_left in (0..TRIES).rev() {
             match attempt() {
-                Ok(Some(snapshot)) => return Ok(snapshot),
+                Ok(Some(snapshot)) => {
+                    options.warm.apply(&snapshot.analysis);
+                    return Ok(snapshot);
+                }
                 Ok(None) => {}
                 Err(e) if tries_left == 0 => return Err(e),
                 Err(_) => {}
@@ -560,6 +615,8 @@ impl Store {
         iw.commit_with_payload(&generation.to_string())?;
         let search = index.view();
         observe(Step::IndexCommitted);
+        // After the commits (warming writes nothing), before readers can see it.
+        self.options.warm.apply(&analysis);
 
         let as_of = analysis.as_of();
         let snapshot = Arc::new(Snapshot {

@@ -18,6 +18,7 @@ pub mod fingerprint;
 pub mod hash;
 pub mod markers;
 mod normalize;
+pub mod query;
 mod snippet;
 
 pub use analyzer::{Analyzer, AnalyzerBuilder};
