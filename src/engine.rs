@@ -141,6 +141,7 @@ impl Engine {
 
     /// [`analyze`](Self::analyze) reusing saved readings, which must have
     /// been made by an analyzer with this engine's words.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn analyze_with_readings(
         &self,
         corpus: Arc<Corpus>,
@@ -156,6 +157,7 @@ impl Engine {
 
     /// An engine for `corpus` sharing this one's sentiment model and settings; `self` again
     /// (cheaply) when the corpus's merchant names are the ones this engine keeps whole.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn for_names_of(&self, corpus: &Corpus) -> Engine {
         let names = corpus.merchant_names();
         if self.same_words(&names) {
@@ -235,6 +237,28 @@ impl Engine {
 /// It owns its corpus and is `Send + Sync`; a clone is a reference count, so put it in an
 /// `Arc`-free shared state and hand clones to every request. Scoreboards and selection
 /// facts are computed per city on first use and shared by the clones.
+///
+/// # Cost of each call
+///
+/// | call | cost |
+/// |---|---|
+/// | `clone`, [`corpus`](Self::corpus), [`as_of`](Self::as_of), [`merchant`](Self::merchant) | cheap (a reference count, a lookup) |
+/// | [`score_city`](Self::score_city) | CPU-bound on a city's first call (milliseconds for thousands of merchants), then cheap |
+/// | [`select`](Self::select) | CPU-bound on a city's first call (its board and selection facts), then cheap: well under a millisecond; a query adds one walk over the city's term lists |
+/// | [`explain`](Self::explain), [`why_not`](Self::why_not) | cheap once the city is warm (they read its board and default list) |
+/// | [`warm`](Self::warm) | CPU-bound: the first calls above for each city given, in parallel |
+///
+/// No call does I/O. Nothing here blocks on another thread's work for long: a city's
+/// first request computes outside the cache's lock (two racing requests may both compute
+/// it; the first result is kept). A service calls the CPU-bound ones from a blocking task
+/// (`tokio::task::spawn_blocking`), or warms the cities first.
+///
+/// # Threads
+///
+/// [`warm`](Self::warm) (and [`Engine::analyze`]) run their parallel parts on rayon's
+/// current pool: inside `pool.install(|| …)` they use that pool, so a service keeps the
+/// library's work on a pool it sized, off its own threads. Answers never depend on the
+/// number of threads (`tests/warm.rs` checks a pool of one against a pool of three).
 #[derive(Clone)]
 pub struct Analysis {
     inner: Arc<Inner>,
@@ -585,6 +609,7 @@ impl Analysis {
     }
 
     /// The board of `city` if it was computed already.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn cached_board(&self, city: &str) -> Option<Arc<Scoreboard>> {
         let boards = self.inner.boards.lock().unwrap_or_else(|e| e.into_inner());
         boards.get(city).cloned()
@@ -592,6 +617,7 @@ impl Analysis {
 
     /// Takes `board` as this analysis's board of `city`: for a board of an earlier analysis
     /// whose inputs for that city are unchanged.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn adopt_board(&self, city: &str, board: Arc<Scoreboard>) {
         let mut boards = self.inner.boards.lock().unwrap_or_else(|e| e.into_inner());
         boards.insert(city.to_string(), board);

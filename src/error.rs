@@ -170,6 +170,7 @@ pub enum UserError {
 #[non_exhaustive]
 pub enum InternalError {
     /// The search index failed.
+    #[cfg(feature = "search")]
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
     /// Writing engine state failed.
@@ -191,6 +192,7 @@ pub enum InternalError {
         reason: String,
     },
     /// The store's state database failed.
+    #[cfg(feature = "store")]
     #[error("{}: state database: {source}", path.display())]
     State {
         /// The database file.
@@ -204,6 +206,7 @@ pub enum InternalError {
     Invariant(String),
 }
 
+#[cfg(feature = "search")]
 impl From<tantivy::TantivyError> for Error {
     fn from(e: tantivy::TantivyError) -> Self {
         Error::Internal(InternalError::Index(e))

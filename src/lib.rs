@@ -35,11 +35,14 @@ pub mod corpus;
 mod engine;
 pub mod error;
 pub mod evidence;
+#[cfg(feature = "search")]
 pub mod index;
+#[cfg(feature = "report")]
 pub mod report;
 pub mod reputation;
 pub mod selection;
 pub mod shard;
+#[cfg(feature = "store")]
 pub mod store;
 pub mod text;
 pub mod trust;

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use jingxuan::corpus::{
     Aspects, Corpus, Merchant, MerchantStatus, Note, Origin, Review, Timestamp,
 };
-use jingxuan::index::{DocKind, IndexStats, SearchHit, SearchIndex, SearchQuery, CLOSE_MARK, OPEN_MARK};
+use jingxuan::index::{
+    DocKind, IndexStats, SearchHit, SearchIndex, SearchQuery, CLOSE_MARK, OPEN_MARK,
+};
 use jingxuan::text::Analyzer;
 use jingxuan::{Error, UserError};
 use proptest::prelude::*;
@@ -448,7 +450,10 @@ fn a_writer_changes_nothing_searchable_until_it_commits() {
     assert_eq!(index.num_docs(), 7);
     let hits = index.search(&in_city("咖啡 安静", "杭州")).unwrap();
     let found = ids(&hits);
-    assert!(found.contains(&"n_hz_quiet") && found.contains(&"r_hz_cafe"), "{found:?}");
+    assert!(
+        found.contains(&"n_hz_quiet") && found.contains(&"r_hz_cafe"),
+        "{found:?}"
+    );
     // A view taken before the commit keeps answering from what it was taken on.
     assert_eq!(before.num_docs(), 0);
     assert!(before.search(&query("安静")).unwrap().is_empty());
@@ -465,8 +470,10 @@ fn a_writer_dropped_without_commit_changes_nothing() {
             merchants: corpus().merchants,
             ..Corpus::default()
         };
-        edit.reviews
-            .insert("r_new".into(), review("r_new", "m_hz_bar", "鸡尾酒很好喝。"));
+        edit.reviews.insert(
+            "r_new".into(),
+            review("r_new", "m_hz_bar", "鸡尾酒很好喝。"),
+        );
         writer.add_corpus(&edit).unwrap();
     }
     assert_eq!(index.num_docs(), 7);

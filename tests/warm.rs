@@ -12,7 +12,6 @@ use jingxuan::{Engine, ErrorKind};
 mod common;
 use common::demo;
 
-
 fn clean_full() -> corpus::Loaded {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/corpus/clean-full");
     corpus::load(&dir, &LoadOptions::default()).unwrap()

@@ -73,6 +73,7 @@ pub struct Document {
 /// again: what [`Document`] holds that depends on its text alone (and, for parts, on the
 /// merchants it speaks of).
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
 pub(crate) struct Reading {
     pub id: String,
     pub text_hash: u64,
@@ -109,6 +110,7 @@ impl<'a> ReadingRef<'a> {
         }
     }
 
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn of_saved(r: &'a Reading) -> Self {
         ReadingRef {
             text_hash: r.text_hash,
@@ -123,6 +125,7 @@ impl<'a> ReadingRef<'a> {
 }
 
 impl Reading {
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn of(d: &Document) -> Reading {
         Reading {
             id: d.id.clone(),

@@ -330,11 +330,13 @@ impl SearchIndex {
 
     /// The payload of the last commit: the store records there which of its generations
     /// the index holds.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn commit_payload(&self) -> Result<Option<String>> {
         Ok(self.index.load_metas()?.payload)
     }
 
     /// Makes later [`view`](Self::view)s see the latest commit (made by another process).
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn reload(&self) -> Result<()> {
         Ok(self.reader.reload()?)
     }
@@ -470,6 +472,7 @@ impl IndexWriter<'_> {
     }
 
     /// [`commit`](Self::commit) recording `payload` (the store's generation).
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn commit_with_payload(self, payload: &str) -> Result<()> {
         self.commit_with(Some(payload))
     }
@@ -850,6 +853,7 @@ fn doc_inputs<'a>(corpus: &'a Corpus, links: &'a NoteLinks) -> impl Iterator<Ite
 
 /// A hash of everything the index stores of each document, by document id: where two
 /// corpora's prints differ, the index must be updated.
+#[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
 pub(crate) fn doc_prints(
     corpus: &Corpus,
     links: &NoteLinks,

@@ -239,9 +239,7 @@ pub(crate) fn select_prepared<'a>(
         }
     }
     let relevance = query.map(|q| reasons::relevance(inputs, &prepared.ranges, q));
-    let cells = h3o::Resolution::try_from(policy.h3_resolution)
-        .ok()
-        .map(|r| prepared.cells(r));
+    let cells = prepared.cells(policy.h3_resolution);
 
     let mut candidates: Vec<Candidate> = Vec::with_capacity(board.len());
     for (row, s) in board.iter().enumerate() {

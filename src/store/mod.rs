@@ -181,6 +181,15 @@ pub struct UpdateReport {
 /// One consistent state of a store: the corpus of one generation, its analysis and its
 /// search index as of that generation. It never changes; take a new one with
 /// [`Store::snapshot`] to see later updates.
+///
+/// # Cost of each call
+///
+/// | call | cost |
+/// |---|---|
+/// | [`generation`](Self::generation), [`corpus`](Self::corpus), [`analysis`](Self::analysis) | cheap |
+/// | [`score_city`](Self::score_city), [`select`](Self::select), [`explain`](Self::explain) | as [`Analysis`]'s: CPU-bound on a city's first request in this generation unless the store warmed it ([`StoreOptions::warm`]), then cheap |
+/// | [`search`](Self::search) | cheap: one tantivy query over files already open (a store in a folder reads them through the page cache) |
+/// | [`warm`](Self::warm) | CPU-bound, parallel on the current rayon pool |
 pub struct Snapshot {
     generation: u64,
     commercial: Arc<CommercialBook>,
@@ -271,6 +280,19 @@ struct Writer {
 /// `Store` is `Sync`: share it (in an `Arc`) between the threads that answer queries,
 /// through [`snapshot`](Self::snapshot), and the one that feeds batches. Updates are
 /// serialized; readers never wait for one.
+///
+/// # Cost of each call
+///
+/// | call | cost |
+/// |---|---|
+/// | [`snapshot`](Self::snapshot) | cheap: an `Arc` clone under a read lock held for nanoseconds |
+/// | [`build`](Self::build), [`create`](Self::create) | CPU-bound: a whole analysis and index (seconds per 100k documents); `create` also writes the folder (I/O) |
+/// | [`open`](Self::open), [`read_snapshot`](Self::read_snapshot) | I/O (the state database and index) and CPU (an analysis reusing every saved reading, no text read again) |
+/// | `apply_batch*` | CPU-bound like [`Engine::reanalyze`] (only new or edited texts are read), plus I/O in a folder (changed rows, index segments, two fsynced commits); serialized; plus the warm-up asked in [`StoreOptions::warm`] |
+///
+/// Call all but `snapshot` from a blocking task, never on an async worker. The parallel
+/// parts run on rayon's current pool: `pool.install(|| store.apply_batch(dir))` keeps them
+/// on a pool the service sized; results never depend on its number of threads.
 pub struct Store {
     dir: Option<PathBuf>,
     options: StoreOptions,
