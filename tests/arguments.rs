@@ -295,7 +295,7 @@ fn search_refuses_huge_limits_and_texts() {
         .build_shared();
     let index = SearchIndex::create_in_ram(analyzer).unwrap();
     let mut writer = index.writer().unwrap();
-    writer.add_analysis(&a).unwrap();
+    writer.add_analysis(a).unwrap();
     writer.commit().unwrap();
     for limit in [0, SearchQuery::MAX_LIMIT + 1, usize::MAX] {
         let q = SearchQuery {
