@@ -36,12 +36,12 @@ pub fn word_groups(analyzer: &Analyzer, query: &str) -> Vec<WordGroup> {
         let mut sub_words: Vec<String> = tokens
             .iter()
             .filter(|t| is_sub_word_of(t, word) && !t.text.is_empty() && t.text != word.text)
-            .map(|t| t.text.clone())
+            .map(|t| t.text.to_string())
             .collect();
         sub_words.sort();
         sub_words.dedup();
         let group = WordGroup {
-            word: word.text.clone(),
+            word: word.text.to_string(),
             sub_words,
         };
         if !groups.contains(&group) {
