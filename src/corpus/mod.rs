@@ -32,9 +32,13 @@ use std::collections::BTreeMap;
 /// input from outside goes through [`load`], which validates it.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Corpus {
+    /// Merchants by id.
     pub merchants: BTreeMap<String, Merchant>,
+    /// Accounts by id (only those listed in `authors.jsonl`).
     pub authors: BTreeMap<String, Author>,
+    /// Notes (种草笔记) by id.
     pub notes: BTreeMap<String, Note>,
+    /// Reviews (点评) by id.
     pub reviews: BTreeMap<String, Review>,
     /// In file order.
     pub visits: Vec<Visit>,
