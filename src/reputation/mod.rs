@@ -167,6 +167,29 @@ pub struct MerchantScore {
 }
 
 /// Every merchant of a city, best first.
+///
+/// # Example
+///
+/// ```
+/// use jingxuan::corpus::{self, LoadOptions};
+/// use jingxuan::reputation::Ineligible;
+/// use jingxuan::Engine;
+///
+/// let loaded = corpus::load("fixtures/tiny".as_ref(), &LoadOptions::default())?;
+/// let analysis = Engine::for_corpus(&loaded.corpus)?.analyze(loaded.corpus, None);
+/// let board = analysis.score_city("杭州")?;
+///
+/// assert_eq!(board.merchants.len(), 8);
+/// assert!(board.merchants.windows(2).all(|w| w[0].score >= w[1].score));
+/// let row = |id: &str| board.merchants.iter().find(|m| m.merchant_id == id).unwrap();
+/// // Regulars give the coffee shop 4.5 to 5 stars, the noodle house 3.5 to 4.5.
+/// assert!(row("m-01").score > row("m-03").score);
+/// // A closed door, a human hold, and bought praise that holds a shop for review.
+/// assert_eq!(row("m-08").ineligible, Some(Ineligible::Closed));
+/// assert!(matches!(row("m-06").ineligible, Some(Ineligible::Held { .. })));
+/// assert!(matches!(row("m-07").ineligible, Some(Ineligible::UnderReview { .. })));
+/// # Ok::<(), jingxuan::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scoreboard {
     /// The city.
