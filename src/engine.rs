@@ -544,18 +544,21 @@ impl Analysis {
     /// # Ok::<(), jingxuan::Error>(())
     /// ```
     pub fn merchant(&self, merchant_id: &str) -> Result<MerchantView<'_>> {
-        let merchant = self
-            .inner
-            .corpus
-            .merchants
-            .get(merchant_id)
-            .ok_or_else(|| UserError::UnknownMerchant {
-                id: merchant_id.to_string(),
-            })?;
+        let merchant = self.merchant_record(merchant_id)?;
         Ok(MerchantView {
             analysis: self,
             merchant,
             range: self.evidence_range(merchant_id),
+        })
+    }
+
+    /// The corpus record of `merchant_id`; the one place an unknown id becomes an error.
+    fn merchant_record(&self, merchant_id: &str) -> Result<&Merchant> {
+        self.inner.corpus.merchants.get(merchant_id).ok_or_else(|| {
+            UserError::UnknownMerchant {
+                id: merchant_id.to_string(),
+            }
+            .into()
         })
     }
 
@@ -698,11 +701,7 @@ impl Analysis {
         let view = self.merchant(merchant_id)?;
         let merchant = view.record();
         let board = self.score_city(&merchant.city)?;
-        let (rank, score) = board
-            .merchants
-            .iter()
-            .enumerate()
-            .find(|(_, s)| s.merchant_id == merchant_id)
+        let (rank, score) = board_entry(&board, merchant_id)
             .map(|(i, s)| (i + 1, s.clone()))
             .ok_or_else(|| {
                 crate::error::InternalError::Invariant(format!(
@@ -788,24 +787,13 @@ impl Analysis {
     /// lost to. Empty when it is listed. Merchants ask this first, so every answer also
     /// says that no payment can change it.
     pub fn why_not(&self, merchant_id: &str, policy: &SelectionPolicy) -> Result<Vec<String>> {
-        let merchant = self
-            .inner
-            .corpus
-            .merchants
-            .get(merchant_id)
-            .ok_or_else(|| UserError::UnknownMerchant {
-                id: merchant_id.to_string(),
-            })?;
+        let merchant = self.merchant_record(merchant_id)?;
         let list = self.select(&merchant.city, policy, &ListRequest::default())?;
         if list.stores.iter().any(|p| p.merchant_id == merchant_id) {
             return Ok(Vec::new());
         }
         let board = self.score_city(&merchant.city)?;
-        let Some(s) = board
-            .merchants
-            .iter()
-            .find(|s| s.merchant_id == merchant_id)
-        else {
+        let Some((_, s)) = board_entry(&board, merchant_id) else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
@@ -947,4 +935,13 @@ fn round2(x: f64) -> f64 {
 
 fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
+}
+
+/// A merchant's place on its city's board (0-based) and its score.
+fn board_entry<'b>(board: &'b Scoreboard, merchant_id: &str) -> Option<(usize, &'b MerchantScore)> {
+    board
+        .merchants
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.merchant_id == merchant_id)
 }

@@ -562,12 +562,12 @@ impl SearchView {
             let mut sub_words: Vec<String> = tokens
                 .iter()
                 .filter(|t| is_sub_word_of(t, word) && !t.text.is_empty() && t.text != word.text)
-                .map(|t| t.text.clone())
+                .map(|t| t.text.to_string())
                 .collect();
             sub_words.sort();
             sub_words.dedup();
             let group = WordGroup {
-                word: word.text.clone(),
+                word: word.text.to_string(),
                 sub_words,
             };
             if seen.insert(group.clone()) {

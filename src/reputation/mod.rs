@@ -332,13 +332,12 @@ impl Shrinkage {
             .map(|(m, n_eff)| (m - grand).powi(2) - within / n_eff.max(1.0))
             .sum::<f64>()
             / n;
+        let most = MAX_PRIOR_WEIGHT.max(config.prior_weight);
+        // No spread between merchants beyond noise: they are alike, so lean on the prior.
         let k = if between > 0.0 {
-            (within / between).clamp(
-                config.prior_weight,
-                MAX_PRIOR_WEIGHT.max(config.prior_weight),
-            )
+            (within / between).clamp(config.prior_weight, most)
         } else {
-            MAX_PRIOR_WEIGHT.max(config.prior_weight)
+            most
         };
         Shrinkage { k, within }
     }
