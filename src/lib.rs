@@ -30,6 +30,8 @@
 //! - [`index`]: the tantivy search index of notes and reviews.
 
 #![forbid(unsafe_code)]
+// Every public item is documented: a service author reads the docs first.
+#![deny(missing_docs)]
 
 pub mod corpus;
 mod engine;

@@ -124,6 +124,7 @@ pub struct Cue {
     pub weight: f32,
     /// True when a negator flipped it.
     pub negated: bool,
+    /// A sentiment cue or a return-intent phrase.
     pub kind: CueKind,
 }
 
