@@ -14,8 +14,6 @@
 //! # Ok::<(), jingxuan::Error>(())
 //! ```
 
-// The front doors a service reads first: every public item is documented.
-
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};

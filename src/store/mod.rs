@@ -24,8 +24,6 @@
 //! where some merchant's inputs changed. The result equals a fresh analysis of the final
 //! corpus: `tests/store.rs` checks it on random sequences of batches.
 
-// The front doors a service reads first: every public item is documented.
-
 mod disk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
