@@ -104,8 +104,10 @@ fn pipeline(c: &mut Criterion) {
     });
     group.bench_function("index (in RAM)", |b| {
         b.iter(|| -> jingxuan::Result<u64> {
-            let mut index = SearchIndex::create_in_ram(engine.analyzer().clone())?;
-            index.upsert_corpus(corpus, analysis.links())?;
+            let index = SearchIndex::create_in_ram(engine.analyzer().clone())?;
+            let mut writer = index.writer()?;
+            writer.add_analysis(&analysis)?;
+            writer.commit()?;
             Ok(index.num_docs())
         })
     });

@@ -1,5 +1,6 @@
 //! Prints the analyzer's throughput next to raw jieba search mode (HMM off) on ~1 MB of real
-//! reviews, one review per call, best of four alternating one-second rounds each:
+//! reviews, one review per call, best of four alternating one-second rounds each, timed on the CPU
+//! (the thread's own run time, so that load from other processes counts less):
 //! `cargo run --release --example analyzer_throughput`.
 
 use std::time::{Duration, Instant};
@@ -10,16 +11,27 @@ use jingxuan::text::Analyzer;
 #[path = "../benches/support/asap.rs"]
 mod asap;
 
-/// Runs `f` repeatedly for at least `budget` and returns MB/s over `bytes` per run.
+/// Seconds this thread has spent on a CPU (Linux `schedstat`), so that other processes
+/// on a shared machine do not count against either side; wall time where unavailable.
+fn on_cpu_seconds(wall: Instant) -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or_else(|| wall.elapsed().as_secs_f64(), |ns| ns as f64 / 1e9)
+}
+
+/// Runs `f` repeatedly for at least `budget` and returns MB/s over `bytes` per run, per
+/// second on a CPU.
 fn mb_per_s(bytes: usize, budget: Duration, mut f: impl FnMut() -> usize) -> f64 {
     std::hint::black_box(f()); // warm-up
-    let start = Instant::now();
+    let epoch = Instant::now();
+    let start = on_cpu_seconds(epoch);
     let mut runs = 0u32;
-    while start.elapsed() < budget {
+    while epoch.elapsed() < budget {
         std::hint::black_box(f());
         runs += 1;
     }
-    (bytes as f64 * f64::from(runs)) / start.elapsed().as_secs_f64() / 1e6
+    (bytes as f64 * f64::from(runs)) / (on_cpu_seconds(epoch) - start) / 1e6
 }
 
 fn main() {

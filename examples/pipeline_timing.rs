@@ -13,8 +13,6 @@
 //! `--stages` the analysis is run a second time, stage by stage, for the split (not counted
 //! in the total).
 
-use std::time::Instant;
-
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -26,19 +24,8 @@ use jingxuan::selection::SelectionPolicy;
 use jingxuan::text::Analyzer;
 use jingxuan::Engine;
 
-/// Peak resident set size of this process so far (Linux), in MB.
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-fn seconds<T>(f: impl FnOnce() -> T) -> (T, f64) {
-    let t = Instant::now();
-    let out = f();
-    (out, t.elapsed().as_secs_f64())
-}
+mod support;
+use support::{peak_rss_mb, seconds};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -72,8 +59,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tmp = std::env::temp_dir().join(format!("jingxuan-timing-{}", std::process::id()));
     let index = if with_index {
         let (built, secs) = seconds(|| -> jingxuan::Result<u64> {
-            let mut index = SearchIndex::open_or_create(&tmp, engine.analyzer().clone())?;
-            index.upsert_corpus(corpus, analysis.links())?;
+            let index = SearchIndex::open_or_create(&tmp, engine.analyzer().clone())?;
+            let mut writer = index.writer()?;
+            writer.add_analysis(&analysis)?;
+            writer.commit()?;
             Ok(index.num_docs())
         });
         let _ = std::fs::remove_dir_all(&tmp);

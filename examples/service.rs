@@ -34,7 +34,7 @@ use serde::Deserialize;
 use jingxuan::corpus::{self, LoadOptions};
 use jingxuan::error::ErrorKind;
 use jingxuan::selection::{ListRequest, SelectionPolicy};
-use jingxuan::store::{Store, StoreOptions};
+use jingxuan::store::{Store, StoreOptions, WarmUp};
 
 /// The service's state: one store, shared by every request.
 #[derive(Clone)]
@@ -134,8 +134,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let corpus_dir = args.next().unwrap_or_else(|| "fixtures/demo".into());
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:3000".into());
     let loaded = corpus::load(corpus_dir.as_ref(), &LoadOptions::default())?;
-    let store = tokio::task::spawn_blocking(move || Store::build(loaded, StoreOptions::default()))
-        .await??;
+    // Every generation is scored and listed before it is published, so no request (the
+    // first after a batch included) pays for a city's scoreboard.
+    let options = StoreOptions {
+        warm: WarmUp::All,
+        ..StoreOptions::default()
+    };
+    let store = tokio::task::spawn_blocking(move || Store::build(loaded, options)).await??;
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     eprintln!("serving {corpus_dir} on http://{addr}");
     axum::serve(listener, router(Arc::new(store))).await?;

@@ -14,9 +14,6 @@
 //! # Ok::<(), jingxuan::Error>(())
 //! ```
 
-// The front doors a service reads first: every public item is documented.
-#![deny(missing_docs)]
-
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
@@ -63,6 +60,28 @@ use crate::trust::{self, Credibility, Discount, EvidenceWeight, Flag};
 /// ```
 ///
 /// Results never depend on the number of threads.
+///
+/// # Example
+///
+/// `fixtures/tiny` is a small 杭州: eight shops, eight regulars who reviewed each of them
+/// over 2025, and a few things to find (see `fixtures/README.md`).
+///
+/// ```
+/// use jingxuan::corpus::{self, LoadOptions};
+/// use jingxuan::Engine;
+///
+/// let loaded = corpus::load("fixtures/tiny".as_ref(), &LoadOptions::default())?;
+/// let latest = loaded.corpus.latest_timestamp();
+/// let engine = Engine::for_corpus(&loaded.corpus)?;
+/// // `None`: as of the corpus's latest timestamp, never the wall clock.
+/// let analysis = engine.analyze(loaded.corpus, None);
+/// assert_eq!(Some(analysis.as_of()), latest);
+///
+/// // The coffee shop its regulars give 4.5 to 5 stars leads the city.
+/// let board = analysis.score_city("杭州")?;
+/// assert_eq!(board.merchants[0].merchant_id, "m-01");
+/// # Ok::<(), jingxuan::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Engine {
     analyzer: Arc<Analyzer>,
@@ -141,6 +160,7 @@ impl Engine {
 
     /// [`analyze`](Self::analyze) reusing saved readings, which must have
     /// been made by an analyzer with this engine's words.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn analyze_with_readings(
         &self,
         corpus: Arc<Corpus>,
@@ -156,6 +176,7 @@ impl Engine {
 
     /// An engine for `corpus` sharing this one's sentiment model and settings; `self` again
     /// (cheaply) when the corpus's merchant names are the ones this engine keeps whole.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn for_names_of(&self, corpus: &Corpus) -> Engine {
         let names = corpus.merchant_names();
         if self.same_words(&names) {
@@ -235,6 +256,52 @@ impl Engine {
 /// It owns its corpus and is `Send + Sync`; a clone is a reference count, so put it in an
 /// `Arc`-free shared state and hand clones to every request. Scoreboards and selection
 /// facts are computed per city on first use and shared by the clones.
+///
+/// # Cost of each call
+///
+/// | call | cost |
+/// |---|---|
+/// | `clone`, [`corpus`](Self::corpus), [`as_of`](Self::as_of), [`merchant`](Self::merchant) | cheap (a reference count, a lookup) |
+/// | [`score_city`](Self::score_city) | CPU-bound on a city's first call (milliseconds for thousands of merchants), then cheap |
+/// | [`select`](Self::select) | CPU-bound on a city's first call (its board and selection facts), then cheap: well under a millisecond; a query adds one walk over the city's term lists |
+/// | [`explain`](Self::explain), [`why_not`](Self::why_not) | cheap once the city is warm (they read its board and default list) |
+/// | [`warm`](Self::warm) | CPU-bound: the first calls above for each city given, in parallel |
+///
+/// No call does I/O. Nothing here blocks on another thread's work for long: a city's
+/// first request computes outside the cache's lock (two racing requests may both compute
+/// it; the first result is kept). A service calls the CPU-bound ones from a blocking task
+/// (`tokio::task::spawn_blocking`), or warms the cities first.
+///
+/// # Threads
+///
+/// [`warm`](Self::warm) (and [`Engine::analyze`]) run their parallel parts on rayon's
+/// current pool: inside `pool.install(|| …)` they use that pool, so a service keeps the
+/// library's work on a pool it sized, off its own threads. Answers never depend on the
+/// number of threads (`tests/warm.rs` checks a pool of one against a pool of three).
+///
+/// # Example
+///
+/// ```
+/// use jingxuan::corpus::{self, LoadOptions};
+/// use jingxuan::Engine;
+///
+/// let loaded = corpus::load("fixtures/tiny".as_ref(), &LoadOptions::default())?;
+/// let analysis = Engine::for_corpus(&loaded.corpus)?.analyze(loaded.corpus, None);
+///
+/// // A clone goes to another thread (a request handler) and answers the same.
+/// let handle = analysis.clone();
+/// let there = std::thread::spawn(move || handle.score_city("杭州")).join().unwrap()?;
+/// assert_eq!(*there, *analysis.score_city("杭州")?);
+///
+/// // Explain a merchant: the barbecue's six new accounts praised it within two days,
+/// // which its regulars (about three stars) do not bear out, so it is not listed.
+/// let why = analysis.explain("m-07")?;
+/// assert!(!why.discounted.is_empty());
+/// assert!(!why.why_not.is_empty());
+/// // The coffee shop is listed: nothing to say why not.
+/// assert!(analysis.explain("m-01")?.why_not.is_empty());
+/// # Ok::<(), jingxuan::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Analysis {
     inner: Arc<Inner>,
@@ -336,6 +403,29 @@ pub struct Explanation {
 const EXPLAIN_TOP: usize = 8;
 
 /// One merchant of an [`Analysis`]: see [`Analysis::merchant`].
+///
+/// # Example
+///
+/// ```
+/// use jingxuan::corpus::{self, LoadOptions};
+/// use jingxuan::trust::{Discount, FlagKind};
+/// use jingxuan::Engine;
+///
+/// let loaded = corpus::load("fixtures/tiny".as_ref(), &LoadOptions::default())?;
+/// let analysis = Engine::for_corpus(&loaded.corpus)?.analyze(loaded.corpus, None);
+///
+/// let bbq = analysis.merchant("m-07")?;
+/// assert_eq!(bbq.record().name, "老街烧烤");
+/// assert!(bbq.flags().iter().any(|f| f.kind == FlagKind::BoughtBurst && f.favours()));
+/// for item in bbq.evidence() {
+///     let bought = item.weight.discounts.contains(&Discount::BoughtBurst);
+///     // Exactly the new accounts' reviews are discounted; the regulars' count in full.
+///     assert_eq!(bought, item.doc.author_id.starts_with("u-new-"), "{}", item.doc.id);
+/// }
+/// // Held for review: manipulation in its favour, until a human approves.
+/// assert!(!bbq.score()?.eligible);
+/// # Ok::<(), jingxuan::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct MerchantView<'a> {
     analysis: &'a Analysis,
@@ -435,6 +525,12 @@ impl Analysis {
         &self.inner.links
     }
 
+    /// The analyzer the texts were segmented with (the engine's): a search index of this
+    /// analysis should segment with it too, so that merchant names stay whole in both.
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.inner.analyzer
+    }
+
     /// Every note and review as read, and one [`Evidence`](crate::evidence::Evidence) per
     /// (document, merchant): the evidence stage's output, for tools that study the stage.
     /// A service reads one merchant's evidence through [`merchant`](Self::merchant).
@@ -475,18 +571,21 @@ impl Analysis {
     /// # Ok::<(), jingxuan::Error>(())
     /// ```
     pub fn merchant(&self, merchant_id: &str) -> Result<MerchantView<'_>> {
-        let merchant = self
-            .inner
-            .corpus
-            .merchants
-            .get(merchant_id)
-            .ok_or_else(|| UserError::UnknownMerchant {
-                id: merchant_id.to_string(),
-            })?;
+        let merchant = self.merchant_record(merchant_id)?;
         Ok(MerchantView {
             analysis: self,
             merchant,
             range: self.evidence_range(merchant_id),
+        })
+    }
+
+    /// The corpus record of `merchant_id`; the one place an unknown id becomes an error.
+    fn merchant_record(&self, merchant_id: &str) -> Result<&Merchant> {
+        self.inner.corpus.merchants.get(merchant_id).ok_or_else(|| {
+            UserError::UnknownMerchant {
+                id: merchant_id.to_string(),
+            }
+            .into()
         })
     }
 
@@ -513,7 +612,73 @@ impl Analysis {
         ))
     }
 
+    /// Computes now what the first request about each of `cities` would otherwise pay
+    /// for: its scoreboard, the facts selection reads of its merchants, and its list under
+    /// the default policy (whose map resolution's cells it prepares). Afterwards
+    /// [`score_city`](Self::score_city), [`select`](Self::select) and
+    /// [`explain`](Self::explain) of those cities answer from the caches, for this analysis
+    /// and every clone of it. A service warms a new analysis before it swaps it in; a
+    /// [`Store`](crate::store::Store) does with
+    /// [`StoreOptions::warm`](crate::store::StoreOptions::warm).
+    ///
+    /// Cost: CPU-bound, the first `score_city` and `select` of each city; the cities are
+    /// warmed in parallel on the current rayon pool, and what the caches hold does not
+    /// depend on which thread filled them.
+    ///
+    /// Errors: the first city (in the order given) with no merchant
+    /// ([`UserError::UnknownCity`]), or scoring settings out of bounds; nothing is warmed
+    /// when a city is unknown.
+    ///
+    /// ```
+    /// use jingxuan::corpus::{self, LoadOptions};
+    /// use jingxuan::Engine;
+    ///
+    /// let loaded = corpus::load("tests/cases/corpus/clean-full".as_ref(), &LoadOptions::default())?;
+    /// let analysis = Engine::for_corpus(&loaded.corpus)?.analyze(loaded.corpus, None);
+    /// let cities = analysis.corpus().cities();
+    /// assert!(analysis.warm_cities().is_empty());
+    /// analysis.warm(&cities)?;
+    /// assert_eq!(analysis.warm_cities(), cities);
+    /// # Ok::<(), jingxuan::Error>(())
+    /// ```
+    pub fn warm<S: AsRef<str> + Sync>(&self, cities: &[S]) -> Result<()> {
+        use rayon::prelude::*;
+        let known = self.inner.corpus.cities();
+        if let Some(city) = cities
+            .iter()
+            .map(AsRef::as_ref)
+            .find(|c| known.binary_search_by(|k| k.as_str().cmp(c)).is_err())
+        {
+            return Err(UserError::UnknownCity {
+                city: city.to_string(),
+                known,
+            }
+            .into());
+        }
+        let policy = SelectionPolicy::default();
+        let done: Vec<Result<()>> = cities
+            .par_iter()
+            .map(|c| {
+                self.select(c.as_ref(), &policy, &ListRequest::default())
+                    .map(drop)
+            })
+            .collect();
+        done.into_iter().collect()
+    }
+
+    /// The cities whose scoreboard and selection facts are computed already (by a request
+    /// or by [`warm`](Self::warm)), sorted: their requests are cheap.
+    pub fn warm_cities(&self) -> Vec<String> {
+        let prepared = self
+            .inner
+            .prepared_boards
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        prepared.keys().cloned().collect()
+    }
+
     /// The board of `city` if it was computed already.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn cached_board(&self, city: &str) -> Option<Arc<Scoreboard>> {
         let boards = self.inner.boards.lock().unwrap_or_else(|e| e.into_inner());
         boards.get(city).cloned()
@@ -521,6 +686,7 @@ impl Analysis {
 
     /// Takes `board` as this analysis's board of `city`: for a board of an earlier analysis
     /// whose inputs for that city are unchanged.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn adopt_board(&self, city: &str, board: Arc<Scoreboard>) {
         let mut boards = self.inner.boards.lock().unwrap_or_else(|e| e.into_inner());
         boards.insert(city.to_string(), board);
@@ -629,11 +795,7 @@ impl Analysis {
         let view = self.merchant(merchant_id)?;
         let merchant = view.record();
         let board = self.score_city(&merchant.city)?;
-        let (rank, score) = board
-            .merchants
-            .iter()
-            .enumerate()
-            .find(|(_, s)| s.merchant_id == merchant_id)
+        let (rank, score) = board_entry(&board, merchant_id)
             .map(|(i, s)| (i + 1, s.clone()))
             .ok_or_else(|| {
                 crate::error::InternalError::Invariant(format!(
@@ -719,24 +881,13 @@ impl Analysis {
     /// lost to. Empty when it is listed. Merchants ask this first, so every answer also
     /// says that no payment can change it.
     pub fn why_not(&self, merchant_id: &str, policy: &SelectionPolicy) -> Result<Vec<String>> {
-        let merchant = self
-            .inner
-            .corpus
-            .merchants
-            .get(merchant_id)
-            .ok_or_else(|| UserError::UnknownMerchant {
-                id: merchant_id.to_string(),
-            })?;
+        let merchant = self.merchant_record(merchant_id)?;
         let list = self.select(&merchant.city, policy, &ListRequest::default())?;
         if list.stores.iter().any(|p| p.merchant_id == merchant_id) {
             return Ok(Vec::new());
         }
         let board = self.score_city(&merchant.city)?;
-        let Some(s) = board
-            .merchants
-            .iter()
-            .find(|s| s.merchant_id == merchant_id)
-        else {
+        let Some((_, s)) = board_entry(&board, merchant_id) else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
@@ -878,4 +1029,13 @@ fn round2(x: f64) -> f64 {
 
 fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
+}
+
+/// A merchant's place on its city's board (0-based) and its score.
+fn board_entry<'b>(board: &'b Scoreboard, merchant_id: &str) -> Option<(usize, &'b MerchantScore)> {
+    board
+        .merchants
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.merchant_id == merchant_id)
 }

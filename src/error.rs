@@ -18,9 +18,6 @@
 //!
 //! [`LoadOptions`]: crate::corpus::LoadOptions
 
-// The front doors a service reads first: every public item is documented.
-#![deny(missing_docs)]
-
 use std::fmt;
 use std::path::PathBuf;
 
@@ -28,6 +25,38 @@ use std::path::PathBuf;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Every error the library returns.
+///
+/// # Example
+///
+/// A service maps [`kind`](Error::kind) to its answer and shows the message, which says
+/// what to fix:
+///
+/// ```
+/// use jingxuan::corpus::{self, LoadOptions};
+/// use jingxuan::selection::SelectionPolicy;
+/// use jingxuan::{Engine, ErrorKind};
+///
+/// let loaded = corpus::load("fixtures/tiny".as_ref(), &LoadOptions::default())?;
+/// let analysis = Engine::for_corpus(&loaded.corpus)?.analyze(loaded.corpus, None);
+///
+/// let e = analysis.score_city("北京").unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::NotFound);
+/// assert!(e.to_string().contains("杭州"), "{e}"); // it lists the known cities
+/// assert_eq!(analysis.merchant("m-404").err().map(|e| e.kind()), Some(ErrorKind::NotFound));
+///
+/// let e = SelectionPolicy::from_toml_str("limit = 1000000").unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::InvalidInput);
+/// assert!(e.is_user_error() && e.to_string().contains("limit"), "{e}");
+///
+/// // A bad line names its file, line and field.
+/// let merchants = r#"{"id":"m-1","name":"隐巷咖啡","city":"杭州","category":"饮品/咖啡"}"#;
+/// let reviews = r#"{"id":"r-1","author_id":"u-1","merchant_id":"m-1","created_at":"2025-10-02T12:00:00+08:00","rating":7}"#;
+/// let files = [("merchants.jsonl", merchants.as_bytes()), ("reviews.jsonl", reviews.as_bytes())];
+/// let e = corpus::load_from_readers(files, &LoadOptions::default()).unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::InvalidInput);
+/// assert!(e.to_string().contains("reviews.jsonl:1: rating"), "{e}");
+/// # Ok::<(), jingxuan::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -61,7 +90,8 @@ impl Error {
     }
 }
 
-/// The kind of an [`Error`] (see [`Error::kind`]): what a service answers.
+/// The kind of an [`Error`] (see [`Error::kind`]): what a service answers. [`Error`]'s
+/// example shows each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -170,6 +200,7 @@ pub enum UserError {
 #[non_exhaustive]
 pub enum InternalError {
     /// The search index failed.
+    #[cfg(feature = "search")]
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
     /// Writing engine state failed.
@@ -191,6 +222,7 @@ pub enum InternalError {
         reason: String,
     },
     /// The store's state database failed.
+    #[cfg(feature = "store")]
     #[error("{}: state database: {source}", path.display())]
     State {
         /// The database file.
@@ -204,6 +236,7 @@ pub enum InternalError {
     Invariant(String),
 }
 
+#[cfg(feature = "search")]
 impl From<tantivy::TantivyError> for Error {
     fn from(e: tantivy::TantivyError) -> Self {
         Error::Internal(InternalError::Index(e))

@@ -30,16 +30,21 @@
 //! - [`index`]: the tantivy search index of notes and reviews.
 
 #![forbid(unsafe_code)]
+// Every public item is documented: a service author reads the docs first.
+#![deny(missing_docs)]
 
 pub mod corpus;
 mod engine;
 pub mod error;
 pub mod evidence;
+#[cfg(feature = "search")]
 pub mod index;
+#[cfg(feature = "report")]
 pub mod report;
 pub mod reputation;
 pub mod selection;
 pub mod shard;
+#[cfg(feature = "store")]
 pub mod store;
 pub mod text;
 pub mod trust;

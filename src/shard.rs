@@ -98,7 +98,10 @@ pub enum CommercialDoc {
     /// A soft-ad marker in the text.
     Marker(String),
     /// One of an influencer's many glowing notes about different shops in a short time.
-    Shape { notes_in_window: usize },
+    Shape {
+        /// How many glowing notes the author posted in the window.
+        notes_in_window: usize,
+    },
 }
 
 impl From<&Commercial> for CommercialDoc {

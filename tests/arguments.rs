@@ -293,8 +293,10 @@ fn search_refuses_huge_limits_and_texts() {
     let analyzer = Analyzer::builder()
         .words(demo().merchant_names())
         .build_shared();
-    let mut index = SearchIndex::create_in_ram(analyzer).unwrap();
-    index.upsert_corpus(demo(), a.links()).unwrap();
+    let index = SearchIndex::create_in_ram(analyzer).unwrap();
+    let mut writer = index.writer().unwrap();
+    writer.add_analysis(a).unwrap();
+    writer.commit().unwrap();
     for limit in [0, SearchQuery::MAX_LIMIT + 1, usize::MAX] {
         let q = SearchQuery {
             text: "咖啡".into(),

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use jingxuan::corpus::{
     Aspects, Corpus, Merchant, MerchantStatus, Note, Origin, Review, Timestamp,
 };
-use jingxuan::evidence::link::NoteLinks;
-use jingxuan::index::{DocKind, SearchHit, SearchIndex, SearchQuery, CLOSE_MARK, OPEN_MARK};
+use jingxuan::index::{
+    DocKind, IndexStats, SearchHit, SearchIndex, SearchQuery, CLOSE_MARK, OPEN_MARK,
+};
 use jingxuan::text::Analyzer;
 use jingxuan::{Error, UserError};
 use proptest::prelude::*;
@@ -140,10 +141,18 @@ fn analyzer_for(c: &Corpus) -> Arc<Analyzer> {
     Analyzer::builder().words(c.merchant_names()).build_shared()
 }
 
+/// Adds every note and review of `c` to `index` in one commit.
+fn add(index: &SearchIndex, c: &Corpus) -> IndexStats {
+    let mut writer = index.writer().unwrap();
+    let stats = writer.add_corpus(c).unwrap();
+    writer.commit().unwrap();
+    stats
+}
+
 fn built_in_ram() -> SearchIndex {
     let c = corpus();
-    let mut index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
-    let stats = index.upsert_corpus(&c, &NoteLinks::build(&c)).unwrap();
+    let index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
+    let stats = add(&index, &c);
     assert_eq!((stats.notes, stats.reviews), (4, 3));
     index
 }
@@ -311,8 +320,8 @@ fn a_note_naming_no_merchant_is_found_by_its_ip_city() {
         "外滩的夜景很美，晚上人很多。",
     );
     c.notes.insert(n.id.clone(), n);
-    let mut index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
-    index.upsert_corpus(&c, &NoteLinks::build(&c)).unwrap();
+    let index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
+    add(&index, &c);
     let hits = index.search(&in_city("夜景", "上海")).unwrap();
     assert_eq!(ids(&hits), vec!["n_sh_bund"]);
     assert!(hits[0].merchant_ids.is_empty());
@@ -341,8 +350,8 @@ fn an_index_on_disk_reopens_with_the_same_analyzer_and_answers() {
     let path = dir.path().join("idx");
     let c = corpus();
     let before = {
-        let mut index = SearchIndex::open_or_create(&path, analyzer_for(&c)).unwrap();
-        index.upsert_corpus(&c, &NoteLinks::build(&c)).unwrap();
+        let index = SearchIndex::open_or_create(&path, analyzer_for(&c)).unwrap();
+        add(&index, &c);
         fingerprint(&index)
     };
     assert!(before.len() >= 8, "{before:?}");
@@ -383,8 +392,8 @@ fn reopening_with_new_words_keeps_the_old_ones() {
 #[test]
 fn a_later_batch_replaces_edited_documents() {
     let c = corpus();
-    let mut index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
-    index.upsert_corpus(&c, &NoteLinks::build(&c)).unwrap();
+    let index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
+    add(&index, &c);
     let n = index.num_docs();
 
     let mut edit = Corpus {
@@ -399,9 +408,7 @@ fn a_later_batch_replaces_edited_documents() {
         "这家咖啡馆现在很吵，装修的声音太大。",
     );
     edit.notes.insert(edited.id.clone(), edited);
-    let stats = index
-        .upsert_corpus(&edit, &NoteLinks::build(&edit))
-        .unwrap();
+    let stats = add(&index, &edit);
     assert_eq!((stats.notes, stats.reviews), (1, 0));
     assert_eq!(index.num_docs(), n);
 
@@ -413,19 +420,91 @@ fn a_later_batch_replaces_edited_documents() {
 
 #[test]
 fn tombstones_remove_documents() {
-    let mut index = built_in_ram();
+    let index = built_in_ram();
     let n = index.num_docs();
     assert!(ids(&index.search(&query("火锅")).unwrap()).contains(&"r_hz_hotpot"));
-    let removed = index.delete_docs(["r_hz_hotpot", "no_such_doc"]).unwrap();
-    assert_eq!(removed, 1);
+    let mut writer = index.writer().unwrap();
+    assert!(writer.delete("r_hz_hotpot").unwrap());
+    assert!(!writer.delete("no_such_doc").unwrap());
+    // Not yet committed: the document is still found.
+    assert!(ids(&index.search(&query("火锅")).unwrap()).contains(&"r_hz_hotpot"));
+    writer.commit().unwrap();
     assert_eq!(index.num_docs(), n - 1);
     assert!(!ids(&index.search(&query("火锅")).unwrap()).contains(&"r_hz_hotpot"));
 }
 
 #[test]
+fn a_writer_changes_nothing_searchable_until_it_commits() {
+    let c = corpus();
+    let index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
+    let mut writer = index.writer().unwrap();
+    let added = writer.add_corpus(&c).unwrap();
+    assert_eq!((added.notes, added.reviews), (4, 3));
+    assert_eq!(writer.pending(), added);
+    // A second writer while one lives is refused, not queued or deadlocked.
+    assert!(index.writer().is_err());
+    assert_eq!(index.num_docs(), 0);
+    assert!(index.search(&query("安静")).unwrap().is_empty());
+    let before = index.view();
+    writer.commit().unwrap();
+    assert_eq!(index.num_docs(), 7);
+    let hits = index.search(&in_city("咖啡 安静", "杭州")).unwrap();
+    let found = ids(&hits);
+    assert!(
+        found.contains(&"n_hz_quiet") && found.contains(&"r_hz_cafe"),
+        "{found:?}"
+    );
+    // A view taken before the commit keeps answering from what it was taken on.
+    assert_eq!(before.num_docs(), 0);
+    assert!(before.search(&query("安静")).unwrap().is_empty());
+}
+
+#[test]
+fn a_writer_dropped_without_commit_changes_nothing() {
+    let index = built_in_ram();
+    let fingerprint_before = fingerprint(&index);
+    {
+        let mut writer = index.writer().unwrap();
+        writer.delete("n_hz_quiet").unwrap();
+        let mut edit = Corpus {
+            merchants: corpus().merchants,
+            ..Corpus::default()
+        };
+        edit.reviews.insert(
+            "r_new".into(),
+            review("r_new", "m_hz_bar", "鸡尾酒很好喝。"),
+        );
+        writer.add_corpus(&edit).unwrap();
+    }
+    assert_eq!(index.num_docs(), 7);
+    assert_eq!(fingerprint(&index), fingerprint_before);
+    // The next writer starts clean: committing it publishes none of the dropped changes.
+    index.writer().unwrap().commit().unwrap();
+    assert_eq!(fingerprint(&index), fingerprint_before);
+    assert!(!ids(&index.search(&query("鸡尾酒")).unwrap()).contains(&"r_new"));
+}
+
+#[test]
+fn an_index_built_from_an_analysis_finds_its_linked_notes() {
+    let c = corpus();
+    let engine = jingxuan::Engine::for_corpus(&c).unwrap();
+    let analysis = engine.analyze(c, None);
+    let index = SearchIndex::create_in_ram(Arc::clone(analysis.analyzer())).unwrap();
+    let mut writer = index.writer().unwrap();
+    let added = writer.add_analysis(&analysis).unwrap();
+    writer.commit().unwrap();
+    assert_eq!((added.notes, added.reviews), (4, 3));
+    // The untagged note names 隐巷: the analysis's linking puts it under the cafe.
+    let hits = index.search(&in_city("拿铁 环境", "杭州")).unwrap();
+    let mention = hits.iter().find(|h| h.doc_id == "n_hz_mention").unwrap();
+    assert_eq!(mention.merchant_ids, vec!["m_hz_cafe"]);
+    assert_eq!(mention.kind, DocKind::Note);
+}
+
+#[test]
 fn equal_scores_are_ordered_by_id_whatever_the_indexing_order() {
     let c = corpus();
-    let mut index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
+    let index = SearchIndex::create_in_ram(analyzer_for(&c)).unwrap();
     // r_b is indexed first, so it precedes r_a inside the index.
     for id in ["r_b", "r_a"] {
         let mut batch = Corpus {
@@ -435,9 +514,7 @@ fn equal_scores_are_ordered_by_id_whatever_the_indexing_order() {
         batch
             .reviews
             .insert(id.to_string(), review(id, "m_hz_bar", "鸡尾酒很好喝。"));
-        index
-            .upsert_corpus(&batch, &NoteLinks::build(&batch))
-            .unwrap();
+        add(&index, &batch);
     }
     let all = index.search(&query("鸡尾酒")).unwrap();
     assert_eq!(ids(&all), vec!["r_a", "r_b"]);

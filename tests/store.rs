@@ -66,10 +66,10 @@ fn rebuild(sc: &Scenario, as_of: Option<Timestamp>) -> Value {
     }
     let engine = Engine::for_corpus(&loaded.corpus).unwrap();
     let analysis = engine.analyze(loaded.corpus.clone(), as_of);
-    let mut index = SearchIndex::create_in_ram(Arc::clone(engine.analyzer())).unwrap();
-    index
-        .upsert_corpus(&loaded.corpus, analysis.links())
-        .unwrap();
+    let index = SearchIndex::create_in_ram(Arc::clone(engine.analyzer())).unwrap();
+    let mut writer = index.writer().unwrap();
+    writer.add_corpus(&loaded.corpus).unwrap();
+    writer.commit().unwrap();
     answers(&analysis, &|q| json!(index.search(q).unwrap()))
 }
 

@@ -57,7 +57,7 @@ fn read_cases(name: &str) -> CaseFile {
 }
 
 fn texts<'a>(tokens: impl Iterator<Item = &'a Token>) -> Vec<String> {
-    tokens.map(|t| t.text.clone()).collect()
+    tokens.map(|t| t.text.to_string()).collect()
 }
 
 fn run(name: &str) {
@@ -184,7 +184,7 @@ fn token_kinds_follow_the_runs() {
         .analyze("Wi-Fi快，３.５分👍🏻，M Stand")
         .into_iter()
         .filter(|t| !t.sub_word)
-        .map(|t| (t.text, t.kind))
+        .map(|t| (t.text.into_string(), t.kind))
         .collect();
     let expected = [
         ("wi-fi", Latin),

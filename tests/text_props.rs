@@ -99,7 +99,9 @@ fn check_tokens(input: &str, tokens: &[Token]) -> Result<(), TestCaseError> {
         prop_assert!(input.is_char_boundary(t.start) && input.is_char_boundary(t.end));
         prop_assert!(!t.text.is_empty());
         prop_assert!(
-            normalize(&input[t.start..t.end]).text.contains(&t.text),
+            normalize(&input[t.start..t.end])
+                .text
+                .contains(t.text.as_str()),
             "{t:?} not found in its original {:?}",
             &input[t.start..t.end]
         );
@@ -112,7 +114,7 @@ fn check_tokens(input: &str, tokens: &[Token]) -> Result<(), TestCaseError> {
             if let Some(w) = word {
                 prop_assert_eq!(w.position, t.position);
                 prop_assert!(w.start <= t.start && t.end <= w.end, "{t:?} outside {w:?}");
-                prop_assert!(w.text.contains(&t.text));
+                prop_assert!(w.text.contains(t.text.as_str()));
             }
         } else {
             prop_assert_eq!(t.position, next_main, "main positions count up by one");

@@ -163,7 +163,9 @@ impl LoadOptions {
 /// A loaded corpus, its commercial terms (kept apart), and how the lines were accounted.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
+    /// The validated records.
     pub corpus: Corpus,
+    /// Merchants' commercial terms, kept apart from the corpus so that scoring never sees them.
     pub commercial: CommercialBook,
     /// The report of the last batch applied.
     pub report: LoadReport,
@@ -190,13 +192,19 @@ impl LoadReport {
 /// What happened to every line of one file; see the module docs for the categories.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FileReport {
+    /// The file's name, e.g. `notes.jsonl`.
     pub file: &'static str,
     /// False when the file does not exist (all counts are then 0).
     pub present: bool,
+    /// Lines read.
     pub lines: u64,
+    /// Blank lines (allowed, skipped).
     pub blank: u64,
+    /// Records accepted whose id was new.
     pub accepted: u64,
+    /// Records accepted that replaced an earlier one with the same id (edits).
     pub replaced: u64,
+    /// Tombstones (`"deleted": true`) that removed a record.
     pub deleted: u64,
     /// Invalid lines per reason kind of their first problem: `invalid-utf8`,
     /// `line-too-long`, `invalid-json` (nesting deeper than 128 included), `not-an-object`,

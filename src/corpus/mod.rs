@@ -29,12 +29,45 @@ use std::collections::BTreeMap;
 /// never depends on hashing). It holds no commercial data: see [`CommercialBook`].
 ///
 /// It is `Serialize` and `Deserialize` so that a [`Store`](crate::store::Store) can save it;
-/// input from outside goes through [`load`], which validates it.
+/// input from outside goes through [`load`] (a folder) or [`load_from_readers`] (memory,
+/// an upload), which validate it.
+///
+/// # Example
+///
+/// ```
+/// use jingxuan::corpus::{self, LoadOptions};
+///
+/// let merchants = concat!(
+///     r#"{"id":"m-1","name":"隐巷咖啡","city":"杭州","category":"饮品/咖啡","commercial":{"ad_spend_30d":9000}}"#, "\n",
+///     r#"{"id":"m-2","name":"奎元馆","city":"杭州","district":"上城区","category":"美食/面馆"}"#, "\n",
+/// );
+/// let reviews = concat!(
+///     r#"{"id":"r-1","author_id":"u-1","merchant_id":"m-2","created_at":"2025-10-02T12:00:00+08:00","rating":4.5,"text":"虾爆鳝面好吃"}"#, "\n",
+///     r#"{"id":"r-1","author_id":"u-1","merchant_id":"m-2","created_at":"2025-10-02T12:00:00+08:00","rating":4,"text":"虾爆鳝面好吃，就是排队久"}"#, "\n",
+/// );
+/// let files = [("merchants.jsonl", merchants.as_bytes()), ("reviews.jsonl", reviews.as_bytes())];
+/// let loaded = corpus::load_from_readers(files, &LoadOptions::default())?;
+///
+/// // The second line with the same id is an edit: it replaces the first.
+/// assert_eq!(loaded.corpus.reviews["r-1"].rating, 4.0);
+/// assert_eq!(loaded.corpus.merchants["m-2"].top_category(), "美食");
+/// assert_eq!(loaded.corpus.cities(), ["杭州"]);
+/// // Money is kept apart: readable and reportable, never part of the corpus scoring sees.
+/// assert_eq!(loaded.commercial.get("m-1").unwrap()["ad_spend_30d"], 9000);
+/// // Every line is accounted for.
+/// let reviews_file = &loaded.report.files[3];
+/// assert_eq!((reviews_file.file, reviews_file.accepted, reviews_file.replaced), ("reviews.jsonl", 1, 1));
+/// # Ok::<(), jingxuan::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Corpus {
+    /// Merchants by id.
     pub merchants: BTreeMap<String, Merchant>,
+    /// Accounts by id (only those listed in `authors.jsonl`).
     pub authors: BTreeMap<String, Author>,
+    /// Notes (种草笔记) by id.
     pub notes: BTreeMap<String, Note>,
+    /// Reviews (点评) by id.
     pub reviews: BTreeMap<String, Review>,
     /// In file order.
     pub visits: Vec<Visit>,

@@ -22,9 +22,13 @@ pub(crate) use crate::text::hash::fnv1a;
 /// A note or review as the trust and reputation stages see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Document {
+    /// The note's or review's id.
     pub id: String,
+    /// Note or review.
     pub kind: DocKind,
+    /// Who wrote it.
     pub author_id: String,
+    /// When it was written.
     pub created_at: Timestamp,
     /// Original text (a note's title and body).
     pub text: String,
@@ -73,6 +77,7 @@ pub struct Document {
 /// again: what [`Document`] holds that depends on its text alone (and, for parts, on the
 /// merchants it speaks of).
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
 pub(crate) struct Reading {
     pub id: String,
     pub text_hash: u64,
@@ -109,6 +114,7 @@ impl<'a> ReadingRef<'a> {
         }
     }
 
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn of_saved(r: &'a Reading) -> Self {
         ReadingRef {
             text_hash: r.text_hash,
@@ -123,6 +129,7 @@ impl<'a> ReadingRef<'a> {
 }
 
 impl Reading {
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn of(d: &Document) -> Reading {
         Reading {
             id: d.id.clone(),
@@ -139,9 +146,11 @@ impl Reading {
 /// What a multi-merchant note says about one of its merchants.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Part {
+    /// The merchant this part is about.
     pub merchant_id: String,
     /// Byte ranges of the note's text about this merchant.
     pub ranges: Vec<std::ops::Range<usize>>,
+    /// What these passages say.
     pub reading: TextEvidence,
 }
 
@@ -150,6 +159,7 @@ pub struct Part {
 pub struct Evidence {
     /// Index into [`EvidenceSet::docs`].
     pub doc: usize,
+    /// The merchant spoken of.
     pub merchant_id: String,
     /// The opinion, 0 (worst) to 1 (best): the star where there is one, tempered by the
     /// text; the text alone for notes.
@@ -196,6 +206,7 @@ impl Proof {
 /// Every document of a corpus and what each says about each merchant.
 #[derive(Debug, Clone, Default)]
 pub struct EvidenceSet {
+    /// Every note and review, in id order (notes first).
     pub docs: Vec<Document>,
     /// Sorted by merchant id, then document time, then document id.
     pub items: Vec<Evidence>,
@@ -685,8 +696,8 @@ fn visit_proofs(corpus: &Corpus) -> BTreeMap<(&str, &str), Vec<(Timestamp, Proof
 ///
 /// `text` is the learned model's reading on the star scale (calibrated per category, see
 /// [`TextReader::value`]). A star is the author's own summary: the opinion is the star,
-/// unless the text contradicts it by more than [`STAR_TEXT_SLACK`] (then it moves toward
-/// the text by [`TEXT_PULL`] of the excess). A note's opinion is its text, nudged by a
+/// unless the text contradicts it by more than half the scale (`STAR_TEXT_SLACK`; then it
+/// moves toward the text by half the excess, `TEXT_PULL`). A note's opinion is its text, nudged by a
 /// stated intent to return or not (a rated review's star already says that). A hygiene
 /// complaint lowers a note's opinion through the text like any complaint; it is not a cap
 /// (one invented 拉肚子 must not outweigh a star), and the merchant-level alert in trust

@@ -110,8 +110,11 @@ pub struct WordSet<V> {
 pub struct Hit<'a, V> {
     /// Byte offsets in the folded text.
     pub start: usize,
+    /// End byte offset in the folded text (exclusive).
     pub end: usize,
+    /// The word that matched (folded).
     pub word: &'a str,
+    /// The value the lexicon gives it.
     pub value: &'a V,
 }
 

@@ -112,7 +112,10 @@ pub enum ModelSource {
     /// The shipped default (no or too few rated reviews in the corpus).
     Default,
     /// Trained on this many of the corpus's rated reviews.
-    Corpus { reviews: usize },
+    Corpus {
+        /// Rated reviews it was trained on.
+        reviews: usize,
+    },
 }
 
 /// A linear model over [`features`]: `P(positive) = σ(bias + Σ w·x)`, each present feature
@@ -122,6 +125,7 @@ pub struct TextModel {
     bias: f32,
     /// Identifies the model: a hash of its training set (or of the default weights).
     pub fingerprint: u64,
+    /// Where the weights came from.
     pub source: ModelSource,
 }
 

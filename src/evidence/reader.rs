@@ -17,7 +17,7 @@
 //!   shifts how positive its texts read (hotel reviews complain more than restaurant reviews
 //!   of the same quality). Within each top-level category, the star of its rated reviews is
 //!   regressed on the model's log-odds and the lexicon polarity (least squares, shrunk toward
-//!   the city-wide fit by [`CALIBRATION_PRIOR`] reviews), so a text reads as the star its
+//!   the city-wide fit by 50 reviews, `CALIBRATION_PRIOR`), so a text reads as the star its
 //!   category's writers give with such words: the same quality gives the same opinion
 //!   whatever the category. Without stars the lexicon reading alone: the default model did
 //!   not beat it on held-out restaurant text (see `data/model/README.md`).
@@ -45,6 +45,7 @@ const CALIBRATION_PRIOR: f64 = 50.0;
 /// [0, 1]: least squares on the rated reviews.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Line {
+    /// The opinion at zero log-odds and zero polarity.
     pub intercept: f64,
     /// Per unit of the model's log-odds.
     pub model: f64,
@@ -140,6 +141,7 @@ fn solve3(mut m: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
 /// The model a corpus is read with and its calibration.
 #[derive(Debug)]
 pub struct TextReader {
+    /// The learned model.
     pub model: Arc<TextModel>,
     /// (Log-odds, lexicon polarity) → opinion, corpus-wide; `None` without enough rated
     /// reviews (then the mean of σ(log-odds) and the lexicon's (1 + polarity)/2).
@@ -278,6 +280,7 @@ impl TextReader {
 /// in one city never re-scores another.
 #[derive(Debug)]
 pub struct Readers {
+    /// Each city's reader, by city name.
     pub by_city: BTreeMap<String, Arc<TextReader>>,
     /// For documents about no known merchant.
     pub fallback: Arc<TextReader>,

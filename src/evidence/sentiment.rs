@@ -36,7 +36,7 @@ use serde::Serialize;
 
 use super::lexicon::{self, bad_line, number, rows, Hit, WordSet};
 use crate::error::Result;
-use crate::text::Token;
+use crate::text::{fold_char_with, Token};
 
 /// What a review or note can be about.
 #[derive(
@@ -124,6 +124,7 @@ pub struct Cue {
     pub weight: f32,
     /// True when a negator flipped it.
     pub negated: bool,
+    /// A sentiment cue or a return-intent phrase.
     pub kind: CueKind,
 }
 
@@ -973,28 +974,21 @@ impl Folded {
 
     /// Folds with NFKC, lowercase and then `each` on every character.
     fn with(original: &str, each: impl Fn(char) -> char) -> Self {
-        use unicode_normalization::UnicodeNormalization;
         let mut text = String::with_capacity(original.len());
         let mut orig = Vec::with_capacity(original.len() + 1);
         let mut chars = Vec::with_capacity(original.len() + 1);
         let mut n = 0usize;
-        let mut buf = [0u8; 4];
         for (at, c) in original.char_indices() {
             let span = (at, at + c.len_utf8());
-            let piece: String = c
-                .encode_utf8(&mut buf)
-                .nfkc()
-                .flat_map(char::to_lowercase)
-                .map(&each)
-                .collect();
-            for pc in piece.chars() {
+            fold_char_with(c, |folded| {
+                let pc = each(folded);
                 for _ in 0..pc.len_utf8() {
                     orig.push(span);
                     chars.push(n);
                 }
                 n += 1;
                 text.push(pc);
-            }
+            });
         }
         chars.push(n);
         Folded { text, orig, chars }

@@ -27,13 +27,18 @@ use tantivy::query::{
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
-    DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+    DateTime, DocAddress, Index, IndexReader, IndexWriter as TantivyWriter, ReloadPolicy,
+    TantivyDocument, Term,
 };
 
+pub use crate::corpus::DocKind;
+
 use crate::corpus::Corpus;
+use crate::engine::Analysis;
 use crate::error::{Error, InternalError, Result, UserError};
 use crate::evidence::link::NoteLinks;
-use crate::text::{Analyzer, Token};
+use crate::text::query::{word_groups, WordGroup};
+use crate::text::Analyzer;
 
 use schema::Fields;
 
@@ -53,35 +58,17 @@ const SNIPPET_CHARS: usize = 120;
 /// for, relative to a match on the word itself: a partial match, kept for recall.
 const SUB_WORD_WEIGHT: f32 = 0.5;
 
-/// Which kind of document a hit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DocKind {
-    /// A user note (种草笔记).
-    Note,
-    /// A review (点评).
-    Review,
-}
-
-impl DocKind {
-    /// `"note"` or `"review"`, as stored in the index.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocKind::Note => "note",
-            DocKind::Review => "review",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "note" => Some(DocKind::Note),
-            "review" => Some(DocKind::Review),
-            _ => None,
-        }
+/// The kind of a kind filter or a hit's document: the corpus's one [`DocKind`], stored in
+/// the index as [`DocKind::as_str`].
+fn parse_kind(s: &str) -> Option<DocKind> {
+    match s {
+        "note" => Some(DocKind::Note),
+        "review" => Some(DocKind::Review),
+        _ => None,
     }
 }
 
-/// What one [`SearchIndex::upsert_corpus`] call indexed.
+/// What an [`IndexWriter`] added or replaced.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct IndexStats {
     /// Notes added or replaced.
@@ -304,117 +291,54 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Adds every note and review of `corpus`, replacing documents with the same id (so a
-    /// later batch of edits can be fed to the same index), then commits.
+    /// A writer for this index. What it adds and deletes is invisible to searches (of this
+    /// index, its views, and other processes) until [`IndexWriter::commit`]; dropping the
+    /// writer without committing discards it all.
     ///
-    /// A note's merchants are its POI tags or, when it has none, the merchants `links`
-    /// found in its text; its cities are those merchants' cities, else its IP city.
-    /// `corpus` must hold the merchants its notes and reviews refer to (a loaded corpus
-    /// does), since their cities and categories are copied into the documents.
-    pub fn upsert_corpus(&mut self, corpus: &Corpus, links: &NoteLinks) -> Result<IndexStats> {
-        let mut writer = self.writer()?;
-        let stats = self.add_docs(&mut writer, corpus, links, &|_| true)?;
-        self.commit(writer, None)?;
-        Ok(stats)
-    }
-
-    /// Replaces the documents whose id `upsert` accepts with their version in `corpus`,
-    /// deletes `delete`, and commits with `payload` (see [`commit_payload`]). Searches rank
-    /// with statistics of live documents only, so the result ranks exactly like an index
-    /// built afresh from `corpus`.
+    /// One writer at a time: asking for a second while one lives is an error.
     ///
-    /// [`commit_payload`]: Self::commit_payload
-    pub(crate) fn apply_changes(
-        &mut self,
-        corpus: &Corpus,
-        links: &NoteLinks,
-        upsert: &(dyn Fn(&str) -> bool + Sync),
-        delete: &[String],
-        payload: &str,
-        before_commit: &mut dyn FnMut(),
-    ) -> Result<IndexStats> {
-        let mut writer = self.writer()?;
-        for id in delete {
-            writer.delete_term(Term::from_field_text(self.fields.doc_id, id));
-        }
-        let stats = self.add_docs(&mut writer, corpus, links, upsert)?;
-        before_commit();
-        self.commit(writer, Some(payload))?;
-        Ok(stats)
+    /// ```
+    /// use jingxuan::corpus::{self, LoadOptions};
+    /// use jingxuan::index::{SearchIndex, SearchQuery};
+    /// use jingxuan::Engine;
+    ///
+    /// let loaded = corpus::load("tests/cases/corpus/clean-full".as_ref(), &LoadOptions::default())?;
+    /// let engine = Engine::for_corpus(&loaded.corpus)?;
+    /// let analysis = engine.analyze(loaded.corpus, None);
+    /// let index = SearchIndex::create_in_ram(engine.analyzer().clone())?;
+    /// let mut writer = index.writer()?;
+    /// let added = writer.add_analysis(&analysis)?;
+    /// assert_eq!(index.num_docs(), 0); // not yet committed
+    /// writer.commit()?;
+    /// assert_eq!(index.num_docs(), added.notes + added.reviews);
+    /// # Ok::<(), jingxuan::Error>(())
+    /// ```
+    ///
+    /// Cost: cheap to open; adding is CPU-bound (every text segmented, about the price of
+    /// reading it); a commit writes segments (I/O for an index in a folder) and waits for
+    /// merges, so its layout never depends on timing.
+    pub fn writer(&self) -> Result<IndexWriter<'_>> {
+        Ok(IndexWriter {
+            index: self,
+            writer: self
+                .index
+                .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY_BYTES)?,
+            committed: self.reader.searcher(),
+            stats: IndexStats::default(),
+        })
     }
 
     /// The payload of the last commit: the store records there which of its generations
     /// the index holds.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn commit_payload(&self) -> Result<Option<String>> {
         Ok(self.index.load_metas()?.payload)
     }
 
     /// Makes later [`view`](Self::view)s see the latest commit (made by another process).
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn reload(&self) -> Result<()> {
         Ok(self.reader.reload()?)
-    }
-
-    fn add_docs(
-        &self,
-        writer: &mut IndexWriter<TantivyDocument>,
-        corpus: &Corpus,
-        links: &NoteLinks,
-        upsert: &(dyn Fn(&str) -> bool + Sync),
-    ) -> Result<IndexStats> {
-        let mut stats = IndexStats::default();
-        for input in doc_inputs(corpus, links) {
-            if !upsert(input.id) {
-                continue;
-            }
-            let id = input.id;
-            match input.kind {
-                DocKind::Note => stats.notes += 1,
-                DocKind::Review => stats.reviews += 1,
-            }
-            let doc = self.document(input);
-            writer.delete_term(Term::from_field_text(self.fields.doc_id, id));
-            writer.add_document(doc)?;
-        }
-        Ok(stats)
-    }
-
-    /// Removes the documents with these ids (tombstones) and commits. Returns how many
-    /// documents were removed; unknown ids are not an error.
-    pub fn delete_docs<I, S>(&mut self, ids: I) -> Result<u64>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let before = self.num_docs();
-        let writer = self.writer()?;
-        for id in ids {
-            writer.delete_term(Term::from_field_text(self.fields.doc_id, id.as_ref()));
-        }
-        self.commit(writer, None)?;
-        Ok(before.saturating_sub(self.num_docs()))
-    }
-
-    fn writer(&self) -> Result<IndexWriter<TantivyDocument>> {
-        Ok(self
-            .index
-            .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY_BYTES)?)
-    }
-
-    fn commit(
-        &self,
-        mut writer: IndexWriter<TantivyDocument>,
-        payload: Option<&str>,
-    ) -> Result<()> {
-        let mut prepared = writer.prepare_commit()?;
-        if let Some(p) = payload {
-            prepared.set_payload(p);
-        }
-        prepared.commit()?;
-        // Waiting for merges makes the segment layout (and the deleted documents still
-        // counted in BM25 statistics) a function of the commits alone, not of timing.
-        writer.wait_merging_threads()?;
-        self.reader.reload()?;
-        Ok(())
     }
 
     fn document(&self, input: DocInput<'_>) -> TantivyDocument {
@@ -479,6 +403,122 @@ impl SearchIndex {
     }
 }
 
+/// Adds and deletes documents of a [`SearchIndex`], which searches see only once
+/// [`commit`](Self::commit)ted: tantivy's writer, keyed by note and review id. Made by
+/// [`SearchIndex::writer`].
+///
+/// A document added under an id the index already holds replaces it (so a later batch of
+/// edits can be fed to the same index); deleting and re-adding an id in one writer leaves
+/// the new version. Dropped without a commit, the writer's changes are discarded.
+pub struct IndexWriter<'a> {
+    index: &'a SearchIndex,
+    writer: TantivyWriter<TantivyDocument>,
+    /// The index as of the last commit before this writer: what `delete` reports against.
+    committed: tantivy::Searcher,
+    stats: IndexStats,
+}
+
+impl std::fmt::Debug for IndexWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexWriter")
+            .field("index", &self.index)
+            .field("pending", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IndexWriter<'_> {
+    /// Adds (or replaces, by id) every note and review `analysis` read — those dated up to
+    /// its instant. A note's merchants are its POI tags or, when it has none, those the
+    /// analysis linked from its text; its cities are those merchants' cities, else its IP
+    /// city. Returns what this call added.
+    ///
+    /// The index segments with its own analyzer: give it the analysis's
+    /// ([`Analysis::analyzer`]) so that merchant names are kept whole in both.
+    pub fn add_analysis(&mut self, analysis: &Analysis) -> Result<IndexStats> {
+        self.add_docs(analysis.corpus(), analysis.links(), &|_| true)
+    }
+
+    /// Adds (or replaces, by id) every note and review of `corpus`, linking untagged notes
+    /// to the merchants their text names as an analysis would. For search-only tools: it
+    /// skips reading opinions, trust and scoring; with an [`Analysis`] at hand, use
+    /// [`add_analysis`](Self::add_analysis).
+    ///
+    /// `corpus` must hold the merchants its notes and reviews refer to (a loaded corpus
+    /// does): their cities and categories are copied into the documents.
+    pub fn add_corpus(&mut self, corpus: &Corpus) -> Result<IndexStats> {
+        let links = NoteLinks::build(corpus);
+        self.add_docs(corpus, &links, &|_| true)
+    }
+
+    /// Deletes the document with this id at the next commit. Returns whether the index
+    /// held it as of its last commit (an unknown id is not an error).
+    pub fn delete(&mut self, doc_id: &str) -> Result<bool> {
+        let term = Term::from_field_text(self.index.fields.doc_id, doc_id);
+        let held = live_doc_freq(&self.committed, &term)? > 0;
+        self.writer.delete_term(term);
+        Ok(held)
+    }
+
+    /// Documents added or replaced since this writer was made.
+    pub fn pending(&self) -> IndexStats {
+        self.stats
+    }
+
+    /// Makes every change of this writer searchable, at once: the index and the views
+    /// taken from now on see all of them, views taken before see none.
+    pub fn commit(self) -> Result<()> {
+        self.commit_with(None)
+    }
+
+    /// [`commit`](Self::commit) recording `payload` (the store's generation).
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
+    pub(crate) fn commit_with_payload(self, payload: &str) -> Result<()> {
+        self.commit_with(Some(payload))
+    }
+
+    fn commit_with(mut self, payload: Option<&str>) -> Result<()> {
+        let mut prepared = self.writer.prepare_commit()?;
+        if let Some(p) = payload {
+            prepared.set_payload(p);
+        }
+        prepared.commit()?;
+        // Waiting for merges makes the segment layout (and the deleted documents still
+        // counted in BM25 statistics) a function of the commits alone, not of timing.
+        self.writer.wait_merging_threads()?;
+        self.index.reader.reload()?;
+        Ok(())
+    }
+
+    /// Adds the documents of `corpus` whose id `upsert` accepts, replacing any with the
+    /// same id. (The store passes the ids whose indexed form changed.)
+    pub(crate) fn add_docs(
+        &mut self,
+        corpus: &Corpus,
+        links: &NoteLinks,
+        upsert: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<IndexStats> {
+        let mut stats = IndexStats::default();
+        for input in doc_inputs(corpus, links) {
+            if !upsert(input.id) {
+                continue;
+            }
+            let id = input.id;
+            match input.kind {
+                DocKind::Note => stats.notes += 1,
+                DocKind::Review => stats.reviews += 1,
+            }
+            let doc = self.index.document(input);
+            self.writer
+                .delete_term(Term::from_field_text(self.index.fields.doc_id, id));
+            self.writer.add_document(doc)?;
+        }
+        self.stats.notes += stats.notes;
+        self.stats.reviews += stats.reviews;
+        Ok(stats)
+    }
+}
+
 /// A fixed point-in-time view of a [`SearchIndex`]: cheap to clone, safe to share, and
 /// unchanged by later commits.
 #[derive(Clone)]
@@ -507,17 +547,18 @@ impl SearchView {
 
     /// Notes and reviews matching `q`, best first; ties are broken by document id.
     ///
-    /// Every word of the query is a group: the word itself or, when the analyzer found
-    /// sub-words in it (咖啡 in 咖啡馆), any of them, a sub-word counting for
-    /// `SUB_WORD_WEIGHT` (0.5) of the word. A document must match every group (in any order,
-    /// at any distance) when at least one document does; otherwise the groups are
-    /// alternatives and BM25 ranks documents matching more of them first. A strict AND
+    /// The documents that match the query (every word group, in the one sense of
+    /// [`text::query`](crate::text::query)), ranked by BM25, a sub-word counting for
+    /// `SUB_WORD_WEIGHT` (0.5) of its word. Two rules for recall: a group no document
+    /// holds is left out (it could only empty the answer), and when no document holds
+    /// all the remaining groups, documents holding more of them come first. A strict AND
     /// alone would answer nothing to a query with one rare or misspelt word, and an OR
-    /// alone would rank a document with one frequent word above one with all. A group no
-    /// document contains is left out of the AND: it could only empty the answer.
+    /// alone would rank a document with one frequent word above one with all.
+    ///
+    /// Cost: cheap (one tantivy query, milliseconds).
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
         q.validate()?;
-        let groups = self.query_groups(&q.text);
+        let groups = word_groups(&self.analyzer, &q.text);
         if groups.is_empty() {
             return Err(invalid_query(
                 "the query has no words to search for (only spaces or punctuation)",
@@ -551,30 +592,6 @@ impl SearchView {
             .into_iter()
             .map(|(score, doc_id, doc)| self.hit(score, doc_id, &doc, q, &terms))
             .collect()
-    }
-
-    /// The query's word groups: each main word with the sub-words inside it, deduplicated.
-    fn query_groups(&self, text: &str) -> Vec<WordGroup> {
-        let tokens = self.analyzer.analyze(text);
-        let mut seen = BTreeSet::new();
-        let mut groups = Vec::new();
-        for word in tokens.iter().filter(|t| !t.sub_word && !t.text.is_empty()) {
-            let mut sub_words: Vec<String> = tokens
-                .iter()
-                .filter(|t| is_sub_word_of(t, word) && !t.text.is_empty() && t.text != word.text)
-                .map(|t| t.text.clone())
-                .collect();
-            sub_words.sort();
-            sub_words.dedup();
-            let group = WordGroup {
-                word: word.text.clone(),
-                sub_words,
-            };
-            if seen.insert(group.clone()) {
-                groups.push(group);
-            }
-        }
-        groups
     }
 
     /// Whether any document holds any term of `group`.
@@ -703,7 +720,7 @@ impl SearchView {
     ) -> Result<SearchHit> {
         let f = &self.fields;
         let kind_str = first_str(doc, f.kind).unwrap_or_default();
-        let kind = DocKind::parse(&kind_str).ok_or_else(|| {
+        let kind = parse_kind(&kind_str).ok_or_else(|| {
             InternalError::Invariant(format!("document {doc_id:?} has kind {kind_str:?}"))
         })?;
         let cities = all_str(doc, f.city);
@@ -793,19 +810,6 @@ fn live_doc_freq(searcher: &tantivy::Searcher, term: &Term) -> tantivy::Result<u
     Ok(n)
 }
 
-/// One word of a query with the sub-words the analyzer found inside it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct WordGroup {
-    word: String,
-    sub_words: Vec<String>,
-}
-
-impl WordGroup {
-    fn terms(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.word.as_str()).chain(self.sub_words.iter().map(String::as_str))
-    }
-}
-
 /// What a document is built from.
 struct DocInput<'a> {
     id: &'a str,
@@ -849,6 +853,7 @@ fn doc_inputs<'a>(corpus: &'a Corpus, links: &'a NoteLinks) -> impl Iterator<Ite
 
 /// A hash of everything the index stores of each document, by document id: where two
 /// corpora's prints differ, the index must be updated.
+#[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
 pub(crate) fn doc_prints(
     corpus: &Corpus,
     links: &NoteLinks,
@@ -891,10 +896,6 @@ fn category_prefixes(path: &str) -> Vec<String> {
         out.push(prefix.clone());
     }
     out
-}
-
-fn is_sub_word_of(t: &Token, word: &Token) -> bool {
-    t.sub_word && t.start >= word.start && t.end <= word.end
 }
 
 fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {

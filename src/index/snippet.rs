@@ -45,7 +45,7 @@ pub(crate) fn make_snippet(
                 && text.is_char_boundary(t.start)
                 && text.is_char_boundary(t.end)
         })
-        .filter_map(|t| terms.get(&t.text).map(|g| (t.start, t.end, *g)))
+        .filter_map(|t| terms.get(t.text.as_str()).map(|g| (t.start, t.end, *g)))
         .collect();
     matches.sort_unstable();
     matches.dedup();

@@ -48,7 +48,7 @@ impl Tokenizer for JiebaTokenizer {
                 offset_from: t.start,
                 offset_to: t.end,
                 position: t.position as usize,
-                text: t.text,
+                text: t.text.into_string(),
                 position_length: 1,
             })
             .collect();

@@ -10,25 +10,34 @@ use crate::trust::FlagKind;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum Ineligible {
+    /// The merchant closed for good.
     Closed,
+    /// The merchant is temporarily closed.
     Suspended,
     /// A human reviewer excluded it.
     Excluded {
+        /// The reviewer's id.
         by: String,
+        /// The reviewer's reason.
         note: String,
     },
     /// A human reviewer holds it for review.
     Held {
+        /// The reviewer's id.
         by: String,
+        /// The reviewer's reason.
         note: String,
     },
     /// Manipulation in its favour was found: held until a human reviewer approves it.
     UnderReview {
+        /// The flags that hold it, in kind order.
         flags: Vec<FlagKind>,
     },
     /// Too little credible word of mouth to judge.
     TooLittleEvidence {
+        /// The credible weight the merchant has.
         credible_weight: f64,
+        /// The weight it needs ([`ScoringConfig::min_evidence_weight`]).
         needed: f64,
     },
 }

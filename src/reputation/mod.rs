@@ -126,6 +126,7 @@ pub struct Counted {
 }
 
 impl Counted {
+    /// Trust × recency: what the opinion weighs in the merchant's mean.
     pub fn weight(&self) -> f64 {
         self.trust * self.recency
     }
@@ -134,9 +135,11 @@ impl Counted {
 /// One merchant's reputation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MerchantScore {
+    /// The merchant's id.
     pub merchant_id: String,
     /// 0 to 100: the lower bound of the shrunk mean opinion. What ranks.
     pub score: f64,
+    /// May be listed (see [`ineligible`](Self::ineligible) when not).
     pub eligible: bool,
     /// Why not eligible, when not.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -159,14 +162,41 @@ pub struct MerchantScore {
     pub evidence_count: usize,
     /// Of those, how many were discounted by trust.
     pub discounted_count: usize,
+    /// What trust found around the merchant, in kind order.
     pub flags: Vec<Flag>,
 }
 
 /// Every merchant of a city, best first.
+///
+/// # Example
+///
+/// ```
+/// use jingxuan::corpus::{self, LoadOptions};
+/// use jingxuan::reputation::Ineligible;
+/// use jingxuan::Engine;
+///
+/// let loaded = corpus::load("fixtures/tiny".as_ref(), &LoadOptions::default())?;
+/// let analysis = Engine::for_corpus(&loaded.corpus)?.analyze(loaded.corpus, None);
+/// let board = analysis.score_city("杭州")?;
+///
+/// assert_eq!(board.merchants.len(), 8);
+/// assert!(board.merchants.windows(2).all(|w| w[0].score >= w[1].score));
+/// let row = |id: &str| board.merchants.iter().find(|m| m.merchant_id == id).unwrap();
+/// // Regulars give the coffee shop 4.5 to 5 stars, the noodle house 3.5 to 4.5.
+/// assert!(row("m-01").score > row("m-03").score);
+/// // A closed door, a human hold, and bought praise that holds a shop for review.
+/// assert_eq!(row("m-08").ineligible, Some(Ineligible::Closed));
+/// assert!(matches!(row("m-06").ineligible, Some(Ineligible::Held { .. })));
+/// assert!(matches!(row("m-07").ineligible, Some(Ineligible::UnderReview { .. })));
+/// # Ok::<(), jingxuan::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scoreboard {
+    /// The city.
     pub city: String,
+    /// The instant the board was scored as of.
     pub as_of: Timestamp,
+    /// Every merchant of the city, best first (ties by id).
     pub merchants: Vec<MerchantScore>,
 }
 
@@ -302,13 +332,12 @@ impl Shrinkage {
             .map(|(m, n_eff)| (m - grand).powi(2) - within / n_eff.max(1.0))
             .sum::<f64>()
             / n;
+        let most = MAX_PRIOR_WEIGHT.max(config.prior_weight);
+        // No spread between merchants beyond noise: they are alike, so lean on the prior.
         let k = if between > 0.0 {
-            (within / between).clamp(
-                config.prior_weight,
-                MAX_PRIOR_WEIGHT.max(config.prior_weight),
-            )
+            (within / between).clamp(config.prior_weight, most)
         } else {
-            MAX_PRIOR_WEIGHT.max(config.prior_weight)
+            most
         };
         Shrinkage { k, within }
     }
@@ -412,8 +441,11 @@ pub fn score_city(
 /// What scoring a city reads, with the corpus-wide parts ([`counted`] and
 /// [`EvidenceSet::merchant_ranges`]) computed once, so that scoring one city costs only its merchants.
 pub struct CityInputs<'a> {
+    /// The corpus scored.
     pub corpus: &'a Corpus,
+    /// Its evidence.
     pub evidence: &'a EvidenceSet,
+    /// The trust stage's weights and flags for that evidence.
     pub trust: &'a Assessment,
     /// [`counted`] of `evidence`, aligned with its items.
     pub counted: &'a [Counted],

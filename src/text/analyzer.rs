@@ -4,10 +4,11 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, MatchKind};
+
 use jieba_rs::Jieba;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{dict, normalize, Normalized, Token, TokenKind};
+use super::{dict, normalize, CompactString, Normalized, Token, TokenKind};
 
 /// Lowest jieba frequency given to a merchant name, so that it wins over the split the
 /// default dictionary would prefer even where neighbouring characters form words.
@@ -319,7 +320,7 @@ impl Sink<'_, '_> {
         };
         let orig = self.norm.original_range_from(range, &mut self.span_hint);
         self.out.push(Token {
-            text: text.to_string(),
+            text: CompactString::new(text),
             start: orig.start,
             end: orig.end,
             position,

@@ -18,10 +18,14 @@ pub mod fingerprint;
 pub mod hash;
 pub mod markers;
 mod normalize;
+pub mod query;
 mod snippet;
 
 pub use analyzer::{Analyzer, AnalyzerBuilder};
+/// The string type of [`Token::text`] (re-exported so callers need not depend on it).
+pub use compact_str::CompactString;
 pub use hash::{fnv1a, term_hash};
+pub(crate) use normalize::fold_char_with;
 pub use normalize::{normalize, Normalized};
 pub use snippet::snippet;
 
@@ -42,8 +46,9 @@ pub enum TokenKind {
 /// One token: normalised text plus byte offsets into the *original* text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// Normalised (NFKC, lowercased) text of the token.
-    pub text: String,
+    /// Normalised (NFKC, lowercased) text of the token. Inline up to 24 bytes (eight Han
+    /// characters), so that most tokens cost no allocation.
+    pub text: CompactString,
     /// Byte offset of the first byte in the original text.
     pub start: usize,
     /// Byte offset one past the last byte in the original text.

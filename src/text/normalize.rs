@@ -86,6 +86,24 @@ pub fn normalize(text: &str) -> Normalized {
     }
 }
 
+/// One character through NFKC and lowercasing, each resulting char handed to `emit`, with
+/// no allocation: ASCII, the common CJK block and fullwidth forms skip the NFKC machinery.
+/// Equal to `once(c).nfkc().flat_map(char::to_lowercase)` (held by this module's tests).
+#[inline]
+pub(crate) fn fold_char_with(c: char, mut emit: impl FnMut(char)) {
+    if c.is_ascii() {
+        emit(c.to_ascii_lowercase());
+    } else if is_stable(c) {
+        emit(c);
+    } else if let Some(a) = fullwidth_ascii(c) {
+        emit(a.to_ascii_lowercase());
+    } else {
+        for n in std::iter::once(c).nfkc() {
+            n.to_lowercase().for_each(&mut emit);
+        }
+    }
+}
+
 /// Chars that NFKC and lowercasing leave alone and that make up most Chinese text: the main
 /// CJK Unified Ideographs block, and the CJK punctuation and curly quotes around it (no
 /// decompositions, no case). Skipping the NFKC machinery for them is the analyzer's largest
@@ -222,6 +240,19 @@ mod tests {
     fn stable_chars_are_stable() {
         for c in ('\u{2000}'..='\u{A000}').filter(|&c| is_stable(c)) {
             assert_eq!(slow_path(c), c.to_string(), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn fold_char_with_equals_the_machinery() {
+        let sample = ('\u{0}'..='\u{3400}')
+            .chain('\u{4E00}'..='\u{4F00}')
+            .chain('\u{F900}'..='\u{10000}')
+            .chain(['😂', '\u{1D400}', '\u{2F800}']);
+        for c in sample {
+            let mut fast = String::new();
+            fold_char_with(c, |o| fast.push(o));
+            assert_eq!(fast, slow_path(c), "U+{:04X}", c as u32);
         }
     }
 

@@ -24,8 +24,11 @@ pub struct Credibility {
     pub cities: usize,
     /// Days between the account's first and last writing.
     pub active_days: f64,
+    /// Real-name verified.
     pub real_name: bool,
+    /// Followers (0 when unknown).
     pub followers: u64,
+    /// Banned by the platform.
     pub banned: bool,
     /// A 商家号: belongs to a merchant.
     pub merchant_account: bool,
@@ -111,12 +114,17 @@ pub struct AuthorSummary {
     pub merchants: usize,
     /// Distinct cities of those merchants.
     pub cities: usize,
-    /// The account's first and last writing.
+    /// The account's first writing.
     pub first: Option<Timestamp>,
+    /// The account's last writing.
     pub last: Option<Timestamp>,
+    /// Real-name verified.
     pub real_name: bool,
+    /// Followers (0 when unknown).
     pub followers: u64,
+    /// Banned by the platform.
     pub banned: bool,
+    /// A 商家号: belongs to a merchant.
     pub merchant_account: bool,
 }
 

@@ -22,6 +22,7 @@ const MAX_REVIEWERS_PER_MERCHANT: usize = 400;
 /// A group of accounts and the merchants they worked on together.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Group {
+    /// The accounts, sorted.
     pub authors: Vec<String>,
     /// Merchants reviewed by at least `MIN_SHARED` members.
     pub merchants: Vec<String>,

@@ -24,6 +24,7 @@ pub struct TemplateGroup {
     pub city: String,
     /// Document indexes, ascending.
     pub docs: Vec<usize>,
+    /// Distinct authors among the copies.
     pub authors: usize,
 }
 

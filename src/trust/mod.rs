@@ -53,27 +53,42 @@ impl Direction {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Discount {
     /// Declared or undeclared commercial content: counts for nothing.
-    Commercial { how: Commercial },
+    Commercial {
+        /// Why it is commercial.
+        how: Commercial,
+    },
     /// Written by the merchant's own account (or its chain's): counts for nothing.
     SelfPromotion,
     /// A merchant account writing about another merchant: discarded.
-    MerchantAccount { owner: String },
+    MerchantAccount {
+        /// The merchant that owns the account.
+        owner: String,
+    },
     /// Near-identical text used by several authors (all but the earliest copy).
-    Template { authors: usize },
+    Template {
+        /// Distinct authors of the copies.
+        authors: usize,
+    },
     /// Part of a burst of praise far above the shop's usual rate that its credible
     /// reviewers do not bear out, from an account with little history.
     BoughtBurst,
     /// The same, as scorn: a burst of complaints its credible reviewers do not bear out.
     Attack,
     /// Written by a member of a lock-step group about one of the group's targets.
-    Collusion { group_size: usize },
+    Collusion {
+        /// Accounts in the group.
+        group_size: usize,
+    },
     /// One of many low-history voices that disagree with the shop's credible reviewers
     /// in one direction.
     Lopsided,
     /// Written after a platform programme's free visit (霸王餐 and the like): an honest
     /// review, not bought by the shop and no reason to hold it, but not independent either
     /// (the diner did not pay and was asked to write), so it counts half.
-    Programme { name: String },
+    Programme {
+        /// The programme's phrase as found in the text, e.g. `霸王餐`.
+        name: String,
+    },
 }
 
 impl Discount {
@@ -127,6 +142,7 @@ pub struct EvidenceWeight {
     /// establishment, or a payment proof. The rest goes to the merchant's bounded pool of
     /// cheap voices (see `reputation`).
     pub credible: f64,
+    /// Why it counts less, each with its factor ([`Discount::factor`]).
     pub discounts: Vec<Discount>,
 }
 
@@ -184,16 +200,24 @@ impl EvidenceWeight {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
+    /// A burst of praise its credible reviewers do not bear out (刷好评).
     BoughtBurst,
+    /// A burst of scorn its credible reviewers do not bear out (恶意差评): discounted, reported, never a reason to drop the shop.
     Attack,
     /// Kept for readers of older output; no longer raised (a burst is now judged by its
     /// direction against the credible consensus: `BoughtBurst` or `Attack`).
     NegativeBurst,
+    /// Near-identical text from several authors (模板文案).
     Template,
+    /// Accounts that keep reviewing the same merchants together.
     Collusion,
+    /// Undeclared commercial content (软文), by its markers or its shape.
     SoftAd,
+    /// Content the platform labels as sponsored: reported, neutral.
     Sponsored,
+    /// The merchant's own account (or its chain's) praising it.
     SelfPromotion,
+    /// Another merchant's account writing about it.
     MerchantAccount,
     /// Low-history voices that agree with each other and not with the shop's credible
     /// reviewers (praise or scorn).
@@ -228,6 +252,7 @@ impl FlagKind {
 /// A reported finding about one merchant, with the documents behind it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flag {
+    /// What was found.
     pub kind: FlagKind,
     /// Which way the flagged content pushes the merchant.
     pub direction: Direction,
@@ -250,6 +275,7 @@ impl Flag {
 /// The trust stage's result for a whole corpus.
 #[derive(Debug, Clone, Default)]
 pub struct Assessment {
+    /// Every author's credibility, by account id.
     pub credibility: BTreeMap<String, Credibility>,
     /// One per evidence item, aligned with [`EvidenceSet::items`].
     pub weights: Vec<EvidenceWeight>,

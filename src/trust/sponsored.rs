@@ -21,7 +21,10 @@ pub enum Commercial {
     /// A marker such as `受邀` or `#品牌合作` in the text.
     Marker(String),
     /// One of many glowing notes an influencer posted about unrelated shops in a short time.
-    Shape { notes_in_window: usize },
+    Shape {
+        /// How many glowing notes the author posted in the window.
+        notes_in_window: usize,
+    },
 }
 
 /// Documents that mention a platform programme, by document index, with the phrase (see

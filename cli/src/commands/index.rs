@@ -33,24 +33,27 @@ pub fn run(a: Args) -> Result<u8, Error> {
     let (dir, index_dir, lenient, json) = (a.corpus, a.index, a.lenient, a.json);
     let progress = Progress::spinner(!json, "reading corpus");
     let loaded = corpus::load(&dir, &load_options(lenient, 100))?;
-    progress.set_message("linking notes to merchants");
-    let links = NoteLinks::build(&loaded.corpus);
     progress.set_message("building the analyzer");
     let analyzer = Analyzer::builder()
         .words(loaded.corpus.merchant_names())
         .build_shared();
     progress.set_message("indexing notes and reviews");
-    let mut index = SearchIndex::open_or_create(&index_dir, analyzer)?;
+    let index = SearchIndex::open_or_create(&index_dir, analyzer)?;
+    let mut writer = index.writer()?;
     // Tombstones first: the batch's live records may re-add a deleted id.
-    let tombstoned: Vec<String> = loaded
+    let tombstoned = loaded
         .report
         .files
         .iter()
         .filter(|f| f.file == "notes.jsonl" || f.file == "reviews.jsonl")
-        .flat_map(|f| f.deleted_ids.iter().cloned())
-        .collect();
-    let removed = index.delete_docs(&tombstoned)?;
-    let stats = index.upsert_corpus(&loaded.corpus, &links)?;
+        .flat_map(|f| f.deleted_ids.iter());
+    let mut removed = 0u64;
+    for id in tombstoned {
+        removed += u64::from(writer.delete(id)?);
+    }
+    let stats = writer.add_corpus(&loaded.corpus)?;
+    // One commit: a search sees the batch whole or not at all.
+    writer.commit()?;
     progress.finish();
     if json {
         output::print_json(&serde_json::json!({
@@ -59,7 +62,8 @@ pub fn run(a: Args) -> Result<u8, Error> {
             "stats": stats,
             "removed": removed,
             "num_docs": index.num_docs(),
-            "note_links": links.stats(),
+            // Linked again for the report: the writer's linking stays inside it.
+            "note_links": NoteLinks::build(&loaded.corpus).stats(),
         }));
     } else {
         outln!(
