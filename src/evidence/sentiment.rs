@@ -593,8 +593,10 @@ impl SentimentModel {
         TextEvidence {
             polarity: clean(polarity).clamp(-1.0, 1.0),
             confidence: clean(1.0 - (-(pos + neg) / CONFIDENCE_SCALE).exp()).clamp(0.0, 1.0),
-            positive: clean(pos),
-            negative: clean(neg),
+            // Sums that contrast discounts subtract from can land a rounding error below
+            // zero (−5e-7 on a found input); a total of cues is never negative.
+            positive: clean(pos).max(0.0),
+            negative: clean(neg).max(0.0),
             aspects,
             hygiene_alert,
             return_intent: match intent.cmp(&0) {
