@@ -42,31 +42,19 @@ struct Span {
 pub fn normalize(text: &str) -> Normalized {
     let mut out = String::with_capacity(text.len());
     let mut spans: Vec<Span> = Vec::new();
-    let mut buf = [0u8; 4];
     for (orig, c) in text.char_indices() {
         let norm = out.len();
         let c_len = c.len_utf8();
-        let exact = if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-            true
-        } else if is_stable(c) {
-            out.push_str(c.encode_utf8(&mut buf));
-            true
-        } else if let Some(a) = fullwidth_ascii(c) {
-            out.push(a.to_ascii_lowercase());
-            false
-        } else {
-            for n in std::iter::once(c).nfkc() {
-                for l in n.to_lowercase() {
-                    out.push(l);
-                }
-            }
-            let produced = &out[norm..];
-            if produced.is_empty() {
-                continue;
-            }
-            produced.len() == c_len && produced.chars().nth(1).is_none()
-        };
+        fold_char_with(c, |o| out.push(o));
+        let produced = &out[norm..];
+        if produced.is_empty() {
+            continue;
+        }
+        // Offsets map one to one where the char folded to one char of its own length
+        // (ASCII, the stable CJK block); a fullwidth form or an expansion maps as a whole.
+        let exact = c.is_ascii()
+            || is_stable(c)
+            || produced.len() == c_len && produced.chars().nth(1).is_none();
         match spans.last_mut() {
             Some(last) if exact && last.exact && last.orig + last.orig_len == orig => {
                 last.orig_len += c_len;
