@@ -357,7 +357,7 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
         cues: Vec::new(),
     });
     let doc =
-        |id: &str, kind, author: &str, at, text: String, merchant_ids: Vec<String>| Document {
+        |id: &str, kind, author: &str, at, text: Arc<str>, merchant_ids: Vec<String>| Document {
             id: id.to_string(),
             kind,
             author_id: author.to_string(),
@@ -403,7 +403,7 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
                 DocKind::Note,
                 &n.author_id,
                 n.created_at,
-                text,
+                text.into(),
                 merchant_ids,
             );
             d.declared_sponsored = n.sponsored;
@@ -420,7 +420,7 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
             DocKind::Review,
             &r.author_id,
             r.created_at,
-            r.text.clone(),
+            Arc::clone(&r.text),
             vec![r.merchant_id.clone()],
         );
         d.star = Some(r.rating);

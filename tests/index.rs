@@ -70,7 +70,7 @@ fn review(id: &str, merchant_id: &str, text: &str) -> Review {
         created_at: ts("2025-09-18T19:05:00+08:00"),
         rating: 4.5,
         aspects: Aspects::default(),
-        text: text.to_string(),
+        text: text.into(),
         images: 0,
         likes: 0,
         verified_visit: false,

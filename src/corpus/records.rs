@@ -207,8 +207,9 @@ pub struct Review {
     pub rating: f64,
     /// Sub-ratings, where given.
     pub aspects: Aspects,
-    /// Review text (may be empty).
-    pub text: String,
+    /// Review text (may be empty). Shared, not copied, by the analysis's
+    /// `evidence::Document` of the review, so that the corpus and its analysis hold it once.
+    pub text: std::sync::Arc<str>,
     /// Number of pictures.
     pub images: u64,
     /// Likes.

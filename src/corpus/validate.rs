@@ -677,7 +677,7 @@ pub(crate) fn review(
             created_at: created_at?,
             rating: rating?,
             aspects,
-            text,
+            text: text.into(),
             images,
             likes,
             verified_visit,

@@ -30,8 +30,9 @@ pub struct Document {
     pub author_id: String,
     /// When it was written.
     pub created_at: Timestamp,
-    /// Original text (a note's title and body).
-    pub text: String,
+    /// Original text (a note's title and body). A review's is shared with its
+    /// [`Review::text`](crate::corpus::Review::text), not copied: the text is held once.
+    pub text: Arc<str>,
     /// Star rating of a review, 1 to 5.
     pub star: Option<f64>,
     /// The review says it follows a verified purchase.
@@ -284,6 +285,9 @@ impl EvidenceSet {
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
         let band_hasher = BandHasher::default();
         let visits = visit_proofs(corpus);
+        // One empty list for every document with no parts (most): an `Arc` of an empty
+        // slice still allocates its counts.
+        let no_parts: Arc<[Part]> = Arc::from(Vec::new());
         let notes: Vec<_> = corpus.notes.values().collect();
         let reviews: Vec<_> = corpus.reviews.values().collect();
         let mut docs: Vec<Document> = notes
@@ -323,7 +327,7 @@ impl EvidenceSet {
                             }
                         })
                         .collect(),
-                    _ => Arc::from(Vec::new()),
+                    _ => Arc::clone(&no_parts),
                 };
                 Document {
                     terms,
@@ -334,7 +338,7 @@ impl EvidenceSet {
                     author_id: n.author_id.clone(),
                     created_at: n.created_at,
                     reading,
-                    text,
+                    text: text.into(),
                     star: None,
                     verified_visit: false,
                     declared_sponsored: n.sponsored,
@@ -374,14 +378,14 @@ impl EvidenceSet {
                 author_id: r.author_id.clone(),
                 created_at: r.created_at,
                 reading,
-                text: r.text.clone(),
+                text: Arc::clone(&r.text),
                 star: Some(r.rating),
                 verified_visit: r.verified_visit,
                 declared_sponsored: None,
                 engagement: r.likes,
                 merchant_ids: vec![r.merchant_id.clone()],
                 linked_by: None,
-                parts: Arc::from(Vec::new()),
+                parts: Arc::clone(&no_parts),
                 learned: (0, 0.0),
             }
         }));
@@ -487,7 +491,7 @@ impl EvidenceSet {
                     d.learned.1
                 } else {
                     let passage: Vec<&str> = part.map_or_else(
-                        || vec![d.text.as_str()],
+                        || vec![&*d.text],
                         |p| {
                             p.ranges
                                 .iter()

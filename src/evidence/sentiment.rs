@@ -36,7 +36,7 @@ use serde::Serialize;
 
 use super::lexicon::{self, bad_line, number, rows, Hit, WordSet};
 use crate::error::Result;
-use crate::text::{fold_char_with, Token};
+use crate::text::{fold_char_with, CompactString, Token};
 
 /// What a review or note can be about.
 #[derive(
@@ -118,8 +118,10 @@ pub struct Cue {
     pub start: usize,
     /// Byte offset one past its end in the original text.
     pub end: usize,
-    /// The lexicon entry that matched (folded).
-    pub word: String,
+    /// The lexicon entry that matched (folded). Stored inline up to 24 bytes (eight Han
+    /// characters), so a cue costs no heap allocation of its own: a million documents
+    /// carry about 4.6 million cues. Saved stores keep it as a plain string, as before.
+    pub word: CompactString,
     /// Its contribution to the polarity, after negation, degree, contrast and emphasis.
     pub weight: f32,
     /// True when a negator flipped it.
@@ -533,7 +535,7 @@ impl SentimentModel {
             cues.push(Cue {
                 start: f.orig(h.start, h.end).0,
                 end: f.orig(h.start, h.end).1,
-                word: h.word.to_string(),
+                word: CompactString::from(h.word),
                 weight: w,
                 negated: m.negated,
                 kind: CueKind::Sentiment,
@@ -560,13 +562,15 @@ impl SentimentModel {
             cues.push(Cue {
                 start: f.orig(h.start, h.end).0,
                 end: f.orig(h.start, h.end).1,
-                word: h.word.to_string(),
+                word: CompactString::from(h.word),
                 weight: w,
                 negated: m.negated,
                 kind: CueKind::ReturnIntent,
             });
         }
         cues.sort_by_key(|c| (c.start, c.end));
+        // Kept for the analysis's life: no spare capacity from the pushes.
+        cues.shrink_to_fit();
 
         let mut hygiene_alert = false;
         for &(s, e) in &hygiene_candidates {

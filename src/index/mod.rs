@@ -855,7 +855,7 @@ fn doc_inputs<'a>(corpus: &'a Corpus, links: &'a NoteLinks) -> impl Iterator<Ite
         merchant_ids: vec![review.merchant_id.clone()],
         fallback_city: None,
         created_at: review.created_at,
-        text: review.text.as_str().into(),
+        text: std::borrow::Cow::Borrowed(&review.text),
         corpus,
     });
     notes.chain(reviews)

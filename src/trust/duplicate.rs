@@ -249,7 +249,7 @@ fn clusters(evidence: &EvidenceSet, docs: &[usize], prints: &[&Bands]) -> Vec<Ve
                     if a == b {
                         continue;
                     }
-                    let text = |k: usize| evidence.docs[docs[k]].text.as_str();
+                    let text = |k: usize| &*evidence.docs[docs[k]].text;
                     let a_shingles = shingled.entry(i).or_insert_with(|| shingles(text(i)));
                     let a_shingles = std::mem::take(a_shingles);
                     let b_shingles = shingled.entry(j).or_insert_with(|| shingles(text(j)));
