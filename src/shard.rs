@@ -351,7 +351,7 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
         confidence: 0.0,
         positive: 0.0,
         negative: 0.0,
-        aspects: BTreeMap::new(),
+        aspects: Default::default(),
         hygiene_alert: false,
         return_intent: None,
         cues: Vec::new(),

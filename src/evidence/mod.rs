@@ -11,5 +11,5 @@ pub mod sentiment;
 
 pub use extract::{opinion_value, term_hash, Document, Evidence, EvidenceSet};
 pub use sentiment::{
-    Aspect, AspectSignal, Cue, CueKind, ReturnIntent, SentimentModel, TextEvidence,
+    Aspect, AspectSignal, AspectSignals, Cue, CueKind, ReturnIntent, SentimentModel, TextEvidence,
 };
