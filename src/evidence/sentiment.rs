@@ -148,6 +148,11 @@ pub struct AspectSignals(Box<[(Aspect, AspectSignal)]>);
 
 /// The pair type [`AspectSignals`] iterates over.
 type AspectEntry<'a> = (&'a Aspect, &'a AspectSignal);
+/// [`AspectSignals::iter`]'s iterator.
+type AspectIter<'a> = std::iter::Map<
+    std::slice::Iter<'a, (Aspect, AspectSignal)>,
+    fn(&'a (Aspect, AspectSignal)) -> AspectEntry<'a>,
+>;
 
 impl AspectSignals {
     /// The signal of `aspect`, if the text speaks of it.
@@ -162,12 +167,7 @@ impl AspectSignals {
     }
 
     /// Each aspect with its signal, in aspect order.
-    pub fn iter(
-        &self,
-    ) -> std::iter::Map<
-        std::slice::Iter<'_, (Aspect, AspectSignal)>,
-        fn(&(Aspect, AspectSignal)) -> AspectEntry<'_>,
-    > {
+    pub fn iter(&self) -> AspectIter<'_> {
         self.0.iter().map(|(a, s)| (a, s))
     }
 
@@ -210,10 +210,7 @@ impl FromIterator<(Aspect, AspectSignal)> for AspectSignals {
 
 impl<'a> IntoIterator for &'a AspectSignals {
     type Item = AspectEntry<'a>;
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Aspect, AspectSignal)>,
-        fn(&'a (Aspect, AspectSignal)) -> AspectEntry<'a>,
-    >;
+    type IntoIter = AspectIter<'a>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
     }
@@ -1290,6 +1287,12 @@ mod tests {
         let back: AspectSignals = serde_json::from_str(&json).unwrap();
         assert_eq!(back, list);
         assert!(AspectSignals::default().is_empty());
+        // Saved stores keep readings with postcard: the same bytes as the map's.
+        #[cfg(feature = "store")]
+        assert_eq!(
+            postcard::to_stdvec(&list).unwrap(),
+            postcard::to_stdvec(&map).unwrap()
+        );
         // A text with cues about aspects reads into the list, in aspect order.
         let m = SentimentModel::new().unwrap();
         let ev = m.analyze(&[], "服务员很热情，但是菜太难吃了，排队一个小时");
@@ -1312,6 +1315,12 @@ mod tests {
         let ev = m.analyze(&[], text);
         let cue = ev.cues.iter().find(|c| c.word == "难吃").unwrap();
         assert_eq!(&text[cue.start..cue.end], "难吃");
+        // An inline cue word saves as the `String` it replaced did (saved stores).
+        #[cfg(feature = "store")]
+        assert_eq!(
+            postcard::to_stdvec(&cue.word).unwrap(),
+            postcard::to_stdvec(&String::from("难吃")).unwrap()
+        );
         assert!(ev.polarity < 0.0);
         // Full-width letters fold to the domain word `yyds`; the cue covers the original.
         let text = "这家ＹＹＤＳ";

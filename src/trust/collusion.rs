@@ -66,8 +66,12 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
                 .push((position[a], first_time[&(*a, *m)]));
         }
     }
-    // Only counts are kept here; the pairs are read back sorted.
-    let mut shared: HashMap<(usize, usize), usize> = HashMap::new();
+    // Every pair of accounts that reviewed one merchant together, once per such merchant;
+    // sorted, a pair's run is its number of shared merchants. Nearly every pair occurs
+    // once, so a flat list (16 bytes a pair) is far smaller than a map of counts (a
+    // 24-byte entry a pair, spare capacity, and the old table beside the new one while it
+    // grows): at 1M documents that map was the analysis's peak, about 450 MB.
+    let mut together: Vec<(usize, usize)> = Vec::new();
     for list in reviewers.values() {
         if list.len() > MAX_REVIEWERS_PER_MERCHANT {
             continue;
@@ -77,23 +81,25 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
         for (k, &(a, ta)) in list.iter().enumerate() {
             for &(b, tb) in &list[k + 1..] {
                 if ta.days_until(tb).abs() <= TOGETHER_DAYS {
-                    *shared.entry((a.min(b), a.max(b))).or_insert(0) += 1;
+                    together.push((a.min(b), a.max(b)));
                 }
             }
         }
     }
+    together.sort_unstable();
     // Each author's number of merchants by position: looked up once per candidate pair,
     // of which a big corpus has tens of millions.
     let sizes: Vec<usize> = merchants_of.values().map(BTreeSet::len).collect();
-    let mut pairs: Vec<(usize, usize)> = shared
-        .into_iter()
-        .filter(|&((a, b), n)| {
+    let pairs: Vec<(usize, usize)> = together
+        .chunk_by(|x, y| x == y)
+        .filter(|run| {
+            let (a, b) = run[0];
             let smaller = sizes[a].min(sizes[b]);
-            n >= MIN_SHARED && n as f64 >= MIN_OVERLAP * smaller as f64
+            run.len() >= MIN_SHARED && run.len() as f64 >= MIN_OVERLAP * smaller as f64
         })
-        .map(|(p, _)| p)
+        .map(|run| run[0])
         .collect();
-    pairs.sort_unstable();
+    drop(together);
 
     let mut parent: Vec<usize> = (0..authors.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
