@@ -58,9 +58,13 @@ def main():
     for r in runs:
         if r.get("run") == "incremental":
             inc = r["result"]
-            row(f"a {r['batch']:,}-note batch into {r['size']:,} docs, to updated lists (`Store`)",
-                f"{inc['store_s']:.1f} s (full re-analysis {inc['full_reanalysis_s']:.1f} s)",
-                "<= 3 s", inc["store_s"] <= 3)
+            label = f"a {r['batch']:,}-note batch into {r['size']:,} docs, to updated lists (`Store`)"
+            measured = f"{inc['store_s']:.1f} s (full re-analysis {inc['full_reanalysis_s']:.1f} s)"
+            if r["size"] >= 1_000_000 and r["batch"] >= 10_000:
+                row(label, measured, "<= 3 s", inc["store_s"] <= 3)
+            else:
+                # The target is stated for 10k notes into 1M documents only.
+                rows.append((label, measured, "-", "-"))
     print("| figure | measured | target | met |")
     print("|---|---|---|---|")
     for r in rows:
