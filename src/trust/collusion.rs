@@ -71,20 +71,23 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
     // once, so a flat list (16 bytes a pair) is far smaller than a map of counts (a
     // 24-byte entry a pair, spare capacity, and the old table beside the new one while it
     // grows): at 1M documents that map was the analysis's peak, about 450 MB.
-    let mut together: Vec<(usize, usize)> = Vec::new();
+    // Honest regulars of the same shops visit months apart; a farm works through its
+    // client list within weeks.
+    fn pairs_of(list: &[(usize, Timestamp)]) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let small = list.len() <= MAX_REVIEWERS_PER_MERCHANT;
+        let list = if small { list } else { &[] };
+        list.iter().enumerate().flat_map(move |(k, &(a, ta))| {
+            list[k + 1..]
+                .iter()
+                .filter(move |&&(_, tb)| ta.days_until(tb).abs() <= TOGETHER_DAYS)
+                .map(move |&(b, _)| (a.min(b), a.max(b)))
+        })
+    }
+    // Counted first, so the list is allocated once at its size (no doubling on the way).
+    let n: usize = reviewers.values().map(|l| pairs_of(l).count()).sum();
+    let mut together: Vec<(usize, usize)> = Vec::with_capacity(n);
     for list in reviewers.values() {
-        if list.len() > MAX_REVIEWERS_PER_MERCHANT {
-            continue;
-        }
-        // Honest regulars of the same shops visit months apart; a farm works through its
-        // client list within weeks.
-        for (k, &(a, ta)) in list.iter().enumerate() {
-            for &(b, tb) in &list[k + 1..] {
-                if ta.days_until(tb).abs() <= TOGETHER_DAYS {
-                    together.push((a.min(b), a.max(b)));
-                }
-            }
-        }
+        together.extend(pairs_of(list));
     }
     together.sort_unstable();
     // Each author's number of merchants by position: looked up once per candidate pair,
