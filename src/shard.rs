@@ -144,12 +144,22 @@ impl GlobalPass {
         let links = NoteLinks::build(c);
         let skeleton = skeleton(engine, c, &links);
         let commercial = trust::sponsored::detect(c, &skeleton);
-        let authors = trust::author::summaries(c, &skeleton, as_of, &commercial);
-        let teachers = crate::evidence::extract::established_authors(c, &skeleton.docs, as_of)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        let groups = trust::collusion::detect(&skeleton, &commercial);
+        // Three independent readings of the skeleton, side by side: collusion alone takes
+        // about as long as the other two together.
+        let (groups, (authors, teachers)) = rayon::join(
+            || trust::collusion::detect(&skeleton, &commercial),
+            || {
+                rayon::join(
+                    || trust::author::summaries(c, &skeleton, as_of, &commercial),
+                    || {
+                        crate::evidence::extract::established_authors(c, &skeleton.docs, as_of)
+                            .into_iter()
+                            .map(str::to_string)
+                            .collect::<BTreeSet<String>>()
+                    },
+                )
+            },
+        );
         let mut notes_by_city: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for d in skeleton.docs.iter().filter(|d| d.kind == DocKind::Note) {
             let cities: BTreeSet<&str> = d
@@ -341,8 +351,28 @@ fn spree_candidates(
     read
 }
 
-/// Every document with what the cross-city stages read (author, time, merchants, text,
-/// the platform's label), one evidence item per (document, merchant), and a reading only
+/// Whether the commercial detectors (`trust::sponsored::detect`, the teachers' filter) can
+/// find anything in `text`: all they read of a text is its soft-ad markers and platform
+/// programmes, and on an empty text both are absent.
+fn has_commercial_wording(text: &str) -> bool {
+    crate::text::markers::marker_in(text).is_some()
+        || crate::text::markers::programme_in(text).is_some()
+}
+
+/// `text` if the commercial detectors could find anything in it, else empty: they then
+/// read the same as from the full text, and the skeleton holds only the few texts that
+/// matter (in parallel here, once, rather than once per detector on one thread).
+fn commercial_text(text: String) -> String {
+    if has_commercial_wording(&text) {
+        text
+    } else {
+        String::new()
+    }
+}
+
+/// Every document with what the cross-city stages read (author, time, merchants, the
+/// platform's label, and the text only where it has commercial wording; see
+/// [`commercial_text`]), one evidence item per (document, merchant), and a reading only
 /// for influencers' notes: the commercial, credibility, teacher and group detectors ask
 /// nothing else, so on it they give what they give on the full evidence.
 fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
@@ -403,7 +433,7 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
                 DocKind::Note,
                 &n.author_id,
                 n.created_at,
-                text,
+                commercial_text(text),
                 merchant_ids,
             );
             d.declared_sponsored = n.sponsored;
@@ -420,7 +450,11 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
             DocKind::Review,
             &r.author_id,
             r.created_at,
-            r.text.clone(),
+            if has_commercial_wording(&r.text) {
+                r.text.clone()
+            } else {
+                String::new()
+            },
             vec![r.merchant_id.clone()],
         );
         d.star = Some(r.rating);
