@@ -193,38 +193,20 @@ impl GlobalPass {
     /// curation decisions. `corpus` must be the one this pass was computed from (a
     /// shard that holds only its city's files gives the same result).
     pub fn city_corpus(&self, corpus: &Corpus, city: &str) -> Result<Corpus> {
-        let here: BTreeSet<&str> = corpus
-            .merchants
-            .values()
-            .filter(|m| m.city == city)
-            .map(|m| m.id.as_str())
-            .collect();
-        if here.is_empty() {
-            return Err(UserError::UnknownCity {
-                city: city.to_string(),
-                known: corpus.cities(),
-            }
-            .into());
-        }
-        let notes: BTreeMap<String, crate::corpus::Note> = self
-            .notes_by_city
-            .get(city)
-            .into_iter()
-            .flatten()
+        let pick = self.city_filter(corpus, city)?;
+        let notes: BTreeMap<String, crate::corpus::Note> = pick
+            .notes
+            .iter()
             .filter_map(|id| corpus.notes.get_key_value(id))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let reviews: BTreeMap<String, crate::corpus::Review> = corpus
             .reviews
             .iter()
-            .filter(|(_, r)| here.contains(r.merchant_id.as_str()))
+            .filter(|(_, r)| pick.merchant(&r.merchant_id))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let writers: BTreeSet<&str> = notes
-            .values()
-            .map(|n| n.author_id.as_str())
-            .chain(reviews.values().map(|r| r.author_id.as_str()))
-            .collect();
+        let writers = writers(&notes, &reviews);
         Ok(Corpus {
             merchants: corpus.merchants.clone(),
             authors: corpus
@@ -238,16 +220,79 @@ impl GlobalPass {
             visits: corpus
                 .visits
                 .iter()
-                .filter(|v| here.contains(v.merchant_id.as_str()))
+                .filter(|v| pick.merchant(&v.merchant_id))
                 .cloned()
                 .collect(),
             curation: corpus
                 .curation
                 .iter()
-                .filter(|d| here.contains(d.merchant_id.as_str()))
+                .filter(|d| pick.merchant(&d.merchant_id))
                 .cloned()
                 .collect(),
         })
+    }
+
+    /// [`GlobalPass::city_corpus`] taking the corpus: the city's records are moved, not
+    /// copied, and the other cities' are dropped here, before the city is analysed (what
+    /// a one-city command wants: it needs the whole corpus only for the global pass).
+    pub fn into_city_corpus(&self, corpus: Corpus, city: &str) -> Result<Corpus> {
+        let pick = self.city_filter(&corpus, city)?;
+        let wanted: BTreeSet<&str> = pick.notes.iter().map(String::as_str).collect();
+        let Corpus {
+            merchants,
+            authors,
+            notes,
+            reviews,
+            visits,
+            curation,
+        } = corpus;
+        let notes: BTreeMap<String, crate::corpus::Note> = notes
+            .into_iter()
+            .filter(|(id, _)| wanted.contains(id.as_str()))
+            .collect();
+        let reviews: BTreeMap<String, crate::corpus::Review> = reviews
+            .into_iter()
+            .filter(|(_, r)| pick.merchant(&r.merchant_id))
+            .collect();
+        let writers = writers(&notes, &reviews);
+        let authors = authors
+            .into_iter()
+            .filter(|(id, _)| writers.contains(id.as_str()))
+            .collect();
+        Ok(Corpus {
+            authors,
+            visits: visits
+                .into_iter()
+                .filter(|v| pick.merchant(&v.merchant_id))
+                .collect(),
+            curation: curation
+                .into_iter()
+                .filter(|d| pick.merchant(&d.merchant_id))
+                .collect(),
+            merchants,
+            notes,
+            reviews,
+        })
+    }
+
+    /// What decides whether a record belongs to `city`'s shard; an unknown city is a user
+    /// error.
+    fn city_filter(&self, corpus: &Corpus, city: &str) -> Result<CityFilter<'_>> {
+        let here: BTreeSet<String> = corpus
+            .merchants
+            .values()
+            .filter(|m| m.city == city)
+            .map(|m| m.id.clone())
+            .collect();
+        if here.is_empty() {
+            return Err(UserError::UnknownCity {
+                city: city.to_string(),
+                known: corpus.cities(),
+            }
+            .into());
+        }
+        let notes = self.notes_by_city.get(city).map_or(&[][..], Vec::as_slice);
+        Ok(CityFilter { here, notes })
     }
 
     /// The cross-city inputs of the trust stage for a shard's evidence.
@@ -265,6 +310,30 @@ impl GlobalPass {
     }
 }
 
+/// The city's merchants and the ids of the notes that speak of them (sorted).
+struct CityFilter<'a> {
+    here: BTreeSet<String>,
+    notes: &'a [String],
+}
+
+impl CityFilter<'_> {
+    fn merchant(&self, id: &str) -> bool {
+        self.here.contains(id)
+    }
+}
+
+/// The authors of these notes and reviews.
+fn writers<'a>(
+    notes: &'a BTreeMap<String, crate::corpus::Note>,
+    reviews: &'a BTreeMap<String, crate::corpus::Review>,
+) -> BTreeSet<&'a str> {
+    notes
+        .values()
+        .map(|n| n.author_id.as_str())
+        .chain(reviews.values().map(|r| r.author_id.as_str()))
+        .collect()
+}
+
 /// One city's analysis of `corpus` as of `as_of` (default: its latest timestamp) through
 /// its shard: the global pass, then the city's documents only. For `city` it answers what
 /// `engine.analyze(corpus, as_of)` answers; an unknown city is a user error.
@@ -276,6 +345,20 @@ pub fn analyze_one_city(
 ) -> Result<Analysis> {
     let global = GlobalPass::compute(engine, corpus, as_of);
     let shard = global.city_corpus(corpus, city)?;
+    Ok(engine.analyze_city(Arc::new(shard), &global))
+}
+
+/// [`analyze_one_city`] taking the corpus: the other cities' records are dropped after the
+/// global pass, so the city's analysis runs beside its own records only (less memory at
+/// the peak, and no copy of the city's).
+pub fn analyze_one_city_owned(
+    engine: &Engine,
+    corpus: Corpus,
+    city: &str,
+    as_of: Option<Timestamp>,
+) -> Result<Analysis> {
+    let global = GlobalPass::compute(engine, &corpus, as_of);
+    let shard = global.into_city_corpus(corpus, city)?;
     Ok(engine.analyze_city(Arc::new(shard), &global))
 }
 

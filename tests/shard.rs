@@ -54,6 +54,17 @@ fn check_every_city(corpus: &Corpus, as_of: Option<Timestamp>, step: usize) -> u
     let mut compared = 0;
     for city in corpus.cities() {
         let shard = global.city_corpus(corpus, &city).unwrap();
+        // Moving the records out of the corpus picks the same ones.
+        let moved = global.into_city_corpus(corpus.clone(), &city).unwrap();
+        assert!(
+            moved.merchants == shard.merchants
+                && moved.authors == shard.authors
+                && moved.notes == shard.notes
+                && moved.reviews == shard.reviews
+                && moved.visits == shard.visits
+                && moved.curation == shard.curation,
+            "{city}: into_city_corpus differs from city_corpus"
+        );
         // The shard holds the city's documents only.
         let docs = shard.notes.len() + shard.reviews.len();
         assert!(docs < corpus.notes.len() + corpus.reviews.len());
@@ -115,6 +126,10 @@ fn an_unknown_city_is_a_user_error() {
     let engine = Engine::for_corpus(&loaded.corpus).unwrap();
     let global = GlobalPass::compute(&engine, &loaded.corpus, None);
     let err = global.city_corpus(&loaded.corpus, "火星").unwrap_err();
+    assert!(err.to_string().contains("火星"), "{err}");
+    let err = global
+        .into_city_corpus(loaded.corpus.clone(), "火星")
+        .unwrap_err();
     assert!(err.to_string().contains("火星"), "{err}");
 }
 
@@ -182,7 +197,7 @@ fn bad_lines_of_other_cities_are_skipped_in_lenient_mode_and_fatal_in_strict_mod
     let c = &loaded.corpus;
     let engine = Engine::for_corpus(c).unwrap();
     let got = answers(
-        &jingxuan::shard::analyze_one_city(&engine, c, "杭州", None).unwrap(),
+        &jingxuan::shard::analyze_one_city_owned(&engine, c.clone(), "杭州", None).unwrap(),
         c,
         "杭州",
         12,
