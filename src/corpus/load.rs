@@ -1,5 +1,7 @@
 //! Streaming the corpus files into a [`Corpus`]: line reading with a byte cap, edits and
 //! tombstones, strict and lenient modes, and the per-file accounting of [`FileReport`].
+//! Lines are parsed and validated in parallel chunks and applied in line order, so the
+//! result and its report do not depend on the number of threads.
 //!
 //! Every line read is counted exactly once:
 //! `lines == blank + accepted + replaced + deleted + Σ skipped`.
