@@ -36,7 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "shard" => {
             let global = GlobalPass::compute(&engine, &loaded.corpus, None);
             steps.lap("global");
-            let shard = global.city_corpus(&loaded.corpus, city)?;
+            // As the command does: the corpus is handed over, other cities dropped.
+            let shard = global.into_city_corpus(loaded.corpus, city)?;
             let docs = shard.notes.len() + shard.reviews.len();
             steps.lap("city_corpus");
             let analysis = engine.analyze_city(Arc::new(shard), &global);

@@ -144,12 +144,22 @@ impl GlobalPass {
         let links = NoteLinks::build(c);
         let skeleton = skeleton(engine, c, &links);
         let commercial = trust::sponsored::detect(c, &skeleton);
-        let authors = trust::author::summaries(c, &skeleton, as_of, &commercial);
-        let teachers = crate::evidence::extract::established_authors(c, &skeleton.docs, as_of)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        let groups = trust::collusion::detect(&skeleton, &commercial);
+        // Three independent readings of the skeleton, side by side: collusion alone takes
+        // about as long as the other two together.
+        let (groups, (authors, teachers)) = rayon::join(
+            || trust::collusion::detect(&skeleton, &commercial),
+            || {
+                rayon::join(
+                    || trust::author::summaries(c, &skeleton, as_of, &commercial),
+                    || {
+                        crate::evidence::extract::established_authors(c, &skeleton.docs, as_of)
+                            .into_iter()
+                            .map(str::to_string)
+                            .collect::<BTreeSet<String>>()
+                    },
+                )
+            },
+        );
         let mut notes_by_city: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for d in skeleton.docs.iter().filter(|d| d.kind == DocKind::Note) {
             let cities: BTreeSet<&str> = d
@@ -183,38 +193,20 @@ impl GlobalPass {
     /// curation decisions. `corpus` must be the one this pass was computed from (a
     /// shard that holds only its city's files gives the same result).
     pub fn city_corpus(&self, corpus: &Corpus, city: &str) -> Result<Corpus> {
-        let here: BTreeSet<&str> = corpus
-            .merchants
-            .values()
-            .filter(|m| m.city == city)
-            .map(|m| m.id.as_str())
-            .collect();
-        if here.is_empty() {
-            return Err(UserError::UnknownCity {
-                city: city.to_string(),
-                known: corpus.cities(),
-            }
-            .into());
-        }
-        let notes: BTreeMap<String, crate::corpus::Note> = self
-            .notes_by_city
-            .get(city)
-            .into_iter()
-            .flatten()
+        let pick = self.city_filter(corpus, city)?;
+        let notes: BTreeMap<String, crate::corpus::Note> = pick
+            .notes
+            .iter()
             .filter_map(|id| corpus.notes.get_key_value(id))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let reviews: BTreeMap<String, crate::corpus::Review> = corpus
             .reviews
             .iter()
-            .filter(|(_, r)| here.contains(r.merchant_id.as_str()))
+            .filter(|(_, r)| pick.merchant(&r.merchant_id))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let writers: BTreeSet<&str> = notes
-            .values()
-            .map(|n| n.author_id.as_str())
-            .chain(reviews.values().map(|r| r.author_id.as_str()))
-            .collect();
+        let writers = writers(&notes, &reviews);
         Ok(Corpus {
             merchants: corpus.merchants.clone(),
             authors: corpus
@@ -228,16 +220,79 @@ impl GlobalPass {
             visits: corpus
                 .visits
                 .iter()
-                .filter(|v| here.contains(v.merchant_id.as_str()))
+                .filter(|v| pick.merchant(&v.merchant_id))
                 .cloned()
                 .collect(),
             curation: corpus
                 .curation
                 .iter()
-                .filter(|d| here.contains(d.merchant_id.as_str()))
+                .filter(|d| pick.merchant(&d.merchant_id))
                 .cloned()
                 .collect(),
         })
+    }
+
+    /// [`GlobalPass::city_corpus`] taking the corpus: the city's records are moved, not
+    /// copied, and the other cities' are dropped here, before the city is analysed (what
+    /// a one-city command wants: it needs the whole corpus only for the global pass).
+    pub fn into_city_corpus(&self, corpus: Corpus, city: &str) -> Result<Corpus> {
+        let pick = self.city_filter(&corpus, city)?;
+        let wanted: BTreeSet<&str> = pick.notes.iter().map(String::as_str).collect();
+        let Corpus {
+            merchants,
+            authors,
+            notes,
+            reviews,
+            visits,
+            curation,
+        } = corpus;
+        let notes: BTreeMap<String, crate::corpus::Note> = notes
+            .into_iter()
+            .filter(|(id, _)| wanted.contains(id.as_str()))
+            .collect();
+        let reviews: BTreeMap<String, crate::corpus::Review> = reviews
+            .into_iter()
+            .filter(|(_, r)| pick.merchant(&r.merchant_id))
+            .collect();
+        let writers = writers(&notes, &reviews);
+        let authors = authors
+            .into_iter()
+            .filter(|(id, _)| writers.contains(id.as_str()))
+            .collect();
+        Ok(Corpus {
+            authors,
+            visits: visits
+                .into_iter()
+                .filter(|v| pick.merchant(&v.merchant_id))
+                .collect(),
+            curation: curation
+                .into_iter()
+                .filter(|d| pick.merchant(&d.merchant_id))
+                .collect(),
+            merchants,
+            notes,
+            reviews,
+        })
+    }
+
+    /// What decides whether a record belongs to `city`'s shard; an unknown city is a user
+    /// error.
+    fn city_filter(&self, corpus: &Corpus, city: &str) -> Result<CityFilter<'_>> {
+        let here: BTreeSet<String> = corpus
+            .merchants
+            .values()
+            .filter(|m| m.city == city)
+            .map(|m| m.id.clone())
+            .collect();
+        if here.is_empty() {
+            return Err(UserError::UnknownCity {
+                city: city.to_string(),
+                known: corpus.cities(),
+            }
+            .into());
+        }
+        let notes = self.notes_by_city.get(city).map_or(&[][..], Vec::as_slice);
+        Ok(CityFilter { here, notes })
     }
 
     /// The cross-city inputs of the trust stage for a shard's evidence.
@@ -255,6 +310,30 @@ impl GlobalPass {
     }
 }
 
+/// The city's merchants and the ids of the notes that speak of them (sorted).
+struct CityFilter<'a> {
+    here: BTreeSet<String>,
+    notes: &'a [String],
+}
+
+impl CityFilter<'_> {
+    fn merchant(&self, id: &str) -> bool {
+        self.here.contains(id)
+    }
+}
+
+/// The authors of these notes and reviews.
+fn writers<'a>(
+    notes: &'a BTreeMap<String, crate::corpus::Note>,
+    reviews: &'a BTreeMap<String, crate::corpus::Review>,
+) -> BTreeSet<&'a str> {
+    notes
+        .values()
+        .map(|n| n.author_id.as_str())
+        .chain(reviews.values().map(|r| r.author_id.as_str()))
+        .collect()
+}
+
 /// One city's analysis of `corpus` as of `as_of` (default: its latest timestamp) through
 /// its shard: the global pass, then the city's documents only. For `city` it answers what
 /// `engine.analyze(corpus, as_of)` answers; an unknown city is a user error.
@@ -266,6 +345,20 @@ pub fn analyze_one_city(
 ) -> Result<Analysis> {
     let global = GlobalPass::compute(engine, corpus, as_of);
     let shard = global.city_corpus(corpus, city)?;
+    Ok(engine.analyze_city(Arc::new(shard), &global))
+}
+
+/// [`analyze_one_city`] taking the corpus: the other cities' records are dropped after the
+/// global pass, so the city's analysis runs beside its own records only (less memory at
+/// the peak, and no copy of the city's).
+pub fn analyze_one_city_owned(
+    engine: &Engine,
+    corpus: Corpus,
+    city: &str,
+    as_of: Option<Timestamp>,
+) -> Result<Analysis> {
+    let global = GlobalPass::compute(engine, &corpus, as_of);
+    let shard = global.into_city_corpus(corpus, city)?;
     Ok(engine.analyze_city(Arc::new(shard), &global))
 }
 
@@ -341,8 +434,28 @@ fn spree_candidates(
     read
 }
 
-/// Every document with what the cross-city stages read (author, time, merchants, text,
-/// the platform's label), one evidence item per (document, merchant), and a reading only
+/// Whether the commercial detectors (`trust::sponsored::detect`, the teachers' filter) can
+/// find anything in `text`: all they read of a text is its soft-ad markers and platform
+/// programmes, and on an empty text both are absent.
+fn has_commercial_wording(text: &str) -> bool {
+    crate::text::markers::marker_in(text).is_some()
+        || crate::text::markers::programme_in(text).is_some()
+}
+
+/// `text` if the commercial detectors could find anything in it, else empty: they then
+/// read the same as from the full text, and the skeleton holds only the few texts that
+/// matter (in parallel here, once, rather than once per detector on one thread).
+fn commercial_text(text: String) -> String {
+    if has_commercial_wording(&text) {
+        text
+    } else {
+        String::new()
+    }
+}
+
+/// Every document with what the cross-city stages read (author, time, merchants, the
+/// platform's label, and the text only where it has commercial wording; see
+/// [`commercial_text`]), one evidence item per (document, merchant), and a reading only
 /// for influencers' notes: the commercial, credibility, teacher and group detectors ask
 /// nothing else, so on it they give what they give on the full evidence.
 fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
@@ -356,6 +469,8 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
         return_intent: None,
         cues: Vec::new(),
     });
+    // Shared by the reviews whose text the skeleton does not keep.
+    let no_text: Arc<str> = Arc::from("");
     let doc =
         |id: &str, kind, author: &str, at, text: Arc<str>, merchant_ids: Vec<String>| Document {
             id: id.to_string(),
@@ -403,7 +518,7 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
                 DocKind::Note,
                 &n.author_id,
                 n.created_at,
-                text.into(),
+                commercial_text(text).into(),
                 merchant_ids,
             );
             d.declared_sponsored = n.sponsored;
@@ -420,7 +535,11 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
             DocKind::Review,
             &r.author_id,
             r.created_at,
-            Arc::clone(&r.text),
+            if has_commercial_wording(&r.text) {
+                Arc::clone(&r.text)
+            } else {
+                Arc::clone(&no_text)
+            },
             vec![r.merchant_id.clone()],
         );
         d.star = Some(r.rating);

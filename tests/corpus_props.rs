@@ -267,3 +267,169 @@ fn a_failed_strict_batch_leaves_the_corpus_unchanged() {
     assert!(loaded.corpus.merchants.contains_key("m1"));
     assert_eq!(loaded.corpus.merchants.len(), 1);
 }
+
+/// A notes file long enough to be parsed in several chunks (the loader validates lines in
+/// parallel, a few thousand at a time): what a line-by-line reading says, worked out here
+/// line by line, is what the loader says on one thread and on two — edits and tombstones
+/// across chunk edges, every bad line with its number, each unknown author warned about
+/// once at its first line, and strict mode failing with the same problems.
+#[test]
+fn a_long_file_read_in_parallel_chunks_is_accounted_like_one_read_line_by_line() {
+    const LINES: u64 = 9_500;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let authors = "{\"id\":\"u0\"}\n{\"id\":\"u1\"}\n{\"id\":\"u2\"}\n";
+    write(
+        dir.path(),
+        "merchants.jsonl",
+        format!("{MERCHANT}\n").as_bytes(),
+    );
+    write(dir.path(), "authors.jsonl", authors.as_bytes());
+    let mut text = String::new();
+    let mut live: BTreeMap<String, String> = BTreeMap::new();
+    let (mut blank, mut accepted, mut replaced, mut deleted) = (0u64, 0u64, 0u64, 0u64);
+    let mut bad: Vec<(u64, &str)> = Vec::new();
+    let mut unknown: Vec<(u64, String)> = Vec::new();
+    for line in 1..=LINES {
+        // Ids repeat every 700 lines, so edits and tombstones reach back across chunks.
+        let id = format!("n{}", line % 700);
+        let body = format!("第{line}行");
+        let record = |author: &str, merchant: &str| {
+            json!({"id": id, "author_id": author, "created_at": "2025-10-02T12:30:00+08:00",
+                   "body": body, "merchant_ids": [merchant]})
+            .to_string()
+        };
+        let l = match line % 97 {
+            // Around the 4096- and 8192-line chunk edges as well as elsewhere.
+            _ if line == 4096 || line == 8193 => {
+                bad.push((line, "invalid-json"));
+                "{\"id\":".to_string()
+            }
+            _ if line == 4097 || line == 8192 => {
+                blank += 1;
+                "  ".to_string()
+            }
+            0 => {
+                bad.push((line, "unknown-merchant"));
+                record("u1", "m404")
+            }
+            13 => {
+                deleted += 1;
+                live.remove(&id);
+                json!({"id": id, "deleted": true}).to_string()
+            }
+            51 => {
+                // An author outside authors.jsonl: one warning per author, at its first line.
+                let author = format!("stranger{}", line % 5);
+                if !unknown.iter().any(|(_, a)| *a == author) {
+                    unknown.push((line, author.clone()));
+                }
+                if live.insert(id.clone(), body.clone()).is_some() {
+                    replaced += 1;
+                } else {
+                    accepted += 1;
+                }
+                record(&author, "m1")
+            }
+            _ => {
+                if live.insert(id.clone(), body.clone()).is_some() {
+                    replaced += 1;
+                } else {
+                    accepted += 1;
+                }
+                record(&format!("u{}", line % 3), "m1")
+            }
+        };
+        text.push_str(&l);
+        text.push('\n');
+    }
+    write(dir.path(), "notes.jsonl", text.as_bytes());
+
+    let opts = LoadOptions {
+        max_problems: 1_000,
+        ..lenient()
+    };
+    let on = |threads: usize, opts: &LoadOptions| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool")
+            .install(|| corpus::load(dir.path(), opts))
+    };
+    let one = on(1, &opts).expect("lenient load");
+    let two = on(2, &opts).expect("lenient load");
+    let f = report(&two, "notes.jsonl");
+    assert_eq!(f.lines, LINES);
+    assert_eq!(
+        (f.blank, f.accepted, f.replaced, f.deleted),
+        (blank, accepted, replaced, deleted)
+    );
+    assert_eq!(accounted(f), LINES);
+    let got: Vec<(u64, &str)> = f
+        .problems
+        .iter()
+        .map(|p| (p.line, p.field.as_str()))
+        .collect();
+    let want: Vec<(u64, &str)> = bad
+        .iter()
+        .map(|&(l, k)| {
+            (
+                l,
+                if k == "invalid-json" {
+                    "-"
+                } else {
+                    "merchant_ids[0]"
+                },
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(f.skipped.get("invalid-json"), Some(&2));
+    assert_eq!(
+        f.skipped.get("unknown-merchant"),
+        Some(&(bad.len() as u64 - 2))
+    );
+    let bodies: BTreeMap<String, String> = two
+        .corpus
+        .notes
+        .iter()
+        .map(|(id, n)| (id.clone(), n.body.clone()))
+        .collect();
+    assert_eq!(bodies, live);
+    let warned: Vec<&String> = two
+        .report
+        .warnings
+        .iter()
+        .filter(|w| w.contains("author_id"))
+        .collect();
+    assert_eq!(warned.len(), unknown.len());
+    for (w, (line, author)) in warned.iter().zip(&unknown) {
+        assert!(
+            w.starts_with(&format!("notes.jsonl:{line}: author_id: \"{author}\"")),
+            "{w}"
+        );
+    }
+    // One thread and two: the same corpus, counts, problems and warnings.
+    assert_eq!(one.corpus.notes, two.corpus.notes);
+    assert_eq!(
+        serde_json::to_string(&one.report).unwrap(),
+        serde_json::to_string(&two.report).unwrap()
+    );
+    // Strict mode fails on the same problems, in line order.
+    let strict = LoadOptions {
+        mode: Mode::Strict,
+        ..opts
+    };
+    match on(2, &strict) {
+        Err(Error::User(UserError::InvalidCorpus {
+            file,
+            problems,
+            total,
+        })) => {
+            assert_eq!(file, "notes.jsonl");
+            assert_eq!(total, bad.len());
+            let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
+            assert_eq!(lines, bad.iter().map(|b| b.0).collect::<Vec<_>>());
+        }
+        other => panic!("strict load of bad lines: {other:?}"),
+    }
+}

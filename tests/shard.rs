@@ -54,6 +54,17 @@ fn check_every_city(corpus: &Corpus, as_of: Option<Timestamp>, step: usize) -> u
     let mut compared = 0;
     for city in corpus.cities() {
         let shard = global.city_corpus(corpus, &city).unwrap();
+        // Moving the records out of the corpus picks the same ones.
+        let moved = global.into_city_corpus(corpus.clone(), &city).unwrap();
+        assert!(
+            moved.merchants == shard.merchants
+                && moved.authors == shard.authors
+                && moved.notes == shard.notes
+                && moved.reviews == shard.reviews
+                && moved.visits == shard.visits
+                && moved.curation == shard.curation,
+            "{city}: into_city_corpus differs from city_corpus"
+        );
         // The shard holds the city's documents only.
         let docs = shard.notes.len() + shard.reviews.len();
         assert!(docs < corpus.notes.len() + corpus.reviews.len());
@@ -116,4 +127,97 @@ fn an_unknown_city_is_a_user_error() {
     let global = GlobalPass::compute(&engine, &loaded.corpus, None);
     let err = global.city_corpus(&loaded.corpus, "火星").unwrap_err();
     assert!(err.to_string().contains("火星"), "{err}");
+    let err = global
+        .into_city_corpus(loaded.corpus.clone(), "火星")
+        .unwrap_err();
+    assert!(err.to_string().contains("火星"), "{err}");
+}
+
+/// Copies `fixtures/demo` into `dir`, appending `extra` lines to some of its files.
+fn demo_with(dir: &std::path::Path, extra: &[(&str, &str)]) {
+    for entry in std::fs::read_dir("fixtures/demo").unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        for (_, line) in extra.iter().filter(|(f, _)| *f == name) {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(line);
+            text.push('\n');
+        }
+        std::fs::write(dir.join(&name), text).unwrap();
+    }
+}
+
+#[test]
+fn bad_lines_of_other_cities_are_skipped_in_lenient_mode_and_fatal_in_strict_mode() {
+    // Broken records of 广州 and 上海 (appended, so no other line moves).
+    let bad = [
+        (
+            "reviews.jsonl",
+            r#"{"id":"r-bad-1","author_id":"u-000483","merchant_id":"m-gz-0002","created_at":"2023-11-02T00:32:30+08:00","rating":9,"text":"好吃"}"#,
+        ),
+        ("reviews.jsonl", r#"{"id":"r-bad-2","author_id":"#),
+        (
+            "notes.jsonl",
+            r#"{"id":"n-bad-1","author_id":"u-000262","created_at":"2023-11-02T00:32:30+08:00","body":"上海好店","merchant_ids":["m-sh-9999"]}"#,
+        ),
+    ];
+    let clean = tempfile::tempdir().unwrap();
+    let broken = tempfile::tempdir().unwrap();
+    demo_with(clean.path(), &[]);
+    demo_with(broken.path(), &bad);
+    let lenient = LoadOptions {
+        mode: corpus::Mode::Lenient,
+        ..LoadOptions::default()
+    };
+    let loaded = corpus::load(broken.path(), &lenient).unwrap();
+    let skipped = |file: &str| {
+        let f = loaded.report.files.iter().find(|f| f.file == file).unwrap();
+        (
+            f.skipped_total(),
+            f.problems.iter().map(|p| p.line).collect::<Vec<_>>(),
+        )
+    };
+    let reviews = std::fs::read_to_string(clean.path().join("reviews.jsonl")).unwrap();
+    let notes = std::fs::read_to_string(clean.path().join("notes.jsonl")).unwrap();
+    let (r, n) = (reviews.lines().count() as u64, notes.lines().count() as u64);
+    assert_eq!(skipped("reviews.jsonl"), (2, vec![r + 1, r + 2]));
+    assert_eq!(skipped("notes.jsonl"), (1, vec![n + 1]));
+
+    // 杭州 by its shard of the lenient load is 杭州 of the clean corpus analysed whole.
+    let want = {
+        let c = corpus::load(clean.path(), &LoadOptions::default())
+            .unwrap()
+            .corpus;
+        let engine = Engine::for_corpus(&c).unwrap();
+        answers(&engine.analyze(c.clone(), None), &c, "杭州", 12)
+    };
+    let c = &loaded.corpus;
+    let engine = Engine::for_corpus(c).unwrap();
+    let got = answers(
+        &jingxuan::shard::analyze_one_city_owned(&engine, c.clone(), "杭州", None).unwrap(),
+        c,
+        "杭州",
+        12,
+    );
+    assert_eq!(want.len(), got.len());
+    assert!(
+        want == got,
+        "lenient shard of 杭州 differs from the clean corpus"
+    );
+
+    // Strict: the first file with problems fails, naming each bad line, whatever its city.
+    match corpus::load(broken.path(), &LoadOptions::default()) {
+        Err(jingxuan::Error::User(jingxuan::UserError::InvalidCorpus {
+            file, problems, ..
+        })) => {
+            assert_eq!(file, "notes.jsonl");
+            assert_eq!(problems.len(), 1);
+            assert_eq!(problems[0].line, n + 1);
+            assert_eq!(problems[0].field, "merchant_ids[0]");
+        }
+        other => panic!("strict load of a corpus with bad lines: {other:?}"),
+    }
 }

@@ -117,7 +117,9 @@ impl Source {
                 .map(|m| m.city.clone())
                 .ok_or_else(|| UserError::UnknownMerchant { id: id.to_string() })?,
         };
-        jingxuan::shard::analyze_one_city(&engine, &loaded.corpus, &city, as_of)
+        // The corpus is handed over: other cities' records are dropped once the global
+        // pass has read them, before the city's own analysis.
+        jingxuan::shard::analyze_one_city_owned(&engine, loaded.corpus, &city, as_of)
     }
 }
 

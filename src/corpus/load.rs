@@ -1,5 +1,7 @@
 //! Streaming the corpus files into a [`Corpus`]: line reading with a byte cap, edits and
 //! tombstones, strict and lenient modes, and the per-file accounting of [`FileReport`].
+//! Lines are parsed and validated in parallel chunks and applied in line order, so the
+//! result and its report do not depend on the number of threads.
 //!
 //! Every line read is counted exactly once:
 //! `lines == blank + accepted + replaced + deleted + Σ skipped`.
@@ -36,7 +38,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::records::Origin;
+use super::records::{Author, CurationDecision, Merchant, Note, Origin, Review, Visit};
 use super::validate::{self, kind, Fields, Issue, Known, Limits};
 use super::{CommercialBook, Corpus};
 use crate::error::{Error, Problem, Result, UserError};
@@ -584,56 +586,150 @@ struct FileLoader<'a> {
     report: FileReport,
 }
 
-/// What one valid line did.
-enum Outcome {
-    Accepted,
-    Replaced,
-    Deleted,
+/// Lines parsed and validated together: enough per chunk for both threads to share the
+/// work, few enough that a chunk's records stay a few megabytes.
+const CHUNK_LINES: usize = 4096;
+const CHUNK_BYTES: usize = 8 << 20;
+
+/// One line, parsed and validated against what earlier files loaded; applied to the
+/// corpus afterwards, in line order.
+enum Parsed {
+    Blank,
+    Bad(Vec<Issue>),
+    Merchant(Merchant, validate::CommercialOutcome),
+    Author(Author),
+    /// The bool: the author is in `authors.jsonl` (else a warning, once per author).
+    Note(Note, bool),
+    Review(Review, bool),
+    Visit(Visit, bool),
+    Curation(CurationDecision),
+    Tombstone(String),
+}
+
+/// A chunk of raw lines: their bytes end to end, and each line's number and range (`None`
+/// for a line past the byte cap).
+#[derive(Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+    lines: Vec<(u64, Option<std::ops::Range<usize>>)>,
 }
 
 impl FileLoader<'_> {
+    /// Reads the file by chunks of lines; each chunk is parsed and validated in parallel
+    /// (every check a line needs is against earlier files, which no line of this file
+    /// changes: merchants for references, authors for the unknown-account warning), then
+    /// applied in line order, so the corpus, counts, problems and warnings are those of a
+    /// line-by-line read on any number of threads.
     fn read<R: BufRead>(&mut self, mut r: R) -> io::Result<()> {
         let mut buf = Vec::new();
         let mut line_no: u64 = 0;
-        while let Some(raw) = read_line_capped(&mut r, &mut buf, self.opts.max_line_bytes)? {
-            line_no += 1;
-            self.report.lines += 1;
-            let result = match raw {
-                RawLine::TooLong => Err(vec![Issue::new(
-                    "-",
-                    kind::LINE_TOO_LONG,
-                    format!(
-                        "line is longer than {} bytes; split the record or raise LoadOptions::max_line_bytes",
-                        self.opts.max_line_bytes
-                    ),
-                )]),
-                RawLine::Bytes => {
-                    let mut bytes = buf.as_slice();
-                    if line_no == 1 {
-                        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-                    }
-                    match std::str::from_utf8(bytes) {
-                        Err(e) => Err(vec![Issue::new(
-                            "-",
-                            kind::INVALID_UTF8,
-                            utf8_reason(bytes, line_no, e.valid_up_to()),
-                        )]),
-                        Ok(text) if text.trim().is_empty() => {
-                            self.report.blank += 1;
-                            continue;
-                        }
-                        Ok(text) => self.line(text, line_no),
+        let mut chunk = Chunk::default();
+        loop {
+            let raw = read_line_capped(&mut r, &mut buf, self.opts.max_line_bytes)?;
+            let end = raw.is_none();
+            if let Some(raw) = raw {
+                line_no += 1;
+                match raw {
+                    RawLine::TooLong => chunk.lines.push((line_no, None)),
+                    RawLine::Bytes => {
+                        let at = chunk.bytes.len();
+                        chunk.bytes.extend_from_slice(&buf);
+                        chunk.lines.push((line_no, Some(at..chunk.bytes.len())));
                     }
                 }
-            };
-            match result {
-                Ok(Outcome::Accepted) => self.report.accepted += 1,
-                Ok(Outcome::Replaced) => self.report.replaced += 1,
-                Ok(Outcome::Deleted) => self.report.deleted += 1,
-                Err(issues) => self.skip(line_no, issues),
+            }
+            let full = chunk.lines.len() >= CHUNK_LINES || chunk.bytes.len() >= CHUNK_BYTES;
+            if (full || end) && !chunk.lines.is_empty() {
+                self.apply_chunk(&chunk);
+                chunk.bytes.clear();
+                chunk.lines.clear();
+            }
+            if end {
+                return Ok(());
             }
         }
-        Ok(())
+    }
+
+    fn apply_chunk(&mut self, chunk: &Chunk) {
+        use rayon::prelude::*;
+        let parsed: Vec<Parsed> = {
+            let ctx = LineContext {
+                file: self.file,
+                opts: self.opts,
+                corpus: &*self.corpus,
+            };
+            chunk
+                .lines
+                .par_iter()
+                .map(|(line_no, range)| match range {
+                    None => ctx.too_long(),
+                    Some(range) => ctx.parse(&chunk.bytes[range.clone()], *line_no),
+                })
+                .collect()
+        };
+        for ((line_no, _), p) in chunk.lines.iter().zip(parsed) {
+            self.apply(*line_no, p);
+        }
+    }
+
+    /// Applies one parsed line: counts it, and adds, replaces or deletes its record.
+    fn apply(&mut self, line: u64, parsed: Parsed) {
+        self.report.lines += 1;
+        let live = match parsed {
+            Parsed::Blank => {
+                self.report.blank += 1;
+                return;
+            }
+            Parsed::Bad(issues) => return self.skip(line, issues),
+            Parsed::Tombstone(id) => {
+                self.delete(line, &id);
+                self.report.deleted += 1;
+                return;
+            }
+            Parsed::Visit(v, known) => {
+                if !known {
+                    self.note_author(line, &v.author_id);
+                }
+                self.corpus.visits.push(v);
+                false
+            }
+            Parsed::Curation(c) => {
+                self.corpus.curation.push(c);
+                false
+            }
+            Parsed::Merchant(m, terms) => {
+                let terms = terms.unwrap_or_else(|reason| {
+                    // Reported, never fatal: the merchant is kept in both modes.
+                    self.report.commercial_ignored += 1;
+                    self.warn(
+                        line,
+                        "commercial",
+                        format!("{reason}; ignored (the merchant is kept)"),
+                    );
+                    None
+                });
+                self.commercial.set(&m.id, terms);
+                self.corpus.merchants.insert(m.id.clone(), m).is_some()
+            }
+            Parsed::Author(a) => self.corpus.authors.insert(a.id.clone(), a).is_some(),
+            Parsed::Note(n, known) => {
+                if !known {
+                    self.note_author(line, &n.author_id);
+                }
+                self.corpus.notes.insert(n.id.clone(), n).is_some()
+            }
+            Parsed::Review(r, known) => {
+                if !known {
+                    self.note_author(line, &r.author_id);
+                }
+                self.corpus.reviews.insert(r.id.clone(), r).is_some()
+            }
+        };
+        if live {
+            self.report.replaced += 1;
+        } else {
+            self.report.accepted += 1;
+        }
     }
 
     fn skip(&mut self, line: u64, issues: Vec<Issue>) {
@@ -673,7 +769,64 @@ impl FileLoader<'_> {
         }
     }
 
-    fn line(&mut self, text: &str, line: u64) -> Result<Outcome, Vec<Issue>> {
+    fn delete(&mut self, line: u64, id: &str) {
+        self.report.deleted_ids.push(id.to_string());
+        let c = &mut *self.corpus;
+        let removed = match self.file {
+            "merchants.jsonl" => {
+                self.commercial.set(id, None);
+                c.merchants.remove(id).is_some()
+            }
+            "authors.jsonl" => c.authors.remove(id).is_some(),
+            "notes.jsonl" => c.notes.remove(id).is_some(),
+            _ => c.reviews.remove(id).is_some(),
+        };
+        if !removed {
+            self.warn(
+                line,
+                "id",
+                format!("tombstone for {id:?}, which is not loaded; nothing deleted"),
+            );
+        }
+    }
+}
+
+/// What parsing one line reads: the file it is in, the caps, and the corpus as earlier
+/// files left it.
+struct LineContext<'a> {
+    file: &'static str,
+    opts: &'a LoadOptions,
+    corpus: &'a Corpus,
+}
+
+impl LineContext<'_> {
+    fn too_long(&self) -> Parsed {
+        Parsed::Bad(vec![Issue::new(
+            "-",
+            kind::LINE_TOO_LONG,
+            format!(
+                "line is longer than {} bytes; split the record or raise LoadOptions::max_line_bytes",
+                self.opts.max_line_bytes
+            ),
+        )])
+    }
+
+    fn parse(&self, mut bytes: &[u8], line_no: u64) -> Parsed {
+        if line_no == 1 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        }
+        match std::str::from_utf8(bytes) {
+            Err(e) => Parsed::Bad(vec![Issue::new(
+                "-",
+                kind::INVALID_UTF8,
+                utf8_reason(bytes, line_no, e.valid_up_to()),
+            )]),
+            Ok(text) if text.trim().is_empty() => Parsed::Blank,
+            Ok(text) => self.line(text, line_no).unwrap_or_else(Parsed::Bad),
+        }
+    }
+
+    fn line(&self, text: &str, line: u64) -> Result<Parsed, Vec<Issue>> {
         // serde_json stops at nesting depth 128 with an error, so deep input cannot
         // overflow the stack.
         let value: Value = serde_json::from_str(text)
@@ -696,19 +849,16 @@ impl FileLoader<'_> {
             file: self.file,
             line,
         };
+        let c = self.corpus;
+        let known = |author: &str| c.authors.contains_key(author);
         let mut f = Fields::new(obj, self.opts.limits());
         match self.file {
             "visits.jsonl" => {
-                let v = validate::visit(f, origin, &*self.corpus)?;
-                self.note_author(line, &v.author_id);
-                self.corpus.visits.push(v);
-                return Ok(Outcome::Accepted);
+                let v = validate::visit(f, origin, c)?;
+                let k = known(&v.author_id);
+                return Ok(Parsed::Visit(v, k));
             }
-            "curation.jsonl" => {
-                let c = validate::curation(f, origin, &*self.corpus)?;
-                self.corpus.curation.push(c);
-                return Ok(Outcome::Accepted);
-            }
+            "curation.jsonl" => return Ok(Parsed::Curation(validate::curation(f, origin, c)?)),
             _ => {}
         }
         let is_tombstone = validate::tombstone(&mut f);
@@ -719,69 +869,27 @@ impl FileLoader<'_> {
         if is_tombstone {
             let id = f.req_nonempty("id");
             return match id {
-                Some(id) if f.issues.is_empty() => Ok(self.delete(line, &id)),
+                Some(id) if f.issues.is_empty() => Ok(Parsed::Tombstone(id)),
                 _ => Err(f.issues),
             };
         }
-        let c = &*self.corpus;
-        let live = match self.file {
+        Ok(match self.file {
             "merchants.jsonl" => {
                 let (m, terms) = validate::merchant(f, origin)?;
-                let terms = terms.unwrap_or_else(|reason| {
-                    // Reported, never fatal: the merchant is kept in both modes.
-                    self.report.commercial_ignored += 1;
-                    self.warn(
-                        line,
-                        "commercial",
-                        format!("{reason}; ignored (the merchant is kept)"),
-                    );
-                    None
-                });
-                self.commercial.set(&m.id, terms);
-                self.corpus.merchants.insert(m.id.clone(), m).is_some()
+                Parsed::Merchant(m, terms)
             }
-            "authors.jsonl" => {
-                let a = validate::author(f, origin, c)?;
-                self.corpus.authors.insert(a.id.clone(), a).is_some()
-            }
+            "authors.jsonl" => Parsed::Author(validate::author(f, origin, c)?),
             "notes.jsonl" => {
                 let n = validate::note(f, origin, c)?;
-                self.note_author(line, &n.author_id);
-                self.corpus.notes.insert(n.id.clone(), n).is_some()
+                let k = known(&n.author_id);
+                Parsed::Note(n, k)
             }
             _ => {
                 let r = validate::review(f, origin, c)?;
-                self.note_author(line, &r.author_id);
-                self.corpus.reviews.insert(r.id.clone(), r).is_some()
+                let k = known(&r.author_id);
+                Parsed::Review(r, k)
             }
-        };
-        Ok(if live {
-            Outcome::Replaced
-        } else {
-            Outcome::Accepted
         })
-    }
-
-    fn delete(&mut self, line: u64, id: &str) -> Outcome {
-        self.report.deleted_ids.push(id.to_string());
-        let c = &mut *self.corpus;
-        let removed = match self.file {
-            "merchants.jsonl" => {
-                self.commercial.set(id, None);
-                c.merchants.remove(id).is_some()
-            }
-            "authors.jsonl" => c.authors.remove(id).is_some(),
-            "notes.jsonl" => c.notes.remove(id).is_some(),
-            _ => c.reviews.remove(id).is_some(),
-        };
-        if !removed {
-            self.warn(
-                line,
-                "id",
-                format!("tombstone for {id:?}, which is not loaded; nothing deleted"),
-            );
-        }
-        Outcome::Deleted
     }
 }
 
