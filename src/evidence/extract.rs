@@ -415,8 +415,10 @@ impl EvidenceSet {
                 }
             }
         }
+        // Cities train at once: each model's gradient descent is sequential (its weights are
+        // the same on any number of threads), so one city at a time left a core idle.
         let models: BTreeMap<&str, Arc<TextModel>> = by_city
-            .iter()
+            .par_iter()
             .map(|(&c, ids)| {
                 let before = previous.map(|p| &p.of(Some(c)).model);
                 let model = TextReader::train(ids.iter().map(|&i| &docs[i]), as_of, before);
@@ -443,7 +445,7 @@ impl EvidenceSet {
         }
         let readers = Readers {
             by_city: models
-                .iter()
+                .par_iter()
                 .map(|(&c, model)| {
                     let ids = &by_city[c];
                     let reader = TextReader::calibrate(
@@ -458,9 +460,13 @@ impl EvidenceSet {
             fallback: Arc::new(TextReader::default_reader()),
         };
 
-        let mut items = Vec::new();
-        for (i, d) in docs.iter().enumerate() {
-            for m in &d.merchant_ids {
+        // Per document in parallel (passages of a 合集 are read again here), collected in
+        // document order: the same items in the same order on any number of threads.
+        let mut items: Vec<Evidence> = docs
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, d)| d.merchant_ids.iter().map(move |m| (i, d, m)))
+            .map(|(i, d, m)| {
                 let recorded = visits
                     .get(&(d.author_id.as_str(), m.as_str()))
                     .and_then(|list| {
@@ -499,26 +505,30 @@ impl EvidenceSet {
                 };
                 let category = merchant.map(|m| m.top_category());
                 let text = reader.value(category, logit, reading.polarity);
-                items.push(Evidence {
+                Evidence {
                     doc: i,
                     merchant_id: m.clone(),
                     value: opinion_value(d.star, reading, text),
                     hygiene_alert: reading.hygiene_alert,
                     verified_visit: verified,
                     proof,
-                });
-            }
-        }
-        items.sort_by(|a, b| {
+                }
+            })
+            .collect();
+        // The document's position last makes the key unique (a document names a merchant
+        // once), so an unstable parallel sort gives the one order a stable sort gave.
+        items.par_sort_unstable_by(|a, b| {
             (
                 a.merchant_id.as_str(),
                 docs[a.doc].created_at,
                 docs[a.doc].id.as_str(),
+                a.doc,
             )
                 .cmp(&(
                     b.merchant_id.as_str(),
                     docs[b.doc].created_at,
                     docs[b.doc].id.as_str(),
+                    b.doc,
                 ))
         });
         EvidenceSet {
@@ -647,13 +657,16 @@ pub(crate) fn established_authors<'a>(
     // Commercial content builds no history (as in `trust::author`): a sponsored note must
     // not make its author a teacher of the model. Declared and marked content is known
     // here; an influencer spree is found only later, in trust.
-    let commercial = |d: &Document| {
-        d.declared_sponsored == Some(true) || crate::text::markers::marker_in(&d.text).is_some()
-    };
-    for d in docs
-        .iter()
-        .filter(|d| d.created_at <= as_of && !commercial(d))
-    {
+    // Marker search reads every text: in parallel, before the (cheap) sequential tally.
+    let counted: Vec<bool> = docs
+        .par_iter()
+        .map(|d| {
+            d.created_at <= as_of
+                && d.declared_sponsored != Some(true)
+                && crate::text::markers::marker_in(&d.text).is_none()
+        })
+        .collect();
+    for d in docs.iter().zip(&counted).filter(|(_, &c)| c).map(|(d, _)| d) {
         let h = history
             .entry(d.author_id.as_str())
             .or_insert_with(|| (Default::default(), d.created_at, d.created_at));

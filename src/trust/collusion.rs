@@ -3,6 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use fnv::FnvHashMap;
+use rayon::prelude::*;
+
 use crate::corpus::Timestamp;
 use crate::evidence::EvidenceSet;
 use crate::trust::Commercial;
@@ -18,6 +21,9 @@ const TOGETHER_DAYS: f64 = 30.0;
 /// Merchants with more candidate reviewers than this are skipped when pairing accounts:
 /// pairs grow with the square, and a farm's targets are small shops.
 const MAX_REVIEWERS_PER_MERCHANT: usize = 400;
+/// Candidate pairs are counted in this many independent parts (a constant, so the work
+/// split never depends on the number of threads).
+const PAIR_SHARDS: usize = 16;
 
 /// A group of accounts and the merchants they worked on together.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -66,32 +72,45 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
                 .push((position[a], first_time[&(*a, *m)]));
         }
     }
-    // Only counts are kept here; the pairs are read back sorted.
-    let mut shared: HashMap<(usize, usize), usize> = HashMap::new();
-    for list in reviewers.values() {
-        if list.len() > MAX_REVIEWERS_PER_MERCHANT {
-            continue;
-        }
-        // Honest regulars of the same shops visit months apart; a farm works through its
-        // client list within weeks.
-        for (k, &(a, ta)) in list.iter().enumerate() {
-            for &(b, tb) in &list[k + 1..] {
-                if ta.days_until(tb).abs() <= TOGETHER_DAYS {
-                    *shared.entry((a.min(b), a.max(b))).or_insert(0) += 1;
-                }
-            }
-        }
-    }
+    let lists: Vec<&Vec<(usize, Timestamp)>> = reviewers
+        .values()
+        .filter(|list| list.len() <= MAX_REVIEWERS_PER_MERCHANT)
+        .collect();
     // Each author's number of merchants by position: looked up once per candidate pair,
     // of which a big corpus has tens of millions.
     let sizes: Vec<usize> = merchants_of.values().map(BTreeSet::len).collect();
-    let mut pairs: Vec<(usize, usize)> = shared
-        .into_iter()
-        .filter(|&((a, b), n)| {
-            let smaller = sizes[a].min(sizes[b]);
-            n >= MIN_SHARED && n as f64 >= MIN_OVERLAP * smaller as f64
+    // Pairs are counted in a fixed number of shards, in parallel: a pair (a, b), a < b
+    // (each list is in position order), is counted whole in shard a mod PAIR_SHARDS, so
+    // every count is exact whatever the number of threads. Only counts are kept; the pairs
+    // are read back sorted. FNV, not SipHash: these are our own integers, not input.
+    let mut pairs: Vec<(usize, usize)> = (0..PAIR_SHARDS)
+        .into_par_iter()
+        .flat_map_iter(|shard| {
+            let mut shared: FnvHashMap<(usize, usize), usize> = FnvHashMap::default();
+            for list in &lists {
+                // Honest regulars of the same shops visit months apart; a farm works through
+                // its client list within weeks.
+                for (k, &(a, ta)) in list.iter().enumerate() {
+                    if a % PAIR_SHARDS != shard {
+                        continue;
+                    }
+                    for &(b, tb) in &list[k + 1..] {
+                        debug_assert!(a < b);
+                        if ta.days_until(tb).abs() <= TOGETHER_DAYS {
+                            *shared.entry((a, b)).or_insert(0) += 1;
+                        }
+                    }
+                }
+            }
+            let sizes = &sizes;
+            shared
+                .into_iter()
+                .filter(move |&((a, b), n)| {
+                    let smaller = sizes[a].min(sizes[b]);
+                    n >= MIN_SHARED && n as f64 >= MIN_OVERLAP * smaller as f64
+                })
+                .map(|(p, _)| p)
         })
-        .map(|(p, _)| p)
         .collect();
     pairs.sort_unstable();
 
