@@ -652,8 +652,6 @@ pub(crate) fn established_authors<'a>(
 ) -> std::collections::BTreeSet<&'a str> {
     use crate::corpus::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
     // Hashed, not ordered: one lookup per document; the output set is ordered.
-    let mut history: HashMap<&str, (std::collections::BTreeSet<&str>, Timestamp, Timestamp)> =
-        HashMap::new();
     // Commercial content builds no history (as in `trust::author`): a sponsored note must
     // not make its author a teacher of the model. Declared and marked content is known
     // here; an influencer spree is found only later, in trust.
@@ -666,19 +664,40 @@ pub(crate) fn established_authors<'a>(
                 && crate::text::markers::marker_in(&d.text).is_none()
         })
         .collect();
-    for d in docs.iter().zip(&counted).filter(|(_, &c)| c).map(|(d, _)| d) {
-        let h = history
-            .entry(d.author_id.as_str())
-            .or_insert_with(|| (Default::default(), d.created_at, d.created_at));
-        h.0.extend(
-            d.merchant_ids
-                .iter()
-                .filter(|m| corpus.merchants.contains_key(*m))
-                .map(String::as_str),
-        );
-        h.1 = h.1.min(d.created_at);
-        h.2 = h.2.max(d.created_at);
-    }
+    // Built in parallel parts and merged: set unions, minima and maxima give the same
+    // histories however the documents are split.
+    type Histories<'a> =
+        HashMap<&'a str, (std::collections::BTreeSet<&'a str>, Timestamp, Timestamp)>;
+    let history: Histories = docs
+        .par_iter()
+        .zip(&counted)
+        .filter(|(_, &c)| c)
+        .fold(Histories::default, |mut history, (d, _)| {
+            let h = history
+                .entry(d.author_id.as_str())
+                .or_insert_with(|| (Default::default(), d.created_at, d.created_at));
+            h.0.extend(
+                d.merchant_ids
+                    .iter()
+                    .filter(|m| corpus.merchants.contains_key(*m))
+                    .map(String::as_str),
+            );
+            h.1 = h.1.min(d.created_at);
+            h.2 = h.2.max(d.created_at);
+            history
+        })
+        .reduce(Histories::default, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            for (author, (ms, first, last)) in b {
+                let h = a.entry(author).or_insert((Default::default(), first, last));
+                h.0.extend(ms);
+                h.1 = h.1.min(first);
+                h.2 = h.2.max(last);
+            }
+            a
+        });
     history
         .into_iter()
         .filter(|(_, (m, first, last))| {

@@ -38,23 +38,43 @@ pub struct Group {
 pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) -> Vec<Group> {
     // Real-name verified accounts are included: verification is rented as easily as an
     // account is bought, so it lowers no suspicion here.
-    let mut by_author: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    let mut first_time: HashMap<(&str, &str), Timestamp> = HashMap::new();
-    for e in &evidence.items {
-        let author = evidence.doc(e).author_id.as_str();
-        if commercial.contains_key(&e.doc) {
-            continue;
-        }
-        by_author
-            .entry(author)
-            .or_default()
-            .insert(e.merchant_id.as_str());
-        let t = evidence.doc(e).created_at;
-        first_time
-            .entry((author, e.merchant_id.as_str()))
-            .and_modify(|f| *f = (*f).min(t))
-            .or_insert(t);
-    }
+    type Seen<'a> = (
+        HashMap<&'a str, BTreeSet<&'a str>>,
+        HashMap<(&'a str, &'a str), Timestamp>,
+    );
+    // Built in parallel parts and merged: set unions and minima give the same maps however
+    // the items are split.
+    let (by_author, first_time): Seen = evidence
+        .items
+        .par_iter()
+        .fold(Seen::default, |(mut by_author, mut first_time), e| {
+            if commercial.contains_key(&e.doc) {
+                return (by_author, first_time);
+            }
+            let author = evidence.doc(e).author_id.as_str();
+            by_author
+                .entry(author)
+                .or_default()
+                .insert(e.merchant_id.as_str());
+            let t = evidence.doc(e).created_at;
+            first_time
+                .entry((author, e.merchant_id.as_str()))
+                .and_modify(|f| *f = (*f).min(t))
+                .or_insert(t);
+            (by_author, first_time)
+        })
+        .reduce(Seen::default, |mut a, mut b| {
+            if a.1.len() < b.1.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            for (author, ms) in b.0 {
+                a.0.entry(author).or_default().extend(ms);
+            }
+            for (key, t) in b.1 {
+                a.1.entry(key).and_modify(|f| *f = (*f).min(t)).or_insert(t);
+            }
+            a
+        });
     // Ordered by author id from here: positions, pairs and groups follow that order.
     let merchants_of: BTreeMap<&str, BTreeSet<&str>> = by_author
         .into_iter()
