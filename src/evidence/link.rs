@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::corpus::{Corpus, Merchant, Note};
@@ -44,6 +45,44 @@ pub struct LinkStats {
 pub struct NoteLinks {
     by_note: BTreeMap<String, (LinkSource, Vec<String>)>,
     stats: LinkStats,
+}
+
+/// How one note is tied to merchants (see [`NoteLinks::build`]).
+enum Linked {
+    /// By its own POI tags (sorted, deduplicated).
+    Tag(Vec<String>),
+    /// Its city could not be told.
+    NoCity,
+    /// No name found (or only ambiguous ones).
+    Unlinked { ambiguous: bool },
+    /// By names found in its text (sorted).
+    Mention(Vec<String>),
+}
+
+fn link_note(note: &Note, names: &BTreeMap<&str, CityNames>) -> Linked {
+    if !note.merchant_ids.is_empty() {
+        let mut ids = note.merchant_ids.clone();
+        ids.sort();
+        ids.dedup();
+        return Linked::Tag(ids);
+    }
+    let cities = note_cities(note, names);
+    if cities.is_empty() {
+        return Linked::NoCity;
+    }
+    let text = normalize(&note.text()).text;
+    let mut found = BTreeSet::new();
+    let mut ambiguous = false;
+    for city in cities {
+        let (f, a) = names[city].find(&text);
+        found.extend(f);
+        ambiguous |= a;
+    }
+    if found.is_empty() {
+        Linked::Unlinked { ambiguous }
+    } else {
+        Linked::Mention(found.into_iter().collect())
+    }
 }
 
 /// Names shorter than this many characters are too likely to occur by accident (`茶`).
@@ -143,48 +182,39 @@ impl NoteLinks {
             .filter_map(|(city, ms)| CityNames::build(ms).map(|n| (*city, n)))
             .collect();
 
+        // Each note's text is searched in parallel; the links and counts are gathered in
+        // note order.
+        let notes: Vec<(&String, &Note)> = corpus.notes.iter().collect();
+        let found: Vec<Linked> = notes
+            .par_iter()
+            .map(|(_, note)| link_note(note, &names))
+            .collect();
         let mut links = NoteLinks::default();
-        for (id, note) in &corpus.notes {
-            links.link_note(id, note, &names);
+        for ((id, _), linked) in notes.into_iter().zip(found) {
+            match linked {
+                Linked::Tag(ids) => {
+                    links.by_note.insert(id.to_string(), (LinkSource::Tag, ids));
+                    links.stats.by_tag += 1;
+                }
+                Linked::NoCity => {
+                    links.stats.unlinked += 1;
+                    links.stats.no_city += 1;
+                }
+                Linked::Unlinked { ambiguous } => {
+                    links.stats.unlinked += 1;
+                    if ambiguous {
+                        links.stats.ambiguous += 1;
+                    }
+                }
+                Linked::Mention(ids) => {
+                    links.stats.by_mention += 1;
+                    links
+                        .by_note
+                        .insert(id.to_string(), (LinkSource::Mention, ids));
+                }
+            }
         }
         links
-    }
-
-    fn link_note(&mut self, id: &str, note: &Note, names: &BTreeMap<&str, CityNames>) {
-        if !note.merchant_ids.is_empty() {
-            let mut ids = note.merchant_ids.clone();
-            ids.sort();
-            ids.dedup();
-            self.by_note.insert(id.to_string(), (LinkSource::Tag, ids));
-            self.stats.by_tag += 1;
-            return;
-        }
-        let cities = note_cities(note, names);
-        if cities.is_empty() {
-            self.stats.unlinked += 1;
-            self.stats.no_city += 1;
-            return;
-        }
-        let text = normalize(&note.text()).text;
-        let mut found = BTreeSet::new();
-        let mut ambiguous = false;
-        for city in cities {
-            let (f, a) = names[city].find(&text);
-            found.extend(f);
-            ambiguous |= a;
-        }
-        if found.is_empty() {
-            self.stats.unlinked += 1;
-            if ambiguous {
-                self.stats.ambiguous += 1;
-            }
-        } else {
-            self.stats.by_mention += 1;
-            self.by_note.insert(
-                id.to_string(),
-                (LinkSource::Mention, found.into_iter().collect()),
-            );
-        }
     }
 
     /// The merchants a note speaks of (empty when none could be told).
