@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use fnv::FnvHashMap;
 use rayon::prelude::*;
 
 use crate::corpus::Timestamp;
@@ -21,9 +20,6 @@ const TOGETHER_DAYS: f64 = 30.0;
 /// Merchants with more candidate reviewers than this are skipped when pairing accounts:
 /// pairs grow with the square, and a farm's targets are small shops.
 const MAX_REVIEWERS_PER_MERCHANT: usize = 400;
-/// Candidate pairs are counted in this many independent parts (a constant, so the work
-/// split never depends on the number of threads).
-const PAIR_SHARDS: usize = 16;
 
 /// A group of accounts and the merchants they worked on together.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -99,40 +95,47 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
     // Each author's number of merchants by position: looked up once per candidate pair,
     // of which a big corpus has tens of millions.
     let sizes: Vec<usize> = merchants_of.values().map(BTreeSet::len).collect();
-    // Pairs are counted in a fixed number of shards, in parallel: a pair (a, b), a < b
-    // (each list is in position order), is counted whole in shard a mod PAIR_SHARDS, so
-    // every count is exact whatever the number of threads. Only counts are kept; the pairs
-    // are read back sorted. FNV, not SipHash: these are our own integers, not input.
-    let mut pairs: Vec<(usize, usize)> = (0..PAIR_SHARDS)
-        .into_par_iter()
-        .flat_map_iter(|shard| {
-            let mut shared: FnvHashMap<(usize, usize), usize> = FnvHashMap::default();
-            for list in &lists {
+    // Where each author stands in the lists it is on: (list, index in the list).
+    let mut places: Vec<Vec<(usize, usize)>> = vec![Vec::new(); authors.len()];
+    for (l, list) in lists.iter().enumerate() {
+        for (k, &(a, _)) in list.iter().enumerate() {
+            places[a].push((l, k));
+        }
+    }
+    // Each author's partners of higher position are counted on their own, in parallel:
+    // the later reviewers beside it on each list, sorted, so a run is one partner's
+    // shared merchants. No shared map, exact counts, and the pairs come out in (a, b)
+    // order whatever the number of threads.
+    let pairs: Vec<(usize, usize)> = places
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(a, places)| {
+            let mut partners: Vec<usize> = Vec::new();
+            for &(l, k) in places {
+                let list = lists[l];
+                let ta = list[k].1;
                 // Honest regulars of the same shops visit months apart; a farm works through
                 // its client list within weeks.
-                for (k, &(a, ta)) in list.iter().enumerate() {
-                    if a % PAIR_SHARDS != shard {
-                        continue;
-                    }
-                    for &(b, tb) in &list[k + 1..] {
-                        debug_assert!(a < b);
-                        if ta.days_until(tb).abs() <= TOGETHER_DAYS {
-                            *shared.entry((a, b)).or_insert(0) += 1;
-                        }
-                    }
+                partners.extend(
+                    list[k + 1..]
+                        .iter()
+                        .filter(|&&(_, tb)| ta.days_until(tb).abs() <= TOGETHER_DAYS)
+                        .map(|&(b, _)| b),
+                );
+            }
+            partners.sort_unstable();
+            let sizes = &sizes;
+            let mut out = Vec::new();
+            for run in partners.chunk_by(|x, y| x == y) {
+                let (b, n) = (run[0], run.len());
+                let smaller = sizes[a].min(sizes[b]);
+                if n >= MIN_SHARED && n as f64 >= MIN_OVERLAP * smaller as f64 {
+                    out.push((a, b));
                 }
             }
-            let sizes = &sizes;
-            shared
-                .into_iter()
-                .filter(move |&((a, b), n)| {
-                    let smaller = sizes[a].min(sizes[b]);
-                    n >= MIN_SHARED && n as f64 >= MIN_OVERLAP * smaller as f64
-                })
-                .map(|(p, _)| p)
+            out
         })
         .collect();
-    pairs.sort_unstable();
 
     let mut parent: Vec<usize> = (0..authors.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
