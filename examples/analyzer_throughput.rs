@@ -1,7 +1,7 @@
 //! Prints the analyzer's throughput next to raw jieba search mode (HMM off) on ~1 MB of real
 //! reviews, one review per call, best of four alternating one-second rounds each, timed on the CPU
 //! (the thread's own run time, so that load from other processes counts less):
-//! `cargo run --release --example analyzer_throughput`.
+//! `cargo run --release --example analyzer_throughput [-- --json]` (`--json`: one JSON line).
 
 use std::time::{Duration, Instant};
 
@@ -64,6 +64,13 @@ fn main() {
                 .map(|r| jieba.cut_for_search(r, false).len())
                 .sum()
         }));
+    }
+    if std::env::args().any(|a| a == "--json") {
+        println!(
+            "{{\"analyzer_mb_s\":{ours:.2},\"jieba_mb_s\":{raw:.2},\"ratio\":{:.3}}}",
+            ours / raw
+        );
+        return;
     }
     println!(
         "{} reviews, {:.2} MB; analyzer built in {:.0} ms",

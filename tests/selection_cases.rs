@@ -17,6 +17,13 @@
 //! - `gaps: N`, `gap: DISTRICT CATEGORY SHORTFALL`, `first-gap: DISTRICT CATEGORY`
 //! - `score-above: A B` — A's reputation score is higher (so a case about a lower-scoring
 //!   pick is known to be one)
+//! - `score-gap-below: A B POINTS` / `score-gap-at-least: A B POINTS` — A's score is
+//!   above B's by less than (at least) POINTS: a case about the stability margin is known
+//!   to be within (beyond) it
+//!
+//! The request: `previous: MERCHANT …` (the list published last time) and `query: WORDS`.
+//! What changed against it: `entered: MERCHANT …` / `left: MERCHANT …` (exact sets, or
+//! `none`).
 
 #[allow(dead_code)]
 #[path = "common/cases.rs"]
@@ -58,7 +65,27 @@ fn score(a: &Analysis, merchant: &str) -> Result<f64, String> {
 fn directive(a: &Analysis, list: &Selection, key: &str, w: &[&str]) -> Result<(), String> {
     let listed = || format!("the list is {:?}", ids(list));
     match (key, w) {
-        ("as_of" | "policy", _) => Ok(()),
+        ("as_of" | "policy" | "previous" | "query", _) => Ok(()),
+        ("entered" | "left", want) => {
+            let changes = if key == "entered" {
+                &list.entered
+            } else {
+                &list.left
+            };
+            let mut got: Vec<&str> = changes.iter().map(|c| c.merchant_id.as_str()).collect();
+            got.sort();
+            let mut want: Vec<&str> = want.iter().copied().filter(|m| *m != "none").collect();
+            want.sort();
+            ok_if(got == want, || format!("{key} were {got:?}; {}", listed()))
+        }
+        ("score-gap-below" | "score-gap-at-least", [x, y, points]) => {
+            let points: f64 = points.parse().map_err(|_| "POINTS is not a number")?;
+            let (sx, sy) = (score(a, x)?, score(a, y)?);
+            let within = sx - sy < points;
+            ok_if(sx > sy && within == (key == "score-gap-below"), || {
+                format!("{x} scores {sx:.2}, {y} {sy:.2}")
+            })
+        }
         ("list", want) => {
             let mut got = ids(list);
             got.sort();
@@ -152,8 +179,21 @@ fn check(dir: &Path) -> Result<(), String> {
         .map(|(_, _, v)| v.as_str())
         .collect();
     let policy = SelectionPolicy::from_toml_str(&toml.join("\n")).map_err(|e| e.to_string())?;
+    let request_line = |key: &str| {
+        expect
+            .directives
+            .iter()
+            .find(|(_, k, _)| k == key)
+            .map(|(_, _, v)| v.as_str())
+    };
+    let previous: Option<Vec<String>> =
+        request_line("previous").map(|v| cases::words(v).iter().map(|w| w.to_string()).collect());
+    let request = ListRequest {
+        previous: previous.as_deref(),
+        query: request_line("query"),
+    };
     let list = analysis
-        .select(CITY, &policy, &ListRequest::default())
+        .select(CITY, &policy, &request)
         .map_err(|e| e.to_string())?;
     let mut errors = Vec::new();
     for (line, key, value) in &expect.directives {

@@ -197,7 +197,9 @@ pub struct ListRequest<'a> {
     pub previous: Option<&'a [String]>,
     /// Restrict the list to merchants whose notes and reviews match this query (every
     /// word, any order), ranked by reputation blended with relevance
-    /// ([`SelectionPolicy::query_weight`]).
+    /// ([`SelectionPolicy::query_weight`]). Only credible writing can put a merchant on
+    /// such a list: its matching documents must carry some weight that is costly to fake,
+    /// so a bought burst or copied praise that names the query is not enough.
     pub query: Option<&'a str>,
 }
 

@@ -32,10 +32,17 @@ const PRAISE: f64 = 0.7;
 /// Documents cited per pick.
 const CITED: usize = 3;
 
-/// For every merchant of the city with matching writing: the share (0–1) of its credible
-/// evidence weight carried by documents that match `query` (in the one sense of
-/// [`crate::text::query`]: every word group, any order, any distance). Aligned with the
-/// board's merchants (`ranges`: each one's range of `evidence.items`).
+/// A merchant enters a query-driven list only when its matching writing carries at least
+/// this much credible weight (the costly-to-fake part, after discounts and recency; one
+/// established reviewer with a proof of visit weighs about 1.2): bought, copied or
+/// low-history writing that names the query cannot put a shop on the list by itself.
+pub(crate) const MIN_CREDIBLE_MATCH: f64 = 0.5;
+
+/// For every merchant of the city whose credible writing matches `query` (at least
+/// [`MIN_CREDIBLE_MATCH`] of it): the share (0–1) of its evidence weight carried by
+/// documents that match (in the one sense of [`crate::text::query`]: every word group, any
+/// order, any distance). Aligned with the board's merchants (`ranges`: each one's range of
+/// `evidence.items`).
 pub(crate) fn relevance(
     inputs: &Inputs<'_>,
     ranges: &[Option<Range<usize>>],
@@ -51,18 +58,20 @@ pub(crate) fn relevance(
         let Some(range) = range else {
             continue;
         };
-        let (mut all, mut hit) = (0.0, 0.0);
+        let (mut all, mut hit, mut credible_hit) = (0.0, 0.0, 0.0);
         for k in range.clone() {
-            let w = inputs.counted[k].weight();
+            let counted = &inputs.counted[k];
+            let w = counted.weight();
             if w <= 0.0 {
                 continue;
             }
             all += w;
             if matcher.matches(&inputs.evidence.doc(&inputs.evidence.items[k]).terms) {
                 hit += w;
+                credible_hit += w * counted.credible;
             }
         }
-        if hit > 0.0 {
+        if credible_hit >= MIN_CREDIBLE_MATCH {
             out[row] = Some(hit / all);
         }
     }
