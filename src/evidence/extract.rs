@@ -419,8 +419,10 @@ impl EvidenceSet {
                 }
             }
         }
+        // Cities train at once: each model's gradient descent is sequential (its weights are
+        // the same on any number of threads), so one city at a time left a core idle.
         let models: BTreeMap<&str, Arc<TextModel>> = by_city
-            .iter()
+            .par_iter()
             .map(|(&c, ids)| {
                 let before = previous.map(|p| &p.of(Some(c)).model);
                 let model = TextReader::train(ids.iter().map(|&i| &docs[i]), as_of, before);
@@ -447,7 +449,7 @@ impl EvidenceSet {
         }
         let readers = Readers {
             by_city: models
-                .iter()
+                .par_iter()
                 .map(|(&c, model)| {
                     let ids = &by_city[c];
                     let reader = TextReader::calibrate(
@@ -462,9 +464,13 @@ impl EvidenceSet {
             fallback: Arc::new(TextReader::default_reader()),
         };
 
-        let mut items = Vec::new();
-        for (i, d) in docs.iter().enumerate() {
-            for m in &d.merchant_ids {
+        // Per document in parallel (passages of a 合集 are read again here), collected in
+        // document order: the same items in the same order on any number of threads.
+        let mut items: Vec<Evidence> = docs
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, d)| d.merchant_ids.iter().map(move |m| (i, d, m)))
+            .map(|(i, d, m)| {
                 let recorded = visits
                     .get(&(d.author_id.as_str(), m.as_str()))
                     .and_then(|list| {
@@ -503,26 +509,30 @@ impl EvidenceSet {
                 };
                 let category = merchant.map(|m| m.top_category());
                 let text = reader.value(category, logit, reading.polarity);
-                items.push(Evidence {
+                Evidence {
                     doc: i,
                     merchant_id: m.clone(),
                     value: opinion_value(d.star, reading, text),
                     hygiene_alert: reading.hygiene_alert,
                     verified_visit: verified,
                     proof,
-                });
-            }
-        }
-        items.sort_by(|a, b| {
+                }
+            })
+            .collect();
+        // The document's position last makes the key unique (a document names a merchant
+        // once), so an unstable parallel sort gives the one order a stable sort gave.
+        items.par_sort_unstable_by(|a, b| {
             (
                 a.merchant_id.as_str(),
                 docs[a.doc].created_at,
                 docs[a.doc].id.as_str(),
+                a.doc,
             )
                 .cmp(&(
                     b.merchant_id.as_str(),
                     docs[b.doc].created_at,
                     docs[b.doc].id.as_str(),
+                    b.doc,
                 ))
         });
         EvidenceSet {
@@ -646,30 +656,52 @@ pub(crate) fn established_authors<'a>(
 ) -> std::collections::BTreeSet<&'a str> {
     use crate::corpus::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
     // Hashed, not ordered: one lookup per document; the output set is ordered.
-    let mut history: HashMap<&str, (std::collections::BTreeSet<&str>, Timestamp, Timestamp)> =
-        HashMap::new();
     // Commercial content builds no history (as in `trust::author`): a sponsored note must
     // not make its author a teacher of the model. Declared and marked content is known
     // here; an influencer spree is found only later, in trust.
-    let commercial = |d: &Document| {
-        d.declared_sponsored == Some(true) || crate::text::markers::marker_in(&d.text).is_some()
-    };
-    for d in docs
-        .iter()
-        .filter(|d| d.created_at <= as_of && !commercial(d))
-    {
-        let h = history
-            .entry(d.author_id.as_str())
-            .or_insert_with(|| (Default::default(), d.created_at, d.created_at));
-        h.0.extend(
-            d.merchant_ids
-                .iter()
-                .filter(|m| corpus.merchants.contains_key(*m))
-                .map(String::as_str),
-        );
-        h.1 = h.1.min(d.created_at);
-        h.2 = h.2.max(d.created_at);
-    }
+    // Marker search reads every text: in parallel, before the (cheap) sequential tally.
+    let counted: Vec<bool> = docs
+        .par_iter()
+        .map(|d| {
+            d.created_at <= as_of
+                && d.declared_sponsored != Some(true)
+                && crate::text::markers::marker_in(&d.text).is_none()
+        })
+        .collect();
+    // Built in parallel parts and merged: set unions, minima and maxima give the same
+    // histories however the documents are split.
+    type Histories<'a> =
+        HashMap<&'a str, (std::collections::BTreeSet<&'a str>, Timestamp, Timestamp)>;
+    let history: Histories = docs
+        .par_iter()
+        .zip(&counted)
+        .filter(|(_, &c)| c)
+        .fold(Histories::default, |mut history, (d, _)| {
+            let h = history
+                .entry(d.author_id.as_str())
+                .or_insert_with(|| (Default::default(), d.created_at, d.created_at));
+            h.0.extend(
+                d.merchant_ids
+                    .iter()
+                    .filter(|m| corpus.merchants.contains_key(*m))
+                    .map(String::as_str),
+            );
+            h.1 = h.1.min(d.created_at);
+            h.2 = h.2.max(d.created_at);
+            history
+        })
+        .reduce(Histories::default, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            for (author, (ms, first, last)) in b {
+                let h = a.entry(author).or_insert((Default::default(), first, last));
+                h.0.extend(ms);
+                h.1 = h.1.min(first);
+                h.2 = h.2.max(last);
+            }
+            a
+        });
     history
         .into_iter()
         .filter(|(_, (m, first, last))| {

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
@@ -52,6 +53,9 @@ const FORMAT_NAME: &str = "jingxuan-index";
 /// layout, merges and hence BM25 statistics never depend on thread scheduling.
 const WRITER_THREADS: usize = 1;
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
+/// Documents prepared (and their texts segmented) in parallel at a time before they are
+/// handed to tantivy's indexing thread.
+const PREPARE_CHUNK: usize = 2048;
 /// Approximate snippet length in characters.
 const SNIPPET_CHARS: usize = 120;
 /// What a match on a sub-word of a query word (咖啡 for 咖啡馆, found in 咖啡豆) counts
@@ -174,6 +178,8 @@ pub struct SearchIndex {
     analyzer: Arc<Analyzer>,
     fields: Fields,
     dir: Option<PathBuf>,
+    /// Texts its writers segmented ahead of tantivy's indexing thread.
+    prepared: Arc<tokenizer::Prepared>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -259,9 +265,11 @@ impl SearchIndex {
             Some(d) => not_an_index(d, &reason),
             None => Error::Internal(InternalError::Invariant(reason)),
         })?;
-        index
-            .tokenizers()
-            .register(TOKENIZER_NAME, JiebaTokenizer::new(Arc::clone(&analyzer)));
+        let prepared = Arc::new(tokenizer::Prepared::default());
+        index.tokenizers().register(
+            TOKENIZER_NAME,
+            JiebaTokenizer::with_prepared(Arc::clone(&analyzer), Arc::clone(&prepared)),
+        );
         // Manual reloads: a search right after an upsert must see it.
         let reader = index
             .reader_builder()
@@ -273,6 +281,7 @@ impl SearchIndex {
             analyzer,
             fields,
             dir,
+            prepared,
         })
     }
 
@@ -492,6 +501,7 @@ impl IndexWriter<'_> {
         // Waiting for merges makes the segment layout (and the deleted documents still
         // counted in BM25 statistics) a function of the commits alone, not of timing.
         self.writer.wait_merging_threads()?;
+        self.index.prepared.clear();
         self.index.reader.reload()?;
         Ok(())
     }
@@ -505,23 +515,42 @@ impl IndexWriter<'_> {
         upsert: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<IndexStats> {
         let mut stats = IndexStats::default();
-        for input in doc_inputs(corpus, links) {
-            if !upsert(input.id) {
-                continue;
+        // tantivy indexes on one thread (see `WRITER_THREADS`); the documents, and the
+        // segmenting of their texts, are made here in parallel a chunk at a time and
+        // handed over in id order, so the index is the same as one made on one thread.
+        let mut inputs = doc_inputs(corpus, links).filter(|d| upsert(d.id));
+        loop {
+            let chunk: Vec<DocInput<'_>> = inputs.by_ref().take(PREPARE_CHUNK).collect();
+            if chunk.is_empty() {
+                break;
             }
-            let id = input.id;
-            match input.kind {
-                DocKind::Note => stats.notes += 1,
-                DocKind::Review => stats.reviews += 1,
+            let index = self.index;
+            let ready: Vec<_> = chunk
+                .into_par_iter()
+                .map(|input| {
+                    let tokens = (!input.text.is_empty())
+                        .then(|| tokenizer::tokens(&index.analyzer, &input.text));
+                    let text = tokens.as_ref().map(|_| input.text.to_string());
+                    let (id, kind) = (input.id, input.kind);
+                    (id, kind, text, tokens, index.document(input))
+                })
+                .collect();
+            for (id, kind, text, tokens, doc) in ready {
+                match kind {
+                    DocKind::Note => stats.notes += 1,
+                    DocKind::Review => stats.reviews += 1,
+                }
+                if let (Some(text), Some(tokens)) = (text, tokens) {
+                    index.prepared.put(&text, tokens);
+                }
+                let term = Term::from_field_text(index.fields.doc_id, id);
+                // A hash collision only costs a needless delete, never a missed one.
+                let again = !self.added.insert(crate::text::hash::fnv1a(id.bytes()));
+                if again || live_doc_freq(&self.committed, &term)? > 0 {
+                    self.writer.delete_term(term);
+                }
+                self.writer.add_document(doc)?;
             }
-            let doc = self.index.document(input);
-            let term = Term::from_field_text(self.index.fields.doc_id, id);
-            // A hash collision only costs a needless delete, never a missed one.
-            let again = !self.added.insert(crate::text::hash::fnv1a(id.bytes()));
-            if again || live_doc_freq(&self.committed, &term)? > 0 {
-                self.writer.delete_term(term);
-            }
-            self.writer.add_document(doc)?;
         }
         self.stats.notes += stats.notes;
         self.stats.reviews += stats.reviews;

@@ -1,7 +1,8 @@
 //! The tantivy side of the one Chinese analyzer: indexed text is segmented exactly as
 //! queries and scoring segment it.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 
@@ -18,13 +19,76 @@ pub const TOKENIZER_NAME: &str = "jingxuan_zh";
 #[derive(Clone)]
 pub struct JiebaTokenizer {
     analyzer: Arc<Analyzer>,
+    prepared: Arc<Prepared>,
 }
 
 impl JiebaTokenizer {
     /// A tokenizer sharing `analyzer`.
     pub fn new(analyzer: Arc<Analyzer>) -> Self {
-        Self { analyzer }
+        Self::with_prepared(analyzer, Arc::default())
     }
+
+    /// A tokenizer that takes a text's tokens from `prepared` when they were put there.
+    pub(crate) fn with_prepared(analyzer: Arc<Analyzer>, prepared: Arc<Prepared>) -> Self {
+        Self { analyzer, prepared }
+    }
+}
+
+/// Texts segmented ahead of indexing, each taken (once) by the tokenizer when tantivy's
+/// single indexing thread asks for it. Segmenting is the part of indexing that does not
+/// depend on the index; done here by the caller in parallel, it leaves that thread the
+/// postings alone. The tokens are exactly what [`tokens`] would make of the text on the
+/// spot (a text not found is segmented then), so the index is the same either way.
+#[derive(Default)]
+pub(crate) struct Prepared {
+    /// By text: one token list per pending copy of the text.
+    pending: Mutex<HashMap<Box<str>, Vec<Vec<TantivyToken>>>>,
+}
+
+impl Prepared {
+    /// Keeps `tokens` (made by [`tokens`] from `text`) for the tokenizer.
+    pub(crate) fn put(&self, text: &str, tokens: Vec<TantivyToken>) {
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.entry(text.into()).or_default().push(tokens);
+        }
+    }
+
+    fn take(&self, text: &str) -> Option<Vec<TantivyToken>> {
+        let mut pending = self.pending.lock().ok()?;
+        let copies = pending.get_mut(text)?;
+        let tokens = copies.pop();
+        if copies.is_empty() {
+            pending.remove(text);
+        }
+        tokens
+    }
+
+    /// Forgets whatever was not taken (a text tantivy did not segment).
+    pub(crate) fn clear(&self) {
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.clear();
+        }
+    }
+}
+
+/// The tokens of `text` as the index stores them.
+pub(crate) fn tokens(analyzer: &Analyzer, text: &str) -> Vec<TantivyToken> {
+    let mut tokens: Vec<TantivyToken> = analyzer
+        .analyze(text)
+        .into_iter()
+        .map(|t| TantivyToken {
+            offset_from: t.start,
+            offset_to: t.end,
+            position: t.position as usize,
+            text: t.text.into_string(),
+            position_length: 1,
+        })
+        .collect();
+    // tantivy delta-encodes each term's positions in stream order and would underflow
+    // on a position going backwards; a stable sort keeps the analyzer's order
+    // otherwise.
+    tokens.sort_by_key(|t| t.position);
+    tokens
 }
 
 /// The tokens of one text, already converted.
@@ -40,22 +104,10 @@ impl Tokenizer for JiebaTokenizer {
     type TokenStream<'a> = JiebaTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        let mut tokens: Vec<TantivyToken> = self
-            .analyzer
-            .analyze(text)
-            .into_iter()
-            .map(|t| TantivyToken {
-                offset_from: t.start,
-                offset_to: t.end,
-                position: t.position as usize,
-                text: t.text.into_string(),
-                position_length: 1,
-            })
-            .collect();
-        // tantivy delta-encodes each term's positions in stream order and would underflow
-        // on a position going backwards; a stable sort keeps the analyzer's order
-        // otherwise.
-        tokens.sort_by_key(|t| t.position);
+        let tokens = self
+            .prepared
+            .take(text)
+            .unwrap_or_else(|| tokens(&self.analyzer, text));
         JiebaTokenStream {
             tokens,
             next: 0,

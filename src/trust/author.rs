@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::corpus::{Corpus, Timestamp};
@@ -179,27 +180,51 @@ pub fn summaries(
         first: Option<Timestamp>,
         last: Option<Timestamp>,
     }
-    // Hashed, not ordered: a million items' lookups by author id; the output is ordered
-    // below.
-    let mut history: std::collections::HashMap<&str, History> = Default::default();
-    for e in &evidence.items {
-        let d = evidence.doc(e);
-        if d.created_at > as_of || commercial.contains_key(&e.doc) {
-            continue;
+    impl<'a> History<'a> {
+        fn merge(&mut self, other: History<'a>) {
+            self.merchants.extend(other.merchants);
+            self.cities.extend(other.cities);
+            self.first = self.first.min(other.first).or(self.first).or(other.first);
+            self.last = self.last.max(other.last);
         }
-        let h = history.entry(d.author_id.as_str()).or_default();
-        h.merchants.insert(e.merchant_id.as_str());
-        if let Some(m) = corpus.merchants.get(&e.merchant_id) {
-            h.cities.insert(m.city.as_str());
-        }
-        h.first = Some(h.first.map_or(d.created_at, |f| f.min(d.created_at)));
-        h.last = Some(h.last.map_or(d.created_at, |l| l.max(d.created_at)));
     }
+    type Histories<'a> = std::collections::HashMap<&'a str, History<'a>>;
+    // Hashed, not ordered: a million items' lookups by author id; the output is ordered
+    // below. Built in parallel parts and merged: sets, minima and maxima give the same
+    // histories however the items are split.
+    let history: Histories = evidence
+        .items
+        .par_iter()
+        .fold(Histories::default, |mut history, e| {
+            let d = evidence.doc(e);
+            if d.created_at > as_of || commercial.contains_key(&e.doc) {
+                return history;
+            }
+            let h = history.entry(d.author_id.as_str()).or_default();
+            h.merchants.insert(e.merchant_id.as_str());
+            if let Some(m) = corpus.merchants.get(&e.merchant_id) {
+                h.cities.insert(m.city.as_str());
+            }
+            h.first = Some(h.first.map_or(d.created_at, |f| f.min(d.created_at)));
+            h.last = Some(h.last.map_or(d.created_at, |l| l.max(d.created_at)));
+            history
+        })
+        .reduce(Histories::default, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            for (id, h) in b {
+                a.entry(id).or_default().merge(h);
+            }
+            a
+        });
     let empty = History::default();
     let mut ids: BTreeSet<&str> = history.keys().copied().collect();
     ids.extend(corpus.authors.keys().map(String::as_str));
-    ids.into_iter()
-        .map(|id| {
+    let ids: Vec<&str> = ids.into_iter().collect();
+    let summaries: Vec<(String, AuthorSummary)> = ids
+        .par_iter()
+        .map(|&id| {
             let h = history.get(id).unwrap_or(&empty);
             let author = corpus.authors.get(id);
             let s = AuthorSummary {
@@ -215,7 +240,8 @@ pub fn summaries(
             };
             (id.to_string(), s)
         })
-        .collect()
+        .collect();
+    summaries.into_iter().collect()
 }
 
 fn weight_of(c: &Credibility) -> f64 {

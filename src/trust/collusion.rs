@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use crate::corpus::Timestamp;
 use crate::evidence::EvidenceSet;
 use crate::trust::Commercial;
@@ -32,23 +34,43 @@ pub struct Group {
 pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) -> Vec<Group> {
     // Real-name verified accounts are included: verification is rented as easily as an
     // account is bought, so it lowers no suspicion here.
-    let mut by_author: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    let mut first_time: HashMap<(&str, &str), Timestamp> = HashMap::new();
-    for e in &evidence.items {
-        let author = evidence.doc(e).author_id.as_str();
-        if commercial.contains_key(&e.doc) {
-            continue;
-        }
-        by_author
-            .entry(author)
-            .or_default()
-            .insert(e.merchant_id.as_str());
-        let t = evidence.doc(e).created_at;
-        first_time
-            .entry((author, e.merchant_id.as_str()))
-            .and_modify(|f| *f = (*f).min(t))
-            .or_insert(t);
-    }
+    type Seen<'a> = (
+        HashMap<&'a str, BTreeSet<&'a str>>,
+        HashMap<(&'a str, &'a str), Timestamp>,
+    );
+    // Built in parallel parts and merged: set unions and minima give the same maps however
+    // the items are split.
+    let (by_author, first_time): Seen = evidence
+        .items
+        .par_iter()
+        .fold(Seen::default, |(mut by_author, mut first_time), e| {
+            if commercial.contains_key(&e.doc) {
+                return (by_author, first_time);
+            }
+            let author = evidence.doc(e).author_id.as_str();
+            by_author
+                .entry(author)
+                .or_default()
+                .insert(e.merchant_id.as_str());
+            let t = evidence.doc(e).created_at;
+            first_time
+                .entry((author, e.merchant_id.as_str()))
+                .and_modify(|f| *f = (*f).min(t))
+                .or_insert(t);
+            (by_author, first_time)
+        })
+        .reduce(Seen::default, |mut a, mut b| {
+            if a.1.len() < b.1.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            for (author, ms) in b.0 {
+                a.0.entry(author).or_default().extend(ms);
+            }
+            for (key, t) in b.1 {
+                a.1.entry(key).and_modify(|f| *f = (*f).min(t)).or_insert(t);
+            }
+            a
+        });
     // Ordered by author id from here: positions, pairs and groups follow that order.
     let merchants_of: BTreeMap<&str, BTreeSet<&str>> = by_author
         .into_iter()
@@ -66,43 +88,54 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
                 .push((position[a], first_time[&(*a, *m)]));
         }
     }
-    // Every pair of accounts that reviewed one merchant together, once per such merchant;
-    // sorted, a pair's run is its number of shared merchants. Nearly every pair occurs
-    // once, so a flat list (16 bytes a pair) is far smaller than a map of counts (a
-    // 24-byte entry a pair, spare capacity, and the old table beside the new one while it
-    // grows): at 1M documents that map was the analysis's peak, about 450 MB.
-    // Honest regulars of the same shops visit months apart; a farm works through its
-    // client list within weeks.
-    fn pairs_of(list: &[(usize, Timestamp)]) -> impl Iterator<Item = (usize, usize)> + '_ {
-        let small = list.len() <= MAX_REVIEWERS_PER_MERCHANT;
-        let list = if small { list } else { &[] };
-        list.iter().enumerate().flat_map(move |(k, &(a, ta))| {
-            list[k + 1..]
-                .iter()
-                .filter(move |&&(_, tb)| ta.days_until(tb).abs() <= TOGETHER_DAYS)
-                .map(move |&(b, _)| (a.min(b), a.max(b)))
-        })
-    }
-    // Counted first, so the list is allocated once at its size (no doubling on the way).
-    let n: usize = reviewers.values().map(|l| pairs_of(l).count()).sum();
-    let mut together: Vec<(usize, usize)> = Vec::with_capacity(n);
-    for list in reviewers.values() {
-        together.extend(pairs_of(list));
-    }
-    together.sort_unstable();
+    let lists: Vec<&Vec<(usize, Timestamp)>> = reviewers
+        .values()
+        .filter(|list| list.len() <= MAX_REVIEWERS_PER_MERCHANT)
+        .collect();
     // Each author's number of merchants by position: looked up once per candidate pair,
     // of which a big corpus has tens of millions.
     let sizes: Vec<usize> = merchants_of.values().map(BTreeSet::len).collect();
-    let pairs: Vec<(usize, usize)> = together
-        .chunk_by(|x, y| x == y)
-        .filter(|run| {
-            let (a, b) = run[0];
-            let smaller = sizes[a].min(sizes[b]);
-            run.len() >= MIN_SHARED && run.len() as f64 >= MIN_OVERLAP * smaller as f64
+    // Where each author stands in the lists it is on: (list, index in the list).
+    let mut places: Vec<Vec<(usize, usize)>> = vec![Vec::new(); authors.len()];
+    for (l, list) in lists.iter().enumerate() {
+        for (k, &(a, _)) in list.iter().enumerate() {
+            places[a].push((l, k));
+        }
+    }
+    // Each author's partners of higher position are counted on their own, in parallel:
+    // the later reviewers beside it on each list, sorted, so a run is one partner's
+    // shared merchants. No shared map, exact counts, and the pairs come out in (a, b)
+    // order whatever the number of threads.
+    let pairs: Vec<(usize, usize)> = places
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(a, places)| {
+            let mut partners: Vec<usize> = Vec::new();
+            for &(l, k) in places {
+                let list = lists[l];
+                let ta = list[k].1;
+                // Honest regulars of the same shops visit months apart; a farm works through
+                // its client list within weeks.
+                partners.extend(
+                    list[k + 1..]
+                        .iter()
+                        .filter(|&&(_, tb)| ta.days_until(tb).abs() <= TOGETHER_DAYS)
+                        .map(|&(b, _)| b),
+                );
+            }
+            partners.sort_unstable();
+            let sizes = &sizes;
+            let mut out = Vec::new();
+            for run in partners.chunk_by(|x, y| x == y) {
+                let (b, n) = (run[0], run.len());
+                let smaller = sizes[a].min(sizes[b]);
+                if n >= MIN_SHARED && n as f64 >= MIN_OVERLAP * smaller as f64 {
+                    out.push((a, b));
+                }
+            }
+            out
         })
-        .map(|run| run[0])
         .collect();
-    drop(together);
 
     let mut parent: Vec<usize> = (0..authors.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {

@@ -54,9 +54,10 @@ pub fn detect<'c>(
             }
         })
         .collect();
-    let merchants: Vec<(&str, Vec<usize>)> = evidence
-        .by_merchant()
-        .into_iter()
+    let by_merchant: Vec<(&str, &[crate::evidence::Evidence])> =
+        evidence.by_merchant().into_iter().collect();
+    let merchants: Vec<(&str, Vec<usize>)> = by_merchant
+        .into_par_iter()
         .map(|(merchant, items)| {
             let mut docs: Vec<usize> = items
                 .iter()
@@ -142,34 +143,48 @@ fn drop_common_phrasing<'c>(
             }
         }
     }
-    for (d, p) in prints.iter().enumerate() {
-        let Some(p) = p else { continue };
-        let mut doc_cities: Vec<usize> = evidence.docs[d]
-            .merchant_ids
-            .iter()
-            .filter_map(|m| city_of(m))
-            .filter_map(|c| cities.get(c).copied())
-            .collect();
-        doc_cities.sort_unstable();
-        doc_cities.dedup();
-        for (c, (b, &h)) in doc_cities
-            .iter()
-            .flat_map(|c| p.iter().enumerate().map(move |bh| (*c, bh)))
-        {
-            if let Some(e) = keys.get_mut(&(c, b, h)) {
-                let doc = &evidence.docs[d];
-                for m in &doc.merchant_ids {
-                    // Enough to decide; bounded so a very common phrase costs little.
-                    if e.0.len() <= 4 * COMMON_MERCHANTS {
-                        e.0.insert(m.as_str());
-                    }
+    // Every document's bands are looked up in parallel; the few that hit are tallied in
+    // document order below (the tallies are bounded, so their order matters).
+    let hits: Vec<(usize, (usize, usize, u64))> = prints
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(d, p)| {
+            let mut found = Vec::new();
+            let Some(p) = p else { return found };
+            let mut doc_cities: Vec<usize> = evidence.docs[d]
+                .merchant_ids
+                .iter()
+                .filter_map(|m| city_of(m))
+                .filter_map(|c| cities.get(c).copied())
+                .collect();
+            doc_cities.sort_unstable();
+            doc_cities.dedup();
+            for (c, (b, &h)) in doc_cities
+                .iter()
+                .flat_map(|c| p.iter().enumerate().map(move |bh| (*c, bh)))
+            {
+                if keys.contains_key(&(c, b, h)) {
+                    found.push((d, (c, b, h)));
                 }
-                if e.1.len() <= 4 * COMMON_MERCHANTS {
-                    e.1.insert(doc.author_id.as_str());
-                }
-                e.2 += 1;
+            }
+            found
+        })
+        .collect();
+    for (d, key) in hits {
+        let Some(e) = keys.get_mut(&key) else {
+            continue;
+        };
+        let doc = &evidence.docs[d];
+        for m in &doc.merchant_ids {
+            // Enough to decide; bounded so a very common phrase costs little.
+            if e.0.len() <= 4 * COMMON_MERCHANTS {
+                e.0.insert(m.as_str());
             }
         }
+        if e.1.len() <= 4 * COMMON_MERCHANTS {
+            e.1.insert(doc.author_id.as_str());
+        }
+        e.2 += 1;
     }
     for g in groups.iter_mut() {
         let here: BTreeSet<&str> = g

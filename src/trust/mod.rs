@@ -15,6 +15,7 @@ pub mod sponsored;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::corpus::{Corpus, Timestamp};
@@ -439,7 +440,7 @@ pub(crate) fn assess_with(
     let established = |author: &str| credibility.get(author).map_or(0.0, |c| c.established());
     let mut weights: Vec<EvidenceWeight> = evidence
         .items
-        .iter()
+        .par_iter()
         .map(|e| {
             let d = evidence.doc(e);
             let est = established(&d.author_id);
@@ -472,7 +473,18 @@ pub(crate) fn assess_with(
         }
     }
 
-    // Commercial content and merchant accounts.
+    // Commercial content and merchant accounts. Whose account wrote each item is looked
+    // up in parallel (a string-keyed lookup per item); flags are added in item order.
+    let owners: Vec<Option<&str>> = evidence
+        .items
+        .par_iter()
+        .map(|e| {
+            corpus
+                .authors
+                .get(&evidence.doc(e).author_id)
+                .and_then(|a| a.merchant_id.as_deref())
+        })
+        .collect();
     for (k, e) in evidence.items.iter().enumerate() {
         let d = evidence.doc(e);
         if let Some(how) = commercial.get(&e.doc) {
@@ -503,11 +515,7 @@ pub(crate) fn assess_with(
                 .discounts
                 .push(Discount::Commercial { how: how.clone() });
         }
-        let owner = corpus
-            .authors
-            .get(&d.author_id)
-            .and_then(|a| a.merchant_id.as_deref());
-        if let Some(owner) = owner {
+        if let Some(owner) = owners[k] {
             if same_business(corpus, owner, &e.merchant_id) {
                 flags.add(
                     &e.merchant_id,

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::corpus::{Corpus, DocKind};
@@ -33,13 +34,15 @@ pub fn programmes_in(
     evidence: &EvidenceSet,
     commercial: &BTreeMap<usize, Commercial>,
 ) -> BTreeMap<usize, String> {
-    evidence
+    // Every text is searched: in parallel, collected in document order.
+    let found: Vec<(usize, String)> = evidence
         .docs
-        .iter()
+        .par_iter()
         .enumerate()
         .filter(|(i, _)| !commercial.contains_key(i))
         .filter_map(|(i, d)| programme_in(&d.text).map(|p| (i, p)))
-        .collect()
+        .collect();
+    found.into_iter().collect()
 }
 
 /// Followers from which an account counts as an influencer.
@@ -55,17 +58,24 @@ const PRAISE: f64 = 0.3;
 
 /// Documents judged commercial, by document index.
 pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commercial> {
-    let mut out = BTreeMap::new();
-    for (i, d) in evidence.docs.iter().enumerate() {
-        if d.declared_sponsored == Some(true) {
-            out.insert(i, Commercial::Declared);
-        } else if programme_in(&d.text).is_some() {
-            // 感谢大众点评及商家提供的这次免费体验，抽中了霸王餐: the programme's own wording
-            // (免费体验, 商家提供) is no soft ad; see `programmes_in`.
-        } else if let Some(m) = marker_in(&d.text) {
-            out.insert(i, Commercial::Marker(m));
-        }
-    }
+    // Every text is searched for markers: in parallel, collected in document order.
+    let labelled: Vec<(usize, Commercial)> = evidence
+        .docs
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            if d.declared_sponsored == Some(true) {
+                Some((i, Commercial::Declared))
+            } else if programme_in(&d.text).is_some() {
+                // 感谢大众点评及商家提供的这次免费体验，抽中了霸王餐: the programme's own
+                // wording (免费体验, 商家提供) is no soft ad; see `programmes_in`.
+                None
+            } else {
+                marker_in(&d.text).map(|m| (i, Commercial::Marker(m)))
+            }
+        })
+        .collect();
+    let mut out: BTreeMap<usize, Commercial> = labelled.into_iter().collect();
 
     // Shape: per influencer, praising notes in time order (linked to a merchant or not: a
     // campaign's notes do not all carry a POI tag); any window of SHAPE_WINDOW_DAYS holding
