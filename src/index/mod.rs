@@ -541,7 +541,7 @@ impl IndexWriter<'_> {
                     DocKind::Review => stats.reviews += 1,
                 }
                 if let (Some(text), Some(tokens)) = (text, tokens) {
-                    index.prepared.put(&text, tokens);
+                    index.prepared.put(text, tokens);
                 }
                 let term = Term::from_field_text(index.fields.doc_id, id);
                 // A hash collision only costs a needless delete, never a missed one.

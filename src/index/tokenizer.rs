@@ -46,10 +46,14 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    /// Keeps `tokens` (made by [`tokens`] from `text`) for the tokenizer.
-    pub(crate) fn put(&self, text: &str, tokens: Vec<TantivyToken>) {
+    /// Keeps `tokens` (made by [`tokens`] from `text`) for the tokenizer; the text is
+    /// the key, taken as is (no second copy).
+    pub(crate) fn put(&self, text: String, tokens: Vec<TantivyToken>) {
         if let Ok(mut pending) = self.pending.lock() {
-            pending.entry(text.into()).or_default().push(tokens);
+            pending
+                .entry(text.into_boxed_str())
+                .or_default()
+                .push(tokens);
         }
     }
 
