@@ -421,19 +421,31 @@ impl EvidenceSet {
         }
         // Cities train at once: each model's gradient descent is sequential (its weights are
         // the same on any number of threads), so one city at a time left a core idle.
+        // Training reads its reviews' features: their log-odds come with the model.
+        let mut trained: Vec<Option<f32>> = vec![None; docs.len()];
         let models: BTreeMap<&str, Arc<TextModel>> = by_city
             .par_iter()
             .map(|(&c, ids)| {
                 let before = previous.map(|p| &p.of(Some(c)).model);
-                let model = TextReader::train(ids.iter().map(|&i| &docs[i]), as_of, before);
-                (c, model)
+                let (model, logits) =
+                    TextReader::train_reading(ids.iter().map(|&i| (i, &docs[i])), as_of, before);
+                ((c, model), logits)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(cm, logits)| {
+                for (i, z) in logits {
+                    trained[i] = Some(z);
+                }
+                cm
             })
             .collect();
         let fallback = TextModel::default_model();
         let model_of = |d: &Document| city_of(d).and_then(|c| models.get(c)).unwrap_or(&fallback);
         let learned: Vec<(u64, f32)> = docs
             .par_iter()
-            .map(|d| {
+            .zip(&trained)
+            .map(|(d, trained)| {
                 let model = model_of(d);
                 let fp = model.fingerprint;
                 before
@@ -441,6 +453,7 @@ impl EvidenceSet {
                     .filter(|b| b.text_hash == d.text_hash)
                     .and_then(|b| b.learned)
                     .filter(|l| l.0 == fp)
+                    .or_else(|| trained.map(|z| (fp, z)))
                     .unwrap_or_else(|| (fp, model.logit(&features(&d.text, &[]))))
             })
             .collect();

@@ -79,14 +79,31 @@ pub fn fold(s: &str) -> String {
 /// The simplified form of a traditional character listed in `traditional.tsv` (服務 → 服务),
 /// else `c`. Some Dianping reviews are written in 繁體; the lexicons are simplified.
 pub fn fold_char(c: char) -> char {
-    static TABLE: std::sync::OnceLock<BTreeMap<char, char>> = std::sync::OnceLock::new();
+    /// The table, and a bit per Basic Multilingual Plane char saying whether it is listed:
+    /// every char of every text passes here, and nearly none is listed, so the common
+    /// answer costs one bit test rather than a search.
+    struct Table {
+        map: BTreeMap<char, char>,
+        bmp: Vec<u64>,
+    }
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
         // A malformed line is skipped here; `traditional_table_is_well_formed` catches it.
-        rows(TRADITIONAL)
+        let map: BTreeMap<char, char> = rows(TRADITIONAL)
             .filter_map(|(_, f)| Some((single(f.first()?)?, single(f.get(1)?)?)))
-            .collect()
+            .collect();
+        let mut bmp = vec![0u64; 0x10000 / 64];
+        for &t in map.keys() {
+            if let Some(w) = bmp.get_mut(t as usize / 64) {
+                *w |= 1 << (t as u32 % 64);
+            }
+        }
+        Table { map, bmp }
     });
-    table.get(&c).copied().unwrap_or(c)
+    match table.bmp.get(c as usize / 64) {
+        Some(w) if w >> (c as u32 % 64) & 1 == 0 => c,
+        _ => table.map.get(&c).copied().unwrap_or(c),
+    }
 }
 
 /// The only character of `s`, if it has exactly one.
@@ -183,26 +200,64 @@ impl<V: Clone> WordSet<V> {
     /// leftmost. Unlike leftmost-longest this lets a domain word beat a general word that
     /// merely starts earlier: in `很难吃` NTUSD's `很难` would otherwise hide `难吃`.
     pub fn find_ranked<'a>(&'a self, folded: &str, rank: impl Fn(&V) -> u8) -> Vec<Hit<'a, V>> {
-        let mut all: Vec<Hit<'a, V>> = self
+        let raw: Vec<RawHit> = self
             .overlapping
             .find_overlapping_iter(folded)
-            .filter_map(|m| {
-                let i = m.pattern().as_usize();
-                Some(Hit {
-                    start: m.start(),
-                    end: m.end(),
-                    word: self.words.get(i)?.as_str(),
-                    value: self.values.get(i)?,
-                })
-            })
+            .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
             .collect();
+        self.ranked_of(&raw, folded.len(), rank)
+    }
+
+    /// The words, sorted (what [`MultiSet::new`] takes).
+    pub(crate) fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    fn hit(&self, (start, end, i): RawHit) -> Option<Hit<'_, V>> {
+        Some(Hit {
+            start,
+            end,
+            word: self.words.get(i as usize)?.as_str(),
+            value: self.values.get(i as usize)?,
+        })
+    }
+
+    /// [`find`](Self::find) from every (overlapping) match of this set's words in a text,
+    /// as [`MultiSet::scan`] gives them: leftmost first, the longest of those starting
+    /// there, then on from its end, which is what leftmost-longest searching reports.
+    pub(crate) fn leftmost_longest_of(&self, raw: &[RawHit]) -> Vec<Hit<'_, V>> {
+        let mut raw = raw.to_vec();
+        // Words are distinct, so no two matches share both ends: the order is total.
+        raw.sort_unstable_by_key(|&(s, e, _)| (s, std::cmp::Reverse(e)));
+        let mut out = Vec::new();
+        let mut at = 0;
+        for r in raw {
+            if r.0 >= at {
+                if let Some(h) = self.hit(r) {
+                    at = h.end;
+                    out.push(h);
+                }
+            }
+        }
+        out
+    }
+
+    /// [`find_ranked`](Self::find_ranked) from every (overlapping) match of this set's words
+    /// in a text of `len` bytes, as [`MultiSet::scan`] gives them.
+    pub(crate) fn ranked_of(
+        &self,
+        raw: &[RawHit],
+        folded_len: usize,
+        rank: impl Fn(&V) -> u8,
+    ) -> Vec<Hit<'_, V>> {
+        let mut all: Vec<Hit<'_, V>> = raw.iter().filter_map(|&r| self.hit(r)).collect();
         all.sort_by(|a, b| {
             (b.end - b.start)
                 .cmp(&(a.end - a.start))
                 .then_with(|| rank(b.value).cmp(&rank(a.value)))
                 .then_with(|| a.start.cmp(&b.start))
         });
-        let mut taken = vec![false; folded.len()];
+        let mut taken = vec![false; folded_len];
         let mut out = Vec::new();
         for h in all {
             let Some(span) = taken.get_mut(h.start..h.end) else {
@@ -215,6 +270,71 @@ impl<V: Clone> WordSet<V> {
             out.push(h);
         }
         out.sort_by_key(|h| (h.start, h.end));
+        out
+    }
+}
+
+/// A match of a set's word in a text: byte start, byte end, the word's index in the set.
+pub(crate) type RawHit = (usize, usize, u32);
+
+/// Several [`WordSet`]s searched in one pass of one automaton over a text: every
+/// overlapping match of every set's words, handed to each set to choose from as its own
+/// search would ([`WordSet::leftmost_longest_of`], [`WordSet::ranked_of`]). One pass
+/// instead of one per set: reading a text searched it eight times.
+pub(crate) struct MultiSet {
+    matcher: AhoCorasick,
+    /// The sets holding each pattern, as (set, word index in it):
+    /// `owners[starts[p]..starts[p + 1]]` for pattern `p`.
+    owners: Vec<(u32, u32)>,
+    starts: Vec<u32>,
+    sets: usize,
+}
+
+impl MultiSet {
+    /// One searcher for the words of each of `sets` (each set's [`WordSet::words`]).
+    pub(crate) fn new(sets: &[&[String]]) -> Result<Self> {
+        let mut by_word: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
+        for (s, words) in sets.iter().enumerate() {
+            for (i, w) in words.iter().enumerate() {
+                by_word
+                    .entry(w.as_str())
+                    .or_default()
+                    .push((s as u32, i as u32));
+            }
+        }
+        let mut patterns = Vec::with_capacity(by_word.len());
+        let mut owners = Vec::new();
+        let mut starts = vec![0u32];
+        for (w, o) in by_word {
+            patterns.push(w);
+            owners.extend(o);
+            starts.push(owners.len() as u32);
+        }
+        let matcher = AhoCorasick::new(&patterns)
+            .map_err(|e| InternalError::Invariant(format!("lexicon matcher: {e}")))?;
+        Ok(MultiSet {
+            matcher,
+            owners,
+            starts,
+            sets: sets.len(),
+        })
+    }
+
+    /// Every match in `folded` of each set's words, by set in the order given to
+    /// [`new`](Self::new).
+    pub(crate) fn scan(&self, folded: &str) -> Vec<Vec<RawHit>> {
+        let mut out = vec![Vec::new(); self.sets];
+        for m in self.matcher.find_overlapping_iter(folded) {
+            let p = m.pattern().as_usize();
+            let (Some(&a), Some(&b)) = (self.starts.get(p), self.starts.get(p + 1)) else {
+                continue;
+            };
+            for &(s, i) in self.owners.get(a as usize..b as usize).unwrap_or(&[]) {
+                if let Some(set) = out.get_mut(s as usize) {
+                    set.push((m.start(), m.end(), i));
+                }
+            }
+        }
         out
     }
 }

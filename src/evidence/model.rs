@@ -32,34 +32,32 @@ const MAGIC: &[u8; 6] = b"JXTM1\n";
 /// the analyzer's `terms` (token hashes, see [`super::term_hash`]) when given.
 pub fn features(text: &str, terms: &[u64]) -> Vec<u32> {
     let norm = normalize(text).text;
+    let bytes = norm.as_bytes();
     let mut out = Vec::with_capacity(norm.len() + terms.len());
-    let mut run: Vec<char> = Vec::with_capacity(64);
-    let flush = |run: &mut Vec<char>, out: &mut Vec<u32>| {
+    // The byte offset of each char of the current run: an n-gram is the slice from one
+    // offset to the one n chars on (or the run's end), hashed where it lies.
+    let mut run: Vec<usize> = Vec::with_capacity(64);
+    let flush = |run: &mut Vec<usize>, end: usize, out: &mut Vec<u32>| {
         for n in 1..=3usize {
-            for w in run.windows(n) {
-                let mut buf = [0u8; 12];
-                let mut len = 0;
-                for c in w {
-                    len += c.encode_utf8(&mut buf[len..]).len();
-                }
-                out.push(bucket(n as u8, &buf[..len]));
+            for i in 0..(run.len() + 1).saturating_sub(n) {
+                let to = run.get(i + n).copied().unwrap_or(end);
+                out.push(bucket(n as u8, &bytes[run[i]..to]));
             }
         }
         run.clear();
     };
-    for c in norm.chars() {
+    for (at, c) in norm.char_indices() {
         if c.is_whitespace() || is_separator(c) {
-            flush(&mut run, &mut out);
+            flush(&mut run, at, &mut out);
             // The separator itself says something (！, ？, ~): a unigram of its own.
             if !c.is_whitespace() {
-                let mut buf = [0u8; 4];
-                out.push(bucket(1, c.encode_utf8(&mut buf).as_bytes()));
+                out.push(bucket(1, &bytes[at..at + c.len_utf8()]));
             }
         } else {
-            run.push(c);
+            run.push(at);
         }
     }
-    flush(&mut run, &mut out);
+    flush(&mut run, norm.len(), &mut out);
     for t in terms {
         out.push(bucket(9, &t.to_le_bytes()));
     }
@@ -100,7 +98,12 @@ fn is_separator(c: char) -> bool {
 }
 
 fn bucket(tag: u8, bytes: &[u8]) -> u32 {
-    let h = fnv1a(std::iter::once(tag).chain(bytes.iter().copied()));
+    // FNV-1a of the tag then the bytes, as `fnv1a` computes it (written out: it runs for
+    // every n-gram of every text).
+    let step = |h: u64, b: u8| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    let h = bytes
+        .iter()
+        .fold(step(0xcbf2_9ce4_8422_2325, tag), |h, &b| step(h, b));
     // Fold the high bits in: FNV's low bits alone mix poorly for short keys.
     ((h ^ (h >> 29) ^ (h >> 47)) as u32) & (DIM as u32 - 1)
 }
@@ -315,6 +318,51 @@ fn mix(mut z: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Features as first written (chars re-encoded per n-gram, hashed through `fnv1a`):
+    /// the faster version must give the same buckets, or every model would read anew.
+    fn features_reference(text: &str) -> Vec<u32> {
+        let norm = normalize(text).text;
+        let mut out = Vec::new();
+        let mut run: Vec<char> = Vec::new();
+        let bucket = |tag: u8, bytes: &[u8]| {
+            let h = fnv1a(std::iter::once(tag).chain(bytes.iter().copied()));
+            ((h ^ (h >> 29) ^ (h >> 47)) as u32) & (DIM as u32 - 1)
+        };
+        let flush = |run: &mut Vec<char>, out: &mut Vec<u32>| {
+            for n in 1..=3usize {
+                for w in run.windows(n) {
+                    let s: String = w.iter().collect();
+                    out.push(bucket(n as u8, s.as_bytes()));
+                }
+            }
+            run.clear();
+        };
+        for c in norm.chars() {
+            if c.is_whitespace() || is_separator(c) {
+                flush(&mut run, &mut out);
+                if !c.is_whitespace() {
+                    out.push(bucket(1, c.to_string().as_bytes()));
+                }
+            } else {
+                run.push(c);
+            }
+        }
+        flush(&mut run, &mut out);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn features_equal_the_reference() {
+        let texts = include_str!("../../data/asap/dev_sample.csv")
+            .lines()
+            .chain(["", "好", "好吃", "ＡＢ，好吃！！ 😋😋 ﬁne\u{3000}拿铁~~", "a b  c"]);
+        for t in texts {
+            assert_eq!(features(t, &[]), features_reference(t), "{t:?}");
+        }
+    }
 
     #[test]
     fn features_are_sorted_and_fold_width() {

@@ -167,25 +167,37 @@ impl TextReader {
         as_of: Timestamp,
         previous: Option<&Arc<TextModel>>,
     ) -> Arc<TextModel> {
-        let mut rated: Vec<&Document> = docs
+        Self::train_reading(docs.into_iter().enumerate(), as_of, previous).0
+    }
+
+    /// [`train`](Self::train) over numbered documents, also giving the new model's log-odds
+    /// of each review it trained on, by number: their features are at hand, so reading them
+    /// here spares computing them again. Empty when no model was trained (too few reviews, or
+    /// `previous` reused).
+    pub(crate) fn train_reading<'d>(
+        docs: impl IntoIterator<Item = (usize, &'d Document)>,
+        as_of: Timestamp,
+        previous: Option<&Arc<TextModel>>,
+    ) -> (Arc<TextModel>, Vec<(usize, f32)>) {
+        let mut rated: Vec<(usize, &Document)> = docs
             .into_iter()
-            .filter(|d| d.star.is_some() && d.created_at <= as_of)
+            .filter(|(_, d)| d.star.is_some() && d.created_at <= as_of)
             .collect();
         if rated.len() < MIN_RATED {
-            return TextModel::default_model();
+            return (TextModel::default_model(), Vec::new());
         }
-        rated.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        rated.sort_by(|(_, a), (_, b)| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         let mut k = MIN_RATED;
         while k * 2 <= rated.len() && k * 2 <= MAX_TRAIN {
             k *= 2;
         }
         rated.truncate(k);
         let label = |d: &Document| ((d.star.unwrap_or(3.0) - 1.0) / 4.0).clamp(0.0, 1.0) as f32;
-        let positives = rated.iter().filter(|d| label(d) >= 0.75).count();
+        let positives = rated.iter().filter(|(_, d)| label(d) >= 0.75).count();
         if positives < MIN_PER_SIDE || rated.len() - positives < MIN_PER_SIDE {
-            return TextModel::default_model();
+            return (TextModel::default_model(), Vec::new());
         }
-        let fingerprint = fnv1a(rated.iter().flat_map(|d| {
+        let fingerprint = fnv1a(rated.iter().flat_map(|(_, d)| {
             d.text_hash
                 .to_le_bytes()
                 .into_iter()
@@ -194,20 +206,26 @@ impl TextReader {
                 .chain([0xff])
         }));
         if let Some(p) = previous.filter(|p| p.fingerprint == fingerprint) {
-            return Arc::clone(p);
+            return (Arc::clone(p), Vec::new());
         }
         let examples: Vec<(Vec<u32>, f32)> = rated
             .par_iter()
-            .map(|d| (features(&d.text, &[]), label(d)))
+            .map(|(_, d)| (features(&d.text, &[]), label(d)))
             .collect();
-        Arc::new(TextModel::train(
+        let model = Arc::new(TextModel::train(
             &examples,
             &TrainOptions::default(),
             fingerprint,
             ModelSource::Corpus {
                 reviews: examples.len(),
             },
-        ))
+        ));
+        let logits = rated
+            .par_iter()
+            .zip(&examples)
+            .map(|((i, _), (x, _))| (*i, model.logit(x)))
+            .collect();
+        (model, logits)
     }
 
     /// Calibrates `model` on the rated reviews among `docs` (each with its log-odds under

@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::lexicon::{self, bad_line, number, rows, Hit, WordSet};
+use super::lexicon::{self, bad_line, number, rows, Hit, MultiSet, WordSet};
 use crate::error::Result;
 use crate::text::{fold_char_with, CompactString, Token};
 
@@ -273,6 +273,21 @@ pub struct SentimentModel {
     minor: WordSet<()>,
     ntusd: WordSet<f32>,
     hygiene_context: WordSet<HygieneContext>,
+    /// The eight sets every text is searched for, in one pass (see [`Scanned`]).
+    scanner: MultiSet,
+}
+
+/// The order of the sets in [`SentimentModel::scanner`].
+#[derive(Clone, Copy)]
+enum Scanned {
+    Words,
+    Returns,
+    Degree,
+    Negators,
+    Contrast,
+    Aspects,
+    Rhetorical,
+    Minor,
 }
 
 /// What `hygiene_context.tsv` says a word does to a nearby hygiene word.
@@ -439,8 +454,20 @@ impl SentimentModel {
             hygiene_context.push((f[0].to_string(), kind));
         }
         let hygiene_context = WordSet::new(hygiene_context)?;
+        // In `Scanned`'s order.
+        let scanner = MultiSet::new(&[
+            words.words(),
+            returns.words(),
+            degree.words(),
+            negators.words(),
+            contrast.words(),
+            aspects.words(),
+            rhetorical.words(),
+            minor.words(),
+        ])?;
 
         Ok(SentimentModel {
+            scanner,
             hygiene_context,
             words,
             negators,
@@ -477,11 +504,15 @@ impl SentimentModel {
         let f = Folded::new(text);
         let clauses = Clauses::new(&f.text);
 
-        let mut senti = self.words.find_ranked(&f.text, |v| u8::from(v.1));
+        let scan = self.scanner.scan(&f.text);
+        let raw = |set: Scanned| scan.get(set as usize).map_or(&[][..], Vec::as_slice);
+        let mut senti = self
+            .words
+            .ranked_of(raw(Scanned::Words), f.text.len(), |v| u8::from(v.1));
         // A domain phrase may span tokens (救命好吃); a general word or a one-character word
         // must be a word of the text (not 好年 of 好年糕, 差 of 差不多).
         senti.retain(|h| h.word.chars().count() > 1 || self.is_own_word(h, &f, tokens, text));
-        let returns = self.returns.find(&f.text);
+        let returns = self.returns.leftmost_longest_of(raw(Scanned::Returns));
         // A return-intent phrase is counted once, as such (最后一次 is not also 最后).
         senti.retain(|h| overlapping(&returns, h.start, h.end).is_empty());
         let covered = |s: usize, e: usize| {
@@ -489,8 +520,8 @@ impl SentimentModel {
         };
         // A negator or degree word inside a sentiment phrase (不 of 不错, 好 of 好吃) is part
         // of that phrase, not a modifier.
-        let degree_hits = self.degree.find(&f.text);
-        let negator_hits = self.negators.find(&f.text);
+        let degree_hits = self.degree.leftmost_longest_of(raw(Scanned::Degree));
+        let negator_hits = self.negators.leftmost_longest_of(raw(Scanned::Negators));
         let inside_longer = |s: usize, e: usize, others: &[Hit<'_, _>]| {
             overlapping(others, s, e)
                 .iter()
@@ -500,7 +531,7 @@ impl SentimentModel {
         // a sentiment word (不过 of 不过瘾, which is 不 + 过瘾).
         let contrasts: Vec<_> = self
             .contrast
-            .find(&f.text)
+            .leftmost_longest_of(raw(Scanned::Contrast))
             .into_iter()
             .filter(|c| {
                 !overlapping(&senti, c.start, c.end).iter().any(|h| {
@@ -532,9 +563,9 @@ impl SentimentModel {
             })
             .copied()
             .collect();
-        let aspect_hits = self.aspects.find(&f.text);
-        let rhetorical = self.rhetorical.find(&f.text);
-        let minor = self.minor.find(&f.text);
+        let aspect_hits = self.aspects.leftmost_longest_of(raw(Scanned::Aspects));
+        let rhetorical = self.rhetorical.leftmost_longest_of(raw(Scanned::Rhetorical));
+        let minor = self.minor.leftmost_longest_of(raw(Scanned::Minor));
         let sentence_of = |h: &Hit<'_, (f32, bool)>| clauses.sentence(h.start);
         let final_sentence = senti
             .iter()
@@ -1263,6 +1294,80 @@ fn is_sentence_break(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass search chooses, for every set, exactly the matches that set's own
+    /// search finds: on real reviews (the ASAP sample's lines), and on texts made of
+    /// lexicon words run together so that words of several sets overlap.
+    #[test]
+    fn one_pass_search_equals_each_sets_own_search() {
+        let m = SentimentModel::new().unwrap();
+        let mut texts: Vec<String> = include_str!("../../data/asap/dev_sample.csv")
+            .lines()
+            .map(|l| Folded::new(l).text)
+            .collect();
+        let pool: Vec<&String> = [
+            m.words.words(),
+            m.returns.words(),
+            m.degree.words(),
+            m.negators.words(),
+            m.contrast.words(),
+            m.aspects.words(),
+            m.rhetorical.words(),
+            m.minor.words(),
+        ]
+        .into_iter()
+        .flat_map(|w| w.iter().step_by(7))
+        .collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let mut t = String::new();
+            for _ in 0..1 + next(10) {
+                t.push_str(pool[next(pool.len())]);
+                t.push_str(["", "", "", "，", "很", "不", "了"][next(7)]);
+            }
+            texts.push(t);
+        }
+        fn same<V>(a: &[Hit<'_, V>], b: &[Hit<'_, V>]) -> bool {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(x, y)| (x.start, x.end, x.word) == (y.start, y.end, y.word))
+        }
+        for t in &texts {
+            let scan = m.scanner.scan(t);
+            let raw = |s: Scanned| scan[s as usize].as_slice();
+            let rank = |v: &(f32, bool)| u8::from(v.1);
+            assert!(same(
+                &m.words.ranked_of(raw(Scanned::Words), t.len(), rank),
+                &m.words.find_ranked(t, rank)
+            ));
+            macro_rules! check {
+                ($set:ident, $which:ident) => {
+                    assert!(
+                        same(
+                            &m.$set.leftmost_longest_of(raw(Scanned::$which)),
+                            &m.$set.find(t)
+                        ),
+                        "{} in {t:?}",
+                        stringify!($set)
+                    );
+                };
+            }
+            check!(returns, Returns);
+            check!(degree, Degree);
+            check!(negators, Negators);
+            check!(contrast, Contrast);
+            check!(aspects, Aspects);
+            check!(rhetorical, Rhetorical);
+            check!(minor, Minor);
+        }
+    }
 
     #[test]
     fn aspect_signals_read_and_save_as_the_map_they_replace() {

@@ -222,7 +222,17 @@ impl Analyzer {
     fn scan_other(&self, range: Range<usize>, word: &mut Word, sink: &mut Sink<'_, '_>) {
         let norm = sink.norm;
         let base = range.start;
-        for (i, seg) in norm.text[range].split_word_bound_indices() {
+        let stretch = &norm.text[range];
+        // Between Han runs there is mostly punctuation (`,` `。` `！`): with no letter, digit,
+        // hyphen or emoji in the stretch every segment would only end the word.
+        if stretch
+            .chars()
+            .all(|c| !c.is_alphanumeric() && c != '-' && !is_emoji_char(c))
+        {
+            word.flush(sink);
+            return;
+        }
+        for (i, seg) in stretch.split_word_bound_indices() {
             let start = base + i;
             let end = start + seg.len();
             let Some(first) = seg.chars().next() else {
@@ -261,22 +271,31 @@ impl Analyzer {
         // Search mode emits a word's 2- and 3-grams just before the word, and the words
         // themselves tile the run, so walking backwards a token inside the last word seen
         // (and shorter) is one of its sub-words.
-        let mut is_sub = vec![false; tokens.len()];
+        // Most runs give at most 128 tokens: their marks fit in a bit set, no allocation.
+        let mut few = 0u128;
+        let mut many = Vec::new();
+        if tokens.len() > 128 {
+            many.resize(tokens.len(), false);
+        }
         let mut word: Option<(usize, usize)> = None;
-        for (t, sub) in tokens.iter().zip(is_sub.iter_mut()).rev() {
+        for (k, t) in tokens.iter().enumerate().rev() {
             match word {
                 Some((s, e))
                     if s <= t.byte_start
                         && t.byte_end <= e
                         && t.byte_end - t.byte_start < e - s =>
                 {
-                    *sub = true
+                    match many.get_mut(k) {
+                        Some(sub) => *sub = true,
+                        None => few |= 1 << k,
+                    }
                 }
                 _ => word = Some((t.byte_start, t.byte_end)),
             }
         }
         let mut group_start = sink.out.len();
-        for (t, sub) in tokens.iter().zip(is_sub) {
+        for (k, t) in tokens.iter().enumerate() {
+            let sub = many.get(k).copied().unwrap_or_else(|| few >> k & 1 == 1);
             let range = base + t.byte_start..base + t.byte_end;
             if sub {
                 sink.push_sub(range);

@@ -42,7 +42,36 @@ struct Span {
 pub fn normalize(text: &str) -> Normalized {
     let mut out = String::with_capacity(text.len());
     let mut spans: Vec<Span> = Vec::new();
-    for (orig, c) in text.char_indices() {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // Most of a Chinese text is runs of ASCII and main-block ideographs, which map one
+        // to one: copy each run whole (lowercasing its ASCII in place) and extend the last
+        // exact span, as the char-by-char path below would have.
+        let run = exact_run_len(&bytes[at..]);
+        if run > 0 {
+            let norm = out.len();
+            out.push_str(&text[at..at + run]);
+            out[norm..].make_ascii_lowercase();
+            match spans.last_mut() {
+                Some(last) if last.exact && last.orig + last.orig_len == at => {
+                    last.orig_len += run;
+                }
+                _ => spans.push(Span {
+                    norm,
+                    orig: at,
+                    orig_len: run,
+                    exact: true,
+                }),
+            }
+            at += run;
+            continue;
+        }
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
+        let orig = at;
+        at += c.len_utf8();
         let norm = out.len();
         let c_len = c.len_utf8();
         fold_char_with(c, |o| out.push(o));
@@ -72,6 +101,25 @@ pub fn normalize(text: &str) -> Normalized {
         spans,
         original_len: text.len(),
     }
+}
+
+/// Length of the longest prefix of `bytes` (valid UTF-8 from a char boundary) made of ASCII
+/// and of chars of the main CJK block (U+4E00..=U+9FFF), which fold to themselves but for
+/// ASCII case. Always a char boundary.
+#[inline]
+fn exact_run_len(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            i += 1;
+        } else if (0xE4..=0xE9).contains(&b) && (b != 0xE4 || bytes.get(i + 1) >= Some(&0xB8)) {
+            // Three-byte forms with lead E4 B8.. through E9 BF..: U+4E00..=U+9FFF.
+            i += 3;
+        } else {
+            break;
+        }
+    }
+    i
 }
 
 /// One character through NFKC and lowercasing, each resulting char handed to `emit`, with
