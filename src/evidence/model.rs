@@ -358,7 +358,13 @@ mod tests {
     fn features_equal_the_reference() {
         let texts = include_str!("../../data/asap/dev_sample.csv")
             .lines()
-            .chain(["", "好", "好吃", "ＡＢ，好吃！！ 😋😋 ﬁne\u{3000}拿铁~~", "a b  c"]);
+            .chain([
+                "",
+                "好",
+                "好吃",
+                "ＡＢ，好吃！！ 😋😋 ﬁne\u{3000}拿铁~~",
+                "a b  c",
+            ]);
         for t in texts {
             assert_eq!(features(t, &[]), features_reference(t), "{t:?}");
         }

@@ -564,7 +564,9 @@ impl SentimentModel {
             .copied()
             .collect();
         let aspect_hits = self.aspects.leftmost_longest_of(raw(Scanned::Aspects));
-        let rhetorical = self.rhetorical.leftmost_longest_of(raw(Scanned::Rhetorical));
+        let rhetorical = self
+            .rhetorical
+            .leftmost_longest_of(raw(Scanned::Rhetorical));
         let minor = self.minor.leftmost_longest_of(raw(Scanned::Minor));
         let sentence_of = |h: &Hit<'_, (f32, bool)>| clauses.sentence(h.start);
         let final_sentence = senti
