@@ -225,13 +225,12 @@ impl<V: Clone> WordSet<V> {
     /// [`find`](Self::find) from every (overlapping) match of this set's words in a text,
     /// as [`MultiSet::scan`] gives them: leftmost first, the longest of those starting
     /// there, then on from its end, which is what leftmost-longest searching reports.
-    pub(crate) fn leftmost_longest_of(&self, raw: &[RawHit]) -> Vec<Hit<'_, V>> {
-        let mut raw = raw.to_vec();
+    pub(crate) fn leftmost_longest_of(&self, raw: &mut [RawHit]) -> Vec<Hit<'_, V>> {
         // Words are distinct, so no two matches share both ends: the order is total.
         raw.sort_unstable_by_key(|&(s, e, _)| (s, std::cmp::Reverse(e)));
         let mut out = Vec::new();
         let mut at = 0;
-        for r in raw {
+        for &r in raw.iter() {
             if r.0 >= at {
                 if let Some(h) = self.hit(r) {
                     at = h.end;
@@ -323,7 +322,40 @@ impl MultiSet {
     /// Every match in `folded` of each set's words, by set in the order given to
     /// [`new`](Self::new).
     pub(crate) fn scan(&self, folded: &str) -> Vec<Vec<RawHit>> {
-        let mut out = vec![Vec::new(); self.sets];
+        let mut out = Vec::new();
+        self.scan_into(folded, &mut out);
+        out
+    }
+
+    /// [`scan`](Self::scan) handing the matches to `read` in a buffer this thread keeps:
+    /// a text's matches are scratch, and allocating them anew for every text scattered
+    /// short-lived blocks among the readings that are kept.
+    pub(crate) fn scan_with<R>(
+        &self,
+        folded: &str,
+        read: impl FnOnce(&mut [Vec<RawHit>]) -> R,
+    ) -> R {
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<Vec<RawHit>>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => {
+                self.scan_into(folded, &mut buf);
+                let r = read(&mut buf);
+                // A huge text's buffers are not kept for the next ones.
+                if buf.iter().any(|b| b.capacity() > 1 << 16) {
+                    buf.clear();
+                }
+                r
+            }
+            // Only if `read` scanned again: a fresh buffer then.
+            Err(_) => read(&mut self.scan(folded)),
+        })
+    }
+
+    fn scan_into(&self, folded: &str, out: &mut Vec<Vec<RawHit>>) {
+        out.resize_with(self.sets, Vec::new);
+        out.iter_mut().for_each(Vec::clear);
         for m in self.matcher.find_overlapping_iter(folded) {
             let p = m.pattern().as_usize();
             let (Some(&a), Some(&b)) = (self.starts.get(p), self.starts.get(p + 1)) else {
@@ -335,7 +367,6 @@ impl MultiSet {
                 }
             }
         }
-        out
     }
 }
 

@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::lexicon::{self, bad_line, number, rows, Hit, MultiSet, WordSet};
+use super::lexicon::{self, bad_line, number, rows, Hit, MultiSet, RawHit, WordSet};
 use crate::error::Result;
 use crate::text::{fold_char_with, CompactString, Token};
 
@@ -277,6 +277,12 @@ pub struct SentimentModel {
     scanner: MultiSet,
 }
 
+/// The matches of one set in a scan.
+fn set(scan: &mut [Vec<RawHit>], which: Scanned) -> &mut [RawHit] {
+    scan.get_mut(which as usize)
+        .map_or(&mut [][..], Vec::as_mut_slice)
+}
+
 /// The order of the sets in [`SentimentModel::scanner`].
 #[derive(Clone, Copy)]
 enum Scanned {
@@ -504,15 +510,36 @@ impl SentimentModel {
         let f = Folded::new(text);
         let clauses = Clauses::new(&f.text);
 
-        let scan = self.scanner.scan(&f.text);
-        let raw = |set: Scanned| scan.get(set as usize).map_or(&[][..], Vec::as_slice);
-        let mut senti = self
-            .words
-            .ranked_of(raw(Scanned::Words), f.text.len(), |v| u8::from(v.1));
+        let (
+            mut senti,
+            returns,
+            degree_hits,
+            negator_hits,
+            contrast_hits,
+            (aspect_hits, rhetorical, minor),
+        ) = self.scanner.scan_with(&f.text, |scan| {
+            (
+                self.words
+                    .ranked_of(set(scan, Scanned::Words), f.text.len(), |v| u8::from(v.1)),
+                self.returns
+                    .leftmost_longest_of(set(scan, Scanned::Returns)),
+                self.degree.leftmost_longest_of(set(scan, Scanned::Degree)),
+                self.negators
+                    .leftmost_longest_of(set(scan, Scanned::Negators)),
+                self.contrast
+                    .leftmost_longest_of(set(scan, Scanned::Contrast)),
+                (
+                    self.aspects
+                        .leftmost_longest_of(set(scan, Scanned::Aspects)),
+                    self.rhetorical
+                        .leftmost_longest_of(set(scan, Scanned::Rhetorical)),
+                    self.minor.leftmost_longest_of(set(scan, Scanned::Minor)),
+                ),
+            )
+        });
         // A domain phrase may span tokens (救命好吃); a general word or a one-character word
         // must be a word of the text (not 好年 of 好年糕, 差 of 差不多).
         senti.retain(|h| h.word.chars().count() > 1 || self.is_own_word(h, &f, tokens, text));
-        let returns = self.returns.leftmost_longest_of(raw(Scanned::Returns));
         // A return-intent phrase is counted once, as such (最后一次 is not also 最后).
         senti.retain(|h| overlapping(&returns, h.start, h.end).is_empty());
         let covered = |s: usize, e: usize| {
@@ -520,8 +547,6 @@ impl SentimentModel {
         };
         // A negator or degree word inside a sentiment phrase (不 of 不错, 好 of 好吃) is part
         // of that phrase, not a modifier.
-        let degree_hits = self.degree.leftmost_longest_of(raw(Scanned::Degree));
-        let negator_hits = self.negators.leftmost_longest_of(raw(Scanned::Negators));
         let inside_longer = |s: usize, e: usize, others: &[Hit<'_, _>]| {
             overlapping(others, s, e)
                 .iter()
@@ -529,9 +554,7 @@ impl SentimentModel {
         };
         // A marker inside a sentiment phrase (不过 of 不过分) is none, nor one whose tail starts
         // a sentiment word (不过 of 不过瘾, which is 不 + 过瘾).
-        let contrasts: Vec<_> = self
-            .contrast
-            .leftmost_longest_of(raw(Scanned::Contrast))
+        let contrasts: Vec<_> = contrast_hits
             .into_iter()
             .filter(|c| {
                 !overlapping(&senti, c.start, c.end).iter().any(|h| {
@@ -563,11 +586,7 @@ impl SentimentModel {
             })
             .copied()
             .collect();
-        let aspect_hits = self.aspects.leftmost_longest_of(raw(Scanned::Aspects));
-        let rhetorical = self
-            .rhetorical
-            .leftmost_longest_of(raw(Scanned::Rhetorical));
-        let minor = self.minor.leftmost_longest_of(raw(Scanned::Minor));
+
         let sentence_of = |h: &Hit<'_, (f32, bool)>| clauses.sentence(h.start);
         let final_sentence = senti
             .iter()
@@ -1343,17 +1362,17 @@ mod tests {
         }
         for t in &texts {
             let scan = m.scanner.scan(t);
-            let raw = |s: Scanned| scan[s as usize].as_slice();
+            let raw = |s: Scanned| scan[s as usize].clone();
             let rank = |v: &(f32, bool)| u8::from(v.1);
             assert!(same(
-                &m.words.ranked_of(raw(Scanned::Words), t.len(), rank),
+                &m.words.ranked_of(&raw(Scanned::Words), t.len(), rank),
                 &m.words.find_ranked(t, rank)
             ));
             macro_rules! check {
                 ($set:ident, $which:ident) => {
                     assert!(
                         same(
-                            &m.$set.leftmost_longest_of(raw(Scanned::$which)),
+                            &m.$set.leftmost_longest_of(&mut raw(Scanned::$which)),
                             &m.$set.find(t)
                         ),
                         "{} in {t:?}",
