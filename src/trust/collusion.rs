@@ -177,3 +177,149 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
         })
         .collect()
 }
+
+/// [`detect`]'s groups, the same to the byte, from accounts and merchants numbered once
+/// and flat sorted arrays instead of maps keyed by string: a million evidence items cost a
+/// sort rather than millions of hashed and ordered lookups by id. One city's global pass
+/// (`crate::shard`) runs it over the whole corpus.
+pub fn detect_indexed(
+    evidence: &EvidenceSet,
+    commercial: &BTreeMap<usize, Commercial>,
+) -> Vec<Group> {
+    // Accounts numbered in id order (so numbers order as `detect`'s positions do) and
+    // merchants in any fixed order (their names are sorted again for the output).
+    let mut author_ids: Vec<&str> = evidence.docs.iter().map(|d| d.author_id.as_str()).collect();
+    author_ids.par_sort_unstable();
+    author_ids.dedup();
+    let author_no: fnv::FnvHashMap<&str, u32> = author_ids
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (*a, i as u32))
+        .collect();
+    let doc_author: Vec<u32> = evidence
+        .docs
+        .par_iter()
+        .map(|d| author_no[d.author_id.as_str()])
+        .collect();
+    let mut merchant_ids: Vec<&str> = evidence
+        .items
+        .iter()
+        .map(|e| e.merchant_id.as_str())
+        .collect();
+    merchant_ids.par_sort_unstable();
+    merchant_ids.dedup();
+    let merchant_no: fnv::FnvHashMap<&str, u32> = merchant_ids
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (*m, i as u32))
+        .collect();
+    let mut rows: Vec<(u32, u32, i64)> = evidence
+        .items
+        .par_iter()
+        .filter(|e| !commercial.contains_key(&e.doc))
+        .map(|e| {
+            (
+                doc_author[e.doc],
+                merchant_no[e.merchant_id.as_str()],
+                evidence.doc(e).created_at.unix(),
+            )
+        })
+        .collect();
+    // (account, merchant, first time): the earliest row of each pair.
+    rows.par_sort_unstable();
+    rows.dedup_by(|later, first| later.0 == first.0 && later.1 == first.1);
+    // Accounts with at least MIN_SHARED merchants take part.
+    let mut merchants_of: Vec<u32> = vec![0; author_ids.len()];
+    for &(a, _, _) in &rows {
+        merchants_of[a as usize] += 1;
+    }
+    rows.retain(|&(a, _, _)| merchants_of[a as usize] as usize >= MIN_SHARED);
+    // Each merchant's reviewers in account order, as one list per merchant.
+    let mut by_merchant: Vec<(u32, u32, i64)> = rows.iter().map(|&(a, m, t)| (m, a, t)).collect();
+    by_merchant.par_sort_unstable();
+    let lists: Vec<&[(u32, u32, i64)]> = by_merchant
+        .chunk_by(|x, y| x.0 == y.0)
+        .filter(|list| list.len() <= MAX_REVIEWERS_PER_MERCHANT)
+        .collect();
+    let mut places: Vec<Vec<(u32, u32)>> = vec![Vec::new(); author_ids.len()];
+    for (l, list) in lists.iter().enumerate() {
+        for (k, &(_, a, _)) in list.iter().enumerate() {
+            places[a as usize].push((l as u32, k as u32));
+        }
+    }
+    let day = 86_400.0;
+    let pairs: Vec<(usize, usize)> = places
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(a, places)| {
+            let mut partners: Vec<u32> = Vec::new();
+            for &(l, k) in places {
+                let list = lists[l as usize];
+                let ta = list[k as usize].2;
+                partners.extend(
+                    list[k as usize + 1..]
+                        .iter()
+                        .filter(|&&(_, _, tb)| ((tb - ta) as f64 / day).abs() <= TOGETHER_DAYS)
+                        .map(|&(_, b, _)| b),
+                );
+            }
+            partners.sort_unstable();
+            let merchants_of = &merchants_of;
+            let mut out = Vec::new();
+            for run in partners.chunk_by(|x, y| x == y) {
+                let (b, n) = (run[0] as usize, run.len());
+                let smaller = merchants_of[a].min(merchants_of[b]) as usize;
+                if n >= MIN_SHARED && n as f64 >= MIN_OVERLAP * smaller as f64 {
+                    out.push((a, b));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut parent: Vec<usize> = (0..author_ids.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (a, b) in pairs {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for a in 0..author_ids.len() {
+        if merchants_of[a] as usize >= MIN_SHARED {
+            let r = root(&mut parent, a);
+            groups.entry(r).or_default().push(a);
+        }
+    }
+    // Each account's merchants: its run of `rows` (sorted by account).
+    let runs: BTreeMap<u32, &[(u32, u32, i64)]> = rows
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|run| (run[0].0, run))
+        .collect();
+    groups
+        .into_values()
+        .filter(|g| g.len() >= MIN_GROUP)
+        .map(|g| {
+            let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+            for &a in &g {
+                for &(_, m, _) in runs[&(a as u32)] {
+                    *count.entry(merchant_ids[m as usize]).or_insert(0) += 1;
+                }
+            }
+            Group {
+                authors: g.iter().map(|&a| author_ids[a].to_string()).collect(),
+                merchants: count
+                    .into_iter()
+                    .filter(|&(_, n)| n >= MIN_SHARED)
+                    .map(|(m, _)| m.to_string())
+                    .collect(),
+            }
+        })
+        .collect()
+}
