@@ -136,6 +136,38 @@ impl GlobalPass {
     /// of influencers (whose spree of praise across shops is commercial). The result is
     /// what [`Engine::analyze`] computes of these facts, bit for bit.
     pub fn compute(engine: &Engine, corpus: &Corpus, as_of: Option<Timestamp>) -> GlobalPass {
+        Self::compute_inner(engine, corpus, as_of, None)
+    }
+
+    /// The global pass for one city's shard only: what [`GlobalPass::compute`] gives, cut
+    /// to what `city`'s analysis reads. Author summaries and teachers are computed for the
+    /// accounts that wrote about the city (from all their writing, anywhere: each account's
+    /// summary reads its own documents only, so the others' make no difference to it), and
+    /// `notes_by_city` holds `city` alone. The lock-step groups are the whole corpus's
+    /// (a group's size counts members who never wrote about the city). An unknown city is
+    /// a user error, found before any work.
+    pub fn compute_for_city(
+        engine: &Engine,
+        corpus: &Corpus,
+        as_of: Option<Timestamp>,
+        city: &str,
+    ) -> Result<GlobalPass> {
+        if !corpus.merchants.values().any(|m| m.city == city) {
+            return Err(UserError::UnknownCity {
+                city: city.to_string(),
+                known: corpus.cities(),
+            }
+            .into());
+        }
+        Ok(Self::compute_inner(engine, corpus, as_of, Some(city)))
+    }
+
+    fn compute_inner(
+        engine: &Engine,
+        corpus: &Corpus,
+        as_of: Option<Timestamp>,
+        city: Option<&str>,
+    ) -> GlobalPass {
         let as_of = as_of
             .or_else(|| corpus.latest_timestamp())
             .unwrap_or(Timestamp::from_unix(0));
@@ -144,15 +176,24 @@ impl GlobalPass {
         let links = NoteLinks::build(c);
         let skeleton = skeleton(engine, c, &links);
         let commercial = trust::sponsored::detect(c, &skeleton);
-        // Three independent readings of the skeleton, side by side: collusion alone takes
+        // For one city, summaries and teachers read only its writers' documents.
+        let writers = city.map(|city| city_writers(c, &skeleton, city));
+        let part = writers
+            .as_ref()
+            .map(|w| written_by(&skeleton, &commercial, w));
+        let (ev, com) = match &part {
+            Some((ev, com)) => (ev, com),
+            None => (&skeleton, &commercial),
+        };
+        // Three independent readings of the skeleton, side by side: collusion alone took
         // about as long as the other two together.
-        let (groups, (authors, teachers)) = rayon::join(
-            || trust::collusion::detect(&skeleton, &commercial),
+        let (groups, (mut authors, teachers)) = rayon::join(
+            || trust::collusion::detect_indexed(&skeleton, &commercial),
             || {
                 rayon::join(
-                    || trust::author::summaries(c, &skeleton, as_of, &commercial),
+                    || trust::author::summaries(c, ev, as_of, com),
                     || {
-                        crate::evidence::extract::established_authors(c, &skeleton.docs, as_of)
+                        crate::evidence::extract::established_authors(c, &ev.docs, as_of)
                             .into_iter()
                             .map(str::to_string)
                             .collect::<BTreeSet<String>>()
@@ -160,6 +201,10 @@ impl GlobalPass {
                 )
             },
         );
+        if let Some(w) = &writers {
+            // `summaries` adds every listed account; only the writers' are exact here.
+            authors.retain(|id, _| w.contains(id.as_str()));
+        }
         let mut notes_by_city: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for d in skeleton.docs.iter().filter(|d| d.kind == DocKind::Note) {
             let cities: BTreeSet<&str> = d
@@ -167,6 +212,7 @@ impl GlobalPass {
                 .iter()
                 .filter_map(|m| c.merchants.get(m))
                 .map(|m| m.city.as_str())
+                .filter(|here| city.is_none_or(|city| city == *here))
                 .collect();
             for city in cities {
                 notes_by_city
@@ -322,6 +368,74 @@ impl CityFilter<'_> {
     }
 }
 
+/// The accounts that wrote a note or review about one of `city`'s merchants: those a
+/// shard of the city holds (its documents are the skeleton's with such a merchant).
+fn city_writers(c: &Corpus, skeleton: &EvidenceSet, city: &str) -> fnv::FnvHashSet<String> {
+    skeleton
+        .docs
+        .par_iter()
+        .filter(|d| {
+            d.merchant_ids
+                .iter()
+                .any(|m| c.merchants.get(m).is_some_and(|m| m.city == city))
+        })
+        .map(|d| d.author_id.clone())
+        .collect::<Vec<String>>()
+        .into_iter()
+        .collect()
+}
+
+/// The skeleton's documents by `writers`, their items, and their commercial verdicts,
+/// renumbered: what per-account readings (summaries, teachers) need for those accounts.
+fn written_by(
+    skeleton: &EvidenceSet,
+    commercial: &BTreeMap<usize, Commercial>,
+    writers: &fnv::FnvHashSet<String>,
+) -> (EvidenceSet, BTreeMap<usize, Commercial>) {
+    let keep: Vec<bool> = skeleton
+        .docs
+        .par_iter()
+        .map(|d| writers.contains(&d.author_id))
+        .collect();
+    let mut renumber = vec![usize::MAX; keep.len()];
+    let mut next = 0;
+    for (i, &k) in keep.iter().enumerate() {
+        if k {
+            renumber[i] = next;
+            next += 1;
+        }
+    }
+    let docs = skeleton
+        .docs
+        .iter()
+        .zip(&keep)
+        .filter(|(_, &k)| k)
+        .map(|(d, _)| d.clone())
+        .collect();
+    let items = skeleton
+        .items
+        .iter()
+        .filter(|e| keep[e.doc])
+        .map(|e| Evidence {
+            doc: renumber[e.doc],
+            ..e.clone()
+        })
+        .collect();
+    let commercial = commercial
+        .iter()
+        .filter(|(&i, _)| keep[i])
+        .map(|(&i, how)| (renumber[i], how.clone()))
+        .collect();
+    (
+        EvidenceSet {
+            docs,
+            items,
+            readers: None,
+        },
+        commercial,
+    )
+}
+
 /// The authors of these notes and reviews.
 fn writers<'a>(
     notes: &'a BTreeMap<String, crate::corpus::Note>,
@@ -343,7 +457,7 @@ pub fn analyze_one_city(
     city: &str,
     as_of: Option<Timestamp>,
 ) -> Result<Analysis> {
-    let global = GlobalPass::compute(engine, corpus, as_of);
+    let global = GlobalPass::compute_for_city(engine, corpus, as_of, city)?;
     let shard = global.city_corpus(corpus, city)?;
     Ok(engine.analyze_city(Arc::new(shard), &global))
 }
@@ -357,7 +471,7 @@ pub fn analyze_one_city_owned(
     city: &str,
     as_of: Option<Timestamp>,
 ) -> Result<Analysis> {
-    let global = GlobalPass::compute(engine, &corpus, as_of);
+    let global = GlobalPass::compute_for_city(engine, &corpus, as_of, city)?;
     let shard = global.into_city_corpus(corpus, city)?;
     Ok(engine.analyze_city(Arc::new(shard), &global))
 }
