@@ -140,12 +140,13 @@ impl GlobalPass {
     }
 
     /// The global pass for one city's shard only: what [`GlobalPass::compute`] gives, cut
-    /// to what `city`'s analysis reads. Author summaries and teachers are computed for the
-    /// accounts that wrote about the city (from all their writing, anywhere: each account's
-    /// summary reads its own documents only, so the others' make no difference to it), and
-    /// `notes_by_city` holds `city` alone. The lock-step groups are the whole corpus's
-    /// (a group's size counts members who never wrote about the city). An unknown city is
-    /// a user error, found before any work.
+    /// to what `city`'s analysis reads. Author summaries, teachers and commercial verdicts
+    /// are those of the accounts that wrote about the city, each from all its writing
+    /// anywhere (every one of these readings looks at one account's documents only, so
+    /// the other accounts' make no difference to it); the lock-step groups are the whole
+    /// corpus's (a group's size counts members who never wrote about the city), found
+    /// from the other accounts' dates and merchants; `notes_by_city` holds `city` alone.
+    /// An unknown city is a user error, found before any work.
     pub fn compute_for_city(
         engine: &Engine,
         corpus: &Corpus,
@@ -174,37 +175,53 @@ impl GlobalPass {
         let past = corpus.as_of(as_of);
         let c = past.as_ref().unwrap_or(corpus);
         let links = NoteLinks::build(c);
-        let skeleton = skeleton(engine, c, &links);
-        let commercial = trust::sponsored::detect(c, &skeleton);
-        // For one city, summaries and teachers read only its writers' documents.
-        let writers = city.map(|city| city_writers(c, &skeleton, city));
-        let part = writers
-            .as_ref()
-            .map(|w| written_by(&skeleton, &commercial, w));
-        let (ev, com) = match &part {
-            Some((ev, com)) => (ev, com),
-            None => (&skeleton, &commercial),
+        let Some(city) = city else {
+            let skeleton = skeleton(engine, c, &links, |_| true);
+            let commercial = trust::sponsored::detect(c, &skeleton);
+            let (groups, (authors, teachers)) = rayon::join(
+                || trust::collusion::detect_indexed(&[(&skeleton, &commercial)]),
+                || per_author(c, &skeleton, as_of, &commercial),
+            );
+            return Self::assemble(c, as_of, &skeleton, &commercial, authors, teachers, groups);
         };
-        // Three independent readings of the skeleton, side by side: collusion alone took
-        // about as long as the other two together.
-        let (groups, (mut authors, teachers)) = rayon::join(
-            || trust::collusion::detect_indexed(&skeleton, &commercial),
-            || {
-                rayon::join(
-                    || trust::author::summaries(c, ev, as_of, com),
-                    || {
-                        crate::evidence::extract::established_authors(c, &ev.docs, as_of)
-                            .into_iter()
-                            .map(str::to_string)
-                            .collect::<BTreeSet<String>>()
-                    },
-                )
-            },
+        // One city: its writers' documents, read whole, and everyone else's, read only for
+        // the lock-step groups (which span accounts). Every per-account reading (the spree
+        // rule, summaries, teachers) of a writer sees all of that writer's documents.
+        let writers = city_writers(c, &links, city);
+        let (mine, others) = rayon::join(
+            || skeleton(engine, c, &links, |a| writers.contains(a)),
+            || skeleton(engine, c, &links, |a| !writers.contains(a)),
         );
-        if let Some(w) = &writers {
-            // `summaries` adds every listed account; only the writers' are exact here.
-            authors.retain(|id, _| w.contains(id.as_str()));
-        }
+        let (commercial, others_commercial) = rayon::join(
+            || trust::sponsored::detect(c, &mine),
+            || trust::sponsored::detect(c, &others),
+        );
+        let (groups, (mut authors, teachers)) = rayon::join(
+            || {
+                trust::collusion::detect_indexed(&[
+                    (&mine, &commercial),
+                    (&others, &others_commercial),
+                ])
+            },
+            || per_author(c, &mine, as_of, &commercial),
+        );
+        // `summaries` adds every listed account; only the writers' are read.
+        authors.retain(|id, _| writers.contains(id.as_str()));
+        let mut pass = Self::assemble(c, as_of, &mine, &commercial, authors, teachers, groups);
+        pass.notes_by_city.retain(|here, _| here == city);
+        pass
+    }
+
+    /// The pass from its parts; `notes_by_city` from `skeleton`'s notes.
+    fn assemble(
+        c: &Corpus,
+        as_of: Timestamp,
+        skeleton: &EvidenceSet,
+        commercial: &BTreeMap<usize, Commercial>,
+        authors: BTreeMap<String, AuthorSummary>,
+        teachers: BTreeSet<String>,
+        groups: Vec<Group>,
+    ) -> GlobalPass {
         let mut notes_by_city: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for d in skeleton.docs.iter().filter(|d| d.kind == DocKind::Note) {
             let cities: BTreeSet<&str> = d
@@ -212,7 +229,6 @@ impl GlobalPass {
                 .iter()
                 .filter_map(|m| c.merchants.get(m))
                 .map(|m| m.city.as_str())
-                .filter(|here| city.is_none_or(|city| city == *here))
                 .collect();
             for city in cities {
                 notes_by_city
@@ -368,72 +384,52 @@ impl CityFilter<'_> {
     }
 }
 
-/// The accounts that wrote a note or review about one of `city`'s merchants: those a
-/// shard of the city holds (its documents are the skeleton's with such a merchant).
-fn city_writers(c: &Corpus, skeleton: &EvidenceSet, city: &str) -> fnv::FnvHashSet<String> {
-    skeleton
-        .docs
-        .par_iter()
-        .filter(|d| {
-            d.merchant_ids
-                .iter()
-                .any(|m| c.merchants.get(m).is_some_and(|m| m.city == city))
-        })
-        .map(|d| d.author_id.clone())
-        .collect::<Vec<String>>()
-        .into_iter()
-        .collect()
+/// Author summaries and teachers from a skeleton, side by side.
+fn per_author(
+    c: &Corpus,
+    skeleton: &EvidenceSet,
+    as_of: Timestamp,
+    commercial: &BTreeMap<usize, Commercial>,
+) -> (BTreeMap<String, AuthorSummary>, BTreeSet<String>) {
+    rayon::join(
+        || trust::author::summaries(c, skeleton, as_of, commercial),
+        || {
+            crate::evidence::extract::established_authors(c, &skeleton.docs, as_of)
+                .into_iter()
+                .map(str::to_string)
+                .collect::<BTreeSet<String>>()
+        },
+    )
 }
 
-/// The skeleton's documents by `writers`, their items, and their commercial verdicts,
-/// renumbered: what per-account readings (summaries, teachers) need for those accounts.
-fn written_by(
-    skeleton: &EvidenceSet,
-    commercial: &BTreeMap<usize, Commercial>,
-    writers: &fnv::FnvHashSet<String>,
-) -> (EvidenceSet, BTreeMap<usize, Commercial>) {
-    let keep: Vec<bool> = skeleton
-        .docs
+/// The accounts that wrote a note or review about one of `city`'s merchants (a note by
+/// its links, as the skeleton's merchants): the authors a shard of the city holds.
+fn city_writers<'c>(c: &'c Corpus, links: &NoteLinks, city: &str) -> fnv::FnvHashSet<&'c str> {
+    let here: fnv::FnvHashSet<&str> = c
+        .merchants
+        .values()
+        .filter(|m| m.city == city)
+        .map(|m| m.id.as_str())
+        .collect();
+    let notes: Vec<&crate::corpus::Note> = c.notes.values().collect();
+    let reviews: Vec<&crate::corpus::Review> = c.reviews.values().collect();
+    let mut writers: Vec<&str> = notes
         .par_iter()
-        .map(|d| writers.contains(&d.author_id))
-        .collect();
-    let mut renumber = vec![usize::MAX; keep.len()];
-    let mut next = 0;
-    for (i, &k) in keep.iter().enumerate() {
-        if k {
-            renumber[i] = next;
-            next += 1;
-        }
-    }
-    let docs = skeleton
-        .docs
-        .iter()
-        .zip(&keep)
-        .filter(|(_, &k)| k)
-        .map(|(d, _)| d.clone())
-        .collect();
-    let items = skeleton
-        .items
-        .iter()
-        .filter(|e| keep[e.doc])
-        .map(|e| Evidence {
-            doc: renumber[e.doc],
-            ..e.clone()
+        .filter(|n| {
+            links
+                .merchants_of(&n.id)
+                .iter()
+                .any(|m| here.contains(m.as_str()))
         })
+        .map(|n| n.author_id.as_str())
         .collect();
-    let commercial = commercial
-        .iter()
-        .filter(|(&i, _)| keep[i])
-        .map(|(&i, how)| (renumber[i], how.clone()))
-        .collect();
-    (
-        EvidenceSet {
-            docs,
-            items,
-            readers: None,
-        },
-        commercial,
-    )
+    writers.par_extend(
+        reviews
+            .par_iter()
+            .filter(|r| here.contains(r.merchant_id.as_str()))
+            .map(|r| r.author_id.as_str()),
+    );
+    writers.into_iter().collect()
 }
 
 /// The authors of these notes and reviews.
@@ -572,7 +568,13 @@ fn commercial_text(text: String) -> String {
 /// [`commercial_text`]), one evidence item per (document, merchant), and a reading only
 /// for influencers' notes: the commercial, credibility, teacher and group detectors ask
 /// nothing else, so on it they give what they give on the full evidence.
-fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
+/// Only the documents of the authors `keep` accepts are in it.
+fn skeleton(
+    engine: &Engine,
+    c: &Corpus,
+    links: &NoteLinks,
+    keep: impl Fn(&str) -> bool + Sync,
+) -> EvidenceSet {
     let blank = Arc::new(TextEvidence {
         polarity: 0.0,
         confidence: 0.0,
@@ -605,7 +607,7 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
             bands: None,
             learned: (0, 0.0),
         };
-    let notes: Vec<_> = c.notes.values().collect();
+    let notes: Vec<_> = c.notes.values().filter(|n| keep(&n.author_id)).collect();
     let linked: Vec<Vec<String>> = notes
         .iter()
         .map(|n| {
@@ -642,7 +644,7 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
             d
         })
         .collect();
-    let reviews: Vec<_> = c.reviews.values().collect();
+    let reviews: Vec<_> = c.reviews.values().filter(|r| keep(&r.author_id)).collect();
     docs.par_extend(reviews.par_iter().map(|r| {
         let mut d = doc(
             &r.id,

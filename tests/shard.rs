@@ -53,7 +53,7 @@ fn check_every_city(corpus: &Corpus, as_of: Option<Timestamp>, step: usize) -> u
     let commercial = jingxuan::trust::sponsored::detect(corpus, ev);
     let groups = jingxuan::trust::collusion::detect(ev, &commercial);
     assert_eq!(
-        jingxuan::trust::collusion::detect_indexed(ev, &commercial),
+        jingxuan::trust::collusion::detect_indexed(&[(ev, &commercial)]),
         groups
     );
     let global = GlobalPass::compute(&engine, corpus, as_of);

@@ -182,13 +182,16 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
 /// and flat sorted arrays instead of maps keyed by string: a million evidence items cost a
 /// sort rather than millions of hashed and ordered lookups by id. One city's global pass
 /// (`crate::shard`) runs it over the whole corpus.
-pub fn detect_indexed(
-    evidence: &EvidenceSet,
-    commercial: &BTreeMap<usize, Commercial>,
-) -> Vec<Group> {
+///
+/// `parts` are evidence sets with their commercial documents (by index into that set),
+/// read as one: the whole corpus may come in parts (one city's writers and the others).
+pub fn detect_indexed(parts: &[(&EvidenceSet, &BTreeMap<usize, Commercial>)]) -> Vec<Group> {
     // Accounts numbered in id order (so numbers order as `detect`'s positions do) and
     // merchants in any fixed order (their names are sorted again for the output).
-    let mut author_ids: Vec<&str> = evidence.docs.iter().map(|d| d.author_id.as_str()).collect();
+    let mut author_ids: Vec<&str> = parts
+        .iter()
+        .flat_map(|(ev, _)| ev.docs.iter().map(|d| d.author_id.as_str()))
+        .collect();
     author_ids.par_sort_unstable();
     author_ids.dedup();
     let author_no: fnv::FnvHashMap<&str, u32> = author_ids
@@ -196,15 +199,9 @@ pub fn detect_indexed(
         .enumerate()
         .map(|(i, a)| (*a, i as u32))
         .collect();
-    let doc_author: Vec<u32> = evidence
-        .docs
-        .par_iter()
-        .map(|d| author_no[d.author_id.as_str()])
-        .collect();
-    let mut merchant_ids: Vec<&str> = evidence
-        .items
+    let mut merchant_ids: Vec<&str> = parts
         .iter()
-        .map(|e| e.merchant_id.as_str())
+        .flat_map(|(ev, _)| ev.items.iter().map(|e| e.merchant_id.as_str()))
         .collect();
     merchant_ids.par_sort_unstable();
     merchant_ids.dedup();
@@ -213,18 +210,27 @@ pub fn detect_indexed(
         .enumerate()
         .map(|(i, m)| (*m, i as u32))
         .collect();
-    let mut rows: Vec<(u32, u32, i64)> = evidence
-        .items
-        .par_iter()
-        .filter(|e| !commercial.contains_key(&e.doc))
-        .map(|e| {
-            (
-                doc_author[e.doc],
-                merchant_no[e.merchant_id.as_str()],
-                evidence.doc(e).created_at.unix(),
-            )
-        })
-        .collect();
+    let mut rows: Vec<(u32, u32, i64)> = Vec::new();
+    for (evidence, commercial) in parts {
+        let doc_author: Vec<u32> = evidence
+            .docs
+            .par_iter()
+            .map(|d| author_no[d.author_id.as_str()])
+            .collect();
+        rows.par_extend(
+            evidence
+                .items
+                .par_iter()
+                .filter(|e| !commercial.contains_key(&e.doc))
+                .map(|e| {
+                    (
+                        doc_author[e.doc],
+                        merchant_no[e.merchant_id.as_str()],
+                        evidence.doc(e).created_at.unix(),
+                    )
+                }),
+        );
+    }
     // (account, merchant, first time): the earliest row of each pair.
     rows.par_sort_unstable();
     rows.dedup_by(|later, first| later.0 == first.0 && later.1 == first.1);
