@@ -620,7 +620,92 @@ impl FileLoader<'_> {
     /// changes: merchants for references, authors for the unknown-account warning), then
     /// applied in line order, so the corpus, counts, problems and warnings are those of a
     /// line-by-line read on any number of threads.
-    fn read<R: BufRead>(&mut self, mut r: R) -> io::Result<()> {
+    fn read<R: BufRead>(&mut self, r: R) -> io::Result<()> {
+        if !matches!(self.file, "merchants.jsonl" | "authors.jsonl") {
+            // A document file's lines read only merchants and accounts (to check
+            // references), which no line of it changes: they are lent to the parsing
+            // while earlier lines are applied (`read_overlapped`).
+            let known = Corpus {
+                merchants: std::mem::take(&mut self.corpus.merchants),
+                authors: std::mem::take(&mut self.corpus.authors),
+                ..Corpus::default()
+            };
+            let out = self.read_overlapped(r, &known);
+            self.corpus.merchants = known.merchants;
+            self.corpus.authors = known.authors;
+            return out;
+        }
+        self.read_in_turn(r)
+    }
+
+    /// [`FileLoader::read`] for a document file: each chunk is parsed (in parallel) while
+    /// the chunk before it is applied (in line order), so the sequential part (inserting
+    /// records by id) runs beside the parsing instead of after it. `known` holds the
+    /// merchants and accounts, taken out of `self.corpus` meanwhile: applying a document
+    /// line reads neither (the parse already told whether its author is listed).
+    fn read_overlapped<R: BufRead>(&mut self, mut r: R, known: &Corpus) -> io::Result<()> {
+        use rayon::prelude::*;
+        let mut buf = Vec::new();
+        let mut line_no: u64 = 0;
+        let mut chunk = Chunk::default();
+        let mut pending: Option<(Vec<u64>, Vec<Parsed>)> = None;
+        loop {
+            let raw = read_line_capped(&mut r, &mut buf, self.opts.max_line_bytes)?;
+            let end = raw.is_none();
+            if let Some(raw) = raw {
+                line_no += 1;
+                match raw {
+                    RawLine::TooLong => chunk.lines.push((line_no, None)),
+                    RawLine::Bytes => {
+                        let at = chunk.bytes.len();
+                        chunk.bytes.extend_from_slice(&buf);
+                        chunk.lines.push((line_no, Some(at..chunk.bytes.len())));
+                    }
+                }
+            }
+            let full = chunk.lines.len() >= CHUNK_LINES || chunk.bytes.len() >= CHUNK_BYTES;
+            if (full || end) && !chunk.lines.is_empty() {
+                let ctx = LineContext {
+                    file: self.file,
+                    opts: self.opts,
+                    corpus: known,
+                };
+                let before = pending.take();
+                let (parsed, ()) = rayon::join(
+                    || {
+                        chunk
+                            .lines
+                            .par_iter()
+                            .map(|(line_no, range)| match range {
+                                None => ctx.too_long(),
+                                Some(range) => ctx.parse(&chunk.bytes[range.clone()], *line_no),
+                            })
+                            .collect::<Vec<Parsed>>()
+                    },
+                    || {
+                        if let Some((lines, parsed)) = before {
+                            for (line, p) in lines.into_iter().zip(parsed) {
+                                self.apply(line, p);
+                            }
+                        }
+                    },
+                );
+                pending = Some((chunk.lines.iter().map(|(l, _)| *l).collect(), parsed));
+                chunk.bytes.clear();
+                chunk.lines.clear();
+            }
+            if end {
+                if let Some((lines, parsed)) = pending {
+                    for (line, p) in lines.into_iter().zip(parsed) {
+                        self.apply(line, p);
+                    }
+                }
+                return Ok(());
+            }
+        }
+    }
+
+    fn read_in_turn<R: BufRead>(&mut self, mut r: R) -> io::Result<()> {
         let mut buf = Vec::new();
         let mut line_no: u64 = 0;
         let mut chunk = Chunk::default();
@@ -757,6 +842,9 @@ impl FileLoader<'_> {
             .push(format!("{}:{line}: {field}: {what}", self.file));
     }
 
+    /// Called for a line whose author the parse found unlisted (`read_overlapped` has
+    /// lent the accounts out meanwhile, so the map here may be empty: the check is then
+    /// the parse's).
     fn note_author(&mut self, line: u64, author_id: &str) {
         if !self.corpus.authors.contains_key(author_id)
             && self.warnings.unknown_authors.insert(author_id.to_string())
