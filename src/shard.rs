@@ -23,6 +23,11 @@
 //! Templates (copied text) and the usual hygiene-complaint rate are judged within each
 //! city in the full analysis too, so they need no global part.
 //!
+//! A one-city command needs only its city's part of the pass:
+//! [`GlobalPass::compute_for_city`] reads the city's writers' documents whole (summaries,
+//! teachers and commercial verdicts are per account) and everyone else's for the
+//! lock-step groups only.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use jingxuan::corpus::{self, LoadOptions};
