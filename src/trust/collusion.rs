@@ -297,8 +297,8 @@ pub fn detect_indexed(parts: &[(&EvidenceSet, &BTreeMap<usize, Commercial>)]) ->
         }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for a in 0..author_ids.len() {
-        if merchants_of[a] as usize >= MIN_SHARED {
+    for (a, &n) in merchants_of.iter().enumerate() {
+        if n as usize >= MIN_SHARED {
             let r = root(&mut parent, a);
             groups.entry(r).or_default().push(a);
         }
