@@ -999,6 +999,107 @@ mod tests {
     }
 
     #[test]
+    fn a_document_file_of_many_chunks_is_applied_in_line_order() {
+        // Three chunks' worth of notes (parsed while the chunk before is applied): edits,
+        // tombstones, bad lines and unlisted authors on both sides of chunk boundaries.
+        let merchants = r#"{"id":"m-1","name":"奎元馆","city":"杭州","category":"美食/面馆"}"#;
+        let authors = r#"{"id":"u-1"}"#;
+        let n = 3 * CHUNK_LINES + 17;
+        let mut notes = String::new();
+        let (mut bad, mut unlisted) = (Vec::new(), Vec::new());
+        for line in 1..=n {
+            let id = format!("n-{}", line % 5000);
+            let author = if line % 1000 == 7 {
+                unlisted.push(line);
+                format!("u-x{line}")
+            } else {
+                "u-1".to_string()
+            };
+            if line % 4096 == 0 || line % 4096 == 1 {
+                bad.push(line as u64);
+                notes.push_str(r#"{"id":"n-bad","author_id":"u-1"}"#);
+            } else if line % 777 == 0 {
+                notes.push_str(&format!(
+                    r#"{{"id":"n-{}","deleted":true}}"#,
+                    line % 5000 - 1
+                ));
+            } else {
+                notes.push_str(&format!(
+                    r#"{{"id":"{id}","author_id":"{author}","created_at":"2025-10-02T12:00:00+08:00","body":"第{line}行","merchant_ids":["m-1"]}}"#
+                ));
+            }
+            notes.push('\n');
+        }
+        let opts = LoadOptions {
+            mode: Mode::Lenient,
+            max_problems: 1000,
+            max_warnings: 100_000,
+            ..LoadOptions::default()
+        };
+        let files = [
+            ("merchants.jsonl", merchants.as_bytes()),
+            ("authors.jsonl", authors.as_bytes()),
+            ("notes.jsonl", notes.as_bytes()),
+        ];
+        let loaded = load_from_readers(files, &opts).unwrap();
+        let f = &loaded.report.files[2];
+        assert_eq!(f.lines, n as u64);
+        assert_eq!(
+            f.lines,
+            f.accepted + f.replaced + f.deleted + f.skipped_total()
+        );
+        let lines: Vec<u64> = f.problems.iter().map(|p| p.line).collect();
+        let mut want = bad.clone();
+        want.dedup();
+        let mut got = lines.clone();
+        got.dedup();
+        assert_eq!(got, want, "problems are reported in line order");
+        // One warning per unlisted author, in line order; tombstones of ids not loaded
+        // warn too, so pick the author warnings out.
+        let warned: Vec<usize> = loaded
+            .report
+            .warnings
+            .iter()
+            .filter(|w| w.contains("author_id"))
+            .map(|w| w.split(':').nth(1).unwrap().parse().unwrap())
+            .collect();
+        let expect: Vec<usize> = unlisted
+            .into_iter()
+            .filter(|l| l % 4096 > 1 && l % 777 != 0)
+            .collect();
+        assert_eq!(warned, expect);
+        // The last edit of each id wins; a note deleted and not written again is gone.
+        assert!(f.replaced > 0 && f.deleted > 0);
+        // Bad lines touch nothing; a tombstone line deletes the id before its own.
+        let writes = |l: usize, id: usize| l % 4096 > 1 && l % 777 != 0 && l % 5000 == id;
+        let deletes = |l: usize, id: usize| l % 4096 > 1 && l % 777 == 0 && l % 5000 == id + 1;
+        let last_body = |id: usize| {
+            (1..=n)
+                .rev()
+                .find(|&l| writes(l, id) || deletes(l, id))
+                .filter(|&l| writes(l, id))
+                .map(|l| format!("第{l}行"))
+        };
+        let deleted = (0..5000)
+            .filter(|&id| {
+                loaded.corpus.notes.get(&format!("n-{id}")).is_none() && last_body(id).is_none()
+            })
+            .count();
+        assert!(deleted > 0, "some note stays deleted");
+        for id in 0..5000 {
+            assert_eq!(
+                loaded
+                    .corpus
+                    .notes
+                    .get(&format!("n-{id}"))
+                    .map(|x| x.body.clone()),
+                last_body(id),
+                "n-{id}"
+            );
+        }
+    }
+
+    #[test]
     fn capped_reader_splits_lines_and_refuses_long_ones() {
         let got = lines(b"ab\r\n\n0123456789\nxyz", 4);
         assert_eq!(
