@@ -35,18 +35,25 @@ fn main() -> jingxuan::Result<()> {
         breakdown(&loaded, &batch, &opts)?;
         return Ok(());
     }
+    // STORE_ONLY=1: time the store's update alone (no full re-analysis beside it).
+    let store_only = std::env::var_os("STORE_ONLY").is_some();
     for round in 0..rounds {
         // Baseline: apply the batch to the corpus, analyse it all again, select every city.
-        let mut updated = loaded.clone();
+        let mut updated = if store_only {
+            Default::default()
+        } else {
+            loaded.clone()
+        };
         let t = Instant::now();
-        corpus::load_batch(&mut updated, &batch, &opts)?;
-        let engine = Engine::for_corpus(&updated.corpus)?;
-        let analysis = engine.analyze(updated.corpus.clone(), None);
-        for city in &cities {
-            analysis.select(city, &policy, &Default::default())?;
+        if !store_only {
+            corpus::load_batch(&mut updated, &batch, &opts)?;
+            let engine = Engine::for_corpus(&updated.corpus)?;
+            let analysis = engine.analyze(updated.corpus.clone(), None);
+            for city in &cities {
+                analysis.select(city, &policy, &Default::default())?;
+            }
         }
         let full_s = t.elapsed().as_secs_f64();
-        drop(analysis);
         drop(updated);
 
         let store = Store::build(loaded.clone(), StoreOptions::default())?;
