@@ -33,6 +33,9 @@ pub struct Group {
 }
 
 /// Collusive groups, ordered by their first author id.
+///
+/// The plain statement of the rule, kept as the reference that [`detect_indexed`] (what
+/// the pipeline runs) is tested against.
 pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) -> Vec<Group> {
     // Real-name verified accounts are included: verification is rented as easily as an
     // account is bought, so it lowers no suspicion here.
@@ -187,7 +190,7 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
 /// [`detect`]'s groups, the same to the byte, from accounts and merchants numbered once
 /// and flat sorted arrays instead of maps keyed by string: a million evidence items cost a
 /// sort rather than millions of hashed and ordered lookups by id. One city's global pass
-/// (`crate::shard`) runs it over the whole corpus.
+/// (`crate::shard`) runs it over the whole corpus, and every assessment over its own.
 ///
 /// `parts` are evidence sets with their commercial documents (by index into that set),
 /// read as one: the whole corpus may come in parts (one city's writers and the others).

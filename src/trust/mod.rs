@@ -421,7 +421,7 @@ pub(crate) fn assess_with(
         None => {
             let commercial = sponsored::detect(corpus, evidence);
             let credibility = author::credibility(corpus, evidence, as_of, &commercial);
-            let groups = collusion::detect(evidence, &commercial);
+            let groups = collusion::detect_indexed(&[(evidence, &commercial)]);
             (commercial, credibility, groups)
         }
         Some(cross) => {
