@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 
-use crate::text::Analyzer;
+use crate::text::{Analyzer, Token};
 
 /// Name under which [`JiebaTokenizer`] is registered on an index's tokenizer manager.
 pub const TOKENIZER_NAME: &str = "jingxuan_zh";
@@ -35,20 +35,20 @@ impl JiebaTokenizer {
 }
 
 /// Texts segmented ahead of indexing, each taken (once) by the tokenizer when tantivy's
-/// single indexing thread asks for it. Segmenting is the part of indexing that does not
+/// indexing thread asks for it. Segmenting is the part of indexing that does not
 /// depend on the index; done here by the caller in parallel, it leaves that thread the
 /// postings alone. The tokens are exactly what [`tokens`] would make of the text on the
 /// spot (a text not found is segmented then), so the index is the same either way.
 #[derive(Default)]
 pub(crate) struct Prepared {
     /// By text: one token list per pending copy of the text.
-    pending: Mutex<HashMap<Box<str>, Vec<Vec<TantivyToken>>>>,
+    pending: Mutex<HashMap<Box<str>, Vec<Vec<Token>>>>,
 }
 
 impl Prepared {
     /// Keeps `tokens` (made by [`tokens`] from `text`) for the tokenizer; the text is
     /// the key, taken as is (no second copy).
-    pub(crate) fn put(&self, text: String, tokens: Vec<TantivyToken>) {
+    pub(crate) fn put(&self, text: String, tokens: Vec<Token>) {
         if let Ok(mut pending) = self.pending.lock() {
             pending
                 .entry(text.into_boxed_str())
@@ -57,7 +57,7 @@ impl Prepared {
         }
     }
 
-    fn take(&self, text: &str) -> Option<Vec<TantivyToken>> {
+    fn take(&self, text: &str) -> Option<Vec<Token>> {
         let mut pending = self.pending.lock().ok()?;
         let copies = pending.get_mut(text)?;
         let tokens = copies.pop();
@@ -75,33 +75,29 @@ impl Prepared {
     }
 }
 
-/// The tokens of `text` as the index stores them.
-pub(crate) fn tokens(analyzer: &Analyzer, text: &str) -> Vec<TantivyToken> {
-    let mut tokens: Vec<TantivyToken> = analyzer
-        .analyze(text)
-        .into_iter()
-        .map(|t| TantivyToken {
-            offset_from: t.start,
-            offset_to: t.end,
-            position: t.position as usize,
-            text: t.text.into_string(),
-            position_length: 1,
-        })
-        .collect();
-    // tantivy delta-encodes each term's positions in stream order and would underflow
-    // on a position going backwards; a stable sort keeps the analyzer's order
-    // otherwise.
+/// The tokens of `text` as the index stores them: the analyzer's, in position order.
+///
+/// They stay in the analyzer's compact form (most token texts inline, no allocation)
+/// until the stream hands them to tantivy one at a time through a single reused
+/// [`TantivyToken`]: converting each into an owned `String` up front cost an
+/// allocation and a free per token, about a hundred million of them at 1M documents.
+pub(crate) fn tokens(analyzer: &Analyzer, text: &str) -> Vec<Token> {
+    let mut tokens = analyzer.analyze(text);
+    // tantivy delta-encodes each term's positions in stream order (in an index made with
+    // positions, as older ones were) and would underflow on a position going backwards;
+    // a stable sort keeps the analyzer's order otherwise.
     tokens.sort_by_key(|t| t.position);
     tokens
 }
 
-/// The tokens of one text, already converted.
+/// The tokens of one text, handed to tantivy one at a time.
 pub struct JiebaTokenStream {
-    tokens: Vec<TantivyToken>,
+    tokens: Vec<Token>,
     /// Index of the current token plus one; 0 before the first `advance`.
     next: usize,
-    /// Returned by `token()` before the first or after the last `advance`.
-    empty: TantivyToken,
+    /// The current token in tantivy's form (its text buffer reused from token to token);
+    /// the default token before the first or after the last `advance`.
+    current: TantivyToken,
 }
 
 impl Tokenizer for JiebaTokenizer {
@@ -115,34 +111,35 @@ impl Tokenizer for JiebaTokenizer {
         JiebaTokenStream {
             tokens,
             next: 0,
-            empty: TantivyToken::default(),
+            current: TantivyToken::default(),
         }
     }
 }
 
 impl TokenStream for JiebaTokenStream {
     fn advance(&mut self) -> bool {
-        if self.next < self.tokens.len() {
-            self.next += 1;
-            true
-        } else {
+        let Some(t) = self.tokens.get(self.next) else {
             self.next = self.tokens.len() + 1;
-            false
-        }
+            self.current = TantivyToken::default();
+            return false;
+        };
+        self.next += 1;
+        let c = &mut self.current;
+        c.offset_from = t.start;
+        c.offset_to = t.end;
+        c.position = t.position as usize;
+        c.position_length = 1;
+        c.text.clear();
+        c.text.push_str(&t.text);
+        true
     }
 
     fn token(&self) -> &TantivyToken {
-        match self.next.checked_sub(1).and_then(|i| self.tokens.get(i)) {
-            Some(t) => t,
-            None => &self.empty,
-        }
+        &self.current
     }
 
     fn token_mut(&mut self) -> &mut TantivyToken {
-        match self.next.checked_sub(1) {
-            Some(i) if i < self.tokens.len() => &mut self.tokens[i],
-            _ => &mut self.empty,
-        }
+        &mut self.current
     }
 }
 
