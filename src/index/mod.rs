@@ -50,8 +50,11 @@ pub const META_FILE: &str = "jingxuan-index.json";
 /// makes older folders unreadable or differently tokenized.
 pub const FORMAT_VERSION: u32 = 1;
 const FORMAT_NAME: &str = "jingxuan-index";
-/// One indexing thread: documents then land in segments in a fixed order, so segment
-/// layout, merges and hence BM25 statistics never depend on thread scheduling.
+/// One tantivy indexing thread. Not for determinism (answers never depend on the segment
+/// layout: see [`LiveStats`] and DESIGN.md), but because the texts are segmented on rayon
+/// ahead of this thread, so indexing already keeps two cores busy; a second thread would
+/// add an arena and more segments to merge. Building beside the analysis
+/// ([`IndexWriter::analyze_and_add`]) is what fills idle cores.
 const WRITER_THREADS: usize = 1;
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 /// Documents prepared (and their texts segmented) in parallel at a time before they are
@@ -326,13 +329,17 @@ impl SearchIndex {
     ///
     /// Cost: cheap to open; adding is CPU-bound (every text segmented, about the price of
     /// reading it); a commit writes segments (I/O for an index in a folder) and waits for
-    /// merges, so its layout never depends on timing.
+    /// merges to finish.
     pub fn writer(&self) -> Result<IndexWriter<'_>> {
+        let writer = self
+            .index
+            .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY_BYTES)?;
+        // Whatever a writer dropped without committing left queued (only once this is the
+        // one writer: a refused second writer must not empty the live one's queue).
+        self.prepared.clear();
         Ok(IndexWriter {
             index: self,
-            writer: self
-                .index
-                .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY_BYTES)?,
+            writer,
             committed: self.reader.searcher(),
             stats: IndexStats::default(),
             added: Default::default(),
@@ -551,8 +558,8 @@ impl IndexWriter<'_> {
             prepared.set_payload(p);
         }
         prepared.commit()?;
-        // Waiting for merges makes the segment layout (and the deleted documents still
-        // counted in BM25 statistics) a function of the commits alone, not of timing.
+        // Waiting for merges leaves no merge running behind the commit (its files and
+        // memory are done with when this returns); answers never depended on them.
         self.writer.wait_merging_threads()?;
         self.index.prepared.clear();
         self.index.reader.reload()?;
@@ -570,7 +577,7 @@ impl IndexWriter<'_> {
         let mut stats = IndexStats::default();
         // tantivy indexes on one thread (see `WRITER_THREADS`); the documents, and the
         // segmenting of their texts, are made here in parallel a chunk at a time and
-        // handed over in id order, so the index is the same as one made on one thread.
+        // handed over in id order, so the documents are the same as made on one thread.
         let mut inputs = doc_inputs(corpus, links).filter(|d| upsert(d.id));
         loop {
             let chunk: Vec<DocInput<'_>> = inputs.by_ref().take(PREPARE_CHUNK).collect();

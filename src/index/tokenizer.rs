@@ -1,7 +1,7 @@
 //! The tantivy side of the one Chinese analyzer: indexed text is segmented exactly as
 //! queries and scoring segment it.
 
-use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
@@ -39,32 +39,33 @@ impl JiebaTokenizer {
 /// depend on the index; done here by the caller in parallel, it leaves that thread the
 /// postings alone. The tokens are exactly what [`tokens`] would make of the text on the
 /// spot (a text not found is segmented then), so the index is the same either way.
+///
+/// A queue in the order the documents are added: tantivy's one indexing thread (see
+/// `WRITER_THREADS`) asks for the texts in that order, so the text asked for is the one
+/// at the front, which is checked by comparing the texts (a map keyed by text hashed every
+/// text twice, on the indexing thread among others). A text that does not match (an
+/// empty one, which is not queued) is segmented on the spot and the queue left as is.
 #[derive(Default)]
 pub(crate) struct Prepared {
-    /// By text: one token list per pending copy of the text.
-    pending: Mutex<HashMap<Box<str>, Vec<Vec<Token>>>>,
+    pending: Mutex<VecDeque<(Box<str>, Vec<Token>)>>,
 }
 
 impl Prepared {
-    /// Keeps `tokens` (made by [`tokens`] from `text`) for the tokenizer; the text is
-    /// the key, taken as is (no second copy).
+    /// Queues `tokens` (made by [`tokens`] from `text`) for the tokenizer; the text is
+    /// kept as is (no second copy) to check it against the text tantivy asks for.
     pub(crate) fn put(&self, text: String, tokens: Vec<Token>) {
         if let Ok(mut pending) = self.pending.lock() {
-            pending
-                .entry(text.into_boxed_str())
-                .or_default()
-                .push(tokens);
+            pending.push_back((text.into_boxed_str(), tokens));
         }
     }
 
     fn take(&self, text: &str) -> Option<Vec<Token>> {
         let mut pending = self.pending.lock().ok()?;
-        let copies = pending.get_mut(text)?;
-        let tokens = copies.pop();
-        if copies.is_empty() {
-            pending.remove(text);
+        if pending.front().is_some_and(|(t, _)| **t == *text) {
+            pending.pop_front().map(|(_, tokens)| tokens)
+        } else {
+            None
         }
-        tokens
     }
 
     /// Forgets whatever was not taken (a text tantivy did not segment).
@@ -146,6 +147,31 @@ impl TokenStream for JiebaTokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prepared_tokens_are_taken_in_order_and_checked_against_the_text() {
+        let analyzer = Analyzer::builder().build_shared();
+        let prepared = Prepared::default();
+        let (a, b) = ("咖啡很好喝", "火锅太辣了");
+        prepared.put(a.to_string(), tokens(&analyzer, a));
+        prepared.put(b.to_string(), tokens(&analyzer, b));
+        // Not the front: nothing taken, the queue left as it was.
+        assert!(prepared.take(b).is_none());
+        assert!(prepared.take("").is_none());
+        let got: Vec<String> = prepared
+            .take(a)
+            .unwrap()
+            .iter()
+            .map(|t| t.text.to_string())
+            .collect();
+        let want: Vec<String> = tokens(&analyzer, a)
+            .iter()
+            .map(|t| t.text.to_string())
+            .collect();
+        assert_eq!(got, want);
+        assert!(prepared.take(b).is_some());
+        assert!(prepared.take(b).is_none());
+    }
 
     #[test]
     fn maps_offsets_positions_and_text() {
