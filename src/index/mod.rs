@@ -51,10 +51,10 @@ pub const META_FILE: &str = "jingxuan-index.json";
 pub const FORMAT_VERSION: u32 = 1;
 const FORMAT_NAME: &str = "jingxuan-index";
 /// One tantivy indexing thread. Not for determinism (answers never depend on the segment
-/// layout: see [`LiveStats`] and DESIGN.md), but because the texts are segmented on rayon
-/// ahead of this thread, so indexing already keeps two cores busy; a second thread would
-/// add an arena and more segments to merge. Building beside the analysis
-/// ([`IndexWriter::analyze_and_add`]) is what fills idle cores.
+/// layout: see [`LiveStats`] and DESIGN.md): the texts are segmented on rayon ahead of
+/// this thread, and building beside the analysis ([`IndexWriter::analyze_and_add`]) is
+/// what fills idle cores on a small machine; a second thread would add an arena and more
+/// segments to merge.
 const WRITER_THREADS: usize = 1;
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 /// Documents prepared (and their texts segmented) in parallel at a time before they are
@@ -484,7 +484,7 @@ impl IndexWriter<'_> {
     /// other's gaps (a 1M-document corpus on two cores: see `benches/README.md`). Both run
     /// on the current rayon pool (`rayon::join`); on a one-thread pool they run one after
     /// the other. The writer links untagged notes itself (as [`add_corpus`](Self::add_corpus)
-    /// does, the same links the analysis makes): about 2% of the analysis's CPU time, spent
+    /// does, the same links the analysis makes): about 1% of the analysis's CPU time, spent
     /// beside it.
     ///
     /// ```
