@@ -1,7 +1,9 @@
 //! Collusive groups: accounts that review the same set of merchants together, within weeks
 //! of each other (a review farm working through its client list).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 
@@ -35,11 +37,11 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
     // Real-name verified accounts are included: verification is rented as easily as an
     // account is bought, so it lowers no suspicion here.
     type Seen<'a> = (
-        HashMap<&'a str, BTreeSet<&'a str>>,
+        HashMap<&'a str, Vec<&'a str>>,
         HashMap<(&'a str, &'a str), Timestamp>,
     );
-    // Built in parallel parts and merged: set unions and minima give the same maps however
-    // the items are split.
+    // Built in parallel parts and merged: lists made sets below, and minima, give the same
+    // maps however the items are split.
     let (by_author, first_time): Seen = evidence
         .items
         .par_iter()
@@ -51,7 +53,7 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
             by_author
                 .entry(author)
                 .or_default()
-                .insert(e.merchant_id.as_str());
+                .push(e.merchant_id.as_str());
             let t = evidence.doc(e).created_at;
             first_time
                 .entry((author, e.merchant_id.as_str()))
@@ -72,9 +74,13 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
             a
         });
     // Ordered by author id from here: positions, pairs and groups follow that order.
-    let merchants_of: BTreeMap<&str, BTreeSet<&str>> = by_author
+    let merchants_of: BTreeMap<&str, Vec<&str>> = by_author
         .into_iter()
-        .filter(|(_, m)| m.len() >= MIN_SHARED)
+        .filter_map(|(a, mut m)| {
+            m.sort_unstable();
+            m.dedup();
+            (m.len() >= MIN_SHARED).then_some((a, m))
+        })
         .collect();
     let authors: Vec<&str> = merchants_of.keys().copied().collect();
     let position: HashMap<&str, usize> = authors.iter().enumerate().map(|(i, a)| (*a, i)).collect();
@@ -94,7 +100,7 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
         .collect();
     // Each author's number of merchants by position: looked up once per candidate pair,
     // of which a big corpus has tens of millions.
-    let sizes: Vec<usize> = merchants_of.values().map(BTreeSet::len).collect();
+    let sizes: Vec<usize> = merchants_of.values().map(Vec::len).collect();
     // Where each author stands in the lists it is on: (list, index in the list).
     let mut places: Vec<Vec<(usize, usize)>> = vec![Vec::new(); authors.len()];
     for (l, list) in lists.iter().enumerate() {
