@@ -38,7 +38,9 @@ def main():
         if two and one:
             e2e = one["total_s"] / two["total_s"]
             an = one["analyze_s"] / two["analyze_s"]
-            row(f"{size:,} docs: 2 threads vs 1", f"end to end {e2e:.2}x, analyze {an:.2}x",
+            # With the index built beside the analysis (the default), analyze_s covers both.
+            stage = "analyze+index" if two.get("overlap") else "analyze"
+            row(f"{size:,} docs: 2 threads vs 1", f"end to end {e2e:.2}x, {stage} {an:.2}x",
                 ">= 1.8x end to end", e2e >= 1.8)
         if two and size in peer:
             ratio = peer[size]["seconds"] / two["total_s"]

@@ -35,18 +35,25 @@ fn main() -> jingxuan::Result<()> {
         breakdown(&loaded, &batch, &opts)?;
         return Ok(());
     }
+    // STORE_ONLY=1: time the store's update alone (no full re-analysis beside it).
+    let store_only = std::env::var_os("STORE_ONLY").is_some();
     for round in 0..rounds {
         // Baseline: apply the batch to the corpus, analyse it all again, select every city.
-        let mut updated = loaded.clone();
+        let mut updated = if store_only {
+            Default::default()
+        } else {
+            loaded.clone()
+        };
         let t = Instant::now();
-        corpus::load_batch(&mut updated, &batch, &opts)?;
-        let engine = Engine::for_corpus(&updated.corpus)?;
-        let analysis = engine.analyze(updated.corpus.clone(), None);
-        for city in &cities {
-            analysis.select(city, &policy, &Default::default())?;
+        if !store_only {
+            corpus::load_batch(&mut updated, &batch, &opts)?;
+            let engine = Engine::for_corpus(&updated.corpus)?;
+            let analysis = engine.analyze(updated.corpus.clone(), None);
+            for city in &cities {
+                analysis.select(city, &policy, &Default::default())?;
+            }
         }
         let full_s = t.elapsed().as_secs_f64();
-        drop(analysis);
         drop(updated);
 
         let store = Store::build(loaded.clone(), StoreOptions::default())?;
@@ -85,6 +92,14 @@ fn breakdown(
     use jingxuan::evidence::EvidenceSet;
     let engine = Engine::for_corpus(&loaded.corpus)?;
     let before = engine.analyze(loaded.corpus.clone(), None);
+    // PERF_PAUSE=S: a window of S seconds to attach a profiler to the update alone.
+    if let Some(s) = std::env::var("PERF_PAUSE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        eprintln!("ready {}", std::process::id());
+        std::thread::sleep(std::time::Duration::from_secs(s));
+    }
     let sentiment = jingxuan::evidence::sentiment::SentimentModel::new()?;
     let t = Instant::now();
     let updated = corpus::load_batch_onto(&loaded.corpus, &loaded.commercial, batch, opts)?;
@@ -105,6 +120,25 @@ fn breakdown(
         Some(before.evidence()),
     );
     let extract = t.elapsed().as_secs_f64();
+    // Cities whose learned model was trained again (its training set changed): every text
+    // of such a city is read again by the model, the update's largest inherent cost.
+    let fingerprints = |e: &EvidenceSet| -> Vec<(String, u64)> {
+        e.readers
+            .iter()
+            .flat_map(|r| {
+                r.by_city
+                    .iter()
+                    .map(|(c, r)| (c.clone(), r.model.fingerprint))
+            })
+            .collect()
+    };
+    let (old, new) = (fingerprints(before.evidence()), fingerprints(&evidence));
+    let retrained: Vec<&str> = new
+        .iter()
+        .filter(|n| !old.contains(n))
+        .map(|(c, _)| c.as_str())
+        .collect();
+    println!("{{\"retrained_cities\":{retrained:?}}}");
     let t = Instant::now();
     let trust = jingxuan::trust::assess(c, &evidence, as_of);
     let trust_s = t.elapsed().as_secs_f64();

@@ -3,15 +3,20 @@
 //!
 //! ```sh
 //! cargo run --release -p jingxuan-fixture-gen -- --out bench-corpora/100k --target-docs 100000
-//! cargo run --release --example pipeline_timing -- bench-corpora/100k [--no-index] [--stages]
+//! cargo run --release --example pipeline_timing -- bench-corpora/100k [--no-index] [--sequential] [--stages]
 //! ```
 //!
 //! Prints one JSON object: seconds per stage (`load`, `engine` build, `analyze` = linking,
 //! evidence and trust, `index` = building an on-disk search index in a temporary folder,
 //! `score` = every city's scoreboard, `select` = every city's list), their sum as
-//! `total_s`, throughput figures, and the peak resident memory of the process. With
-//! `--stages` the analysis is run a second time, stage by stage, for the split (not counted
-//! in the total).
+//! `total_s`, throughput figures, the CPU seconds (user + system) of the analysis and
+//! index stages, and the peak resident memory of the process. With `--stages` the
+//! analysis is run a second time, stage by stage, for the split (not counted in the total).
+//!
+//! The index is built beside the analysis (`IndexWriter::analyze_and_add`, `"overlap":
+//! true`): `analyze` is then the wall time of both together and `index` the commit alone
+//! (last segments written, merges awaited). `--sequential` builds it after the analysis
+//! (`add_analysis`), so that `analyze` and `index` are each stage alone.
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -23,6 +28,7 @@ use jingxuan::index::SearchIndex;
 use jingxuan::selection::SelectionPolicy;
 use jingxuan::text::Analyzer;
 use jingxuan::Engine;
+use std::sync::Arc;
 
 mod support;
 use support::{peak_rss_mb, seconds};
@@ -32,9 +38,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = args
         .iter()
         .find(|a| !a.starts_with("--"))
-        .ok_or("usage: pipeline_timing CORPUS_DIR [--no-index] [--stages]")?;
+        .ok_or("usage: pipeline_timing CORPUS_DIR [--no-index] [--sequential] [--stages]")?;
     let with_index = !args.iter().any(|a| a == "--no-index");
     let stages = args.iter().any(|a| a == "--stages");
+    let sequential = args.iter().any(|a| a == "--sequential");
     let dir = std::path::Path::new(dir);
     let bytes: u64 = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok())
@@ -48,30 +55,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (loaded, load) = seconds(|| corpus::load(dir, &LoadOptions::default()));
     // Moved into the `Arc` the analysis shares, not cloned: a clone would hold the corpus
     // twice (about 0.8 GB at 1M documents), as no real caller does.
-    let corpus = std::sync::Arc::new(loaded?.corpus);
+    let corpus = Arc::new(loaded?.corpus);
     let docs = corpus.notes.len() + corpus.reviews.len();
     let rss_loaded = peak_rss_mb();
 
     let (engine, build) = seconds(|| Engine::for_corpus(&corpus));
     let engine = engine?;
-    let (analysis, analyze) = seconds(|| engine.analyze(std::sync::Arc::clone(&corpus), None));
+    // The index is built beside the analysis (`IndexWriter::analyze_and_add`), as a
+    // service building both would; `--sequential` builds it after, for the old split.
+    let tmp = std::env::temp_dir().join(format!("jingxuan-timing-{}", std::process::id()));
+    let index_at = SearchIndex::open_or_create(&tmp, engine.analyzer().clone())?;
+    let mut writer = index_at.writer()?;
+    let cpu0 = cpu_s();
+    let (analysis, analyze) = if with_index && !sequential {
+        let (both, secs) = seconds(|| writer.analyze_and_add(&engine, Arc::clone(&corpus), None));
+        (both?.0, secs)
+    } else {
+        seconds(|| engine.analyze(Arc::clone(&corpus), None))
+    };
+    let analyze_cpu = cpu_s() - cpu0;
     let rss_analyzed = peak_rss_mb();
 
-    let tmp = std::env::temp_dir().join(format!("jingxuan-timing-{}", std::process::id()));
+    let cpu0 = cpu_s();
     let index = if with_index {
         let (built, secs) = seconds(|| -> jingxuan::Result<u64> {
-            let index = SearchIndex::open_or_create(&tmp, engine.analyzer().clone())?;
-            let mut writer = index.writer()?;
-            writer.add_analysis(&analysis)?;
+            if sequential {
+                writer.add_analysis(&analysis)?;
+            }
             writer.commit()?;
-            Ok(index.num_docs())
+            Ok(index_at.num_docs())
         });
-        let _ = std::fs::remove_dir_all(&tmp);
         built?;
         secs
     } else {
+        drop(writer);
         0.0
     };
+    drop(index_at);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let index_cpu = cpu_s() - cpu0;
 
     let cities = corpus.cities();
     let (scored, score) = seconds(|| -> jingxuan::Result<usize> {
@@ -112,12 +134,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         String::new()
     };
     println!(
-        "{{\"docs\":{docs},\"mb\":{mb:.1},\"merchants\":{scored},\"listed\":{listed},\"threads\":{},\
+        "{{\"docs\":{docs},\"mb\":{mb:.1},\"merchants\":{scored},\"listed\":{listed},\"threads\":{},\"overlap\":{},\
 \"load_s\":{load:.3},\"load_mb_s\":{:.1},\"engine_s\":{build:.3},\"analyze_s\":{analyze:.3},\
 \"analyze_docs_s\":{:.0},\"index_s\":{index:.3},\"index_docs_s\":{:.0},\"score_s\":{score:.4},\
-\"select_s\":{select:.4},\"total_s\":{total:.2},\"rss_loaded_mb\":{:.0},\"rss_analyzed_mb\":{:.0},\
+\"select_s\":{select:.4},\"analyze_cpu_s\":{analyze_cpu:.2},\"index_cpu_s\":{index_cpu:.2},\"total_s\":{total:.2},\"rss_loaded_mb\":{:.0},\"rss_analyzed_mb\":{:.0},\
 \"peak_rss_mb\":{:.0}{split}}}",
         rayon::current_num_threads(),
+        with_index && !sequential,
         mb / load,
         docs as f64 / analyze,
         if index > 0.0 { docs as f64 / index } else { 0.0 },
@@ -126,4 +149,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         peak_rss_mb().unwrap_or(f64::NAN),
     );
     Ok(())
+}
+
+/// CPU seconds (user + system) this process has used so far, from `/proc/self/stat`
+/// (clock ticks of 1/100 s); NaN where that file is missing.
+fn cpu_s() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // Fields after the command name (which may hold spaces) start at state (field 3);
+    // utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    if f.len() == 2 {
+        (f[0] + f[1]) / 100.0
+    } else {
+        f64::NAN
+    }
 }

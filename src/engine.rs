@@ -145,13 +145,14 @@ impl Engine {
         let previous = &*previous.inner;
         let reuse = Arc::ptr_eq(&self.analyzer, &previous.analyzer)
             || self.same_words(previous.analyzer.extra_words());
-        let before: HashMap<&str, ReadingRef<'_>> = if reuse {
+        // Hashed with Fx, not SipHash: a million ids inserted and looked up twice each.
+        let before: rustc_hash::FxHashMap<&str, ReadingRef<'_>> = if reuse {
             let docs = &previous.evidence.docs;
             docs.iter()
                 .map(|d| (d.id.as_str(), ReadingRef::of_doc(d)))
                 .collect()
         } else {
-            HashMap::new()
+            Default::default()
         };
         // The learned model reads characters, not tokens: it stays valid across dictionaries.
         let readers = previous.evidence.readers.as_deref();
@@ -167,7 +168,7 @@ impl Engine {
         as_of: Option<Timestamp>,
         readings: &[Reading],
     ) -> Analysis {
-        let before: HashMap<&str, ReadingRef<'_>> = readings
+        let before: rustc_hash::FxHashMap<&str, ReadingRef<'_>> = readings
             .iter()
             .map(|r| (r.id.as_str(), ReadingRef::of_saved(r)))
             .collect();
@@ -195,11 +196,11 @@ impl Engine {
     }
 
     /// `global`: a city shard's analysis (`crate::shard`) takes what spans cities from it.
-    pub(crate) fn analyze_from(
+    pub(crate) fn analyze_from<S: std::hash::BuildHasher + Sync>(
         &self,
         corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
-        before: &HashMap<&str, ReadingRef<'_>>,
+        before: &HashMap<&str, ReadingRef<'_>, S>,
         previous_readers: Option<&crate::evidence::reader::Readers>,
         global: Option<&crate::shard::GlobalPass>,
     ) -> Analysis {

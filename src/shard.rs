@@ -23,6 +23,11 @@
 //! Templates (copied text) and the usual hygiene-complaint rate are judged within each
 //! city in the full analysis too, so they need no global part.
 //!
+//! A one-city command needs only its city's part of the pass:
+//! [`GlobalPass::compute_for_city`] reads the city's writers' documents whole (summaries,
+//! teachers and commercial verdicts are per account) and everyone else's for the
+//! lock-step groups only.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use jingxuan::corpus::{self, LoadOptions};
@@ -136,30 +141,92 @@ impl GlobalPass {
     /// of influencers (whose spree of praise across shops is commercial). The result is
     /// what [`Engine::analyze`] computes of these facts, bit for bit.
     pub fn compute(engine: &Engine, corpus: &Corpus, as_of: Option<Timestamp>) -> GlobalPass {
+        Self::compute_inner(engine, corpus, as_of, None)
+    }
+
+    /// The global pass for one city's shard only: what [`GlobalPass::compute`] gives, cut
+    /// to what `city`'s analysis reads. Author summaries, teachers and commercial verdicts
+    /// are those of the accounts that wrote about the city, each from all its writing
+    /// anywhere (every one of these readings looks at one account's documents only, so
+    /// the other accounts' make no difference to it); the lock-step groups are the whole
+    /// corpus's (a group's size counts members who never wrote about the city), found
+    /// from the other accounts' dates and merchants; `notes_by_city` holds `city` alone.
+    /// An unknown city is a user error, found before any work.
+    pub fn compute_for_city(
+        engine: &Engine,
+        corpus: &Corpus,
+        as_of: Option<Timestamp>,
+        city: &str,
+    ) -> Result<GlobalPass> {
+        if !corpus.merchants.values().any(|m| m.city == city) {
+            return Err(UserError::UnknownCity {
+                city: city.to_string(),
+                known: corpus.cities(),
+            }
+            .into());
+        }
+        Ok(Self::compute_inner(engine, corpus, as_of, Some(city)))
+    }
+
+    fn compute_inner(
+        engine: &Engine,
+        corpus: &Corpus,
+        as_of: Option<Timestamp>,
+        city: Option<&str>,
+    ) -> GlobalPass {
         let as_of = as_of
             .or_else(|| corpus.latest_timestamp())
             .unwrap_or(Timestamp::from_unix(0));
         let past = corpus.as_of(as_of);
         let c = past.as_ref().unwrap_or(corpus);
         let links = NoteLinks::build(c);
-        let skeleton = skeleton(engine, c, &links);
-        let commercial = trust::sponsored::detect(c, &skeleton);
-        // Three independent readings of the skeleton, side by side: collusion alone takes
-        // about as long as the other two together.
-        let (groups, (authors, teachers)) = rayon::join(
-            || trust::collusion::detect(&skeleton, &commercial),
-            || {
-                rayon::join(
-                    || trust::author::summaries(c, &skeleton, as_of, &commercial),
-                    || {
-                        crate::evidence::extract::established_authors(c, &skeleton.docs, as_of)
-                            .into_iter()
-                            .map(str::to_string)
-                            .collect::<BTreeSet<String>>()
-                    },
-                )
-            },
+        let Some(city) = city else {
+            let skeleton = skeleton(engine, c, &links, |_| true);
+            let commercial = trust::sponsored::detect(c, &skeleton);
+            let (groups, (authors, teachers)) = rayon::join(
+                || trust::collusion::detect_indexed(&[(&skeleton, &commercial)]),
+                || per_author(c, &skeleton, as_of, &commercial),
+            );
+            return Self::assemble(c, as_of, &skeleton, &commercial, authors, teachers, groups);
+        };
+        // One city: its writers' documents, read whole, and everyone else's, read only for
+        // the lock-step groups (which span accounts). Every per-account reading (the spree
+        // rule, summaries, teachers) of a writer sees all of that writer's documents.
+        let writers = city_writers(c, &links, city);
+        let (mine, others) = rayon::join(
+            || skeleton(engine, c, &links, |a| writers.contains(a)),
+            || skeleton(engine, c, &links, |a| !writers.contains(a)),
         );
+        let (commercial, others_commercial) = rayon::join(
+            || trust::sponsored::detect(c, &mine),
+            || trust::sponsored::detect(c, &others),
+        );
+        let (groups, (mut authors, teachers)) = rayon::join(
+            || {
+                trust::collusion::detect_indexed(&[
+                    (&mine, &commercial),
+                    (&others, &others_commercial),
+                ])
+            },
+            || per_author(c, &mine, as_of, &commercial),
+        );
+        // `summaries` adds every listed account; only the writers' are read.
+        authors.retain(|id, _| writers.contains(id.as_str()));
+        let mut pass = Self::assemble(c, as_of, &mine, &commercial, authors, teachers, groups);
+        pass.notes_by_city.retain(|here, _| here == city);
+        pass
+    }
+
+    /// The pass from its parts; `notes_by_city` from `skeleton`'s notes.
+    fn assemble(
+        c: &Corpus,
+        as_of: Timestamp,
+        skeleton: &EvidenceSet,
+        commercial: &BTreeMap<usize, Commercial>,
+        authors: BTreeMap<String, AuthorSummary>,
+        teachers: BTreeSet<String>,
+        groups: Vec<Group>,
+    ) -> GlobalPass {
         let mut notes_by_city: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for d in skeleton.docs.iter().filter(|d| d.kind == DocKind::Note) {
             let cities: BTreeSet<&str> = d
@@ -322,6 +389,54 @@ impl CityFilter<'_> {
     }
 }
 
+/// Author summaries and teachers from a skeleton, side by side.
+fn per_author(
+    c: &Corpus,
+    skeleton: &EvidenceSet,
+    as_of: Timestamp,
+    commercial: &BTreeMap<usize, Commercial>,
+) -> (BTreeMap<String, AuthorSummary>, BTreeSet<String>) {
+    rayon::join(
+        || trust::author::summaries(c, skeleton, as_of, commercial),
+        || {
+            crate::evidence::extract::established_authors(c, &skeleton.docs, as_of)
+                .into_iter()
+                .map(str::to_string)
+                .collect::<BTreeSet<String>>()
+        },
+    )
+}
+
+/// The accounts that wrote a note or review about one of `city`'s merchants (a note by
+/// its links, as the skeleton's merchants): the authors a shard of the city holds.
+fn city_writers<'c>(c: &'c Corpus, links: &NoteLinks, city: &str) -> fnv::FnvHashSet<&'c str> {
+    let here: fnv::FnvHashSet<&str> = c
+        .merchants
+        .values()
+        .filter(|m| m.city == city)
+        .map(|m| m.id.as_str())
+        .collect();
+    let notes: Vec<&crate::corpus::Note> = c.notes.values().collect();
+    let reviews: Vec<&crate::corpus::Review> = c.reviews.values().collect();
+    let mut writers: Vec<&str> = notes
+        .par_iter()
+        .filter(|n| {
+            links
+                .merchants_of(&n.id)
+                .iter()
+                .any(|m| here.contains(m.as_str()))
+        })
+        .map(|n| n.author_id.as_str())
+        .collect();
+    writers.par_extend(
+        reviews
+            .par_iter()
+            .filter(|r| here.contains(r.merchant_id.as_str()))
+            .map(|r| r.author_id.as_str()),
+    );
+    writers.into_iter().collect()
+}
+
 /// The authors of these notes and reviews.
 fn writers<'a>(
     notes: &'a BTreeMap<String, crate::corpus::Note>,
@@ -343,7 +458,7 @@ pub fn analyze_one_city(
     city: &str,
     as_of: Option<Timestamp>,
 ) -> Result<Analysis> {
-    let global = GlobalPass::compute(engine, corpus, as_of);
+    let global = GlobalPass::compute_for_city(engine, corpus, as_of, city)?;
     let shard = global.city_corpus(corpus, city)?;
     Ok(engine.analyze_city(Arc::new(shard), &global))
 }
@@ -357,7 +472,7 @@ pub fn analyze_one_city_owned(
     city: &str,
     as_of: Option<Timestamp>,
 ) -> Result<Analysis> {
-    let global = GlobalPass::compute(engine, &corpus, as_of);
+    let global = GlobalPass::compute_for_city(engine, &corpus, as_of, city)?;
     let shard = global.into_city_corpus(corpus, city)?;
     Ok(engine.analyze_city(Arc::new(shard), &global))
 }
@@ -458,7 +573,13 @@ fn commercial_text(text: String) -> String {
 /// [`commercial_text`]), one evidence item per (document, merchant), and a reading only
 /// for influencers' notes: the commercial, credibility, teacher and group detectors ask
 /// nothing else, so on it they give what they give on the full evidence.
-fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
+/// Only the documents of the authors `keep` accepts are in it.
+fn skeleton(
+    engine: &Engine,
+    c: &Corpus,
+    links: &NoteLinks,
+    keep: impl Fn(&str) -> bool + Sync,
+) -> EvidenceSet {
     let blank = Arc::new(TextEvidence {
         polarity: 0.0,
         confidence: 0.0,
@@ -491,7 +612,7 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
             bands: None,
             learned: (0, 0.0),
         };
-    let notes: Vec<_> = c.notes.values().collect();
+    let notes: Vec<_> = c.notes.values().filter(|n| keep(&n.author_id)).collect();
     let linked: Vec<Vec<String>> = notes
         .iter()
         .map(|n| {
@@ -528,7 +649,7 @@ fn skeleton(engine: &Engine, c: &Corpus, links: &NoteLinks) -> EvidenceSet {
             d
         })
         .collect();
-    let reviews: Vec<_> = c.reviews.values().collect();
+    let reviews: Vec<_> = c.reviews.values().filter(|r| keep(&r.author_id)).collect();
     docs.par_extend(reviews.par_iter().map(|r| {
         let mut d = doc(
             &r.id,

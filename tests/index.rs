@@ -501,6 +501,58 @@ fn an_index_built_from_an_analysis_finds_its_linked_notes() {
     assert_eq!(mention.kind, DocKind::Note);
 }
 
+/// The analysis and the index of `c` as of `as_of`, built one after the other
+/// (`analyze` then `add_analysis`) or side by side (`analyze_and_add`), on a rayon pool of
+/// `threads`: the city's scoreboard as JSON, the documents added, and the search answers.
+fn analyzed_and_indexed(
+    c: &Corpus,
+    as_of: Option<Timestamp>,
+    beside: bool,
+    threads: usize,
+) -> (String, IndexStats, Vec<(String, u32, String)>) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let engine = jingxuan::Engine::for_corpus(c).unwrap();
+        let index = SearchIndex::create_in_ram(Arc::clone(engine.analyzer())).unwrap();
+        let mut writer = index.writer().unwrap();
+        let (analysis, added) = if beside {
+            writer.analyze_and_add(&engine, c.clone(), as_of).unwrap()
+        } else {
+            let analysis = engine.analyze(c.clone(), as_of);
+            let added = writer.add_analysis(&analysis).unwrap();
+            (analysis, added)
+        };
+        writer.commit().unwrap();
+        assert_eq!(index.num_docs(), added.notes + added.reviews);
+        let board = serde_json::to_string(&*analysis.score_city("杭州").unwrap()).unwrap();
+        (board, added, fingerprint(&index))
+    })
+}
+
+#[test]
+fn an_index_built_beside_the_analysis_equals_one_built_after_it() {
+    let c = corpus();
+    let after = analyzed_and_indexed(&c, None, false, 1);
+    assert_eq!((after.1.notes, after.1.reviews), (4, 3));
+    assert!(after.2.len() >= 8, "{:?}", after.2);
+    for threads in [1, 2] {
+        assert_eq!(
+            analyzed_and_indexed(&c, None, true, threads),
+            after,
+            "{threads} threads"
+        );
+    }
+    // As of a day between the reviews (18 September) and the notes (2 October): both
+    // leave the later notes out, the index as well as the analysis.
+    let early = Some(ts("2025-09-25T00:00:00+08:00"));
+    let after = analyzed_and_indexed(&c, early, false, 2);
+    assert_eq!((after.1.notes, after.1.reviews), (0, 3));
+    assert_eq!(analyzed_and_indexed(&c, early, true, 2), after);
+}
+
 #[test]
 fn equal_scores_are_ordered_by_id_whatever_the_indexing_order() {
     let c = corpus();

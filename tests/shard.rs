@@ -47,6 +47,15 @@ fn shapes(g: &GlobalPass) -> usize {
 fn check_every_city(corpus: &Corpus, as_of: Option<Timestamp>, step: usize) -> usize {
     let engine = Engine::for_corpus(corpus).unwrap();
     let full = engine.analyze(corpus.clone(), as_of);
+    // The global pass's collusion (numbered accounts, flat arrays) finds the groups the
+    // full analysis's does, over the full evidence.
+    let ev = full.evidence();
+    let commercial = jingxuan::trust::sponsored::detect(corpus, ev);
+    let groups = jingxuan::trust::collusion::detect(ev, &commercial);
+    assert_eq!(
+        jingxuan::trust::collusion::detect_indexed(&[(ev, &commercial)]),
+        groups
+    );
     let global = GlobalPass::compute(&engine, corpus, as_of);
     let shipped: GlobalPass =
         serde_json::from_str(&serde_json::to_string(&global).unwrap()).unwrap();
@@ -83,6 +92,13 @@ fn check_every_city(corpus: &Corpus, as_of: Option<Timestamp>, step: usize) -> u
             );
         }
         compared += want.len();
+        // What the command runs: the global pass cut to the city, the corpus handed over.
+        let one =
+            jingxuan::shard::analyze_one_city_owned(&engine, corpus.clone(), &city, as_of).unwrap();
+        assert!(
+            answers(&one, corpus, &city, step) == want,
+            "{city}: the one-city path's answer differs from the full analysis's"
+        );
     }
     compared
 }

@@ -150,6 +150,53 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(6),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// An update holds each unchanged note's text once: the new generation's document
+    /// shares the earlier one's bytes (unless the update read every text again), while an
+    /// edited note holds its new text. Every document's text is its record's.
+    #[test]
+    fn unchanged_notes_share_their_text_across_generations(spec in batch_spec()) {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut sc = Scenario::new(tmp.path());
+        let loaded = corpus::load(&sc.base(), &LoadOptions::default()).unwrap();
+        let store = Store::build(loaded, StoreOptions::default()).unwrap();
+        let before = store.snapshot();
+        let batch = sc.batch(&spec);
+        let report = store.apply_batch(&batch).unwrap();
+        let after = store.snapshot();
+        let old: std::collections::BTreeMap<&str, &Arc<str>> = before
+            .analysis()
+            .evidence()
+            .docs
+            .iter()
+            .filter(|d| d.kind == corpus::DocKind::Note)
+            .map(|d| (d.id.as_str(), &d.text))
+            .collect();
+        let (mut shared, mut unchanged) = (0, 0);
+        for d in after.analysis().evidence().docs.iter().filter(|d| d.kind == corpus::DocKind::Note) {
+            let note = &after.corpus().notes[&d.id];
+            let text = note.text();
+            prop_assert_eq!(&*d.text, text.as_str());
+            if let Some(t) = old.get(d.id.as_str()).filter(|t| ****t == *d.text) {
+                unchanged += 1;
+                shared += usize::from(Arc::ptr_eq(t, &d.text));
+            }
+        }
+        prop_assert!(unchanged > 0);
+        // A changed list of merchant names reads every text again (it can segment any
+        // text differently), and then nothing is taken from the earlier generation.
+        if !report.full_rebuild {
+            prop_assert_eq!(shared, unchanged);
+        }
+    }
+}
+
 /// Readers taking snapshots while batches are applied always see one whole generation:
 /// its answers are exactly those of that generation, computed before the updates ran.
 #[test]

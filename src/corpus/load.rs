@@ -620,7 +620,92 @@ impl FileLoader<'_> {
     /// changes: merchants for references, authors for the unknown-account warning), then
     /// applied in line order, so the corpus, counts, problems and warnings are those of a
     /// line-by-line read on any number of threads.
-    fn read<R: BufRead>(&mut self, mut r: R) -> io::Result<()> {
+    fn read<R: BufRead>(&mut self, r: R) -> io::Result<()> {
+        if !matches!(self.file, "merchants.jsonl" | "authors.jsonl") {
+            // A document file's lines read only merchants and accounts (to check
+            // references), which no line of it changes: they are lent to the parsing
+            // while earlier lines are applied (`read_overlapped`).
+            let known = Corpus {
+                merchants: std::mem::take(&mut self.corpus.merchants),
+                authors: std::mem::take(&mut self.corpus.authors),
+                ..Corpus::default()
+            };
+            let out = self.read_overlapped(r, &known);
+            self.corpus.merchants = known.merchants;
+            self.corpus.authors = known.authors;
+            return out;
+        }
+        self.read_in_turn(r)
+    }
+
+    /// [`FileLoader::read`] for a document file: each chunk is parsed (in parallel) while
+    /// the chunk before it is applied (in line order), so the sequential part (inserting
+    /// records by id) runs beside the parsing instead of after it. `known` holds the
+    /// merchants and accounts, taken out of `self.corpus` meanwhile: applying a document
+    /// line reads neither (the parse already told whether its author is listed).
+    fn read_overlapped<R: BufRead>(&mut self, mut r: R, known: &Corpus) -> io::Result<()> {
+        use rayon::prelude::*;
+        let mut buf = Vec::new();
+        let mut line_no: u64 = 0;
+        let mut chunk = Chunk::default();
+        let mut pending: Option<(Vec<u64>, Vec<Parsed>)> = None;
+        loop {
+            let raw = read_line_capped(&mut r, &mut buf, self.opts.max_line_bytes)?;
+            let end = raw.is_none();
+            if let Some(raw) = raw {
+                line_no += 1;
+                match raw {
+                    RawLine::TooLong => chunk.lines.push((line_no, None)),
+                    RawLine::Bytes => {
+                        let at = chunk.bytes.len();
+                        chunk.bytes.extend_from_slice(&buf);
+                        chunk.lines.push((line_no, Some(at..chunk.bytes.len())));
+                    }
+                }
+            }
+            let full = chunk.lines.len() >= CHUNK_LINES || chunk.bytes.len() >= CHUNK_BYTES;
+            if (full || end) && !chunk.lines.is_empty() {
+                let ctx = LineContext {
+                    file: self.file,
+                    opts: self.opts,
+                    corpus: known,
+                };
+                let before = pending.take();
+                let (parsed, ()) = rayon::join(
+                    || {
+                        chunk
+                            .lines
+                            .par_iter()
+                            .map(|(line_no, range)| match range {
+                                None => ctx.too_long(),
+                                Some(range) => ctx.parse(&chunk.bytes[range.clone()], *line_no),
+                            })
+                            .collect::<Vec<Parsed>>()
+                    },
+                    || {
+                        if let Some((lines, parsed)) = before {
+                            for (line, p) in lines.into_iter().zip(parsed) {
+                                self.apply(line, p);
+                            }
+                        }
+                    },
+                );
+                pending = Some((chunk.lines.iter().map(|(l, _)| *l).collect(), parsed));
+                chunk.bytes.clear();
+                chunk.lines.clear();
+            }
+            if end {
+                if let Some((lines, parsed)) = pending {
+                    for (line, p) in lines.into_iter().zip(parsed) {
+                        self.apply(line, p);
+                    }
+                }
+                return Ok(());
+            }
+        }
+    }
+
+    fn read_in_turn<R: BufRead>(&mut self, mut r: R) -> io::Result<()> {
         let mut buf = Vec::new();
         let mut line_no: u64 = 0;
         let mut chunk = Chunk::default();
@@ -757,6 +842,9 @@ impl FileLoader<'_> {
             .push(format!("{}:{line}: {field}: {what}", self.file));
     }
 
+    /// Called for a line whose author the parse found unlisted (`read_overlapped` has
+    /// lent the accounts out meanwhile, so the map here may be empty: the check is then
+    /// the parse's).
     fn note_author(&mut self, line: u64, author_id: &str) {
         if !self.corpus.authors.contains_key(author_id)
             && self.warnings.unknown_authors.insert(author_id.to_string())
@@ -908,6 +996,108 @@ mod tests {
             });
         }
         out
+    }
+
+    #[test]
+    fn a_document_file_of_many_chunks_is_applied_in_line_order() {
+        // Three chunks' worth of notes (parsed while the chunk before is applied): edits,
+        // tombstones, bad lines and unlisted authors on both sides of chunk boundaries.
+        let merchants = r#"{"id":"m-1","name":"奎元馆","city":"杭州","category":"美食/面馆"}"#;
+        let authors = r#"{"id":"u-1"}"#;
+        let n = 3 * CHUNK_LINES + 17;
+        let mut notes = String::new();
+        let (mut bad, mut unlisted) = (Vec::new(), Vec::new());
+        for line in 1..=n {
+            let id = format!("n-{}", line % 5000);
+            let author = if line % 1000 == 7 {
+                unlisted.push(line);
+                format!("u-x{line}")
+            } else {
+                "u-1".to_string()
+            };
+            if line % 4096 == 0 || line % 4096 == 1 {
+                bad.push(line as u64);
+                notes.push_str(r#"{"id":"n-bad","author_id":"u-1"}"#);
+            } else if line % 777 == 0 {
+                notes.push_str(&format!(
+                    r#"{{"id":"n-{}","deleted":true}}"#,
+                    line % 5000 - 1
+                ));
+            } else {
+                notes.push_str(&format!(
+                    r#"{{"id":"{id}","author_id":"{author}","created_at":"2025-10-02T12:00:00+08:00","body":"第{line}行","merchant_ids":["m-1"]}}"#
+                ));
+            }
+            notes.push('\n');
+        }
+        let opts = LoadOptions {
+            mode: Mode::Lenient,
+            max_problems: 1000,
+            max_warnings: 100_000,
+            ..LoadOptions::default()
+        };
+        let files = [
+            ("merchants.jsonl", merchants.as_bytes()),
+            ("authors.jsonl", authors.as_bytes()),
+            ("notes.jsonl", notes.as_bytes()),
+        ];
+        let loaded = load_from_readers(files, &opts).unwrap();
+        let f = &loaded.report.files[2];
+        assert_eq!(f.lines, n as u64);
+        assert_eq!(
+            f.lines,
+            f.accepted + f.replaced + f.deleted + f.skipped_total()
+        );
+        let lines: Vec<u64> = f.problems.iter().map(|p| p.line).collect();
+        let mut want = bad.clone();
+        want.dedup();
+        let mut got = lines.clone();
+        got.dedup();
+        assert_eq!(got, want, "problems are reported in line order");
+        // One warning per unlisted author, in line order; tombstones of ids not loaded
+        // warn too, so pick the author warnings out.
+        let warned: Vec<usize> = loaded
+            .report
+            .warnings
+            .iter()
+            .filter(|w| w.contains("author_id"))
+            .map(|w| w.split(':').nth(1).unwrap().parse().unwrap())
+            .collect();
+        let expect: Vec<usize> = unlisted
+            .into_iter()
+            .filter(|l| l % 4096 > 1 && l % 777 != 0)
+            .collect();
+        assert_eq!(warned, expect);
+        // The last edit of each id wins; a note deleted and not written again is gone.
+        assert!(f.replaced > 0 && f.deleted > 0);
+        // Bad lines touch nothing; a tombstone line deletes the id before its own.
+        let writes = |l: usize, id: usize| l % 4096 > 1 && !l.is_multiple_of(777) && l % 5000 == id;
+        let deletes =
+            |l: usize, id: usize| l % 4096 > 1 && l.is_multiple_of(777) && l % 5000 == id + 1;
+        let last_body = |id: usize| {
+            (1..=n)
+                .rev()
+                .find(|&l| writes(l, id) || deletes(l, id))
+                .filter(|&l| writes(l, id))
+                .map(|l| format!("第{l}行"))
+        };
+        let deleted = (0..5000)
+            .filter(|&id| {
+                !loaded.corpus.notes.contains_key(&format!("n-{id}")) && last_body(id).is_none()
+            })
+            .count();
+        assert!(deleted > 0, "some note stays deleted");
+        for id in 0..5000 {
+            assert_eq!(
+                loaded
+                    .corpus
+                    .notes
+                    .get(&format!("n-{id}"))
+                    .map(|x| x.body.clone()),
+                last_body(id),
+                "n-{id}"
+            );
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! (document, merchant it speaks of), each with the opinion it carries.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -100,6 +101,9 @@ pub(crate) struct ReadingRef<'a> {
     pub bands: &'a Option<Arc<Bands>>,
     /// The learned reading and its model's fingerprint, when kept (not in saved states).
     pub learned: Option<(u64, f32)>,
+    /// The text itself, when kept (not in saved states): an unchanged note shares it
+    /// instead of holding a second copy.
+    pub text: Option<&'a Arc<str>>,
 }
 
 impl<'a> ReadingRef<'a> {
@@ -112,6 +116,7 @@ impl<'a> ReadingRef<'a> {
             parts: &d.parts,
             bands: &d.bands,
             learned: Some(d.learned),
+            text: Some(&d.text),
         }
     }
 
@@ -125,6 +130,7 @@ impl<'a> ReadingRef<'a> {
             parts: &r.parts,
             bands: &r.bands,
             learned: None,
+            text: None,
         }
     }
 }
@@ -248,7 +254,7 @@ impl EvidenceSet {
         sentiment: &SentimentModel,
         previous: Option<&EvidenceSet>,
     ) -> EvidenceSet {
-        let before: HashMap<&str, ReadingRef<'_>> = previous
+        let before: rustc_hash::FxHashMap<&str, ReadingRef<'_>> = previous
             .map(|p| {
                 p.docs
                     .iter()
@@ -272,17 +278,23 @@ impl EvidenceSet {
     /// whole corpus (a city shard's documents alone do not show an author's history);
     /// `None` computes them from `corpus`.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn extract_with(
+    pub(crate) fn extract_with<S: BuildHasher + Sync>(
         corpus: &Corpus,
         links: &NoteLinks,
         analyzer: &Analyzer,
         sentiment: &SentimentModel,
-        before: &HashMap<&str, ReadingRef<'_>>,
+        before: &HashMap<&str, ReadingRef<'_>, S>,
         as_of: Timestamp,
         previous: Option<&Readers>,
         teachers: Option<&std::collections::BTreeSet<String>>,
     ) -> EvidenceSet {
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
+        // Hashed, not ordered: several lookups per item, a million items.
+        let merchants: rustc_hash::FxHashMap<&str, &crate::corpus::Merchant> = corpus
+            .merchants
+            .iter()
+            .map(|(id, m)| (id.as_str(), m))
+            .collect();
         let band_hasher = BandHasher::default();
         let visits = visit_proofs(corpus);
         // One empty list for every document with no parts (most): an `Arc` of an empty
@@ -296,7 +308,7 @@ impl EvidenceSet {
                 let text = n.text();
                 let text_hash = text_hash(DocKind::Note, &text);
                 let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
-                merchant_ids.retain(|m| corpus.merchants.contains_key(m));
+                merchant_ids.retain(|m| merchants.contains_key(m.as_str()));
                 merchant_ids.sort();
                 merchant_ids.dedup();
                 let old = reusable(&n.id, text_hash);
@@ -329,6 +341,12 @@ impl EvidenceSet {
                         .collect(),
                     _ => Arc::clone(&no_parts),
                 };
+                // The same bytes as the earlier analysis's text: share them. Compared, not
+                // trusted to the hash, since the text is what every later stage reads.
+                let text: Arc<str> = match old.and_then(|d| d.text) {
+                    Some(t) if **t == *text => Arc::clone(t),
+                    _ => text.into(),
+                };
                 Document {
                     terms,
                     text_hash,
@@ -338,7 +356,7 @@ impl EvidenceSet {
                     author_id: n.author_id.clone(),
                     created_at: n.created_at,
                     reading,
-                    text: text.into(),
+                    text,
                     star: None,
                     verified_visit: false,
                     declared_sponsored: n.sponsored,
@@ -394,7 +412,7 @@ impl EvidenceSet {
         // log-odds reused when its text and its city's model are unchanged. A document is
         // read with the model of its first merchant's city.
         let city_of = |d: &Document| -> Option<&str> {
-            let m = corpus.merchants.get(d.merchant_ids.first()?)?;
+            let m = merchants.get(d.merchant_ids.first()?.as_str())?;
             Some(m.city.as_str())
         };
         // Only established accounts teach the model and calibrate it (several merchants over
@@ -500,7 +518,7 @@ impl EvidenceSet {
                 let verified = proof != Proof::None;
                 let part = d.parts.iter().find(|p| &p.merchant_id == m);
                 let reading = part.map_or(&*d.reading, |p| &p.reading);
-                let merchant = corpus.merchants.get(m);
+                let merchant = merchants.get(m.as_str()).copied();
                 let city = merchant.map(|m| m.city.as_str());
                 let reader = readers.of(city);
                 // A passage of a 合集, or a note read for a merchant of another city than its
@@ -681,10 +699,11 @@ pub(crate) fn established_authors<'a>(
                 && crate::text::markers::marker_in(&d.text).is_none()
         })
         .collect();
+    let known: rustc_hash::FxHashSet<&str> = corpus.merchants.keys().map(String::as_str).collect();
     // Built in parallel parts and merged: set unions, minima and maxima give the same
     // histories however the documents are split.
     type Histories<'a> =
-        HashMap<&'a str, (std::collections::BTreeSet<&'a str>, Timestamp, Timestamp)>;
+        rustc_hash::FxHashMap<&'a str, (std::collections::BTreeSet<&'a str>, Timestamp, Timestamp)>;
     let history: Histories = docs
         .par_iter()
         .zip(&counted)
@@ -696,7 +715,7 @@ pub(crate) fn established_authors<'a>(
             h.0.extend(
                 d.merchant_ids
                     .iter()
-                    .filter(|m| corpus.merchants.contains_key(*m))
+                    .filter(|m| known.contains(m.as_str()))
                     .map(String::as_str),
             );
             h.1 = h.1.min(d.created_at);
@@ -724,9 +743,10 @@ pub(crate) fn established_authors<'a>(
         .collect()
 }
 
-/// Each (author, merchant)'s recorded visits with the proof each gives.
-fn visit_proofs(corpus: &Corpus) -> BTreeMap<(&str, &str), Vec<(Timestamp, Proof)>> {
-    let mut out: BTreeMap<(&str, &str), Vec<(Timestamp, Proof)>> = BTreeMap::new();
+/// Each (author, merchant)'s recorded visits with the proof each gives, in file order.
+/// Hashed, not ordered: only looked up (once per item).
+fn visit_proofs(corpus: &Corpus) -> rustc_hash::FxHashMap<(&str, &str), Vec<(Timestamp, Proof)>> {
+    let mut out: rustc_hash::FxHashMap<(&str, &str), Vec<(Timestamp, Proof)>> = Default::default();
     for v in &corpus.visits {
         let proof = match v.kind {
             VisitKind::Payment => Proof::Payment,

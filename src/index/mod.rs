@@ -34,12 +34,13 @@ use tantivy::{
 
 pub use crate::corpus::DocKind;
 
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, Timestamp};
 use crate::engine::Analysis;
 use crate::error::{Error, InternalError, Result, UserError};
 use crate::evidence::link::NoteLinks;
 use crate::text::query::{word_groups, WordGroup};
 use crate::text::Analyzer;
+use crate::Engine;
 
 use schema::Fields;
 
@@ -49,8 +50,11 @@ pub const META_FILE: &str = "jingxuan-index.json";
 /// makes older folders unreadable or differently tokenized.
 pub const FORMAT_VERSION: u32 = 1;
 const FORMAT_NAME: &str = "jingxuan-index";
-/// One indexing thread: documents then land in segments in a fixed order, so segment
-/// layout, merges and hence BM25 statistics never depend on thread scheduling.
+/// One tantivy indexing thread. Not for determinism (answers never depend on the segment
+/// layout: see [`LiveStats`] and DESIGN.md): the texts are segmented on rayon ahead of
+/// this thread, and building beside the analysis ([`IndexWriter::analyze_and_add`]) is
+/// what fills idle cores on a small machine; a second thread would add an arena and more
+/// segments to merge.
 const WRITER_THREADS: usize = 1;
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 /// Documents prepared (and their texts segmented) in parallel at a time before they are
@@ -325,13 +329,17 @@ impl SearchIndex {
     ///
     /// Cost: cheap to open; adding is CPU-bound (every text segmented, about the price of
     /// reading it); a commit writes segments (I/O for an index in a folder) and waits for
-    /// merges, so its layout never depends on timing.
+    /// merges to finish.
     pub fn writer(&self) -> Result<IndexWriter<'_>> {
+        let writer = self
+            .index
+            .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY_BYTES)?;
+        // Whatever a writer dropped without committing left queued (only once this is the
+        // one writer: a refused second writer must not empty the live one's queue).
+        self.prepared.clear();
         Ok(IndexWriter {
             index: self,
-            writer: self
-                .index
-                .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY_BYTES)?,
+            writer,
             committed: self.reader.searcher(),
             stats: IndexStats::default(),
             added: Default::default(),
@@ -466,6 +474,58 @@ impl IndexWriter<'_> {
         self.add_docs(corpus, &links, &|_| true)
     }
 
+    /// Analyses `corpus` with `engine` as of `as_of` (as [`Engine::analyze`] does) and,
+    /// at the same time, adds (or replaces) its notes and reviews here: what
+    /// [`Engine::analyze`] followed by [`add_analysis`](Self::add_analysis) would give,
+    /// the same analysis and the same documents, in less wall time.
+    ///
+    /// The two share nothing but the corpus, and the analysis leaves a core idle in its
+    /// serial parts while indexing keeps tantivy's one thread busy, so each fills the
+    /// other's gaps (a 1M-document corpus on two cores: see `benches/README.md`). Both run
+    /// on the current rayon pool (`rayon::join`); on a one-thread pool they run one after
+    /// the other. The writer links untagged notes itself (as [`add_corpus`](Self::add_corpus)
+    /// does, the same links the analysis makes): about 1% of the analysis's CPU time, spent
+    /// beside it.
+    ///
+    /// ```
+    /// use jingxuan::corpus::{self, LoadOptions};
+    /// use jingxuan::index::SearchIndex;
+    /// use jingxuan::Engine;
+    ///
+    /// let loaded = corpus::load("tests/cases/corpus/clean-full".as_ref(), &LoadOptions::default())?;
+    /// let engine = Engine::for_corpus(&loaded.corpus)?;
+    /// let index = SearchIndex::create_in_ram(engine.analyzer().clone())?;
+    /// let mut writer = index.writer()?;
+    /// let (analysis, added) = writer.analyze_and_add(&engine, loaded.corpus, None)?;
+    /// writer.commit()?;
+    /// assert_eq!(index.num_docs(), added.notes + added.reviews);
+    /// assert_eq!(analysis.corpus().notes.len() as u64, added.notes);
+    /// # Ok::<(), jingxuan::Error>(())
+    /// ```
+    pub fn analyze_and_add(
+        &mut self,
+        engine: &Engine,
+        corpus: impl Into<Arc<Corpus>>,
+        as_of: Option<Timestamp>,
+    ) -> Result<(Analysis, IndexStats)> {
+        let corpus: Arc<Corpus> = corpus.into();
+        // The world as of the analysis's instant, cut here once so that the index holds
+        // exactly the documents the analysis reads (the analysis then finds nothing later
+        // to cut).
+        let as_of = as_of
+            .or_else(|| corpus.latest_timestamp())
+            .unwrap_or(Timestamp::from_unix(0));
+        let corpus = match corpus.as_of(as_of) {
+            Some(past) => Arc::new(past),
+            None => corpus,
+        };
+        let (analysis, added) = rayon::join(
+            || engine.analyze(Arc::clone(&corpus), Some(as_of)),
+            || self.add_corpus(&corpus),
+        );
+        Ok((analysis, added?))
+    }
+
     /// Deletes the document with this id at the next commit. Returns whether the index
     /// held it as of its last commit (an unknown id is not an error).
     pub fn delete(&mut self, doc_id: &str) -> Result<bool> {
@@ -498,8 +558,8 @@ impl IndexWriter<'_> {
             prepared.set_payload(p);
         }
         prepared.commit()?;
-        // Waiting for merges makes the segment layout (and the deleted documents still
-        // counted in BM25 statistics) a function of the commits alone, not of timing.
+        // Waiting for merges leaves no merge running behind the commit (its files and
+        // memory are done with when this returns); answers never depended on them.
         self.writer.wait_merging_threads()?;
         self.index.prepared.clear();
         self.index.reader.reload()?;
@@ -517,7 +577,7 @@ impl IndexWriter<'_> {
         let mut stats = IndexStats::default();
         // tantivy indexes on one thread (see `WRITER_THREADS`); the documents, and the
         // segmenting of their texts, are made here in parallel a chunk at a time and
-        // handed over in id order, so the index is the same as one made on one thread.
+        // handed over in id order, so the documents are the same as made on one thread.
         let mut inputs = doc_inputs(corpus, links).filter(|d| upsert(d.id));
         loop {
             let chunk: Vec<DocInput<'_>> = inputs.by_ref().take(PREPARE_CHUNK).collect();

@@ -1,12 +1,12 @@
 //! The tantivy side of the one Chinese analyzer: indexed text is segmented exactly as
 //! queries and scoring segment it.
 
-use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 
-use crate::text::Analyzer;
+use crate::text::{Analyzer, Token};
 
 /// Name under which [`JiebaTokenizer`] is registered on an index's tokenizer manager.
 pub const TOKENIZER_NAME: &str = "jingxuan_zh";
@@ -35,36 +35,37 @@ impl JiebaTokenizer {
 }
 
 /// Texts segmented ahead of indexing, each taken (once) by the tokenizer when tantivy's
-/// single indexing thread asks for it. Segmenting is the part of indexing that does not
+/// indexing thread asks for it. Segmenting is the part of indexing that does not
 /// depend on the index; done here by the caller in parallel, it leaves that thread the
 /// postings alone. The tokens are exactly what [`tokens`] would make of the text on the
 /// spot (a text not found is segmented then), so the index is the same either way.
+///
+/// A queue in the order the documents are added: tantivy's one indexing thread (see
+/// `WRITER_THREADS`) asks for the texts in that order, so the text asked for is the one
+/// at the front, which is checked by comparing the texts (a map keyed by text hashed every
+/// text twice, on the indexing thread among others). A text that does not match (an
+/// empty one, which is not queued) is segmented on the spot and the queue left as is.
 #[derive(Default)]
 pub(crate) struct Prepared {
-    /// By text: one token list per pending copy of the text.
-    pending: Mutex<HashMap<Box<str>, Vec<Vec<TantivyToken>>>>,
+    pending: Mutex<VecDeque<(Box<str>, Vec<Token>)>>,
 }
 
 impl Prepared {
-    /// Keeps `tokens` (made by [`tokens`] from `text`) for the tokenizer; the text is
-    /// the key, taken as is (no second copy).
-    pub(crate) fn put(&self, text: String, tokens: Vec<TantivyToken>) {
+    /// Queues `tokens` (made by [`tokens`] from `text`) for the tokenizer; the text is
+    /// kept as is (no second copy) to check it against the text tantivy asks for.
+    pub(crate) fn put(&self, text: String, tokens: Vec<Token>) {
         if let Ok(mut pending) = self.pending.lock() {
-            pending
-                .entry(text.into_boxed_str())
-                .or_default()
-                .push(tokens);
+            pending.push_back((text.into_boxed_str(), tokens));
         }
     }
 
-    fn take(&self, text: &str) -> Option<Vec<TantivyToken>> {
+    fn take(&self, text: &str) -> Option<Vec<Token>> {
         let mut pending = self.pending.lock().ok()?;
-        let copies = pending.get_mut(text)?;
-        let tokens = copies.pop();
-        if copies.is_empty() {
-            pending.remove(text);
+        if pending.front().is_some_and(|(t, _)| **t == *text) {
+            pending.pop_front().map(|(_, tokens)| tokens)
+        } else {
+            None
         }
-        tokens
     }
 
     /// Forgets whatever was not taken (a text tantivy did not segment).
@@ -75,33 +76,29 @@ impl Prepared {
     }
 }
 
-/// The tokens of `text` as the index stores them.
-pub(crate) fn tokens(analyzer: &Analyzer, text: &str) -> Vec<TantivyToken> {
-    let mut tokens: Vec<TantivyToken> = analyzer
-        .analyze(text)
-        .into_iter()
-        .map(|t| TantivyToken {
-            offset_from: t.start,
-            offset_to: t.end,
-            position: t.position as usize,
-            text: t.text.into_string(),
-            position_length: 1,
-        })
-        .collect();
-    // tantivy delta-encodes each term's positions in stream order and would underflow
-    // on a position going backwards; a stable sort keeps the analyzer's order
-    // otherwise.
+/// The tokens of `text` as the index stores them: the analyzer's, in position order.
+///
+/// They stay in the analyzer's compact form (most token texts inline, no allocation)
+/// until the stream hands them to tantivy one at a time through a single reused
+/// [`TantivyToken`]: converting each into an owned `String` up front cost an
+/// allocation and a free per token, about a hundred million of them at 1M documents.
+pub(crate) fn tokens(analyzer: &Analyzer, text: &str) -> Vec<Token> {
+    let mut tokens = analyzer.analyze(text);
+    // tantivy delta-encodes each term's positions in stream order (in an index made with
+    // positions, as older ones were) and would underflow on a position going backwards;
+    // a stable sort keeps the analyzer's order otherwise.
     tokens.sort_by_key(|t| t.position);
     tokens
 }
 
-/// The tokens of one text, already converted.
+/// The tokens of one text, handed to tantivy one at a time.
 pub struct JiebaTokenStream {
-    tokens: Vec<TantivyToken>,
+    tokens: Vec<Token>,
     /// Index of the current token plus one; 0 before the first `advance`.
     next: usize,
-    /// Returned by `token()` before the first or after the last `advance`.
-    empty: TantivyToken,
+    /// The current token in tantivy's form (its text buffer reused from token to token);
+    /// the default token before the first or after the last `advance`.
+    current: TantivyToken,
 }
 
 impl Tokenizer for JiebaTokenizer {
@@ -115,40 +112,66 @@ impl Tokenizer for JiebaTokenizer {
         JiebaTokenStream {
             tokens,
             next: 0,
-            empty: TantivyToken::default(),
+            current: TantivyToken::default(),
         }
     }
 }
 
 impl TokenStream for JiebaTokenStream {
     fn advance(&mut self) -> bool {
-        if self.next < self.tokens.len() {
-            self.next += 1;
-            true
-        } else {
+        let Some(t) = self.tokens.get(self.next) else {
             self.next = self.tokens.len() + 1;
-            false
-        }
+            self.current = TantivyToken::default();
+            return false;
+        };
+        self.next += 1;
+        let c = &mut self.current;
+        c.offset_from = t.start;
+        c.offset_to = t.end;
+        c.position = t.position as usize;
+        c.position_length = 1;
+        c.text.clear();
+        c.text.push_str(&t.text);
+        true
     }
 
     fn token(&self) -> &TantivyToken {
-        match self.next.checked_sub(1).and_then(|i| self.tokens.get(i)) {
-            Some(t) => t,
-            None => &self.empty,
-        }
+        &self.current
     }
 
     fn token_mut(&mut self) -> &mut TantivyToken {
-        match self.next.checked_sub(1) {
-            Some(i) if i < self.tokens.len() => &mut self.tokens[i],
-            _ => &mut self.empty,
-        }
+        &mut self.current
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prepared_tokens_are_taken_in_order_and_checked_against_the_text() {
+        let analyzer = Analyzer::builder().build_shared();
+        let prepared = Prepared::default();
+        let (a, b) = ("咖啡很好喝", "火锅太辣了");
+        prepared.put(a.to_string(), tokens(&analyzer, a));
+        prepared.put(b.to_string(), tokens(&analyzer, b));
+        // Not the front: nothing taken, the queue left as it was.
+        assert!(prepared.take(b).is_none());
+        assert!(prepared.take("").is_none());
+        let got: Vec<String> = prepared
+            .take(a)
+            .unwrap()
+            .iter()
+            .map(|t| t.text.to_string())
+            .collect();
+        let want: Vec<String> = tokens(&analyzer, a)
+            .iter()
+            .map(|t| t.text.to_string())
+            .collect();
+        assert_eq!(got, want);
+        assert!(prepared.take(b).is_some());
+        assert!(prepared.take(b).is_none());
+    }
 
     #[test]
     fn maps_offsets_positions_and_text() {

@@ -1,7 +1,9 @@
 //! Collusive groups: accounts that review the same set of merchants together, within weeks
 //! of each other (a review farm working through its client list).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 
@@ -31,15 +33,18 @@ pub struct Group {
 }
 
 /// Collusive groups, ordered by their first author id.
+///
+/// The plain statement of the rule, kept as the reference that [`detect_indexed`] (what
+/// the pipeline runs) is tested against.
 pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) -> Vec<Group> {
     // Real-name verified accounts are included: verification is rented as easily as an
     // account is bought, so it lowers no suspicion here.
     type Seen<'a> = (
-        HashMap<&'a str, BTreeSet<&'a str>>,
+        HashMap<&'a str, Vec<&'a str>>,
         HashMap<(&'a str, &'a str), Timestamp>,
     );
-    // Built in parallel parts and merged: set unions and minima give the same maps however
-    // the items are split.
+    // Built in parallel parts and merged: lists made sets below, and minima, give the same
+    // maps however the items are split.
     let (by_author, first_time): Seen = evidence
         .items
         .par_iter()
@@ -51,7 +56,7 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
             by_author
                 .entry(author)
                 .or_default()
-                .insert(e.merchant_id.as_str());
+                .push(e.merchant_id.as_str());
             let t = evidence.doc(e).created_at;
             first_time
                 .entry((author, e.merchant_id.as_str()))
@@ -72,9 +77,13 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
             a
         });
     // Ordered by author id from here: positions, pairs and groups follow that order.
-    let merchants_of: BTreeMap<&str, BTreeSet<&str>> = by_author
+    let merchants_of: BTreeMap<&str, Vec<&str>> = by_author
         .into_iter()
-        .filter(|(_, m)| m.len() >= MIN_SHARED)
+        .filter_map(|(a, mut m)| {
+            m.sort_unstable();
+            m.dedup();
+            (m.len() >= MIN_SHARED).then_some((a, m))
+        })
         .collect();
     let authors: Vec<&str> = merchants_of.keys().copied().collect();
     let position: HashMap<&str, usize> = authors.iter().enumerate().map(|(i, a)| (*a, i)).collect();
@@ -94,7 +103,7 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
         .collect();
     // Each author's number of merchants by position: looked up once per candidate pair,
     // of which a big corpus has tens of millions.
-    let sizes: Vec<usize> = merchants_of.values().map(BTreeSet::len).collect();
+    let sizes: Vec<usize> = merchants_of.values().map(Vec::len).collect();
     // Where each author stands in the lists it is on: (list, index in the list).
     let mut places: Vec<Vec<(usize, usize)>> = vec![Vec::new(); authors.len()];
     for (l, list) in lists.iter().enumerate() {
@@ -168,6 +177,158 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
             }
             Group {
                 authors: g.iter().map(|&a| authors[a].to_string()).collect(),
+                merchants: count
+                    .into_iter()
+                    .filter(|&(_, n)| n >= MIN_SHARED)
+                    .map(|(m, _)| m.to_string())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// [`detect`]'s groups, the same to the byte, from accounts and merchants numbered once
+/// and flat sorted arrays instead of maps keyed by string: a million evidence items cost a
+/// sort rather than millions of hashed and ordered lookups by id. One city's global pass
+/// (`crate::shard`) runs it over the whole corpus, and every assessment over its own.
+///
+/// `parts` are evidence sets with their commercial documents (by index into that set),
+/// read as one: the whole corpus may come in parts (one city's writers and the others).
+pub fn detect_indexed(parts: &[(&EvidenceSet, &BTreeMap<usize, Commercial>)]) -> Vec<Group> {
+    // Accounts numbered in id order (so numbers order as `detect`'s positions do) and
+    // merchants in any fixed order (their names are sorted again for the output).
+    let mut author_ids: Vec<&str> = parts
+        .iter()
+        .flat_map(|(ev, _)| ev.docs.iter().map(|d| d.author_id.as_str()))
+        .collect();
+    author_ids.par_sort_unstable();
+    author_ids.dedup();
+    let author_no: fnv::FnvHashMap<&str, u32> = author_ids
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (*a, i as u32))
+        .collect();
+    let mut merchant_ids: Vec<&str> = parts
+        .iter()
+        .flat_map(|(ev, _)| ev.items.iter().map(|e| e.merchant_id.as_str()))
+        .collect();
+    merchant_ids.par_sort_unstable();
+    merchant_ids.dedup();
+    let merchant_no: fnv::FnvHashMap<&str, u32> = merchant_ids
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (*m, i as u32))
+        .collect();
+    let mut rows: Vec<(u32, u32, i64)> = Vec::new();
+    for (evidence, commercial) in parts {
+        let doc_author: Vec<u32> = evidence
+            .docs
+            .par_iter()
+            .map(|d| author_no[d.author_id.as_str()])
+            .collect();
+        rows.par_extend(
+            evidence
+                .items
+                .par_iter()
+                .filter(|e| !commercial.contains_key(&e.doc))
+                .map(|e| {
+                    (
+                        doc_author[e.doc],
+                        merchant_no[e.merchant_id.as_str()],
+                        evidence.doc(e).created_at.unix(),
+                    )
+                }),
+        );
+    }
+    // (account, merchant, first time): the earliest row of each pair.
+    rows.par_sort_unstable();
+    rows.dedup_by(|later, first| later.0 == first.0 && later.1 == first.1);
+    // Accounts with at least MIN_SHARED merchants take part.
+    let mut merchants_of: Vec<u32> = vec![0; author_ids.len()];
+    for &(a, _, _) in &rows {
+        merchants_of[a as usize] += 1;
+    }
+    rows.retain(|&(a, _, _)| merchants_of[a as usize] as usize >= MIN_SHARED);
+    // Each merchant's reviewers in account order, as one list per merchant.
+    let mut by_merchant: Vec<(u32, u32, i64)> = rows.iter().map(|&(a, m, t)| (m, a, t)).collect();
+    by_merchant.par_sort_unstable();
+    let lists: Vec<&[(u32, u32, i64)]> = by_merchant
+        .chunk_by(|x, y| x.0 == y.0)
+        .filter(|list| list.len() <= MAX_REVIEWERS_PER_MERCHANT)
+        .collect();
+    let mut places: Vec<Vec<(u32, u32)>> = vec![Vec::new(); author_ids.len()];
+    for (l, list) in lists.iter().enumerate() {
+        for (k, &(_, a, _)) in list.iter().enumerate() {
+            places[a as usize].push((l as u32, k as u32));
+        }
+    }
+    let day = 86_400.0;
+    let pairs: Vec<(usize, usize)> = places
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(a, places)| {
+            let mut partners: Vec<u32> = Vec::new();
+            for &(l, k) in places {
+                let list = lists[l as usize];
+                let ta = list[k as usize].2;
+                partners.extend(
+                    list[k as usize + 1..]
+                        .iter()
+                        .filter(|&&(_, _, tb)| ((tb - ta) as f64 / day).abs() <= TOGETHER_DAYS)
+                        .map(|&(_, b, _)| b),
+                );
+            }
+            partners.sort_unstable();
+            let merchants_of = &merchants_of;
+            let mut out = Vec::new();
+            for run in partners.chunk_by(|x, y| x == y) {
+                let (b, n) = (run[0] as usize, run.len());
+                let smaller = merchants_of[a].min(merchants_of[b]) as usize;
+                if n >= MIN_SHARED && n as f64 >= MIN_OVERLAP * smaller as f64 {
+                    out.push((a, b));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut parent: Vec<usize> = (0..author_ids.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (a, b) in pairs {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (a, &n) in merchants_of.iter().enumerate() {
+        if n as usize >= MIN_SHARED {
+            let r = root(&mut parent, a);
+            groups.entry(r).or_default().push(a);
+        }
+    }
+    // Each account's merchants: its run of `rows` (sorted by account).
+    let runs: BTreeMap<u32, &[(u32, u32, i64)]> = rows
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|run| (run[0].0, run))
+        .collect();
+    groups
+        .into_values()
+        .filter(|g| g.len() >= MIN_GROUP)
+        .map(|g| {
+            let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+            for &a in &g {
+                for &(_, m, _) in runs[&(a as u32)] {
+                    *count.entry(merchant_ids[m as usize]).or_insert(0) += 1;
+                }
+            }
+            Group {
+                authors: g.iter().map(|&a| author_ids[a].to_string()).collect(),
                 merchants: count
                     .into_iter()
                     .filter(|&(_, n)| n >= MIN_SHARED)

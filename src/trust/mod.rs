@@ -421,7 +421,7 @@ pub(crate) fn assess_with(
         None => {
             let commercial = sponsored::detect(corpus, evidence);
             let credibility = author::credibility(corpus, evidence, as_of, &commercial);
-            let groups = collusion::detect(evidence, &commercial);
+            let groups = collusion::detect_indexed(&[(evidence, &commercial)]);
             (commercial, credibility, groups)
         }
         Some(cross) => {
@@ -437,13 +437,17 @@ pub(crate) fn assess_with(
             (cross.commercial, credibility, cross.groups.to_vec())
         }
     };
-    let established = |author: &str| credibility.get(author).map_or(0.0, |c| c.established());
+    // Hashed, not ordered: looked up once per item (a million), and the same for whose
+    // account wrote it below.
+    let credibility_of: rustc_hash::FxHashMap<&str, &Credibility> =
+        credibility.iter().map(|(id, c)| (id.as_str(), c)).collect();
     let mut weights: Vec<EvidenceWeight> = evidence
         .items
         .par_iter()
         .map(|e| {
             let d = evidence.doc(e);
-            let est = established(&d.author_id);
+            let cred = credibility_of.get(d.author_id.as_str());
+            let est = cred.map_or(0.0, |c| c.established());
             let proof = e.proof.strength();
             let holder = VISIT_BONUS_UNESTABLISHED + (1.0 - VISIT_BONUS_UNESTABLISHED) * est;
             let payment = if e.proof == crate::evidence::extract::Proof::Payment {
@@ -452,9 +456,7 @@ pub(crate) fn assess_with(
                 0.0
             };
             EvidenceWeight {
-                credibility: credibility
-                    .get(&d.author_id)
-                    .map_or(0.0, |c| c.weight_at(d.created_at)),
+                credibility: cred.map_or(0.0, |c| c.weight_at(d.created_at)),
                 visit: 1.0 + (VISIT_BONUS - 1.0) * proof * holder,
                 credible: est.max(payment),
                 discounts: Vec::new(),
@@ -475,14 +477,18 @@ pub(crate) fn assess_with(
 
     // Commercial content and merchant accounts. Whose account wrote each item is looked
     // up in parallel (a string-keyed lookup per item); flags are added in item order.
+    let merchant_accounts: rustc_hash::FxHashMap<&str, &str> = corpus
+        .authors
+        .iter()
+        .filter_map(|(id, a)| Some((id.as_str(), a.merchant_id.as_deref()?)))
+        .collect();
     let owners: Vec<Option<&str>> = evidence
         .items
         .par_iter()
         .map(|e| {
-            corpus
-                .authors
-                .get(&evidence.doc(e).author_id)
-                .and_then(|a| a.merchant_id.as_deref())
+            merchant_accounts
+                .get(evidence.doc(e).author_id.as_str())
+                .copied()
         })
         .collect();
     for (k, e) in evidence.items.iter().enumerate() {
