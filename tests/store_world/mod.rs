@@ -165,8 +165,18 @@ impl Scenario {
         }
         map.values()
             .nth(usize::from(*i) % map.len())
-            .filter(|v| !self.names_deleted(v))
+            .filter(|v| !self.names_deleted(v) && !self.is_tombstoned(file, v))
             .cloned()
+    }
+
+    /// Whether `v` is a merchant tombstoned earlier in the batch being written (`live` learns
+    /// of the tombstone only once the batch is written): editing or curating it after its
+    /// tombstone would name an unknown merchant, which the loader refuses.
+    pub fn is_tombstoned(&self, file: &str, v: &Value) -> bool {
+        file == "merchants.jsonl"
+            && v["id"]
+                .as_str()
+                .is_some_and(|id| self.deleted_merchants.contains(id))
     }
 
     /// Whether a record names a tombstoned merchant (as its merchant or its author's).
