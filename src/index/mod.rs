@@ -35,12 +35,11 @@ use tantivy::{
 pub use crate::corpus::DocKind;
 
 use crate::corpus::{Corpus, Timestamp};
-use crate::engine::Analysis;
+use crate::engine::{Analysis, Engine};
 use crate::error::{Error, InternalError, Result, UserError};
 use crate::evidence::link::NoteLinks;
 use crate::text::query::{word_groups, WordGroup};
 use crate::text::Analyzer;
-use crate::Engine;
 
 use schema::Fields;
 
