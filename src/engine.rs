@@ -204,16 +204,10 @@ impl Engine {
         previous_readers: Option<&crate::evidence::reader::Readers>,
         global: Option<&crate::shard::GlobalPass>,
     ) -> Analysis {
-        let as_of = as_of
-            .or_else(|| corpus.latest_timestamp())
-            .unwrap_or(Timestamp::from_unix(0));
         // `as_of` is a point in time: whatever is dated after it (documents, visits,
         // decisions, accounts) is not part of the world being scored, so it cannot raise a
         // flag, build a history or move a baseline.
-        let corpus = match corpus.as_of(as_of) {
-            Some(past) => Arc::new(past),
-            None => corpus,
-        };
+        let (corpus, as_of) = Corpus::world_at(corpus, as_of);
         let c: &Corpus = &corpus;
         let links = NoteLinks::build(c);
         let evidence = EvidenceSet::extract_with(

@@ -174,9 +174,7 @@ impl GlobalPass {
         as_of: Option<Timestamp>,
         city: Option<&str>,
     ) -> GlobalPass {
-        let as_of = as_of
-            .or_else(|| corpus.latest_timestamp())
-            .unwrap_or(Timestamp::from_unix(0));
+        let as_of = corpus.resolve_as_of(as_of);
         let past = corpus.as_of(as_of);
         let c = past.as_ref().unwrap_or(corpus);
         let links = NoteLinks::build(c);

@@ -24,6 +24,7 @@ pub const LITTLE_HISTORY_MERCHANTS: usize = 2;
 pub const LITTLE_HISTORY_DAYS: f64 = 30.0;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Every validated record of a corpus, keyed by id (so iteration order is the id order and
 /// never depends on hashing). It holds no commercial data: see [`CommercialBook`].
@@ -168,6 +169,24 @@ impl Corpus {
             .chain(curation)
             .chain(authors)
             .max()
+    }
+
+    /// The instant a run scores: `as_of` if given, else the corpus's latest timestamp (so the
+    /// wall clock never matters), else the epoch for an empty corpus.
+    pub fn resolve_as_of(&self, as_of: Option<Timestamp>) -> Timestamp {
+        as_of
+            .or_else(|| self.latest_timestamp())
+            .unwrap_or(Timestamp::from_unix(0))
+    }
+
+    /// The world a run at `as_of` sees (see [`Corpus::resolve_as_of`] and [`Corpus::as_of`]),
+    /// with the instant resolved. Shares `corpus` when nothing is dated after that instant.
+    pub fn world_at(corpus: Arc<Corpus>, as_of: Option<Timestamp>) -> (Arc<Corpus>, Timestamp) {
+        let t = corpus.resolve_as_of(as_of);
+        match corpus.as_of(t) {
+            Some(past) => (Arc::new(past), t),
+            None => (corpus, t),
+        }
     }
 
     /// The world as it was at `t`: without the notes, reviews, visits, curation decisions

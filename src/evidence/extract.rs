@@ -262,7 +262,7 @@ impl EvidenceSet {
                     .collect()
             })
             .unwrap_or_default();
-        let as_of = corpus.latest_timestamp().unwrap_or(Timestamp::from_unix(0));
+        let as_of = corpus.resolve_as_of(None);
         let readers = previous.and_then(|p| p.readers.as_deref());
         Self::extract_with(
             corpus, links, analyzer, sentiment, &before, as_of, readers, None,

@@ -511,13 +511,7 @@ impl IndexWriter<'_> {
         // The world as of the analysis's instant, cut here once so that the index holds
         // exactly the documents the analysis reads (the analysis then finds nothing later
         // to cut).
-        let as_of = as_of
-            .or_else(|| corpus.latest_timestamp())
-            .unwrap_or(Timestamp::from_unix(0));
-        let corpus = match corpus.as_of(as_of) {
-            Some(past) => Arc::new(past),
-            None => corpus,
-        };
+        let (corpus, as_of) = Corpus::world_at(corpus, as_of);
         let (analysis, added) = rayon::join(
             || engine.analyze(Arc::clone(&corpus), Some(as_of)),
             || self.add_corpus(&corpus),
