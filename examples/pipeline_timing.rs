@@ -14,9 +14,10 @@
 //! analysis is run a second time, stage by stage, for the split (not counted in the total).
 //!
 //! The index is built beside the analysis (`IndexWriter::analyze_and_add`, `"overlap":
-//! true`): `analyze` is then the wall time of both together and `index` the commit alone
-//! (last segments written, merges awaited). `--sequential` builds it after the analysis
-//! (`add_analysis`), so that `analyze` and `index` are each stage alone.
+//! true`, each text segmented once for both): `analyze` is then the wall time of both
+//! together and `index` the commit alone (last segments written, merges awaited).
+//! `--sequential` builds it after the analysis (`add_analysis`, segmenting again), so that
+//! `analyze` and `index` are each stage alone.
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::corpus::{Corpus, DocKind, Merchant, Timestamp};
 use crate::error::{Result, UserError};
+use crate::evidence::extract::TokenTap;
 use crate::evidence::extract::{Reading, ReadingRef};
 use crate::evidence::link::NoteLinks;
 use crate::evidence::sentiment::SentimentModel;
@@ -204,13 +205,36 @@ impl Engine {
         previous_readers: Option<&crate::evidence::reader::Readers>,
         global: Option<&crate::shard::GlobalPass>,
     ) -> Analysis {
+        self.analyze_tapped(corpus, as_of, before, previous_readers, global, None)
+    }
+
+    /// [`analyze`](Self::analyze), handing the tokens of every text it reads to `tap`
+    /// (the search index built beside it: `IndexWriter::analyze_and_add`).
+    pub(crate) fn analyze_with_tap(
+        &self,
+        corpus: Arc<Corpus>,
+        as_of: Option<Timestamp>,
+        tap: &dyn TokenTap,
+    ) -> Analysis {
+        self.analyze_tapped(corpus, as_of, &HashMap::new(), None, None, Some(tap))
+    }
+
+    fn analyze_tapped<S: std::hash::BuildHasher + Sync>(
+        &self,
+        corpus: Arc<Corpus>,
+        as_of: Option<Timestamp>,
+        before: &HashMap<&str, ReadingRef<'_>, S>,
+        previous_readers: Option<&crate::evidence::reader::Readers>,
+        global: Option<&crate::shard::GlobalPass>,
+        tap: Option<&dyn TokenTap>,
+    ) -> Analysis {
         // `as_of` is a point in time: whatever is dated after it (documents, visits,
         // decisions, accounts) is not part of the world being scored, so it cannot raise a
         // flag, build a history or move a baseline.
         let (corpus, as_of) = Corpus::world_at(corpus, as_of);
         let c: &Corpus = &corpus;
         let links = NoteLinks::build(c);
-        let evidence = EvidenceSet::extract_with(
+        let evidence = EvidenceSet::extract_tapped(
             c,
             &links,
             &self.analyzer,
@@ -219,6 +243,7 @@ impl Engine {
             as_of,
             previous_readers,
             global.map(|g| &g.teachers),
+            tap,
         );
         let cross = global.map(|g| g.cross_city(&evidence));
         let trust = trust::assess_with(c, &evidence, as_of, cross);

@@ -288,6 +288,25 @@ impl EvidenceSet {
         previous: Option<&Readers>,
         teachers: Option<&std::collections::BTreeSet<String>>,
     ) -> EvidenceSet {
+        Self::extract_tapped(
+            corpus, links, analyzer, sentiment, before, as_of, previous, teachers, None,
+        )
+    }
+
+    /// [`extract_with`](Self::extract_with), handing each whole text's tokens to `tap`
+    /// once read (see [`TokenTap`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn extract_tapped<S: BuildHasher + Sync>(
+        corpus: &Corpus,
+        links: &NoteLinks,
+        analyzer: &Analyzer,
+        sentiment: &SentimentModel,
+        before: &HashMap<&str, ReadingRef<'_>, S>,
+        as_of: Timestamp,
+        previous: Option<&Readers>,
+        teachers: Option<&std::collections::BTreeSet<String>>,
+        tap: Option<&dyn TokenTap>,
+    ) -> EvidenceSet {
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
         // Hashed, not ordered: several lookups per item, a million items.
         let merchants: rustc_hash::FxHashMap<&str, &crate::corpus::Merchant> = corpus
@@ -302,89 +321,94 @@ impl EvidenceSet {
         let no_parts: Arc<[Part]> = Arc::from(Vec::new());
         let notes: Vec<_> = corpus.notes.values().collect();
         let reviews: Vec<_> = corpus.reviews.values().collect();
-        let mut docs: Vec<Document> = notes
-            .par_iter()
-            .map(|n| {
-                let text = n.text();
-                let text_hash = text_hash(DocKind::Note, &text);
-                let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
-                merchant_ids.retain(|m| merchants.contains_key(m.as_str()));
-                merchant_ids.sort();
-                merchant_ids.dedup();
-                let old = reusable(&n.id, text_hash);
-                let (reading, terms, bands) = match old {
-                    Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
-                    None => {
-                        let tokens = analyzer.analyze(&text);
-                        (
-                            Arc::new(sentiment.analyze(&tokens, &text)),
-                            terms_of(&tokens).into(),
-                            band_hasher.bands(&text).map(Arc::new),
-                        )
+        // Documents are numbered in this order (notes, then reviews) for the tap.
+        let notes_read = notes.par_iter().enumerate().map(|(k, n)| {
+            let text = n.text();
+            let text_hash = text_hash(DocKind::Note, &text);
+            let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
+            merchant_ids.retain(|m| merchants.contains_key(m.as_str()));
+            merchant_ids.sort();
+            merchant_ids.dedup();
+            let old = reusable(&n.id, text_hash);
+            let (reading, terms, bands) = match old {
+                Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
+                None => {
+                    let tokens = analyzer.analyze(&text);
+                    let read = (
+                        Arc::new(sentiment.analyze(&tokens, &text)),
+                        terms_of(&tokens).into(),
+                        band_hasher.bands(&text).map(Arc::new),
+                    );
+                    if let Some(tap) = tap {
+                        tap.put(k, &text, tokens);
                     }
-                };
-                let parts = match old {
-                    Some(d) if d.merchant_ids == merchant_ids => Arc::clone(d.parts),
-                    _ if merchant_ids.len() > 1 => split_by_merchant(corpus, &merchant_ids, &text)
-                        .into_iter()
-                        .map(|(merchant_id, ranges)| {
-                            let passage: Vec<&str> =
-                                ranges.iter().map(|r| &text[r.clone()]).collect();
-                            let passage = passage.join("\n");
-                            let tokens = analyzer.analyze(&passage);
-                            Part {
-                                merchant_id,
-                                ranges,
-                                reading: sentiment.analyze(&tokens, &passage),
-                            }
-                        })
-                        .collect(),
-                    _ => Arc::clone(&no_parts),
-                };
-                // The same bytes as the earlier analysis's text: share them. Compared, not
-                // trusted to the hash, since the text is what every later stage reads.
-                let text: Arc<str> = match old.and_then(|d| d.text) {
-                    Some(t) if **t == *text => Arc::clone(t),
-                    _ => text.into(),
-                };
-                Document {
-                    terms,
-                    text_hash,
-                    bands,
-                    id: n.id.clone(),
-                    kind: DocKind::Note,
-                    author_id: n.author_id.clone(),
-                    created_at: n.created_at,
-                    reading,
-                    text,
-                    star: None,
-                    verified_visit: false,
-                    declared_sponsored: n.sponsored,
-                    // Counts come from the input and may be up to u64::MAX each: saturate, never
-                    // overflow (a panic in debug builds, a wrapped small number in release).
-                    engagement: n
-                        .likes
-                        .saturating_add(n.collects)
-                        .saturating_add(n.comments)
-                        .saturating_add(n.shares),
-                    merchant_ids,
-                    linked_by: links.source_of(&n.id),
-                    parts,
-                    learned: (0, 0.0),
+                    read
                 }
-            })
-            .collect();
-        docs.par_extend(reviews.par_iter().map(|r| {
+            };
+            let parts = match old {
+                Some(d) if d.merchant_ids == merchant_ids => Arc::clone(d.parts),
+                _ if merchant_ids.len() > 1 => split_by_merchant(corpus, &merchant_ids, &text)
+                    .into_iter()
+                    .map(|(merchant_id, ranges)| {
+                        let passage: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+                        let passage = passage.join("\n");
+                        let tokens = analyzer.analyze(&passage);
+                        Part {
+                            merchant_id,
+                            ranges,
+                            reading: sentiment.analyze(&tokens, &passage),
+                        }
+                    })
+                    .collect(),
+                _ => Arc::clone(&no_parts),
+            };
+            // The same bytes as the earlier analysis's text: share them. Compared, not
+            // trusted to the hash, since the text is what every later stage reads.
+            let text: Arc<str> = match old.and_then(|d| d.text) {
+                Some(t) if **t == *text => Arc::clone(t),
+                _ => text.into(),
+            };
+            Document {
+                terms,
+                text_hash,
+                bands,
+                id: n.id.clone(),
+                kind: DocKind::Note,
+                author_id: n.author_id.clone(),
+                created_at: n.created_at,
+                reading,
+                text,
+                star: None,
+                verified_visit: false,
+                declared_sponsored: n.sponsored,
+                // Counts come from the input and may be up to u64::MAX each: saturate, never
+                // overflow (a panic in debug builds, a wrapped small number in release).
+                engagement: n
+                    .likes
+                    .saturating_add(n.collects)
+                    .saturating_add(n.comments)
+                    .saturating_add(n.shares),
+                merchant_ids,
+                linked_by: links.source_of(&n.id),
+                parts,
+                learned: (0, 0.0),
+            }
+        });
+        let reviews_read = reviews.par_iter().enumerate().map(|(k, r)| {
             let text_hash = text_hash(DocKind::Review, &r.text);
             let (reading, terms, bands) = match reusable(&r.id, text_hash) {
                 Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
                 None => {
                     let tokens = analyzer.analyze(&r.text);
-                    (
+                    let read = (
                         Arc::new(sentiment.analyze(&tokens, &r.text)),
                         terms_of(&tokens).into(),
                         band_hasher.bands(&r.text).map(Arc::new),
-                    )
+                    );
+                    if let Some(tap) = tap {
+                        tap.put(notes.len() + k, &r.text, tokens);
+                    }
+                    read
                 }
             };
             Document {
@@ -406,7 +430,39 @@ impl EvidenceSet {
                 parts: Arc::clone(&no_parts),
                 learned: (0, 0.0),
             }
-        }));
+        });
+        let mut docs: Vec<Document> = Vec::with_capacity(notes.len() + reviews.len());
+        match tap {
+            None => {
+                docs.par_extend(notes_read);
+                docs.par_extend(reviews_read);
+            }
+            Some(tap) => {
+                // A chunk at a time, so that the tap holds a chunk or two of tokens, not
+                // every text's: it takes in one chunk while the next is read.
+                let first = notes.len();
+                let all = first + reviews.len();
+                let starts = (0..first)
+                    .step_by(TAP_CHUNK)
+                    .chain((first..all).step_by(TAP_CHUNK));
+                for at in starts {
+                    let (read, ()) = rayon::join(
+                        || -> Vec<Document> {
+                            if at < first {
+                                let n = TAP_CHUNK.min(first - at);
+                                notes_read.clone().skip(at).take(n).collect()
+                            } else {
+                                let n = TAP_CHUNK.min(all - at);
+                                reviews_read.clone().skip(at - first).take(n).collect()
+                            }
+                        },
+                        || tap.read_up_to(at),
+                    );
+                    docs.extend(read);
+                }
+                tap.read_up_to(all);
+            }
+        }
 
         // The learned reading: each city's own model (or the default), each text's
         // log-odds reused when its text and its city's model are unchanged. A document is
@@ -606,6 +662,24 @@ impl EvidenceSet {
         &self.docs[e.doc]
     }
 }
+
+/// Where extraction hands on the tokens of each whole text it reads fresh (a note's or a
+/// review's; passages and reused readings are not handed on), so that whatever reads the
+/// same texts with the same analyzer (the search index built beside the analysis) need
+/// not segment them again: segmenting is the pipeline's largest cost.
+pub(crate) trait TokenTap: Sync {
+    /// The tokens of document `k` (the corpus's notes, then its reviews, in id order),
+    /// as the analyzer made them from `text`. Called in parallel, at most once per `k`.
+    fn put(&self, k: usize, text: &str, tokens: Vec<crate::text::Token>);
+    /// Every document before `end` has been read: what was put for them is complete.
+    /// Called with `end` rising, from one thread at a time, while later documents are
+    /// being read (and put).
+    fn read_up_to(&self, end: usize);
+}
+
+/// Documents read between two [`TokenTap::read_up_to`]: enough to keep both threads
+/// busy, few enough that the tokens waiting for the tap stay a few megabytes.
+const TAP_CHUNK: usize = 4096;
 
 /// The passages of `text` about each of `merchant_ids` that the text names: from each
 /// mention to the next mention of another merchant. Merchants never named are left out

@@ -37,9 +37,11 @@ pub use crate::corpus::DocKind;
 use crate::corpus::{Corpus, Timestamp};
 use crate::engine::{Analysis, Engine};
 use crate::error::{Error, InternalError, Result, UserError};
+use crate::evidence::extract::TokenTap;
 use crate::evidence::link::NoteLinks;
 use crate::text::query::{word_groups, WordGroup};
 use crate::text::Analyzer;
+use crate::text::Token;
 
 use schema::Fields;
 
@@ -478,13 +480,14 @@ impl IndexWriter<'_> {
     /// [`Engine::analyze`] followed by [`add_analysis`](Self::add_analysis) would give,
     /// the same analysis and the same documents, in less wall time.
     ///
-    /// The two share nothing but the corpus, and the analysis leaves a core idle in its
-    /// serial parts while indexing keeps tantivy's one thread busy, so each fills the
-    /// other's gaps (a 1M-document corpus on two cores: see `benches/README.md`). Both run
-    /// on the current rayon pool (`rayon::join`); on a one-thread pool they run one after
-    /// the other. The writer links untagged notes itself (as [`add_corpus`](Self::add_corpus)
-    /// does, the same links the analysis makes): about 1% of the analysis's CPU time, spent
-    /// beside it.
+    /// Each text is segmented once, for both: the analysis hands the tokens it made of
+    /// each note and review here, and a chunk of documents is added while the analysis
+    /// reads the next (segmenting is the largest cost of either; a 1M-document corpus on
+    /// two cores: see `benches/README.md`). Tantivy indexes on its own thread beside the
+    /// analysis; the rest runs on the current rayon pool. The writer links untagged notes
+    /// itself (as [`add_corpus`](Self::add_corpus) does, the same links the analysis
+    /// makes). With an analyzer of other words than the index's, the two run side by side
+    /// (`rayon::join`), each segmenting for itself.
     ///
     /// ```
     /// use jingxuan::corpus::{self, LoadOptions};
@@ -512,11 +515,44 @@ impl IndexWriter<'_> {
         // exactly the documents the analysis reads (the analysis then finds nothing later
         // to cut).
         let (corpus, as_of) = Corpus::world_at(corpus, as_of);
-        let (analysis, added) = rayon::join(
-            || engine.analyze(Arc::clone(&corpus), Some(as_of)),
-            || self.add_corpus(&corpus),
-        );
-        Ok((analysis, added?))
+        if engine.analyzer().extra_words() != self.index.analyzer.extra_words() {
+            // Other words segment otherwise: the index segments its texts itself.
+            let (analysis, added) = rayon::join(
+                || engine.analyze(Arc::clone(&corpus), Some(as_of)),
+                || self.add_corpus(&corpus),
+            );
+            return Ok((analysis, added?));
+        }
+        // The extraction hands each text's tokens here as it reads them: every text is
+        // segmented once, for both. A document whose tokens did not come (none should)
+        // is segmented here as `add_corpus` would, so the index is the same either way.
+        let links = NoteLinks::build(&corpus);
+        let feed = Feed {
+            made: std::sync::Mutex::new(Vec::new()),
+            adding: std::sync::Mutex::new(Adding {
+                writer: self,
+                inputs: doc_inputs(&corpus, &links),
+                fed: 0,
+                stats: IndexStats::default(),
+                failed: None,
+            }),
+        };
+        let analysis = engine.analyze_with_tap(Arc::clone(&corpus), Some(as_of), &feed);
+        let made = feed.take_made(usize::MAX);
+        let mut adding = feed.adding.into_inner().unwrap_or_else(|e| e.into_inner());
+        adding.add_up_to(None, made);
+        let Adding {
+            writer,
+            stats,
+            failed,
+            ..
+        } = adding;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        writer.stats.notes += stats.notes;
+        writer.stats.reviews += stats.reviews;
+        Ok((analysis, stats))
     }
 
     /// Deletes the document with this id at the next commit. Returns whether the index
@@ -573,41 +609,142 @@ impl IndexWriter<'_> {
         // handed over in id order, so the documents are the same as made on one thread.
         let mut inputs = doc_inputs(corpus, links).filter(|d| upsert(d.id));
         loop {
-            let chunk: Vec<DocInput<'_>> = inputs.by_ref().take(PREPARE_CHUNK).collect();
+            let chunk: Vec<(DocInput<'_>, Option<Vec<Token>>)> = inputs
+                .by_ref()
+                .take(PREPARE_CHUNK)
+                .map(|d| (d, None))
+                .collect();
             if chunk.is_empty() {
                 break;
             }
-            let index = self.index;
-            let ready: Vec<_> = chunk
-                .into_par_iter()
-                .map(|input| {
-                    let tokens = (!input.text.is_empty())
-                        .then(|| tokenizer::tokens(&index.analyzer, &input.text));
-                    let text = tokens.as_ref().map(|_| input.text.to_string());
-                    let (id, kind) = (input.id, input.kind);
-                    (id, kind, text, tokens, index.document(input))
-                })
-                .collect();
-            for (id, kind, text, tokens, doc) in ready {
-                match kind {
-                    DocKind::Note => stats.notes += 1,
-                    DocKind::Review => stats.reviews += 1,
-                }
-                if let (Some(text), Some(tokens)) = (text, tokens) {
-                    index.prepared.put(text, tokens);
-                }
-                let term = Term::from_field_text(index.fields.doc_id, id);
-                // A hash collision only costs a needless delete, never a missed one.
-                let again = !self.added.insert(crate::text::hash::fnv1a(id.bytes()));
-                if again || live_doc_freq(&self.committed, &term)? > 0 {
-                    self.writer.delete_term(term);
-                }
-                self.writer.add_document(doc)?;
-            }
+            self.add_chunk(chunk, &mut stats)?;
         }
         self.stats.notes += stats.notes;
         self.stats.reviews += stats.reviews;
         Ok(stats)
+    }
+
+    /// Adds one chunk of documents in order, each with the analyzer's tokens of its text
+    /// when already made (else segmented here, in parallel).
+    fn add_chunk(
+        &mut self,
+        chunk: Vec<(DocInput<'_>, Option<Vec<Token>>)>,
+        stats: &mut IndexStats,
+    ) -> Result<()> {
+        let index = self.index;
+        let ready: Vec<_> = chunk
+            .into_par_iter()
+            .map(|(input, made)| {
+                let tokens = (!input.text.is_empty()).then(|| match made {
+                    Some(made) => tokenizer::in_index_order(made),
+                    None => tokenizer::tokens(&index.analyzer, &input.text),
+                });
+                let text = tokens.as_ref().map(|_| input.text.to_string());
+                let (id, kind) = (input.id, input.kind);
+                (id, kind, text, tokens, index.document(input))
+            })
+            .collect();
+        for (id, kind, text, tokens, doc) in ready {
+            match kind {
+                DocKind::Note => stats.notes += 1,
+                DocKind::Review => stats.reviews += 1,
+            }
+            if let (Some(text), Some(tokens)) = (text, tokens) {
+                index.prepared.put(text, tokens);
+            }
+            let term = Term::from_field_text(index.fields.doc_id, id);
+            // A hash collision only costs a needless delete, never a missed one.
+            let again = !self.added.insert(crate::text::hash::fnv1a(id.bytes()));
+            if again || live_doc_freq(&self.committed, &term)? > 0 {
+                self.writer.delete_term(term);
+            }
+            self.writer.add_document(doc)?;
+        }
+        Ok(())
+    }
+}
+
+/// The index's side of [`IndexWriter::analyze_and_add`]: takes the tokens the analysis's
+/// extraction made of each text and adds each chunk of documents once it is read (while
+/// the next is), so that no text is segmented twice and only a chunk or two of tokens
+/// wait here.
+struct Feed<'c, 'w, 'i, I: Iterator<Item = DocInput<'c>>> {
+    /// Tokens put and not yet added, by document ordinal.
+    made: std::sync::Mutex<Vec<(usize, Vec<Token>)>>,
+    adding: std::sync::Mutex<Adding<'c, 'w, 'i, I>>,
+}
+
+struct Adding<'c, 'w, 'i, I: Iterator<Item = DocInput<'c>>> {
+    writer: &'w mut IndexWriter<'i>,
+    /// The documents still to add, in the order the extraction reads them.
+    inputs: I,
+    /// Documents handed to the writer so far (the extraction's next ordinal).
+    fed: usize,
+    stats: IndexStats,
+    /// The first error met; nothing more is added after it.
+    failed: Option<Error>,
+}
+
+impl<'c, I: Iterator<Item = DocInput<'c>>> Adding<'c, '_, '_, I> {
+    /// Adds the documents before `end` (all of the rest with `None`), with the tokens
+    /// made for them (sorted by ordinal).
+    fn add_up_to(&mut self, end: Option<usize>, made: Vec<(usize, Vec<Token>)>) {
+        if self.failed.is_some() {
+            return;
+        }
+        let mut made = made.into_iter().peekable();
+        let mut chunk = Vec::new();
+        while end.is_none_or(|end| self.fed < end) {
+            let Some(input) = self.inputs.next() else {
+                break;
+            };
+            let k = self.fed;
+            self.fed += 1;
+            while made.next_if(|(j, _)| *j < k).is_some() {}
+            let tokens = made.next_if(|(j, _)| *j == k).map(|(_, t)| t);
+            chunk.push((input, tokens));
+            if chunk.len() == PREPARE_CHUNK {
+                if let Err(e) = self
+                    .writer
+                    .add_chunk(std::mem::take(&mut chunk), &mut self.stats)
+                {
+                    self.failed = Some(e);
+                    return;
+                }
+            }
+        }
+        if !chunk.is_empty() {
+            if let Err(e) = self.writer.add_chunk(chunk, &mut self.stats) {
+                self.failed = Some(e);
+            }
+        }
+    }
+}
+
+impl<'c, I: Iterator<Item = DocInput<'c>>> Feed<'c, '_, '_, I> {
+    /// The tokens put for documents before `end`, in ordinal order; later ones stay.
+    fn take_made(&self, end: usize) -> Vec<(usize, Vec<Token>)> {
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut now, later): (Vec<_>, Vec<_>) = made.drain(..).partition(|(k, _)| *k < end);
+        *made = later;
+        drop(made);
+        now.sort_unstable_by_key(|(k, _)| *k);
+        now
+    }
+}
+
+impl<'c, I: Iterator<Item = DocInput<'c>> + Send> TokenTap for Feed<'c, '_, '_, I> {
+    fn put(&self, k: usize, _text: &str, tokens: Vec<Token>) {
+        if let Ok(mut made) = self.made.lock() {
+            made.push((k, tokens));
+        }
+    }
+
+    fn read_up_to(&self, end: usize) {
+        let made = self.take_made(end);
+        if let Ok(mut adding) = self.adding.lock() {
+            adding.add_up_to(Some(end), made);
+        }
     }
 }
 

@@ -83,7 +83,11 @@ impl Prepared {
 /// [`TantivyToken`]: converting each into an owned `String` up front cost an
 /// allocation and a free per token, about a hundred million of them at 1M documents.
 pub(crate) fn tokens(analyzer: &Analyzer, text: &str) -> Vec<Token> {
-    let mut tokens = analyzer.analyze(text);
+    in_index_order(analyzer.analyze(text))
+}
+
+/// The analyzer's tokens of a text in the order the index takes them.
+pub(crate) fn in_index_order(mut tokens: Vec<Token>) -> Vec<Token> {
     // tantivy delta-encodes each term's positions in stream order (in an index made with
     // positions, as older ones were) and would underflow on a position going backwards;
     // a stable sort keeps the analyzer's order otherwise.
