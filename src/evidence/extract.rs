@@ -322,7 +322,7 @@ impl EvidenceSet {
         let notes: Vec<_> = corpus.notes.values().collect();
         let reviews: Vec<_> = corpus.reviews.values().collect();
         // Documents are numbered in this order (notes, then reviews) for the tap.
-        let notes_read = notes.par_iter().enumerate().map(|(k, n)| {
+        let note_doc = |(k, n): (usize, &&crate::corpus::Note)| {
             let text = n.text();
             let text_hash = text_hash(DocKind::Note, &text);
             let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
@@ -393,8 +393,8 @@ impl EvidenceSet {
                 parts,
                 learned: (0, 0.0),
             }
-        });
-        let reviews_read = reviews.par_iter().enumerate().map(|(k, r)| {
+        };
+        let review_doc = |(k, r): (usize, &&crate::corpus::Review)| {
             let text_hash = text_hash(DocKind::Review, &r.text);
             let (reading, terms, bands) = match reusable(&r.id, text_hash) {
                 Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
@@ -430,12 +430,12 @@ impl EvidenceSet {
                 parts: Arc::clone(&no_parts),
                 learned: (0, 0.0),
             }
-        });
+        };
         let mut docs: Vec<Document> = Vec::with_capacity(notes.len() + reviews.len());
         match tap {
             None => {
-                docs.par_extend(notes_read);
-                docs.par_extend(reviews_read);
+                docs.par_extend(notes.par_iter().enumerate().map(&note_doc));
+                docs.par_extend(reviews.par_iter().enumerate().map(&review_doc));
             }
             Some(tap) => {
                 // A chunk at a time, so that the tap holds a chunk or two of tokens, not
@@ -449,11 +449,20 @@ impl EvidenceSet {
                     let (read, ()) = rayon::join(
                         || -> Vec<Document> {
                             if at < first {
-                                let n = TAP_CHUNK.min(first - at);
-                                notes_read.clone().skip(at).take(n).collect()
+                                let end = (at + TAP_CHUNK).min(first);
+                                notes[at..end]
+                                    .par_iter()
+                                    .enumerate()
+                                    .map(|(k, n)| note_doc((at + k, n)))
+                                    .collect()
                             } else {
-                                let n = TAP_CHUNK.min(all - at);
-                                reviews_read.clone().skip(at - first).take(n).collect()
+                                // (Not `skip`: rayon's runs the skipped items too.)
+                                let (at, end) = (at - first, (at + TAP_CHUNK).min(all) - first);
+                                reviews[at..end]
+                                    .par_iter()
+                                    .enumerate()
+                                    .map(|(k, r)| review_doc((at + k, r)))
+                                    .collect()
                             }
                         },
                         || tap.read_up_to(at),
