@@ -614,6 +614,49 @@ struct Chunk {
     lines: Vec<(u64, Option<std::ops::Range<usize>>)>,
 }
 
+/// Numbered lines of one file, read into chunks.
+struct ChunkReader<R> {
+    r: R,
+    buf: Vec<u8>,
+    line_no: u64,
+    cap: usize,
+}
+
+impl<R: BufRead> ChunkReader<R> {
+    fn new(r: R, cap: usize) -> Self {
+        Self {
+            r,
+            buf: Vec::new(),
+            line_no: 0,
+            cap,
+        }
+    }
+
+    /// Reads lines into `chunk` (which the caller has emptied) until it is full or the
+    /// input ends; true at the end of the input (the chunk may then hold a last part).
+    fn fill(&mut self, chunk: &mut Chunk) -> io::Result<bool> {
+        loop {
+            let Some(raw) = read_line_capped(&mut self.r, &mut self.buf, self.cap)? else {
+                return Ok(true);
+            };
+            self.line_no += 1;
+            match raw {
+                RawLine::TooLong => chunk.lines.push((self.line_no, None)),
+                RawLine::Bytes => {
+                    let at = chunk.bytes.len();
+                    chunk.bytes.extend_from_slice(&self.buf);
+                    chunk
+                        .lines
+                        .push((self.line_no, Some(at..chunk.bytes.len())));
+                }
+            }
+            if chunk.lines.len() >= CHUNK_LINES || chunk.bytes.len() >= CHUNK_BYTES {
+                return Ok(false);
+            }
+        }
+    }
+}
+
 impl FileLoader<'_> {
     /// Reads the file by chunks of lines; each chunk is parsed and validated in parallel
     /// (every check a line needs is against earlier files, which no line of this file
@@ -643,28 +686,14 @@ impl FileLoader<'_> {
     /// records by id) runs beside the parsing instead of after it. `known` holds the
     /// merchants and accounts, taken out of `self.corpus` meanwhile: applying a document
     /// line reads neither (the parse already told whether its author is listed).
-    fn read_overlapped<R: BufRead>(&mut self, mut r: R, known: &Corpus) -> io::Result<()> {
+    fn read_overlapped<R: BufRead>(&mut self, r: R, known: &Corpus) -> io::Result<()> {
         use rayon::prelude::*;
-        let mut buf = Vec::new();
-        let mut line_no: u64 = 0;
+        let mut lines = ChunkReader::new(r, self.opts.max_line_bytes);
         let mut chunk = Chunk::default();
         let mut pending: Option<(Vec<u64>, Vec<Parsed>)> = None;
         loop {
-            let raw = read_line_capped(&mut r, &mut buf, self.opts.max_line_bytes)?;
-            let end = raw.is_none();
-            if let Some(raw) = raw {
-                line_no += 1;
-                match raw {
-                    RawLine::TooLong => chunk.lines.push((line_no, None)),
-                    RawLine::Bytes => {
-                        let at = chunk.bytes.len();
-                        chunk.bytes.extend_from_slice(&buf);
-                        chunk.lines.push((line_no, Some(at..chunk.bytes.len())));
-                    }
-                }
-            }
-            let full = chunk.lines.len() >= CHUNK_LINES || chunk.bytes.len() >= CHUNK_BYTES;
-            if (full || end) && !chunk.lines.is_empty() {
+            let end = lines.fill(&mut chunk)?;
+            if !chunk.lines.is_empty() {
                 let ctx = LineContext {
                     file: self.file,
                     opts: self.opts,
@@ -684,9 +713,7 @@ impl FileLoader<'_> {
                     },
                     || {
                         if let Some((lines, parsed)) = before {
-                            for (line, p) in lines.into_iter().zip(parsed) {
-                                self.apply(line, p);
-                            }
+                            self.apply_all(lines, parsed);
                         }
                     },
                 );
@@ -696,35 +723,19 @@ impl FileLoader<'_> {
             }
             if end {
                 if let Some((lines, parsed)) = pending {
-                    for (line, p) in lines.into_iter().zip(parsed) {
-                        self.apply(line, p);
-                    }
+                    self.apply_all(lines, parsed);
                 }
                 return Ok(());
             }
         }
     }
 
-    fn read_in_turn<R: BufRead>(&mut self, mut r: R) -> io::Result<()> {
-        let mut buf = Vec::new();
-        let mut line_no: u64 = 0;
+    fn read_in_turn<R: BufRead>(&mut self, r: R) -> io::Result<()> {
+        let mut lines = ChunkReader::new(r, self.opts.max_line_bytes);
         let mut chunk = Chunk::default();
         loop {
-            let raw = read_line_capped(&mut r, &mut buf, self.opts.max_line_bytes)?;
-            let end = raw.is_none();
-            if let Some(raw) = raw {
-                line_no += 1;
-                match raw {
-                    RawLine::TooLong => chunk.lines.push((line_no, None)),
-                    RawLine::Bytes => {
-                        let at = chunk.bytes.len();
-                        chunk.bytes.extend_from_slice(&buf);
-                        chunk.lines.push((line_no, Some(at..chunk.bytes.len())));
-                    }
-                }
-            }
-            let full = chunk.lines.len() >= CHUNK_LINES || chunk.bytes.len() >= CHUNK_BYTES;
-            if (full || end) && !chunk.lines.is_empty() {
+            let end = lines.fill(&mut chunk)?;
+            if !chunk.lines.is_empty() {
                 self.apply_chunk(&chunk);
                 chunk.bytes.clear();
                 chunk.lines.clear();
@@ -752,8 +763,13 @@ impl FileLoader<'_> {
                 })
                 .collect()
         };
-        for ((line_no, _), p) in chunk.lines.iter().zip(parsed) {
-            self.apply(*line_no, p);
+        self.apply_all(chunk.lines.iter().map(|(l, _)| *l), parsed);
+    }
+
+    /// Applies parsed lines in line order.
+    fn apply_all(&mut self, lines: impl IntoIterator<Item = u64>, parsed: Vec<Parsed>) {
+        for (line, p) in lines.into_iter().zip(parsed) {
+            self.apply(line, p);
         }
     }
 
