@@ -35,6 +35,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -509,9 +510,29 @@ impl Warnings {
     }
 }
 
-impl Known for Corpus {
+/// The merchant and account ids a file's lines are checked against, hashed once per file:
+/// looking each reference up in the corpus's ordered maps (string comparisons down a
+/// tree of tens of thousands of merchants and hundreds of thousands of accounts) was
+/// about a third of loading. No line of a file changes the ids its own lines check
+/// against (merchants for references, accounts for the unknown-account warning).
+struct KnownIds<'c> {
+    merchants: FxHashSet<&'c str>,
+    authors: FxHashSet<&'c str>,
+}
+
+impl<'c> KnownIds<'c> {
+    /// The ids of `corpus`'s merchants and accounts.
+    fn of(corpus: &'c Corpus) -> Self {
+        Self {
+            merchants: corpus.merchants.keys().map(String::as_str).collect(),
+            authors: corpus.authors.keys().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl Known for KnownIds<'_> {
     fn has_merchant(&self, id: &str) -> bool {
-        self.merchants.contains_key(id)
+        self.merchants.contains(id)
     }
 }
 
@@ -660,45 +681,38 @@ impl<R: BufRead> ChunkReader<R> {
 impl FileLoader<'_> {
     /// Reads the file by chunks of lines; each chunk is parsed and validated in parallel
     /// (every check a line needs is against earlier files, which no line of this file
-    /// changes: merchants for references, authors for the unknown-account warning), then
-    /// applied in line order, so the corpus, counts, problems and warnings are those of a
-    /// line-by-line read on any number of threads.
+    /// changes: merchants for references, accounts for the unknown-account warning)
+    /// while the chunk before it is applied in line order, so the sequential part
+    /// (inserting records by id) runs beside the parsing, and the corpus, counts,
+    /// problems and warnings are those of a line-by-line read on any number of threads.
     fn read<R: BufRead>(&mut self, r: R) -> io::Result<()> {
-        if !matches!(self.file, "merchants.jsonl" | "authors.jsonl") {
-            // A document file's lines read only merchants and accounts (to check
-            // references), which no line of it changes: they are lent to the parsing
-            // while earlier lines are applied (`read_overlapped`).
-            let known = Corpus {
-                merchants: std::mem::take(&mut self.corpus.merchants),
-                authors: std::mem::take(&mut self.corpus.authors),
-                ..Corpus::default()
-            };
-            let out = self.read_overlapped(r, &known);
-            self.corpus.merchants = known.merchants;
-            self.corpus.authors = known.authors;
-            return out;
-        }
-        self.read_in_turn(r)
-    }
-
-    /// [`FileLoader::read`] for a document file: each chunk is parsed (in parallel) while
-    /// the chunk before it is applied (in line order), so the sequential part (inserting
-    /// records by id) runs beside the parsing instead of after it. `known` holds the
-    /// merchants and accounts, taken out of `self.corpus` meanwhile: applying a document
-    /// line reads neither (the parse already told whether its author is listed).
-    fn read_overlapped<R: BufRead>(&mut self, r: R, known: &Corpus) -> io::Result<()> {
         use rayon::prelude::*;
+        // What the lines are checked against is lent to the parsing meanwhile: applying a
+        // line reads neither map (the parse already told whether its author is listed).
+        let lend_merchants = self.file != "merchants.jsonl";
+        let lend_authors = lend_merchants && self.file != "authors.jsonl";
+        let mut known = Corpus::default();
+        if lend_merchants {
+            known.merchants = std::mem::take(&mut self.corpus.merchants);
+        }
+        if lend_authors {
+            known.authors = std::mem::take(&mut self.corpus.authors);
+        }
+        let ids = KnownIds::of(&known);
+        let ctx = LineContext {
+            file: self.file,
+            opts: self.opts,
+            known: &ids,
+        };
         let mut lines = ChunkReader::new(r, self.opts.max_line_bytes);
         let mut chunk = Chunk::default();
         let mut pending: Option<(Vec<u64>, Vec<Parsed>)> = None;
-        loop {
-            let end = lines.fill(&mut chunk)?;
+        let out = loop {
+            let end = match lines.fill(&mut chunk) {
+                Ok(end) => end,
+                Err(e) => break Err(e),
+            };
             if !chunk.lines.is_empty() {
-                let ctx = LineContext {
-                    file: self.file,
-                    opts: self.opts,
-                    corpus: known,
-                };
                 let before = pending.take();
                 let (parsed, ()) = rayon::join(
                     || {
@@ -722,48 +736,20 @@ impl FileLoader<'_> {
                 chunk.lines.clear();
             }
             if end {
-                if let Some((lines, parsed)) = pending {
+                if let Some((lines, parsed)) = pending.take() {
                     self.apply_all(lines, parsed);
                 }
-                return Ok(());
+                break Ok(());
             }
-        }
-    }
-
-    fn read_in_turn<R: BufRead>(&mut self, r: R) -> io::Result<()> {
-        let mut lines = ChunkReader::new(r, self.opts.max_line_bytes);
-        let mut chunk = Chunk::default();
-        loop {
-            let end = lines.fill(&mut chunk)?;
-            if !chunk.lines.is_empty() {
-                self.apply_chunk(&chunk);
-                chunk.bytes.clear();
-                chunk.lines.clear();
-            }
-            if end {
-                return Ok(());
-            }
-        }
-    }
-
-    fn apply_chunk(&mut self, chunk: &Chunk) {
-        use rayon::prelude::*;
-        let parsed: Vec<Parsed> = {
-            let ctx = LineContext {
-                file: self.file,
-                opts: self.opts,
-                corpus: &*self.corpus,
-            };
-            chunk
-                .lines
-                .par_iter()
-                .map(|(line_no, range)| match range {
-                    None => ctx.too_long(),
-                    Some(range) => ctx.parse(&chunk.bytes[range.clone()], *line_no),
-                })
-                .collect()
         };
-        self.apply_all(chunk.lines.iter().map(|(l, _)| *l), parsed);
+        drop(ids);
+        if lend_merchants {
+            self.corpus.merchants = known.merchants;
+        }
+        if lend_authors {
+            self.corpus.authors = known.authors;
+        }
+        out
     }
 
     /// Applies parsed lines in line order.
@@ -858,7 +844,7 @@ impl FileLoader<'_> {
             .push(format!("{}:{line}: {field}: {what}", self.file));
     }
 
-    /// Called for a line whose author the parse found unlisted (`read_overlapped` has
+    /// Called for a line whose author the parse found unlisted (`FileLoader::read` has
     /// lent the accounts out meanwhile, so the map here may be empty: the check is then
     /// the parse's).
     fn note_author(&mut self, line: u64, author_id: &str) {
@@ -900,7 +886,7 @@ impl FileLoader<'_> {
 struct LineContext<'a> {
     file: &'static str,
     opts: &'a LoadOptions,
-    corpus: &'a Corpus,
+    known: &'a KnownIds<'a>,
 }
 
 impl LineContext<'_> {
@@ -953,8 +939,8 @@ impl LineContext<'_> {
             file: self.file,
             line,
         };
-        let c = self.corpus;
-        let known = |author: &str| c.authors.contains_key(author);
+        let c = self.known;
+        let known = |author: &str| c.authors.contains(author);
         let mut f = Fields::new(obj, self.opts.limits());
         match self.file {
             "visits.jsonl" => {
