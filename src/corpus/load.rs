@@ -37,8 +37,8 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashSet;
 use serde::Serialize;
-use serde_json::Value;
 
+use super::json::Val;
 use super::records::{Author, CurationDecision, Merchant, Note, Origin, Review, Visit};
 use super::validate::{self, kind, Fields, Issue, Known, Limits};
 use super::{CommercialBook, Corpus};
@@ -919,20 +919,13 @@ impl LineContext<'_> {
     fn line(&self, text: &str, line: u64) -> Result<Parsed, Vec<Issue>> {
         // serde_json stops at nesting depth 128 with an error, so deep input cannot
         // overflow the stack.
-        let value: Value = serde_json::from_str(text)
+        let value: Val = serde_json::from_str(text)
             .map_err(|e| vec![Issue::new("-", kind::INVALID_JSON, json_reason(&e, text))])?;
-        let Value::Object(obj) = &value else {
-            let got = match value {
-                Value::Array(_) => "an array",
-                Value::String(_) => "a string",
-                Value::Number(_) => "a number",
-                Value::Bool(_) => "a boolean",
-                _ => "null",
-            };
+        let Val::Object(obj) = &value else {
             return Err(vec![Issue::new(
                 "-",
                 kind::NOT_AN_OBJECT,
-                format!("expected a JSON object, got {got}"),
+                format!("expected a JSON object, got {}", value.type_name()),
             )]);
         };
         let origin = Origin {
