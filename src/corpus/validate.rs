@@ -158,8 +158,18 @@ impl<'a> Fields<'a> {
     }
 
     fn opt_str_capped(&mut self, field: &str, cap: usize, option: &str) -> Option<String> {
+        self.opt_str_ref(field, cap, option).map(str::to_string)
+    }
+
+    /// An optional free text, borrowed from the line (for a record that keeps it shared).
+    pub fn opt_text_ref(&mut self, field: &str) -> Option<&'a str> {
+        let cap = self.limits.text_chars;
+        self.opt_str_ref(field, cap, "max_text_chars")
+    }
+
+    fn opt_str_ref(&mut self, field: &str, cap: usize, option: &str) -> Option<&'a str> {
         match self.get(field)? {
-            Val::Str(s) => self.within(field, s, cap, option).then(|| s.to_string()),
+            Val::Str(s) => self.within(field, s, cap, option).then_some(&**s),
             other => {
                 self.wrong_type(field, "a string", other);
                 None
@@ -657,7 +667,7 @@ pub(crate) fn review(
             f.issues.push(issue);
         }
     }
-    let text = f.opt_text("text").unwrap_or_default();
+    let text: std::sync::Arc<str> = f.opt_text_ref("text").unwrap_or_default().into();
     let images = f.opt_count("images").unwrap_or(0);
     let likes = f.opt_count("likes").unwrap_or(0);
     let verified_visit = f.opt_bool("verified_visit").unwrap_or(false);
@@ -669,7 +679,7 @@ pub(crate) fn review(
             created_at: created_at?,
             rating: rating?,
             aspects,
-            text: text.into(),
+            text,
             images,
             likes,
             verified_visit,
