@@ -805,12 +805,3 @@ pub fn opinion_value(star: Option<f64>, reading: &TextEvidence, text: f64) -> f6
     };
     v.clamp(0.0, 1.0)
 }
-
-/// The former name of [`teachers`], kept for callers not yet moved.
-pub(crate) fn established_authors<'a>(
-    corpus: &Corpus,
-    docs: &'a [Document],
-    as_of: Timestamp,
-) -> std::collections::BTreeSet<&'a str> {
-    teachers(corpus, docs, as_of)
-}
