@@ -426,34 +426,87 @@ fn model_prints(analysis: &Analysis) -> Vec<(String, u64)> {
 /// teachers, and retrained every model, before the rule counted rated reviews only).
 #[test]
 fn notes_and_this_weeks_reviews_keep_every_model() {
+    // A world big enough for its cities to train their own models (the scenario's is not).
     let tmp = tempfile::tempdir().unwrap();
-    let sc = Scenario::new(tmp.path());
+    let base = tmp.path().join("base");
+    fs::create_dir_all(&base).unwrap();
+    let config = jingxuan_fixture_gen::GenConfig {
+        merchants_per_city: 40,
+        target_docs: 6_000,
+        ..jingxuan_fixture_gen::GenConfig::small()
+    };
+    for (name, body) in jingxuan_fixture_gen::generate_to_memory(&config) {
+        fs::write(base.join(name), body).unwrap();
+    }
     let as_of = fixed_as_of();
     let options = StoreOptions {
         as_of,
         ..StoreOptions::default()
     };
-    let loaded = corpus::load(&sc.base(), &LoadOptions::default()).unwrap();
+    let loaded = corpus::load(&base, &LoadOptions::default()).unwrap();
     let store = Store::build(loaded, options).unwrap();
     let before = store.snapshot();
     let prints = model_prints(before.analysis());
-    assert!(!prints.is_empty(), "the world trains no model of its own");
+    let trained = |a: &Analysis| {
+        a.evidence()
+            .readers
+            .iter()
+            .flat_map(|r| r.by_city.values())
+            .filter(|r| {
+                matches!(
+                    r.model.source,
+                    jingxuan::evidence::model::ModelSource::Corpus { .. }
+                )
+            })
+            .count()
+    };
+    assert!(
+        trained(before.analysis()) >= 2,
+        "the world's cities do not train their own models"
+    );
     let c = before.corpus();
     let t = before.analysis().as_of().unix();
     let day = 86_400;
     let note = c.notes.values().next().unwrap();
     let review = c.reviews.values().next().unwrap();
     let mut notes = String::new();
-    // Accounts with rated reviews, each given notes on three merchants of its city over
-    // three months (backdated well before the cutoff).
-    let mut authors: Vec<&String> = c.reviews.values().map(|r| &r.author_id).collect();
-    authors.sort();
-    authors.dedup();
+    // Accounts with rated reviews but no history yet (at most two merchants, or a month),
+    // earliest reviewer first (their reviews fall in the first K a model trains on), each
+    // given notes on three merchants of its city over three months, backdated well before
+    // the cutoff: a history that made an account a teacher before the rule counted rated
+    // reviews only.
+    let mut history: std::collections::BTreeMap<&str, (Vec<&str>, i64, i64)> = Default::default();
+    for r in c.reviews.values() {
+        let h = history
+            .entry(r.author_id.as_str())
+            .or_insert((Vec::new(), i64::MAX, i64::MIN));
+        h.0.push(r.merchant_id.as_str());
+        h.1 = h.1.min(r.created_at.unix());
+        h.2 = h.2.max(r.created_at.unix());
+    }
+    for n in c.notes.values() {
+        if let Some(h) = history.get_mut(n.author_id.as_str()) {
+            h.0.extend(n.merchant_ids.iter().map(String::as_str));
+            h.1 = h.1.min(n.created_at.unix());
+            h.2 = h.2.max(n.created_at.unix());
+        }
+    }
+    let mut fresh: Vec<(i64, &str)> = history
+        .into_iter()
+        .filter_map(|(a, (mut ms, first, last))| {
+            ms.sort_unstable();
+            ms.dedup();
+            (ms.len() <= 2 || last - first <= 30 * 86_400).then_some((first, a))
+        })
+        .collect();
+    fresh.sort_unstable();
+    let authors: Vec<String> = fresh.iter().map(|(_, a)| a.to_string()).collect();
+    assert!(authors.len() >= 10, "too few reviewers without a history");
     for (i, author) in authors.iter().take(40).enumerate() {
         let city = c
             .reviews
             .values()
-            .find(|r| &r.author_id == *author)
+            .find(|r| &r.author_id == author)
             .and_then(|r| c.merchants.get(&r.merchant_id))
             .map(|m| m.city.clone())
             .unwrap();
@@ -470,6 +523,8 @@ fn notes_and_this_weeks_reviews_keep_every_model() {
             n["author_id"] = json!(author);
             n["merchant_ids"] = json!([m]);
             n["body"] = json!("味道很好，服务周到，会再来");
+            n["title"] = json!(null);
+            n["sponsored"] = json!(false);
             let at = Timestamp::from_unix(t - (200 - 45 * k as i64) * day);
             n["created_at"] = json!(at.to_rfc3339());
             notes += &(n.to_string() + "\n");
