@@ -215,6 +215,13 @@ impl Normalized {
         let len = self.text.len();
         let end = range.end.min(len);
         let start = range.start.min(end);
+        // Most ranges lie inside the exact span the last one was found in: a shift. (An
+        // exact span is as long in the normalised text as in the original.)
+        if let Some(span) = self.spans.get(*hint) {
+            if span.exact && span.norm <= start && start < end && end <= span.norm + span.orig_len {
+                return span.orig + (start - span.norm)..span.orig + (end - span.norm);
+            }
+        }
         let i = self.locate(*hint, |norm| norm <= start);
         *hint = i.saturating_sub(1);
         let orig_start = self.map_start(i, start);
