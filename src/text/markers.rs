@@ -125,3 +125,31 @@ fn partner_phrase(norm: &str) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_folding_answers_as_both_searches_do() {
+        for text in [
+            "本次探店由品牌方提供，味道真的不错",
+            "＃品牌合作 新店打卡",
+            "这次是抽中了大众点评的霸王餐",
+            "不是霸王餐，自己买单的",
+            "和星河小酒馆合作。今天去了江南西",
+            "没有受邀，纯路人",
+            "自己花钱来的，拿铁好喝",
+            "ＨＥＬＬＯ，受邀来试吃😋",
+            "",
+        ] {
+            assert_eq!(
+                has_marker_or_programme(text),
+                marker_in(text).is_some() || programme_in(text).is_some(),
+                "{text}"
+            );
+        }
+        assert!(has_marker_or_programme("抽中了霸王餐"));
+        assert!(!has_marker_or_programme("和朋友来吃的，合作愉快的一餐"));
+    }
+}
