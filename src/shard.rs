@@ -553,8 +553,7 @@ fn spree_candidates(
 /// find anything in `text`: all they read of a text is its soft-ad markers and platform
 /// programmes, and on an empty text both are absent.
 fn has_commercial_wording(text: &str) -> bool {
-    crate::text::markers::marker_in(text).is_some()
-        || crate::text::markers::programme_in(text).is_some()
+    crate::text::markers::has_marker_or_programme(text)
 }
 
 /// `text` if the commercial detectors could find anything in it, else empty: they then
