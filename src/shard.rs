@@ -15,7 +15,8 @@
 //!   - the commercial documents (declared, soft-ad markers, and an influencer's spree of
 //!     praise across shops of any city: the one signal that reads other cities' text, and
 //!     only influencers' notes);
-//!   - the established authors whose reviews teach each city's text model;
+//!   - the authors whose rated reviews teach each city's text model (a record of rated
+//!     reviews before the training cutoff: `evidence::extract::teachers`);
 //!   - the lock-step groups (accounts working through a client list in several cities);
 //!   - which notes speak of each city's merchants (mention links read the text with a
 //!     string matcher, not the segmenter).
@@ -84,8 +85,9 @@ pub struct GlobalPass {
     pub authors: BTreeMap<String, AuthorSummary>,
     /// Commercial documents (set aside before anything else is weighed), by document id.
     pub commercial: BTreeMap<String, CommercialDoc>,
-    /// Established authors (several merchants over more than a month, commercial content
-    /// aside) whose rated reviews teach their city's text model.
+    /// Authors whose rated reviews teach their city's text model: rated reviews on several
+    /// merchants over more than a month before the training cutoff, commercial content
+    /// aside (`evidence::extract::teachers`).
     pub teachers: BTreeSet<String>,
     /// Lock-step groups of accounts over the whole corpus.
     pub groups: Vec<Group>,
@@ -397,7 +399,7 @@ fn per_author(
     rayon::join(
         || trust::author::summaries(c, skeleton, as_of, commercial),
         || {
-            crate::evidence::extract::established_authors(c, &skeleton.docs, as_of)
+            crate::evidence::extract::teachers(c, &skeleton.docs, as_of)
                 .into_iter()
                 .map(str::to_string)
                 .collect::<BTreeSet<String>>()
@@ -551,8 +553,7 @@ fn spree_candidates(
 /// find anything in `text`: all they read of a text is its soft-ad markers and platform
 /// programmes, and on an empty text both are absent.
 fn has_commercial_wording(text: &str) -> bool {
-    crate::text::markers::marker_in(text).is_some()
-        || crate::text::markers::programme_in(text).is_some()
+    crate::text::markers::has_marker_or_programme(text)
 }
 
 /// `text` if the commercial detectors could find anything in it, else empty: they then

@@ -407,3 +407,150 @@ fn an_update_writes_only_the_rows_it_changed() {
     let reopened = Store::open(&dir, StoreOptions::default()).unwrap();
     assert!(snapshot_answers(&reopened.snapshot()) == live);
 }
+
+/// Each city's learned model, by its fingerprint (which names its training set).
+fn model_prints(analysis: &Analysis) -> Vec<(String, u64)> {
+    analysis
+        .evidence()
+        .readers
+        .iter()
+        .flat_map(|r| r.by_city.iter())
+        .map(|(c, r)| (c.clone(), r.model.fingerprint))
+        .collect()
+}
+
+/// The training rule (`evidence::reader::training_cutoff`): notes, however dated, and
+/// reviews dated in `as_of`'s week never change a city's model, so an update of such
+/// writing reads only its new texts; the update still equals a rebuild. The notes give
+/// accounts with rated reviews a history across merchants and months (what made them
+/// teachers, and retrained every model, before the rule counted rated reviews only).
+#[test]
+fn notes_and_this_weeks_reviews_keep_every_model() {
+    // A world big enough for its cities to train their own models (the scenario's is not).
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    fs::create_dir_all(&base).unwrap();
+    let config = jingxuan_fixture_gen::GenConfig {
+        merchants_per_city: 40,
+        target_docs: 6_000,
+        ..jingxuan_fixture_gen::GenConfig::small()
+    };
+    for (name, body) in jingxuan_fixture_gen::generate_to_memory(&config) {
+        fs::write(base.join(name), body).unwrap();
+    }
+    let as_of = fixed_as_of();
+    let options = StoreOptions {
+        as_of,
+        ..StoreOptions::default()
+    };
+    let loaded = corpus::load(&base, &LoadOptions::default()).unwrap();
+    let store = Store::build(loaded, options).unwrap();
+    let before = store.snapshot();
+    let prints = model_prints(before.analysis());
+    let trained = |a: &Analysis| {
+        a.evidence()
+            .readers
+            .iter()
+            .flat_map(|r| r.by_city.values())
+            .filter(|r| {
+                matches!(
+                    r.model.source,
+                    jingxuan::evidence::model::ModelSource::Corpus { .. }
+                )
+            })
+            .count()
+    };
+    assert!(
+        trained(before.analysis()) >= 2,
+        "the world's cities do not train their own models"
+    );
+    let c = before.corpus();
+    let t = before.analysis().as_of().unix();
+    let day = 86_400;
+    let note = c.notes.values().next().unwrap();
+    let review = c.reviews.values().next().unwrap();
+    let mut notes = String::new();
+    // Accounts with rated reviews but no history yet (at most two merchants, or a month),
+    // earliest reviewer first (their reviews fall in the first K a model trains on), each
+    // given notes on three merchants of its city over three months, backdated well before
+    // the cutoff: a history that made an account a teacher before the rule counted rated
+    // reviews only.
+    let mut history: std::collections::BTreeMap<&str, (Vec<&str>, i64, i64)> = Default::default();
+    for r in c.reviews.values() {
+        let h = history
+            .entry(r.author_id.as_str())
+            .or_insert((Vec::new(), i64::MAX, i64::MIN));
+        h.0.push(r.merchant_id.as_str());
+        h.1 = h.1.min(r.created_at.unix());
+        h.2 = h.2.max(r.created_at.unix());
+    }
+    for n in c.notes.values() {
+        if let Some(h) = history.get_mut(n.author_id.as_str()) {
+            h.0.extend(n.merchant_ids.iter().map(String::as_str));
+            h.1 = h.1.min(n.created_at.unix());
+            h.2 = h.2.max(n.created_at.unix());
+        }
+    }
+    let mut fresh: Vec<(i64, &str)> = history
+        .into_iter()
+        .filter_map(|(a, (mut ms, first, last))| {
+            ms.sort_unstable();
+            ms.dedup();
+            (ms.len() <= 2 || last - first <= 30 * 86_400).then_some((first, a))
+        })
+        .collect();
+    fresh.sort_unstable();
+    let authors: Vec<String> = fresh.iter().map(|(_, a)| a.to_string()).collect();
+    assert!(authors.len() >= 10, "too few reviewers without a history");
+    for (i, author) in authors.iter().take(40).enumerate() {
+        let city = c
+            .reviews
+            .values()
+            .find(|r| &r.author_id == author)
+            .and_then(|r| c.merchants.get(&r.merchant_id))
+            .map(|m| m.city.clone())
+            .unwrap();
+        let merchants: Vec<&String> = c
+            .merchants
+            .iter()
+            .filter(|(_, m)| m.city == city)
+            .map(|(id, _)| id)
+            .take(3)
+            .collect();
+        for (k, m) in merchants.iter().enumerate() {
+            let mut n: Value = serde_json::to_value(note).unwrap();
+            n["id"] = json!(format!("n-training-rule-{i}-{k}"));
+            n["author_id"] = json!(author);
+            n["merchant_ids"] = json!([m]);
+            n["body"] = json!("味道很好，服务周到，会再来");
+            n["title"] = json!(null);
+            n["sponsored"] = json!(false);
+            let at = Timestamp::from_unix(t - (200 - 45 * k as i64) * day);
+            n["created_at"] = json!(at.to_rfc3339());
+            notes += &(n.to_string() + "\n");
+        }
+    }
+    // A rated review dated after the cutoff (in as_of's week, at or before as_of).
+    let cutoff = jingxuan::evidence::reader::training_cutoff(before.analysis().as_of());
+    let mut r: Value = serde_json::to_value(review).unwrap();
+    r["id"] = json!("r-training-rule");
+    r["rating"] = json!(1.0);
+    r["text"] = json!("踩雷了，难吃，不会再来");
+    r["created_at"] = json!(Timestamp::from_unix(cutoff.unix().max(t - day)).to_rfc3339());
+    let batch = tmp.path().join("notes-and-a-review");
+    fs::create_dir_all(&batch).unwrap();
+    fs::write(batch.join("notes.jsonl"), notes).unwrap();
+    fs::write(batch.join("reviews.jsonl"), r.to_string() + "\n").unwrap();
+
+    let report = store.apply_batch(&batch).unwrap();
+    let after = store.snapshot();
+    assert_eq!(model_prints(after.analysis()), prints);
+    // Only the new documents are read (their number: the evidence's growth).
+    let grown = after.analysis().evidence().docs.len() - before.analysis().evidence().docs.len();
+    assert_eq!(report.docs_read, grown);
+    assert!(grown > 100, "the batch's notes were not read as evidence");
+    let rebuilt = Engine::for_corpus(after.corpus())
+        .unwrap()
+        .analyze(after.corpus().clone(), as_of);
+    assert_eq!(model_prints(&rebuilt), prints);
+}

@@ -35,9 +35,10 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashSet;
 use serde::Serialize;
-use serde_json::Value;
 
+use super::json::Val;
 use super::records::{Author, CurationDecision, Merchant, Note, Origin, Review, Visit};
 use super::validate::{self, kind, Fields, Issue, Known, Limits};
 use super::{CommercialBook, Corpus};
@@ -509,9 +510,29 @@ impl Warnings {
     }
 }
 
-impl Known for Corpus {
+/// The merchant and account ids a file's lines are checked against, hashed once per file:
+/// looking each reference up in the corpus's ordered maps (string comparisons down a
+/// tree of tens of thousands of merchants and hundreds of thousands of accounts) was
+/// about a third of loading. No line of a file changes the ids its own lines check
+/// against (merchants for references, accounts for the unknown-account warning).
+struct KnownIds<'c> {
+    merchants: FxHashSet<&'c str>,
+    authors: FxHashSet<&'c str>,
+}
+
+impl<'c> KnownIds<'c> {
+    /// The ids of `corpus`'s merchants and accounts.
+    fn of(corpus: &'c Corpus) -> Self {
+        Self {
+            merchants: corpus.merchants.keys().map(String::as_str).collect(),
+            authors: corpus.authors.keys().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl Known for KnownIds<'_> {
     fn has_merchant(&self, id: &str) -> bool {
-        self.merchants.contains_key(id)
+        self.merchants.contains(id)
     }
 }
 
@@ -614,62 +635,84 @@ struct Chunk {
     lines: Vec<(u64, Option<std::ops::Range<usize>>)>,
 }
 
+/// Numbered lines of one file, read into chunks.
+struct ChunkReader<R> {
+    r: R,
+    buf: Vec<u8>,
+    line_no: u64,
+    cap: usize,
+}
+
+impl<R: BufRead> ChunkReader<R> {
+    fn new(r: R, cap: usize) -> Self {
+        Self {
+            r,
+            buf: Vec::new(),
+            line_no: 0,
+            cap,
+        }
+    }
+
+    /// Reads lines into `chunk` (which the caller has emptied) until it is full or the
+    /// input ends; true at the end of the input (the chunk may then hold a last part).
+    fn fill(&mut self, chunk: &mut Chunk) -> io::Result<bool> {
+        loop {
+            let Some(raw) = read_line_capped(&mut self.r, &mut self.buf, self.cap)? else {
+                return Ok(true);
+            };
+            self.line_no += 1;
+            match raw {
+                RawLine::TooLong => chunk.lines.push((self.line_no, None)),
+                RawLine::Bytes => {
+                    let at = chunk.bytes.len();
+                    chunk.bytes.extend_from_slice(&self.buf);
+                    chunk
+                        .lines
+                        .push((self.line_no, Some(at..chunk.bytes.len())));
+                }
+            }
+            if chunk.lines.len() >= CHUNK_LINES || chunk.bytes.len() >= CHUNK_BYTES {
+                return Ok(false);
+            }
+        }
+    }
+}
+
 impl FileLoader<'_> {
     /// Reads the file by chunks of lines; each chunk is parsed and validated in parallel
     /// (every check a line needs is against earlier files, which no line of this file
-    /// changes: merchants for references, authors for the unknown-account warning), then
-    /// applied in line order, so the corpus, counts, problems and warnings are those of a
-    /// line-by-line read on any number of threads.
+    /// changes: merchants for references, accounts for the unknown-account warning)
+    /// while the chunk before it is applied in line order, so the sequential part
+    /// (inserting records by id) runs beside the parsing, and the corpus, counts,
+    /// problems and warnings are those of a line-by-line read on any number of threads.
     fn read<R: BufRead>(&mut self, r: R) -> io::Result<()> {
-        if !matches!(self.file, "merchants.jsonl" | "authors.jsonl") {
-            // A document file's lines read only merchants and accounts (to check
-            // references), which no line of it changes: they are lent to the parsing
-            // while earlier lines are applied (`read_overlapped`).
-            let known = Corpus {
-                merchants: std::mem::take(&mut self.corpus.merchants),
-                authors: std::mem::take(&mut self.corpus.authors),
-                ..Corpus::default()
-            };
-            let out = self.read_overlapped(r, &known);
-            self.corpus.merchants = known.merchants;
-            self.corpus.authors = known.authors;
-            return out;
-        }
-        self.read_in_turn(r)
-    }
-
-    /// [`FileLoader::read`] for a document file: each chunk is parsed (in parallel) while
-    /// the chunk before it is applied (in line order), so the sequential part (inserting
-    /// records by id) runs beside the parsing instead of after it. `known` holds the
-    /// merchants and accounts, taken out of `self.corpus` meanwhile: applying a document
-    /// line reads neither (the parse already told whether its author is listed).
-    fn read_overlapped<R: BufRead>(&mut self, mut r: R, known: &Corpus) -> io::Result<()> {
         use rayon::prelude::*;
-        let mut buf = Vec::new();
-        let mut line_no: u64 = 0;
+        // What the lines are checked against is lent to the parsing meanwhile: applying a
+        // line reads neither map (the parse already told whether its author is listed).
+        let lend_merchants = self.file != "merchants.jsonl";
+        let lend_authors = lend_merchants && self.file != "authors.jsonl";
+        let mut known = Corpus::default();
+        if lend_merchants {
+            known.merchants = std::mem::take(&mut self.corpus.merchants);
+        }
+        if lend_authors {
+            known.authors = std::mem::take(&mut self.corpus.authors);
+        }
+        let ids = KnownIds::of(&known);
+        let ctx = LineContext {
+            file: self.file,
+            opts: self.opts,
+            known: &ids,
+        };
+        let mut lines = ChunkReader::new(r, self.opts.max_line_bytes);
         let mut chunk = Chunk::default();
         let mut pending: Option<(Vec<u64>, Vec<Parsed>)> = None;
-        loop {
-            let raw = read_line_capped(&mut r, &mut buf, self.opts.max_line_bytes)?;
-            let end = raw.is_none();
-            if let Some(raw) = raw {
-                line_no += 1;
-                match raw {
-                    RawLine::TooLong => chunk.lines.push((line_no, None)),
-                    RawLine::Bytes => {
-                        let at = chunk.bytes.len();
-                        chunk.bytes.extend_from_slice(&buf);
-                        chunk.lines.push((line_no, Some(at..chunk.bytes.len())));
-                    }
-                }
-            }
-            let full = chunk.lines.len() >= CHUNK_LINES || chunk.bytes.len() >= CHUNK_BYTES;
-            if (full || end) && !chunk.lines.is_empty() {
-                let ctx = LineContext {
-                    file: self.file,
-                    opts: self.opts,
-                    corpus: known,
-                };
+        let out = loop {
+            let end = match lines.fill(&mut chunk) {
+                Ok(end) => end,
+                Err(e) => break Err(e),
+            };
+            if !chunk.lines.is_empty() {
                 let before = pending.take();
                 let (parsed, ()) = rayon::join(
                     || {
@@ -684,9 +727,7 @@ impl FileLoader<'_> {
                     },
                     || {
                         if let Some((lines, parsed)) = before {
-                            for (line, p) in lines.into_iter().zip(parsed) {
-                                self.apply(line, p);
-                            }
+                            self.apply_all(lines, parsed);
                         }
                     },
                 );
@@ -695,65 +736,26 @@ impl FileLoader<'_> {
                 chunk.lines.clear();
             }
             if end {
-                if let Some((lines, parsed)) = pending {
-                    for (line, p) in lines.into_iter().zip(parsed) {
-                        self.apply(line, p);
-                    }
+                if let Some((lines, parsed)) = pending.take() {
+                    self.apply_all(lines, parsed);
                 }
-                return Ok(());
+                break Ok(());
             }
-        }
-    }
-
-    fn read_in_turn<R: BufRead>(&mut self, mut r: R) -> io::Result<()> {
-        let mut buf = Vec::new();
-        let mut line_no: u64 = 0;
-        let mut chunk = Chunk::default();
-        loop {
-            let raw = read_line_capped(&mut r, &mut buf, self.opts.max_line_bytes)?;
-            let end = raw.is_none();
-            if let Some(raw) = raw {
-                line_no += 1;
-                match raw {
-                    RawLine::TooLong => chunk.lines.push((line_no, None)),
-                    RawLine::Bytes => {
-                        let at = chunk.bytes.len();
-                        chunk.bytes.extend_from_slice(&buf);
-                        chunk.lines.push((line_no, Some(at..chunk.bytes.len())));
-                    }
-                }
-            }
-            let full = chunk.lines.len() >= CHUNK_LINES || chunk.bytes.len() >= CHUNK_BYTES;
-            if (full || end) && !chunk.lines.is_empty() {
-                self.apply_chunk(&chunk);
-                chunk.bytes.clear();
-                chunk.lines.clear();
-            }
-            if end {
-                return Ok(());
-            }
-        }
-    }
-
-    fn apply_chunk(&mut self, chunk: &Chunk) {
-        use rayon::prelude::*;
-        let parsed: Vec<Parsed> = {
-            let ctx = LineContext {
-                file: self.file,
-                opts: self.opts,
-                corpus: &*self.corpus,
-            };
-            chunk
-                .lines
-                .par_iter()
-                .map(|(line_no, range)| match range {
-                    None => ctx.too_long(),
-                    Some(range) => ctx.parse(&chunk.bytes[range.clone()], *line_no),
-                })
-                .collect()
         };
-        for ((line_no, _), p) in chunk.lines.iter().zip(parsed) {
-            self.apply(*line_no, p);
+        drop(ids);
+        if lend_merchants {
+            self.corpus.merchants = known.merchants;
+        }
+        if lend_authors {
+            self.corpus.authors = known.authors;
+        }
+        out
+    }
+
+    /// Applies parsed lines in line order.
+    fn apply_all(&mut self, lines: impl IntoIterator<Item = u64>, parsed: Vec<Parsed>) {
+        for (line, p) in lines.into_iter().zip(parsed) {
+            self.apply(line, p);
         }
     }
 
@@ -842,7 +844,7 @@ impl FileLoader<'_> {
             .push(format!("{}:{line}: {field}: {what}", self.file));
     }
 
-    /// Called for a line whose author the parse found unlisted (`read_overlapped` has
+    /// Called for a line whose author the parse found unlisted (`FileLoader::read` has
     /// lent the accounts out meanwhile, so the map here may be empty: the check is then
     /// the parse's).
     fn note_author(&mut self, line: u64, author_id: &str) {
@@ -884,7 +886,7 @@ impl FileLoader<'_> {
 struct LineContext<'a> {
     file: &'static str,
     opts: &'a LoadOptions,
-    corpus: &'a Corpus,
+    known: &'a KnownIds<'a>,
 }
 
 impl LineContext<'_> {
@@ -917,28 +919,21 @@ impl LineContext<'_> {
     fn line(&self, text: &str, line: u64) -> Result<Parsed, Vec<Issue>> {
         // serde_json stops at nesting depth 128 with an error, so deep input cannot
         // overflow the stack.
-        let value: Value = serde_json::from_str(text)
+        let value: Val = serde_json::from_str(text)
             .map_err(|e| vec![Issue::new("-", kind::INVALID_JSON, json_reason(&e, text))])?;
-        let Value::Object(obj) = &value else {
-            let got = match value {
-                Value::Array(_) => "an array",
-                Value::String(_) => "a string",
-                Value::Number(_) => "a number",
-                Value::Bool(_) => "a boolean",
-                _ => "null",
-            };
+        let Val::Object(obj) = &value else {
             return Err(vec![Issue::new(
                 "-",
                 kind::NOT_AN_OBJECT,
-                format!("expected a JSON object, got {got}"),
+                format!("expected a JSON object, got {}", value.type_name()),
             )]);
         };
         let origin = Origin {
             file: self.file,
             line,
         };
-        let c = self.corpus;
-        let known = |author: &str| c.authors.contains_key(author);
+        let c = self.known;
+        let known = |author: &str| c.authors.contains(author);
         let mut f = Fields::new(obj, self.opts.limits());
         match self.file {
             "visits.jsonl" => {

@@ -4,6 +4,7 @@
 //! visits, curation) so that references can be checked against what came before. A later
 //! record with the same id replaces the earlier one; `"deleted": true` removes it.
 
+mod json;
 mod load;
 mod records;
 mod time;

@@ -7,6 +7,8 @@
 
 use serde_json::{Map, Value};
 
+use super::json::{Obj, Val};
+
 use super::records::*;
 use super::time::Timestamp;
 
@@ -75,24 +77,13 @@ fn option_of_list(field: &str) -> &'static str {
 
 /// Reads typed fields from one JSON object, collecting issues. `null` counts as absent.
 pub(crate) struct Fields<'a> {
-    obj: &'a Map<String, Value>,
+    obj: &'a Obj<'a>,
     limits: Limits,
     pub issues: Vec<Issue>,
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 impl<'a> Fields<'a> {
-    pub fn new(obj: &'a Map<String, Value>, limits: Limits) -> Self {
+    pub fn new(obj: &'a Obj<'a>, limits: Limits) -> Self {
         Self {
             obj,
             limits,
@@ -100,9 +91,9 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn get(&self, field: &str) -> Option<&'a Value> {
+    fn get(&self, field: &str) -> Option<&'a Val<'a>> {
         match self.obj.get(field) {
-            None | Some(Value::Null) => None,
+            None | Some(Val::Null) => None,
             Some(v) => Some(v),
         }
     }
@@ -115,8 +106,8 @@ impl<'a> Fields<'a> {
         self.push(field, kind::MISSING_FIELD, "required field is missing");
     }
 
-    fn wrong_type(&mut self, field: &str, expected: &str, got: &Value) {
-        let got = type_name(got);
+    fn wrong_type(&mut self, field: &str, expected: &str, got: &Val<'_>) {
+        let got = got.type_name();
         self.push(
             field,
             kind::WRONG_TYPE,
@@ -167,8 +158,18 @@ impl<'a> Fields<'a> {
     }
 
     fn opt_str_capped(&mut self, field: &str, cap: usize, option: &str) -> Option<String> {
+        self.opt_str_ref(field, cap, option).map(str::to_string)
+    }
+
+    /// An optional free text, borrowed from the line (for a record that keeps it shared).
+    pub fn opt_text_ref(&mut self, field: &str) -> Option<&'a str> {
+        let cap = self.limits.text_chars;
+        self.opt_str_ref(field, cap, "max_text_chars")
+    }
+
+    fn opt_str_ref(&mut self, field: &str, cap: usize, option: &str) -> Option<&'a str> {
         match self.get(field)? {
-            Value::String(s) => self.within(field, s, cap, option).then(|| s.clone()),
+            Val::Str(s) => self.within(field, s, cap, option).then_some(&**s),
             other => {
                 self.wrong_type(field, "a string", other);
                 None
@@ -207,7 +208,7 @@ impl<'a> Fields<'a> {
         let Some(v) = self.get(field) else {
             return Vec::new();
         };
-        let Value::Array(items) = v else {
+        let Val::Array(items) = v else {
             self.wrong_type(field, "an array of strings", v);
             return Vec::new();
         };
@@ -234,11 +235,11 @@ impl<'a> Fields<'a> {
         for (i, item) in items.iter().enumerate() {
             match item {
                 // A blank entry names nothing; dropping it keeps `""` from matching all.
-                Value::String(s) if s.trim().is_empty() => {}
-                Value::String(s) => {
+                Val::Str(s) if s.trim().is_empty() => {}
+                Val::Str(s) => {
                     let cap = self.limits.field_chars;
                     if self.within(&format!("{field}[{i}]"), s, cap, "max_field_chars") {
-                        out.push(s.clone());
+                        out.push(s.to_string());
                     }
                 }
                 other => self.wrong_type(&format!("{field}[{i}]"), "a string", other),
@@ -250,7 +251,7 @@ impl<'a> Fields<'a> {
     /// An optional boolean.
     pub fn opt_bool(&mut self, field: &str) -> Option<bool> {
         match self.get(field)? {
-            Value::Bool(b) => Some(*b),
+            Val::Bool(b) => Some(*b),
             other => {
                 self.wrong_type(field, "true or false", other);
                 None
@@ -262,7 +263,7 @@ impl<'a> Fields<'a> {
     pub fn opt_count(&mut self, field: &str) -> Option<u64> {
         let v = self.get(field)?;
         match v {
-            Value::Number(n) => {
+            Val::Number(n) => {
                 if let Some(u) = n.as_u64() {
                     Some(u)
                 } else if n.as_i64().is_some_and(|i| i < 0) || n.as_f64().is_some_and(|f| f < 0.0) {
@@ -366,9 +367,9 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional JSON object, returned as written.
-    pub fn opt_object(&mut self, field: &str) -> Option<&'a Map<String, Value>> {
+    pub fn opt_object(&mut self, field: &str) -> Option<&'a Obj<'a>> {
         match self.get(field)? {
-            Value::Object(m) => Some(m),
+            Val::Object(m) => Some(m),
             other => {
                 self.wrong_type(field, "an object", other);
                 None
@@ -419,12 +420,13 @@ pub(crate) type CommercialOutcome = Result<Option<CommercialTerms>, String>;
 /// Reads `commercial`. Never an issue of the merchant's line: a malformed commercial value
 /// is ignored (the loader warns) and the merchant kept, so that money data, even broken,
 /// cannot change which merchants are loaded and hence any score or list.
-fn commercial_terms(value: Option<&Value>, limits: Limits) -> CommercialOutcome {
+fn commercial_terms(value: Option<&Val<'_>>, limits: Limits) -> CommercialOutcome {
     let obj = match value {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Object(m)) => m,
-        Some(other) => return Err(format!("expected an object, got {}", type_name(other))),
+        None | Some(Val::Null) => return Ok(None),
+        Some(Val::Object(m)) => m.to_map(),
+        Some(other) => return Err(format!("expected an object, got {}", other.type_name())),
     };
+    let obj = &obj;
     // Bounded like every other field: a count of values and the length of each string.
     let cap = limits.field_chars;
     let too_long = |what: &str, s: &str| {
@@ -665,7 +667,7 @@ pub(crate) fn review(
             f.issues.push(issue);
         }
     }
-    let text = f.opt_text("text").unwrap_or_default();
+    let text: std::sync::Arc<str> = f.opt_text_ref("text").unwrap_or_default().into();
     let images = f.opt_count("images").unwrap_or(0);
     let likes = f.opt_count("likes").unwrap_or(0);
     let verified_visit = f.opt_bool("verified_visit").unwrap_or(false);
@@ -677,7 +679,7 @@ pub(crate) fn review(
             created_at: created_at?,
             rating: rating?,
             aspects,
-            text: text.into(),
+            text,
             images,
             likes,
             verified_visit,

@@ -272,9 +272,9 @@ impl EvidenceSet {
     /// [`extract_reusing`](Self::extract_reusing) from earlier readings by document id
     /// (of an evidence set, or kept apart as a saved store keeps them).
     ///
-    /// Each city's learned model is trained on its rated reviews up to `as_of` (see
+    /// Each city's learned model is trained on its rated reviews before `as_of`'s training cutoff (see
     /// [`TextReader::train`]); a model of `previous` is reused when it learned from the same.
-    /// `teachers` are the established authors whose reviews teach it, when known from the
+    /// `teachers` are the authors whose reviews teach it ([`teachers`]), when known from the
     /// whole corpus (a city shard's documents alone do not show an author's history);
     /// `None` computes them from `corpus`.
     #[allow(clippy::too_many_arguments)]
@@ -480,12 +480,12 @@ impl EvidenceSet {
             let m = merchants.get(d.merchant_ids.first()?.as_str())?;
             Some(m.city.as_str())
         };
-        // Only established accounts teach the model and calibrate it (several merchants over
-        // more than a month, as trust's `Credibility::established` asks): cheap accounts'
-        // reviews must not move how everyone else's words read.
+        // Only accounts with a record of rated reviews teach the model and calibrate it
+        // (several merchants over more than a month, before the training cutoff; see
+        // `teachers`): cheap accounts' reviews must not move how everyone else's words read.
         let established = match teachers {
             Some(_) => Default::default(),
-            None => established_authors(corpus, &docs, as_of),
+            None => self::teachers(corpus, &docs, as_of),
         };
         let teaches = |d: &Document| {
             d.star.is_none()
@@ -761,23 +761,33 @@ fn text_hash(kind: DocKind, text: &str) -> u64 {
     fnv1a(std::iter::once(kind as u8).chain(text.bytes()))
 }
 
-/// Authors with a history as of `as_of`: more than [`LITTLE_HISTORY_MERCHANTS`] merchants
-/// over more than [`LITTLE_HISTORY_DAYS`] days (what `trust::author` calls established; the thresholds live in [`crate::corpus`]).
-pub(crate) fn established_authors<'a>(
+/// The authors whose rated reviews teach a city's model ([`super::reader::TextReader::train`]):
+/// a history of rated reviews before the training cutoff
+/// ([`super::reader::training_cutoff`] of `as_of`) on more than
+/// [`LITTLE_HISTORY_MERCHANTS`](crate::corpus::LITTLE_HISTORY_MERCHANTS) merchants over more
+/// than [`LITTLE_HISTORY_DAYS`](crate::corpus::LITTLE_HISTORY_DAYS) days (the thresholds of
+/// trust's established accounts, counted on reviews only).
+///
+/// Stars, not notes: the model learns from stars, so a teacher's record is in stars, and a
+/// note (however dated) never changes who teaches, so the notes a batch brings never
+/// retrain a model. Commercial content builds no history (as in `trust::author`): a review
+/// carrying an advertising marker does not count. An influencer spree is found only later,
+/// in trust.
+pub(crate) fn teachers<'a>(
     corpus: &Corpus,
     docs: &'a [Document],
     as_of: Timestamp,
 ) -> std::collections::BTreeSet<&'a str> {
     use crate::corpus::{LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
+    let cutoff = super::reader::training_cutoff(as_of);
     // Hashed, not ordered: one lookup per document; the output set is ordered.
-    // Commercial content builds no history (as in `trust::author`): a sponsored note must
-    // not make its author a teacher of the model. Declared and marked content is known
-    // here; an influencer spree is found only later, in trust.
-    // Marker search reads every text: in parallel, before the (cheap) sequential tally.
+    // Marker search reads every counted text: in parallel, before the (cheap) sequential
+    // tally.
     let counted: Vec<bool> = docs
         .par_iter()
         .map(|d| {
-            d.created_at <= as_of
+            d.star.is_some()
+                && d.created_at < cutoff
                 && d.declared_sponsored != Some(true)
                 && crate::text::markers::marker_in(&d.text).is_none()
         })

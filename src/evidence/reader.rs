@@ -7,12 +7,16 @@
 //!   the label (distant supervision). Otherwise the shipped default model reads it. Cities
 //!   are independent shards, so each has its own model ([`Readers`]).
 //! - **Retrained at defined points, so an update equals a rebuild.** The model learns from
-//!   the first K rated reviews by established accounts (several merchants over more than a
-//!   month: cheap accounts teach nothing) in time order (up to `--as-of`), K the largest of
-//!   200, 400, 800, … (doubling, at most [`MAX_TRAIN`]) not above their number. It is a
-//!   function of the corpus, so a rebuild trains the same model; and most updates (new
-//!   reviews arrive later than the first K) leave the training set, its fingerprint and so
-//!   every document's learned reading unchanged: a reading is keyed by (text, fingerprint).
+//!   the first K rated reviews, in time order, by accounts with a record of rated reviews
+//!   (several merchants over more than a month: cheap accounts teach nothing), K the largest
+//!   of 200, 400, 800, … (doubling, at most [`MAX_TRAIN`]) not above their number. Both the
+//!   teachers and the reviews are taken from before the training cutoff, the start of
+//!   `--as-of`'s ISO week ([`training_cutoff`]). It is a function of the corpus, so a rebuild
+//!   trains the same model; notes never change it, nor do reviews dated after the cutoff, so
+//!   a batch of this week's writing leaves the training set, its fingerprint and so every
+//!   document's learned reading unchanged (a reading is keyed by (text, fingerprint)). Only
+//!   a batch that adds, edits or retracts rated reviews dated before the cutoff, or an
+//!   `--as-of` in a later week, can retrain.
 //! - **Stars decide how much each reader counts, per category.** A category's writing style
 //!   shifts how positive its texts read (hotel reviews complain more than restaurant reviews
 //!   of the same quality). Within each top-level category, the star of its rated reviews is
@@ -31,6 +35,17 @@ use serde::Serialize;
 use super::extract::{fnv1a, Document};
 use super::model::{features, ModelSource, TextModel, TrainOptions};
 use crate::corpus::{Corpus, Timestamp};
+
+/// Where a learned model's training data stops: the start (Monday 00:00 UTC) of `as_of`'s
+/// ISO week. The teachers and the training reviews are chosen from rated reviews dated
+/// before it, so writing dated later (this week's batches) never changes a model: an update
+/// keeps every text's learned reading, and a rebuild at the same `as_of` trains the same
+/// model. A week, not a month: the newest reviews wait at most seven days to teach.
+pub fn training_cutoff(as_of: Timestamp) -> Timestamp {
+    let day = as_of.unix().div_euclid(86_400);
+    // 1970-01-01 was a Thursday, three days after a Monday.
+    Timestamp::from_unix((day - (day + 3).rem_euclid(7)) * 86_400)
+}
 
 /// Rated reviews a corpus needs to train its own model.
 pub const MIN_RATED: usize = 200;
@@ -179,9 +194,10 @@ impl TextReader {
         as_of: Timestamp,
         previous: Option<&Arc<TextModel>>,
     ) -> (Arc<TextModel>, Vec<(usize, f32)>) {
+        let cutoff = training_cutoff(as_of);
         let mut rated: Vec<(usize, &Document)> = docs
             .into_iter()
-            .filter(|(_, d)| d.star.is_some() && d.created_at <= as_of)
+            .filter(|(_, d)| d.star.is_some() && d.created_at < cutoff)
             .collect();
         if rated.len() < MIN_RATED {
             return (TextModel::default_model(), Vec::new());

@@ -1,5 +1,6 @@
 //! The analyzer: normalised text → runs → jieba → tokens with original offsets.
 
+use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -137,7 +138,9 @@ impl Analyzer {
 
     /// Tokens of `text`, in order of position; a word's sub-words come just before it.
     pub fn analyze(&self, text: &str) -> Vec<Token> {
-        let mut out = Vec::new();
+        // About one token per five bytes of review text (sub-words included): sized once
+        // instead of grown through half a dozen reallocations.
+        let mut out = Vec::with_capacity(text.len() / 5 + 1);
         self.analyze_into(text, &mut out);
         out
     }
@@ -145,13 +148,38 @@ impl Analyzer {
     /// Like [`analyze`](Self::analyze) but reuses `out` (cleared first).
     pub fn analyze_into(&self, text: &str, out: &mut Vec<Token>) {
         out.clear();
-        let norm = normalize(text);
+        // The normalised text and the scan's lists live in a per-thread scratch: fresh ones
+        // per text were several allocations for every text the pipeline reads.
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                self.analyze_with(text, out, &mut scratch, true);
+                scratch.release_if_huge();
+            }
+            Err(_) => self.analyze_with(text, out, &mut Scratch::default(), true),
+        });
+    }
+
+    /// The tokens as made with one jieba call per Han run: what batching runs must equal.
+    #[cfg(test)]
+    fn analyze_per_run(&self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        self.analyze_with(text, &mut out, &mut Scratch::default(), false);
+        out
+    }
+
+    fn analyze_with(&self, text: &str, out: &mut Vec<Token>, scratch: &mut Scratch, batch: bool) {
+        let Scratch { norm, runs, marks } = scratch;
+        normalize::normalize_into(text, norm);
         let mut sink = Sink {
-            norm: &norm,
+            norm,
             out,
             next_position: 0,
             span_hint: 0,
+            runs,
+            marks,
+            batch,
         };
+        let norm = sink.norm;
         let t = norm.text.as_str();
         let mut cursor = 0;
         if let Some(phrases) = &self.phrases {
@@ -190,30 +218,46 @@ impl Analyzer {
     }
 
     /// Split `range` of the normalised text into Han runs, words and emoji, and emit them.
+    ///
+    /// Han runs with only quiet punctuation between them (see [`quiet_gap`]) go to jieba
+    /// together, in one call: jieba segments each run of its own character class alone,
+    /// so the runs' tokens are the same as from one call per run, and a clause-long run
+    /// per call (most of a review) paid jieba's fixed cost per call many times a text.
     fn scan(&self, range: Range<usize>, sink: &mut Sink<'_, '_>) {
         let norm = sink.norm;
-        let base = range.start;
-        let text = &norm.text[range];
+        let text = norm.text.as_str();
+        let end = range.end;
         let mut word = Word::default();
         // Han runs are found by a plain char test: running the word-bound rules over them
         // would only split them into single chars to be joined again.
-        let mut other_start = base;
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if !is_han(c) {
+        let mut other_start = range.start;
+        let mut at = range.start;
+        sink.runs.clear();
+        while at < end {
+            let (han, len) = han_at(text, at);
+            if !han {
+                at += len;
                 continue;
             }
-            let start = base + i;
-            let mut end = start + c.len_utf8();
-            while let Some((j, d)) = chars.next_if(|&(_, d)| is_han(d)) {
-                end = base + j + d.len_utf8();
+            let start = at;
+            at += len;
+            while at < end {
+                match han_at(text, at) {
+                    (true, len) => at += len,
+                    _ => break,
+                }
             }
-            self.scan_other(other_start..start, &mut word, sink);
-            word.flush(sink);
-            self.han_run(start..end, sink);
-            other_start = end;
+            let gap = other_start..start;
+            if !sink.batch || sink.runs.is_empty() || !quiet_gap(&norm.text[gap.clone()]) {
+                self.han_runs(sink);
+                self.scan_other(gap, &mut word, sink);
+                word.flush(sink);
+            }
+            sink.runs.push(start..at);
+            other_start = at;
         }
-        self.scan_other(other_start..base + text.len(), &mut word, sink);
+        self.han_runs(sink);
+        self.scan_other(other_start..end, &mut word, sink);
         word.flush(sink);
     }
 
@@ -225,10 +269,7 @@ impl Analyzer {
         let stretch = &norm.text[range];
         // Between Han runs there is mostly punctuation (`,` `。` `！`): with no letter, digit,
         // hyphen or emoji in the stretch every segment would only end the word.
-        if stretch
-            .chars()
-            .all(|c| !c.is_alphanumeric() && c != '-' && !is_emoji_char(c))
-        {
+        if stretch.chars().all(inert) {
             word.flush(sink);
             return;
         }
@@ -261,22 +302,25 @@ impl Analyzer {
         }
     }
 
-    /// Segment a run of Han text with jieba in search mode (HMM off: it invents words from
-    /// character statistics, and names must come from the dictionaries).
-    fn han_run(&self, run: Range<usize>, sink: &mut Sink<'_, '_>) {
+    /// Segment the Han runs gathered in `sink.runs` (taken from it) with jieba in search
+    /// mode (HMM off: it invents words from character statistics, and names must come from
+    /// the dictionaries), in one call over the text from the first run to the last. The
+    /// quiet punctuation between runs comes back as tokens of one char each, dropped here.
+    fn han_runs(&self, sink: &mut Sink<'_, '_>) {
+        let (Some(first), Some(last)) = (sink.runs.first(), sink.runs.last()) else {
+            return;
+        };
         let norm = sink.norm;
-        let base = run.start;
-        let text = &norm.text[run];
+        let base = first.start;
+        let text = &norm.text[base..last.end];
         let tokens = self.jieba.cut_for_search(text, false);
         // Search mode emits a word's 2- and 3-grams just before the word, and the words
-        // themselves tile the run, so walking backwards a token inside the last word seen
-        // (and shorter) is one of its sub-words.
-        // Most runs give at most 128 tokens: their marks fit in a bit set, no allocation.
-        let mut few = 0u128;
-        let mut many = Vec::new();
-        if tokens.len() > 128 {
-            many.resize(tokens.len(), false);
-        }
+        // themselves tile each run, so walking backwards a token inside the last word seen
+        // (and shorter) is one of its sub-words. (A dropped gap token is one char and
+        // holds no other.)
+        let marks = &mut *sink.marks;
+        marks.clear();
+        marks.resize(tokens.len(), false);
         let mut word: Option<(usize, usize)> = None;
         for (k, t) in tokens.iter().enumerate().rev() {
             match word {
@@ -285,19 +329,22 @@ impl Analyzer {
                         && t.byte_end <= e
                         && t.byte_end - t.byte_start < e - s =>
                 {
-                    match many.get_mut(k) {
-                        Some(sub) => *sub = true,
-                        None => few |= 1 << k,
-                    }
+                    marks[k] = true;
                 }
                 _ => word = Some((t.byte_start, t.byte_end)),
             }
         }
         let mut group_start = sink.out.len();
+        let mut run = 0;
         for (k, t) in tokens.iter().enumerate() {
-            let sub = many.get(k).copied().unwrap_or_else(|| few >> k & 1 == 1);
             let range = base + t.byte_start..base + t.byte_end;
-            if sub {
+            while sink.runs.get(run).is_some_and(|r| r.end <= range.start) {
+                run += 1;
+            }
+            if sink.runs.get(run).is_none_or(|r| range.start < r.start) {
+                continue; // between two runs
+            }
+            if sink.marks[k] {
                 sink.push_sub(range);
             } else {
                 let position = sink.next_position;
@@ -308,13 +355,84 @@ impl Analyzer {
                 group_start = sink.out.len();
             }
         }
+        sink.runs.clear();
     }
+}
+
+/// Per-thread buffers of [`Analyzer::analyze_into`], reused from text to text.
+#[derive(Default)]
+struct Scratch {
+    norm: Normalized,
+    /// Han runs waiting to be segmented together.
+    runs: Vec<Range<usize>>,
+    /// Which of jieba's tokens are sub-words.
+    marks: Vec<bool>,
+}
+
+impl Scratch {
+    /// A rare huge text must not pin its buffers for the thread's life.
+    fn release_if_huge(&mut self) {
+        const MAX_BYTES: usize = 1 << 20;
+        if self.norm.text.capacity() > MAX_BYTES || self.marks.capacity() > MAX_BYTES {
+            *self = Scratch::default();
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Whether jieba, given the Han runs on both sides of `gap` and `gap` in one call, reads
+/// them as it reads each run alone, and the scan emits nothing for `gap`: every char is
+/// outside jieba's word class (CJK, ASCII letters and digits, `+#&._%-`), so it keeps the
+/// runs apart, and none is a letter, digit, hyphen or emoji, so the gap only ends a word.
+fn quiet_gap(gap: &str) -> bool {
+    gap.chars()
+        .all(|c| inert(c) && !matches!(c, '+' | '#' | '&' | '.' | '_' | '%'))
+}
+
+/// Whether `c` only ends a word in the scan: no letter, digit, hyphen or emoji. The common
+/// CJK and general punctuation (`。` `、` `“` `…` `（`) is answered without Unicode's
+/// alphabetic tables, which most of the scan's time between Han runs went to.
+#[inline]
+fn inert(c: char) -> bool {
+    if c.is_ascii() {
+        return !c.is_ascii_alphanumeric() && c != '-';
+    }
+    if matches!(c, '\u{2010}'..='\u{2027}' | '\u{3001}'..='\u{3003}' | '\u{3008}'..='\u{3011}' | '\u{3014}'..='\u{301F}')
+    {
+        return true;
+    }
+    !c.is_alphanumeric() && !is_emoji_char(c)
+}
+
+/// Whether the char at byte `at` of `text` (a char boundary) is Han, and its length in
+/// bytes: the main CJK block is told from its first two bytes, without decoding.
+#[inline]
+fn han_at(text: &str, at: usize) -> (bool, usize) {
+    let bytes = text.as_bytes();
+    let b = bytes[at];
+    if b < 0x80 {
+        return (false, 1);
+    }
+    if (0xE4..=0xE9).contains(&b) && (b != 0xE4 || bytes.get(at + 1) >= Some(&0xB8)) {
+        return (true, 3);
+    }
+    text[at..]
+        .chars()
+        .next()
+        .map_or((false, 1), |c| (is_han(c), c.len_utf8()))
 }
 
 /// Where tokens go, with the running position.
 struct Sink<'n, 'o> {
     norm: &'n Normalized,
     out: &'o mut Vec<Token>,
+    runs: &'o mut Vec<Range<usize>>,
+    marks: &'o mut Vec<bool>,
+    /// Han runs with quiet gaps between them go to jieba together (off only in tests).
+    batch: bool,
     next_position: u32,
     /// Tokens arrive in text order, so each offset lookup starts where the last one ended.
     span_hint: usize,
@@ -474,6 +592,74 @@ mod tests {
         }
         for c in ['a', '好', '1', '!', '，', '。', '~'] {
             assert!(!is_emoji_char(c), "{c}");
+        }
+    }
+
+    /// Texts whose Han runs lie between every kind of gap: quiet punctuation, jieba's
+    /// connectors (`.` `-` `%` `&`), letters, digits, emoji, line breaks, and the Han chars
+    /// jieba does not class as Han (〇, U+30000).
+    const MIXED: [&str; 8] = [
+        "环境很好，服务态度也不错！下次还来。。。",
+        "人均50%的折扣.真的划算&好吃-推荐iphone15拍照😋好看\r\n第二次来了",
+        "〇点开门\u{30000}好吃的小笼包，〇〇后最爱！“招牌菜”（必点）",
+        "Ｍ记烧腊的拿铁😋,环境好；manner咖啡 很好喝…… 第2次来",
+        "中华人民共和国国歌，北京天安门广场——南京市长江大桥",
+        "好\n吃\t的\u{3000}火锅~~~",
+        "",
+        "，。！",
+    ];
+
+    #[test]
+    fn batched_runs_give_the_tokens_of_one_call_per_run() {
+        let analyzer = Analyzer::builder()
+            .words(["manner咖啡", "m记烧腊", "小笼包"])
+            .build();
+        let asap = include_str!("../../data/asap/dev_sample.csv");
+        for text in MIXED.iter().copied().chain(asap.lines().take(300)) {
+            assert_eq!(
+                analyzer.analyze(text),
+                analyzer.analyze_per_run(text),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn quiet_gaps_hold_nothing_jieba_or_the_scan_would_read() {
+        for gap in ["，", "。！", " ", "\n", "“", "（", "~…"] {
+            assert!(quiet_gap(gap), "{gap:?}");
+        }
+        for gap in [
+            "a",
+            "1",
+            ".",
+            "-",
+            "%",
+            "&",
+            "#",
+            "+",
+            "_",
+            "😋",
+            "，a",
+            "ありがとう",
+        ] {
+            assert!(!quiet_gap(gap), "{gap:?}");
+        }
+    }
+
+    #[test]
+    fn inert_fast_ranges_agree_with_the_full_test() {
+        let full = |c: char| !c.is_alphanumeric() && c != '-' && !is_emoji_char(c);
+        for c in ('\0'..='\u{3100}').chain('\u{FF00}'..='\u{FFEF}') {
+            assert_eq!(inert(c), full(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn han_at_agrees_with_is_han() {
+        let text = "一丁龥鿿〇\u{3400}\u{F900}\u{20000}\u{30000}a，😋ア한ä㐀";
+        for (i, c) in text.char_indices() {
+            assert_eq!(han_at(text, i), (is_han(c), c.len_utf8()), "{c}");
         }
     }
 

@@ -5,8 +5,8 @@
 
 use gaoya::minhash::{MinHasher, MinHasher32};
 
+use crate::text::fold;
 use crate::text::hash::fnv1a;
-use crate::text::normalize;
 
 /// Shingle width in characters: Chinese words are one to three characters long.
 const SHINGLE: usize = 3;
@@ -44,11 +44,7 @@ pub(crate) fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 /// Character 3-grams of the folded text, punctuation dropped, each packed into a `u64`
 /// (21 bits a char) so that hashing them is cheap.
 pub(crate) fn shingles(text: &str) -> Vec<u64> {
-    let chars: Vec<char> = normalize(text)
-        .text
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
+    let chars: Vec<char> = fold(text).chars().filter(|c| c.is_alphanumeric()).collect();
     if chars.len() < MIN_CHARS {
         return Vec::new();
     }

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::text::normalize;
+use crate::text::fold;
 
 const MARKERS: &str = include_str!("../../data/trust/soft_ad_markers.txt");
 const PROGRAMMES: &str = include_str!("../../data/trust/platform_programmes.txt");
@@ -21,7 +21,7 @@ fn matcher(
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with("# "))
-            .map(|l| normalize(l).text)
+            .map(fold)
             .collect();
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -63,8 +63,11 @@ fn first_undenied(ac: Option<&AhoCorasick>, norm: &str) -> Option<String> {
 /// The first soft-ad marker in `text`, if any. A denied marker (没有受邀, 非商家邀请) or a
 /// disclaimer (和大众点评已经没有合作) is none.
 pub fn marker_in(text: &str) -> Option<String> {
-    let norm = normalize(text).text;
-    first_undenied(markers(), &norm).or_else(|| partner_phrase(&norm))
+    marker_in_folded(&fold(text))
+}
+
+fn marker_in_folded(norm: &str) -> Option<String> {
+    first_undenied(markers(), norm).or_else(|| partner_phrase(norm))
 }
 
 /// The first mention of a platform programme in `text` (霸王餐: the platform draws free
@@ -74,7 +77,14 @@ pub fn marker_in(text: &str) -> Option<String> {
 /// for either: the trust stage should count it as one of a batch of related documents (not
 /// independent), never as a soft ad. See `trust::sponsored::programmes_in`.
 pub fn programme_in(text: &str) -> Option<String> {
-    first_undenied(programmes(), &normalize(text).text)
+    first_undenied(programmes(), &fold(text))
+}
+
+/// Whether `text` holds a soft-ad marker ([`marker_in`]) or a platform programme
+/// ([`programme_in`]): both from one folding of the text, for a caller that asks both.
+pub fn has_marker_or_programme(text: &str) -> bool {
+    let norm = fold(text);
+    marker_in_folded(&norm).is_some() || first_undenied(programmes(), &norm).is_some()
 }
 
 /// The platforms' own names: thanking or naming them is no business partnership.
@@ -114,4 +124,32 @@ fn partner_phrase(norm: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_folding_answers_as_both_searches_do() {
+        for text in [
+            "本次探店由品牌方提供，味道真的不错",
+            "＃品牌合作 新店打卡",
+            "这次是抽中了大众点评的霸王餐",
+            "不是霸王餐，自己买单的",
+            "和星河小酒馆合作。今天去了江南西",
+            "没有受邀，纯路人",
+            "自己花钱来的，拿铁好喝",
+            "ＨＥＬＬＯ，受邀来试吃😋",
+            "",
+        ] {
+            assert_eq!(
+                has_marker_or_programme(text),
+                marker_in(text).is_some() || programme_in(text).is_some(),
+                "{text}"
+            );
+        }
+        assert!(has_marker_or_programme("抽中了霸王餐"));
+        assert!(!has_marker_or_programme("和朋友来吃的，合作愉快的一餐"));
+    }
 }

@@ -25,7 +25,7 @@ pub use analyzer::{Analyzer, AnalyzerBuilder};
 /// The string type of [`Token::text`] (re-exported so callers need not depend on it).
 pub use compact_str::CompactString;
 pub use hash::{fnv1a, term_hash};
-pub(crate) use normalize::fold_char_with;
+pub(crate) use normalize::{fold, fold_char_with};
 pub use normalize::{normalize, Normalized};
 pub use snippet::snippet;
 

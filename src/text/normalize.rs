@@ -40,8 +40,31 @@ struct Span {
 /// sequences are rare in Chinese user text (input methods emit precomposed forms), and the
 /// rare miss only costs a match, never an offset.
 pub fn normalize(text: &str) -> Normalized {
+    let mut n = Normalized::default();
+    normalize_into(text, &mut n);
+    n
+}
+
+/// [`normalize`] into `n`, reusing its buffers (the analyzer normalises every text it
+/// reads: a fresh `String` and span list per text were two allocations each).
+pub(crate) fn normalize_into(text: &str, n: &mut Normalized) {
+    n.text.clear();
+    n.spans.clear();
+    n.text.reserve(text.len());
+    n.original_len = text.len();
+    fold_into::<true>(text, &mut n.text, &mut n.spans);
+}
+
+/// The text [`normalize`] makes of `text`, without the map back to the original offsets
+/// (for readers that only match phrases or count n-grams).
+pub(crate) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut spans: Vec<Span> = Vec::new();
+    fold_into::<false>(text, &mut out, &mut Vec::new());
+    out
+}
+
+/// Appends the folded `text` to `out`, and with `SPANS` its pieces to `spans`.
+fn fold_into<const SPANS: bool>(text: &str, out: &mut String, spans: &mut Vec<Span>) {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
@@ -53,16 +76,18 @@ pub fn normalize(text: &str) -> Normalized {
             let norm = out.len();
             out.push_str(&text[at..at + run]);
             out[norm..].make_ascii_lowercase();
-            match spans.last_mut() {
-                Some(last) if last.exact && last.orig + last.orig_len == at => {
-                    last.orig_len += run;
+            if SPANS {
+                match spans.last_mut() {
+                    Some(last) if last.exact && last.orig + last.orig_len == at => {
+                        last.orig_len += run;
+                    }
+                    _ => spans.push(Span {
+                        norm,
+                        orig: at,
+                        orig_len: run,
+                        exact: true,
+                    }),
                 }
-                _ => spans.push(Span {
-                    norm,
-                    orig: at,
-                    orig_len: run,
-                    exact: true,
-                }),
             }
             at += run;
             continue;
@@ -75,6 +100,9 @@ pub fn normalize(text: &str) -> Normalized {
         let norm = out.len();
         let c_len = c.len_utf8();
         fold_char_with(c, |o| out.push(o));
+        if !SPANS {
+            continue;
+        }
         let produced = &out[norm..];
         if produced.is_empty() {
             continue;
@@ -95,11 +123,6 @@ pub fn normalize(text: &str) -> Normalized {
                 exact,
             }),
         }
-    }
-    Normalized {
-        text: out,
-        spans,
-        original_len: text.len(),
     }
 }
 
@@ -192,6 +215,13 @@ impl Normalized {
         let len = self.text.len();
         let end = range.end.min(len);
         let start = range.start.min(end);
+        // Most ranges lie inside the exact span the last one was found in: a shift. (An
+        // exact span is as long in the normalised text as in the original.)
+        if let Some(span) = self.spans.get(*hint) {
+            if span.exact && span.norm <= start && start < end && end <= span.norm + span.orig_len {
+                return span.orig + (start - span.norm)..span.orig + (end - span.norm);
+            }
+        }
         let i = self.locate(*hint, |norm| norm <= start);
         *hint = i.saturating_sub(1);
         let orig_start = self.map_start(i, start);
@@ -382,6 +412,22 @@ mod tests {
         // A stale hint past the range still finds it.
         let mut hint = n.spans.len() - 1;
         assert_eq!(n.original_range_from(0..1, &mut hint), 0..3);
+    }
+
+    #[test]
+    fn fold_is_the_normalised_text_and_reused_buffers_forget_the_last_text() {
+        let mut reused = normalize("ＡＢＣ咖啡😋 İstanbul ﬁne，好！长长的一段文字");
+        for src in [
+            "",
+            "ＡＢ，好的！ｃ😋ﬁ１２，。 ok",
+            "manner咖啡 很好喝",
+            "İ\u{3000}拿铁",
+        ] {
+            let n = normalize(src);
+            assert_eq!(fold(src), n.text, "{src}");
+            normalize_into(src, &mut reused);
+            assert_eq!(reused, n, "{src}");
+        }
     }
 
     #[test]

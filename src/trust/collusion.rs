@@ -146,45 +146,13 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
         })
         .collect();
 
-    let mut parent: Vec<usize> = (0..authors.len()).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    for (a, b) in pairs {
-        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-        if ra != rb {
-            parent[ra.max(rb)] = ra.min(rb);
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..authors.len() {
-        let r = root(&mut parent, i);
-        groups.entry(r).or_default().push(i);
-    }
-    groups
-        .into_values()
-        .filter(|g| g.len() >= MIN_GROUP)
-        .map(|g| {
-            let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-            for &a in &g {
-                for m in &merchants_of[authors[a]] {
-                    *count.entry(m).or_insert(0) += 1;
-                }
-            }
-            Group {
-                authors: g.iter().map(|&a| authors[a].to_string()).collect(),
-                merchants: count
-                    .into_iter()
-                    .filter(|&(_, n)| n >= MIN_SHARED)
-                    .map(|(m, _)| m.to_string())
-                    .collect(),
-            }
-        })
-        .collect()
+    groups_of(
+        authors.len(),
+        pairs,
+        0..authors.len(),
+        |a| authors[a],
+        |a| merchants_of[authors[a]].iter().copied(),
+    )
 }
 
 /// [`detect`]'s groups, the same to the byte, from accounts and merchants numbered once
@@ -291,7 +259,35 @@ pub fn detect_indexed(parts: &[(&EvidenceSet, &BTreeMap<usize, Commercial>)]) ->
             out
         })
         .collect();
-    let mut parent: Vec<usize> = (0..author_ids.len()).collect();
+    // Each account's merchants: its run of `rows` (sorted by account).
+    let runs: BTreeMap<u32, &[(u32, u32, i64)]> = rows
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|run| (run[0].0, run))
+        .collect();
+    groups_of(
+        author_ids.len(),
+        pairs,
+        (0..author_ids.len()).filter(|&a| merchants_of[a] as usize >= MIN_SHARED),
+        |a| author_ids[a],
+        |a| {
+            runs[&(a as u32)]
+                .iter()
+                .map(|&(_, m, _)| merchant_ids[m as usize])
+        },
+    )
+}
+
+/// The tail both detectors share: accounts `0..n` joined by colluding `pairs` (union-find),
+/// the groups of at least [`MIN_GROUP`] among `members`, ordered by their first (smallest)
+/// account, each with the merchants at least [`MIN_SHARED`] of its members reviewed.
+fn groups_of<'a, I: Iterator<Item = &'a str>>(
+    n: usize,
+    pairs: Vec<(usize, usize)>,
+    members: impl Iterator<Item = usize>,
+    author: impl Fn(usize) -> &'a str,
+    merchants: impl Fn(usize) -> I,
+) -> Vec<Group> {
+    let mut parent: Vec<usize> = (0..n).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -306,29 +302,22 @@ pub fn detect_indexed(parts: &[(&EvidenceSet, &BTreeMap<usize, Commercial>)]) ->
         }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (a, &n) in merchants_of.iter().enumerate() {
-        if n as usize >= MIN_SHARED {
-            let r = root(&mut parent, a);
-            groups.entry(r).or_default().push(a);
-        }
+    for a in members {
+        let r = root(&mut parent, a);
+        groups.entry(r).or_default().push(a);
     }
-    // Each account's merchants: its run of `rows` (sorted by account).
-    let runs: BTreeMap<u32, &[(u32, u32, i64)]> = rows
-        .chunk_by(|x, y| x.0 == y.0)
-        .map(|run| (run[0].0, run))
-        .collect();
     groups
         .into_values()
         .filter(|g| g.len() >= MIN_GROUP)
         .map(|g| {
             let mut count: BTreeMap<&str, usize> = BTreeMap::new();
             for &a in &g {
-                for &(_, m, _) in runs[&(a as u32)] {
-                    *count.entry(merchant_ids[m as usize]).or_insert(0) += 1;
+                for m in merchants(a) {
+                    *count.entry(m).or_insert(0) += 1;
                 }
             }
             Group {
-                authors: g.iter().map(|&a| author_ids[a].to_string()).collect(),
+                authors: g.iter().map(|&a| author(a).to_string()).collect(),
                 merchants: count
                     .into_iter()
                     .filter(|&(_, n)| n >= MIN_SHARED)
