@@ -649,3 +649,69 @@ proptest! {
         })?;
     }
 }
+
+/// The demo corpus (1,739 notes, 4,279 reviews) is read for the index in chunks of a few
+/// thousand documents, so its reviews cross a chunk boundary: every document's tokens
+/// must reach the index whichever chunk carried them. Each sampled document is searched
+/// by the start of its own text in both indexes; the hits and their scores (which count
+/// the tokens) must be equal.
+#[test]
+fn the_demo_indexed_beside_its_analysis_answers_as_one_indexed_after_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let c = jingxuan::corpus::load(&dir, &jingxuan::corpus::LoadOptions::default())
+        .unwrap()
+        .corpus;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let (after, beside, after_added, beside_added) = pool.install(|| {
+        let engine = jingxuan::Engine::for_corpus(&c).unwrap();
+        let after = SearchIndex::create_in_ram(Arc::clone(engine.analyzer())).unwrap();
+        let mut writer = after.writer().unwrap();
+        let analysis = engine.analyze(c.clone(), None);
+        let after_added = writer.add_analysis(&analysis).unwrap();
+        writer.commit().unwrap();
+        let beside = SearchIndex::create_in_ram(Arc::clone(engine.analyzer())).unwrap();
+        let mut writer = beside.writer().unwrap();
+        let (_, beside_added) = writer.analyze_and_add(&engine, c.clone(), None).unwrap();
+        writer.commit().unwrap();
+        (after, beside, after_added, beside_added)
+    });
+    assert_eq!(after_added, beside_added);
+    assert_eq!(beside.num_docs(), (c.notes.len() + c.reviews.len()) as u64);
+    let texts: Vec<(&str, String)> = c
+        .notes
+        .values()
+        .map(|n| (n.id.as_str(), n.text()))
+        .chain(
+            c.reviews
+                .values()
+                .map(|r| (r.id.as_str(), r.text.to_string())),
+        )
+        .collect();
+    assert!(texts.len() > 4096 + 1739, "{}", texts.len());
+    let mut found_self = 0;
+    let sample = texts.iter().step_by(37).chain(texts.iter().rev().take(20));
+    for (id, text) in sample {
+        let start: String = text.chars().take(16).collect();
+        let q = SearchQuery {
+            limit: 5,
+            ..query(&start)
+        };
+        // A text may open with only emoji or punctuation: no words to search for.
+        let (Ok(a), Ok(b)) = (after.search(&q), beside.search(&q)) else {
+            assert!(after.search(&q).is_err() && beside.search(&q).is_err());
+            continue;
+        };
+        let key = |hits: &[SearchHit]| -> Vec<(String, u32)> {
+            hits.iter()
+                .map(|h| (h.doc_id.clone(), h.score.to_bits()))
+                .collect()
+        };
+        assert_eq!(key(&a), key(&b), "query {start:?} (from {id})");
+        found_self += usize::from(b.iter().any(|h| h.doc_id == *id));
+    }
+    // Most texts' own opening words find them among the first five hits.
+    assert!(found_self > 100, "{found_self}");
+}
