@@ -210,6 +210,7 @@ impl Engine {
 
     /// [`analyze`](Self::analyze), handing the tokens of every text it reads to `tap`
     /// (the search index built beside it: `IndexWriter::analyze_and_add`).
+    #[cfg(feature = "search")]
     pub(crate) fn analyze_with_tap(
         &self,
         corpus: Arc<Corpus>,
