@@ -129,7 +129,7 @@ impl Engine {
     /// Cost: CPU-bound, the whole pipeline's price (every text read, every weight); it
     /// runs on the current rayon pool (see [`Engine`]'s "Threads").
     pub fn analyze(&self, corpus: impl Into<Arc<Corpus>>, as_of: Option<Timestamp>) -> Analysis {
-        self.analyze_from(corpus.into(), as_of, &HashMap::new(), None, None)
+        self.analyze_from(corpus.into(), as_of, &HashMap::new(), None, None, None)
     }
 
     /// [`analyze`](Self::analyze), reading again only the notes and reviews
@@ -157,7 +157,7 @@ impl Engine {
         };
         // The learned model reads characters, not tokens: it stays valid across dictionaries.
         let readers = previous.evidence.readers.as_deref();
-        self.analyze_from(corpus, as_of, &before, readers, None)
+        self.analyze_from(corpus, as_of, &before, readers, None, None)
     }
 
     /// [`analyze`](Self::analyze) reusing saved readings, which must have
@@ -173,7 +173,7 @@ impl Engine {
             .iter()
             .map(|r| (r.id.as_str(), ReadingRef::of_saved(r)))
             .collect();
-        self.analyze_from(corpus, as_of, &before, None, None)
+        self.analyze_from(corpus, as_of, &before, None, None, None)
     }
 
     /// An engine for `corpus` sharing this one's sentiment model and settings; `self` again
@@ -197,30 +197,9 @@ impl Engine {
     }
 
     /// `global`: a city shard's analysis (`crate::shard`) takes what spans cities from it.
+    /// `tap`: the search index built beside the analysis (`IndexWriter::analyze_and_add`),
+    /// handed the tokens of every text read.
     pub(crate) fn analyze_from<S: std::hash::BuildHasher + Sync>(
-        &self,
-        corpus: Arc<Corpus>,
-        as_of: Option<Timestamp>,
-        before: &HashMap<&str, ReadingRef<'_>, S>,
-        previous_readers: Option<&crate::evidence::reader::Readers>,
-        global: Option<&crate::shard::GlobalPass>,
-    ) -> Analysis {
-        self.analyze_tapped(corpus, as_of, before, previous_readers, global, None)
-    }
-
-    /// [`analyze`](Self::analyze), handing the tokens of every text it reads to `tap`
-    /// (the search index built beside it: `IndexWriter::analyze_and_add`).
-    #[cfg(feature = "search")]
-    pub(crate) fn analyze_with_tap(
-        &self,
-        corpus: Arc<Corpus>,
-        as_of: Option<Timestamp>,
-        tap: &dyn TokenTap,
-    ) -> Analysis {
-        self.analyze_tapped(corpus, as_of, &HashMap::new(), None, None, Some(tap))
-    }
-
-    fn analyze_tapped<S: std::hash::BuildHasher + Sync>(
         &self,
         corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
@@ -235,7 +214,7 @@ impl Engine {
         let (corpus, as_of) = Corpus::world_at(corpus, as_of);
         let c: &Corpus = &corpus;
         let links = NoteLinks::build(c);
-        let evidence = EvidenceSet::extract_tapped(
+        let evidence = EvidenceSet::extract_with(
             c,
             &links,
             &self.analyzer,

@@ -490,6 +490,7 @@ impl Engine {
             &HashMap::new(),
             None,
             Some(global),
+            None,
         )
     }
 }

@@ -265,7 +265,7 @@ impl EvidenceSet {
         let as_of = corpus.resolve_as_of(None);
         let readers = previous.and_then(|p| p.readers.as_deref());
         Self::extract_with(
-            corpus, links, analyzer, sentiment, &before, as_of, readers, None,
+            corpus, links, analyzer, sentiment, &before, as_of, readers, None, None,
         )
     }
 
@@ -276,27 +276,10 @@ impl EvidenceSet {
     /// [`TextReader::train`]); a model of `previous` is reused when it learned from the same.
     /// `teachers` are the authors whose reviews teach it ([`teachers`]), when known from the
     /// whole corpus (a city shard's documents alone do not show an author's history);
-    /// `None` computes them from `corpus`.
+    /// `None` computes them from `corpus`. `tap`, if any, is handed each whole text's
+    /// tokens once read (see [`TokenTap`]).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn extract_with<S: BuildHasher + Sync>(
-        corpus: &Corpus,
-        links: &NoteLinks,
-        analyzer: &Analyzer,
-        sentiment: &SentimentModel,
-        before: &HashMap<&str, ReadingRef<'_>, S>,
-        as_of: Timestamp,
-        previous: Option<&Readers>,
-        teachers: Option<&std::collections::BTreeSet<String>>,
-    ) -> EvidenceSet {
-        Self::extract_tapped(
-            corpus, links, analyzer, sentiment, before, as_of, previous, teachers, None,
-        )
-    }
-
-    /// [`extract_with`](Self::extract_with), handing each whole text's tokens to `tap`
-    /// once read (see [`TokenTap`]).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn extract_tapped<S: BuildHasher + Sync>(
         corpus: &Corpus,
         links: &NoteLinks,
         analyzer: &Analyzer,

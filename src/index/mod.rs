@@ -537,7 +537,14 @@ impl IndexWriter<'_> {
                 failed: None,
             }),
         };
-        let analysis = engine.analyze_with_tap(Arc::clone(&corpus), Some(as_of), &feed);
+        let analysis = engine.analyze_from(
+            Arc::clone(&corpus),
+            Some(as_of),
+            &std::collections::HashMap::new(),
+            None,
+            None,
+            Some(&feed),
+        );
         let made = feed.take_made(usize::MAX);
         let mut adding = feed.adding.into_inner().unwrap_or_else(|e| e.into_inner());
         adding.add_up_to(None, made);

@@ -155,6 +155,18 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
     )
 }
 
+/// `ids` sorted and deduplicated, with each one's number: its position in that order.
+fn numbered(mut ids: Vec<&str>) -> (Vec<&str>, fnv::FnvHashMap<&str, u32>) {
+    ids.par_sort_unstable();
+    ids.dedup();
+    let no = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i as u32))
+        .collect();
+    (ids, no)
+}
+
 /// [`detect`]'s groups, the same to the byte, from accounts and merchants numbered once
 /// and flat sorted arrays instead of maps keyed by string: a million evidence items cost a
 /// sort rather than millions of hashed and ordered lookups by id. One city's global pass
@@ -165,28 +177,18 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
 pub fn detect_indexed(parts: &[(&EvidenceSet, &BTreeMap<usize, Commercial>)]) -> Vec<Group> {
     // Accounts numbered in id order (so numbers order as `detect`'s positions do) and
     // merchants in any fixed order (their names are sorted again for the output).
-    let mut author_ids: Vec<&str> = parts
-        .iter()
-        .flat_map(|(ev, _)| ev.docs.iter().map(|d| d.author_id.as_str()))
-        .collect();
-    author_ids.par_sort_unstable();
-    author_ids.dedup();
-    let author_no: fnv::FnvHashMap<&str, u32> = author_ids
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (*a, i as u32))
-        .collect();
-    let mut merchant_ids: Vec<&str> = parts
-        .iter()
-        .flat_map(|(ev, _)| ev.items.iter().map(|e| e.merchant_id.as_str()))
-        .collect();
-    merchant_ids.par_sort_unstable();
-    merchant_ids.dedup();
-    let merchant_no: fnv::FnvHashMap<&str, u32> = merchant_ids
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (*m, i as u32))
-        .collect();
+    let (author_ids, author_no) = numbered(
+        parts
+            .iter()
+            .flat_map(|(ev, _)| ev.docs.iter().map(|d| d.author_id.as_str()))
+            .collect(),
+    );
+    let (merchant_ids, merchant_no) = numbered(
+        parts
+            .iter()
+            .flat_map(|(ev, _)| ev.items.iter().map(|e| e.merchant_id.as_str()))
+            .collect(),
+    );
     let mut rows: Vec<(u32, u32, i64)> = Vec::new();
     for (evidence, commercial) in parts {
         let doc_author: Vec<u32> = evidence
