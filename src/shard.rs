@@ -413,12 +413,15 @@ fn drop_aside<T: Send + 'static>(value: T) {
         .spawn(move || drop(value));
 }
 
+/// A map's entries as a list, in key order.
+type Entries<V> = Vec<(String, V)>;
+
 /// `map`'s entries split by `keep` (each side in key order), in parallel.
 fn split_map<V: Send>(
     map: BTreeMap<String, V>,
     keep: impl Fn(&str, &V) -> bool + Sync,
-) -> (BTreeMap<String, V>, Vec<(String, V)>) {
-    let (kept, rest): (Vec<(String, V)>, Vec<(String, V)>) = map
+) -> (BTreeMap<String, V>, Entries<V>) {
+    let (kept, rest): (Entries<V>, Entries<V>) = map
         .into_iter()
         .collect::<Vec<_>>()
         .into_par_iter()
