@@ -187,7 +187,16 @@ impl GlobalPass {
                 || trust::collusion::detect_indexed(&[(&skeleton, &commercial)]),
                 || per_author(c, &skeleton, as_of, &commercial),
             );
-            return Self::assemble(c, as_of, &skeleton, &commercial, authors, teachers, groups);
+            return Self::assemble(
+                c,
+                as_of,
+                &skeleton,
+                &commercial,
+                authors,
+                teachers,
+                groups,
+                None,
+            );
         };
         // One city: its writers' documents, read whole, and everyone else's, read only for
         // the lock-step groups (which span accounts). Every per-account reading (the spree
@@ -212,12 +221,23 @@ impl GlobalPass {
         );
         // `summaries` adds every listed account; only the writers' are read.
         authors.retain(|id, _| writers.contains(id.as_str()));
-        let mut pass = Self::assemble(c, as_of, &mine, &commercial, authors, teachers, groups);
-        pass.notes_by_city.retain(|here, _| here == city);
+        let pass = Self::assemble(
+            c,
+            as_of,
+            &mine,
+            &commercial,
+            authors,
+            teachers,
+            groups,
+            Some(city),
+        );
+        drop_aside((mine, others));
         pass
     }
 
-    /// The pass from its parts; `notes_by_city` from `skeleton`'s notes.
+    /// The pass from its parts; `notes_by_city` from `skeleton`'s notes, for `only` that
+    /// city if given.
+    #[allow(clippy::too_many_arguments)]
     fn assemble(
         c: &Corpus,
         as_of: Timestamp,
@@ -226,20 +246,32 @@ impl GlobalPass {
         authors: BTreeMap<String, AuthorSummary>,
         teachers: BTreeSet<String>,
         groups: Vec<Group>,
+        only: Option<&str>,
     ) -> GlobalPass {
+        // Each note's cities in parallel (a merchant lookup per link), then gathered in
+        // document order.
+        let note_cities: Vec<(&str, BTreeSet<&str>)> = skeleton
+            .docs
+            .par_iter()
+            .filter(|d| d.kind == DocKind::Note)
+            .map(|d| {
+                let cities = d
+                    .merchant_ids
+                    .iter()
+                    .filter_map(|m| c.merchants.get(m))
+                    .map(|m| m.city.as_str())
+                    .filter(|city| only.is_none_or(|o| o == *city))
+                    .collect();
+                (d.id.as_str(), cities)
+            })
+            .collect();
         let mut notes_by_city: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for d in skeleton.docs.iter().filter(|d| d.kind == DocKind::Note) {
-            let cities: BTreeSet<&str> = d
-                .merchant_ids
-                .iter()
-                .filter_map(|m| c.merchants.get(m))
-                .map(|m| m.city.as_str())
-                .collect();
+        for (id, cities) in note_cities {
             for city in cities {
                 notes_by_city
                     .entry(city.to_string())
                     .or_default()
-                    .push(d.id.clone());
+                    .push(id.to_string());
             }
         }
         GlobalPass {
@@ -304,7 +336,7 @@ impl GlobalPass {
     /// a one-city command wants: it needs the whole corpus only for the global pass).
     pub fn into_city_corpus(&self, corpus: Corpus, city: &str) -> Result<Corpus> {
         let pick = self.city_filter(&corpus, city)?;
-        let wanted: BTreeSet<&str> = pick.notes.iter().map(String::as_str).collect();
+        let wanted: fnv::FnvHashSet<&str> = pick.notes.iter().map(String::as_str).collect();
         let Corpus {
             merchants,
             authors,
@@ -313,19 +345,13 @@ impl GlobalPass {
             visits,
             curation,
         } = corpus;
-        let notes: BTreeMap<String, crate::corpus::Note> = notes
-            .into_iter()
-            .filter(|(id, _)| wanted.contains(id.as_str()))
-            .collect();
-        let reviews: BTreeMap<String, crate::corpus::Review> = reviews
-            .into_iter()
-            .filter(|(_, r)| pick.merchant(&r.merchant_id))
-            .collect();
+        let ((notes, other_notes), (reviews, other_reviews)) = rayon::join(
+            || split_map(notes, |id, _| wanted.contains(id)),
+            || split_map(reviews, |_, r| pick.merchant(&r.merchant_id)),
+        );
         let writers = writers(&notes, &reviews);
-        let authors = authors
-            .into_iter()
-            .filter(|(id, _)| writers.contains(id.as_str()))
-            .collect();
+        let (authors, other_authors) = split_map(authors, |id, _| writers.contains(id));
+        drop_aside((other_notes, other_reviews, other_authors));
         Ok(Corpus {
             authors,
             visits: visits
@@ -345,7 +371,7 @@ impl GlobalPass {
     /// What decides whether a record belongs to `city`'s shard; an unknown city is a user
     /// error.
     fn city_filter(&self, corpus: &Corpus, city: &str) -> Result<CityFilter<'_>> {
-        let here: BTreeSet<String> = corpus
+        let here: fnv::FnvHashSet<String> = corpus
             .merchants
             .values()
             .filter(|m| m.city == city)
@@ -377,9 +403,36 @@ impl GlobalPass {
     }
 }
 
+/// Drops `value` on a thread of its own, so that the caller goes on while its millions of
+/// small allocations are freed (a freed corpus or skeleton takes a few tenths of a second).
+/// Where no thread can be started it is dropped here.
+fn drop_aside<T: Send + 'static>(value: T) {
+    // On failure the closure, and `value` with it, is dropped by `spawn`.
+    let _ = std::thread::Builder::new()
+        .name("jingxuan-drop".into())
+        .spawn(move || drop(value));
+}
+
+/// A map's entries as a list, in key order.
+type Entries<V> = Vec<(String, V)>;
+
+/// `map`'s entries split by `keep` (each side in key order), in parallel.
+fn split_map<V: Send>(
+    map: BTreeMap<String, V>,
+    keep: impl Fn(&str, &V) -> bool + Sync,
+) -> (BTreeMap<String, V>, Entries<V>) {
+    let (kept, rest): (Entries<V>, Entries<V>) = map
+        .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .partition(|(k, v)| keep(k, v));
+    // Sorted input: `BTreeMap` builds it in bulk.
+    (kept.into_iter().collect(), rest)
+}
+
 /// The city's merchants and the ids of the notes that speak of them (sorted).
 struct CityFilter<'a> {
-    here: BTreeSet<String>,
+    here: fnv::FnvHashSet<String>,
     notes: &'a [String],
 }
 
@@ -507,14 +560,24 @@ fn spree_candidates(
     notes: &[&crate::corpus::Note],
     linked: &[Vec<String>],
 ) -> Vec<bool> {
-    use crate::trust::sponsored::{SHAPE_MIN_NOTES, SHAPE_MIN_SHOPS, SHAPE_WINDOW_DAYS};
     let mut read = vec![false; notes.len()];
-    let mut by_author: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, n) in notes.iter().enumerate() {
-        let followers = c.authors.get(&n.author_id).and_then(|a| a.followers);
-        if followers.is_some_and(|f| f >= INFLUENCER_FOLLOWERS) {
-            by_author.entry(n.author_id.as_str()).or_default().push(i);
-        }
+    // Influencers' notes in parallel (an account lookup per note), then grouped by author:
+    // which notes are read does not depend on the order the authors are taken in.
+    let influenced: Vec<usize> = notes
+        .par_iter()
+        .enumerate()
+        .filter(|(_, n)| {
+            let followers = c.authors.get(&n.author_id).and_then(|a| a.followers);
+            followers.is_some_and(|f| f >= INFLUENCER_FOLLOWERS)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut by_author: fnv::FnvHashMap<&str, Vec<usize>> = fnv::FnvHashMap::default();
+    for i in influenced {
+        by_author
+            .entry(notes[i].author_id.as_str())
+            .or_default()
+            .push(i);
     }
     let brand = |m: &str| -> String {
         c.merchants
@@ -522,29 +585,51 @@ fn spree_candidates(
             .and_then(|m| m.brand.clone())
             .unwrap_or_else(|| m.to_string())
     };
-    for (_, mut docs) in by_author {
-        docs.sort_by_key(|&i| (notes[i].created_at, i));
-        let mut start = 0;
-        for end in 0..docs.len() {
-            while notes[docs[start]]
-                .created_at
-                .days_until(notes[docs[end]].created_at)
-                > SHAPE_WINDOW_DAYS
-            {
-                start += 1;
-            }
-            let window = &docs[start..=end];
-            if window.len() < SHAPE_MIN_NOTES {
-                continue;
-            }
-            let brands: BTreeSet<String> = window
-                .iter()
-                .flat_map(|&i| linked[i].iter())
-                .map(|m| brand(m))
-                .collect();
-            if brands.len() >= SHAPE_MIN_SHOPS {
-                window.iter().for_each(|&i| read[i] = true);
-            }
+    let by_author: Vec<Vec<usize>> = by_author.into_values().collect();
+    let marked: Vec<usize> = by_author
+        .into_par_iter()
+        .flat_map_iter(|docs| spree_windows(notes, linked, &brand, docs))
+        .collect();
+    for i in marked {
+        read[i] = true;
+    }
+    read
+}
+
+/// The notes of one influencer (`docs`, positions in `notes`) that lie in a window of
+/// [`spree_candidates`].
+fn spree_windows(
+    notes: &[&crate::corpus::Note],
+    linked: &[Vec<String>],
+    brand: &(impl Fn(&str) -> String + Sync),
+    mut docs: Vec<usize>,
+) -> Vec<usize> {
+    use crate::trust::sponsored::{SHAPE_MIN_NOTES, SHAPE_MIN_SHOPS, SHAPE_WINDOW_DAYS};
+    docs.sort_by_key(|&i| (notes[i].created_at, i));
+    // Windows move forward: `docs[..marked]` are already in `read`, each at most once.
+    let mut read = Vec::new();
+    let mut marked = 0;
+    let mut start = 0;
+    for end in 0..docs.len() {
+        while notes[docs[start]]
+            .created_at
+            .days_until(notes[docs[end]].created_at)
+            > SHAPE_WINDOW_DAYS
+        {
+            start += 1;
+        }
+        let window = &docs[start..=end];
+        if window.len() < SHAPE_MIN_NOTES {
+            continue;
+        }
+        let brands: BTreeSet<String> = window
+            .iter()
+            .flat_map(|&i| linked[i].iter())
+            .map(|m| brand(m))
+            .collect();
+        if brands.len() >= SHAPE_MIN_SHOPS {
+            read.extend_from_slice(&docs[marked.max(start)..=end]);
+            marked = end + 1;
         }
     }
     read
@@ -614,7 +699,7 @@ fn skeleton(
         };
     let notes: Vec<_> = c.notes.values().filter(|n| keep(&n.author_id)).collect();
     let linked: Vec<Vec<String>> = notes
-        .iter()
+        .par_iter()
         .map(|n| {
             let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
             merchant_ids.retain(|m| c.merchants.contains_key(m));
@@ -666,10 +751,12 @@ fn skeleton(
         d.star = Some(r.rating);
         d
     }));
+    // In parallel: a million items, each with its merchant id copied; `collect` keeps
+    // the documents' order.
     let items = docs
-        .iter()
+        .par_iter()
         .enumerate()
-        .flat_map(|(i, d)| {
+        .flat_map_iter(|(i, d)| {
             d.merchant_ids.iter().map(move |m| Evidence {
                 doc: i,
                 merchant_id: m.clone(),
