@@ -499,12 +499,17 @@ impl EvidenceSet {
                     None => established.contains(d.author_id.as_str()),
                 }
         };
+        // Each document's city and whether it teaches, looked up in parallel (a merchant
+        // and an account lookup per document, a million documents); gathered in document
+        // order, so each city's list is the same on any number of threads.
+        let taught: Vec<Option<&str>> = docs
+            .par_iter()
+            .map(|d| city_of(d).filter(|_| teaches(d)))
+            .collect();
         let mut by_city: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, d) in docs.iter().enumerate() {
-            if let Some(c) = city_of(d) {
-                if teaches(d) {
-                    by_city.entry(c).or_default().push(i);
-                }
+        for (i, c) in taught.into_iter().enumerate() {
+            if let Some(c) = c {
+                by_city.entry(c).or_default().push(i);
             }
         }
         // Cities train at once: each model's gradient descent is sequential (its weights are

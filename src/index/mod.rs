@@ -537,9 +537,12 @@ impl IndexWriter<'_> {
                 failed: None,
             }),
         };
-        let analysis = engine.analyze_from(
+        // The analysis takes a copy of the links the index reads, not a second build
+        // (copying them costs a fraction of finding merchant names in every note again).
+        let analysis = engine.analyze_linked(
             Arc::clone(&corpus),
-            Some(as_of),
+            as_of,
+            links.clone(),
             &std::collections::HashMap::new(),
             None,
             None,
