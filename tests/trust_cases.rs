@@ -156,3 +156,31 @@ fn the_town_alone_raises_no_flag() {
         assert!(c.established() >= 0.5, "{id}: {c:?}");
     }
 }
+
+/// The assessment finds commercial documents and programme mentions in one search of each
+/// text (`detect_with_programmes`): the same as `detect`, then `programmes_in` of its result.
+#[test]
+fn one_search_finds_what_detect_and_programmes_in_find() {
+    use jingxuan::trust::sponsored;
+    // `tiny` holds a 霸王餐 review; `demo` declared and undeclared sponsored notes.
+    for dir in ["fixtures/tiny", "fixtures/demo"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let loaded = jingxuan::corpus::load(&path, &Default::default()).unwrap();
+        let engine = jingxuan::Engine::for_corpus(&loaded.corpus).unwrap();
+        let analysis: Analysis = engine.analyze(loaded.corpus, None);
+        let (corpus, evidence) = (analysis.corpus(), analysis.evidence());
+        let commercial = sponsored::detect(corpus, evidence);
+        let programmes = sponsored::programmes_in(evidence, &commercial);
+        // Each fixture holds what it is here for.
+        if dir.ends_with("tiny") {
+            assert!(!programmes.is_empty());
+        } else {
+            assert!(!commercial.is_empty());
+        }
+        assert_eq!(
+            sponsored::detect_with_programmes(corpus, evidence),
+            (commercial, programmes),
+            "{dir}"
+        );
+    }
+}

@@ -104,6 +104,20 @@ pub(crate) struct ReadingRef<'a> {
     /// The text itself, when kept (not in saved states): an unchanged note shares it
     /// instead of holding a second copy.
     pub text: Option<&'a Arc<str>>,
+    /// The document's kind, when kept with the text: the same kind and the same bytes give
+    /// the same [`text_hash`], which is then taken instead of hashing the text again.
+    pub kind: Option<DocKind>,
+}
+
+impl ReadingRef<'_> {
+    /// The earlier document's hash when it was of `kind` with exactly this text: a byte
+    /// comparison (or none, when the text is shared) instead of hashing every reused text
+    /// a byte at a time on every update.
+    fn same_text_hash(&self, kind: DocKind, text: &str) -> Option<u64> {
+        let old = self.text.filter(|_| self.kind == Some(kind))?;
+        (std::ptr::eq(old.as_ptr(), text.as_ptr()) && old.len() == text.len() || **old == *text)
+            .then_some(self.text_hash)
+    }
 }
 
 impl<'a> ReadingRef<'a> {
@@ -117,6 +131,7 @@ impl<'a> ReadingRef<'a> {
             bands: &d.bands,
             learned: Some(d.learned),
             text: Some(&d.text),
+            kind: Some(d.kind),
         }
     }
 
@@ -131,6 +146,7 @@ impl<'a> ReadingRef<'a> {
             bands: &r.bands,
             learned: None,
             text: None,
+            kind: None,
         }
     }
 }
@@ -307,7 +323,10 @@ impl EvidenceSet {
         // Documents are numbered in this order (notes, then reviews) for the tap.
         let note_doc = |(k, n): (usize, &&crate::corpus::Note)| {
             let text = n.text();
-            let text_hash = text_hash(DocKind::Note, &text);
+            let text_hash = before
+                .get(n.id.as_str())
+                .and_then(|d| d.same_text_hash(DocKind::Note, &text))
+                .unwrap_or_else(|| text_hash(DocKind::Note, &text));
             let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
             merchant_ids.retain(|m| merchants.contains_key(m.as_str()));
             merchant_ids.sort();
@@ -378,7 +397,10 @@ impl EvidenceSet {
             }
         };
         let review_doc = |(k, r): (usize, &&crate::corpus::Review)| {
-            let text_hash = text_hash(DocKind::Review, &r.text);
+            let text_hash = before
+                .get(r.id.as_str())
+                .and_then(|d| d.same_text_hash(DocKind::Review, &r.text))
+                .unwrap_or_else(|| text_hash(DocKind::Review, &r.text));
             let (reading, terms, bands) = match reusable(&r.id, text_hash) {
                 Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
                 None => {

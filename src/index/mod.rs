@@ -617,7 +617,7 @@ impl IndexWriter<'_> {
         // tantivy indexes on one thread (see `WRITER_THREADS`); the documents, and the
         // segmenting of their texts, are made here in parallel a chunk at a time and
         // handed over in id order, so the documents are the same as made on one thread.
-        let mut inputs = doc_inputs(corpus, links).filter(|d| upsert(d.id));
+        let mut inputs = doc_inputs_where(corpus, links, |id| upsert(id));
         loop {
             let chunk: Vec<(DocInput<'_>, Option<Vec<Token>>)> = inputs
                 .by_ref()
@@ -1065,7 +1065,36 @@ struct DocInput<'a> {
 /// A note's merchants are its POI tags or, when it has none, the merchants `links` found
 /// in its text.
 fn doc_inputs<'a>(corpus: &'a Corpus, links: &'a NoteLinks) -> impl Iterator<Item = DocInput<'a>> {
-    let notes = corpus.notes.values().map(move |note| DocInput {
+    doc_inputs_where(corpus, links, |_| true)
+}
+
+/// [`doc_inputs`] of the documents whose id `keep` accepts, asked before anything is built:
+/// an update's upserts are a few thousand of a million documents, and a note's input
+/// assembles its text.
+fn doc_inputs_where<'a>(
+    corpus: &'a Corpus,
+    links: &'a NoteLinks,
+    keep: impl Fn(&str) -> bool + Copy + 'a,
+) -> impl Iterator<Item = DocInput<'a>> {
+    let notes = corpus
+        .notes
+        .values()
+        .filter(move |note| keep(&note.id))
+        .map(move |note| note_input(corpus, links, note));
+    let reviews = corpus
+        .reviews
+        .values()
+        .filter(move |review| keep(&review.id))
+        .map(move |review| review_input(corpus, review));
+    notes.chain(reviews)
+}
+
+fn note_input<'a>(
+    corpus: &'a Corpus,
+    links: &'a NoteLinks,
+    note: &'a crate::corpus::Note,
+) -> DocInput<'a> {
+    DocInput {
         id: &note.id,
         kind: DocKind::Note,
         merchant_ids: if note.merchant_ids.is_empty() {
@@ -1077,8 +1106,11 @@ fn doc_inputs<'a>(corpus: &'a Corpus, links: &'a NoteLinks) -> impl Iterator<Ite
         created_at: note.created_at,
         text: note.text().into(),
         corpus,
-    });
-    let reviews = corpus.reviews.values().map(move |review| DocInput {
+    }
+}
+
+fn review_input<'a>(corpus: &'a Corpus, review: &'a crate::corpus::Review) -> DocInput<'a> {
+    DocInput {
         id: &review.id,
         kind: DocKind::Review,
         merchant_ids: vec![review.merchant_id.clone()],
@@ -1086,41 +1118,54 @@ fn doc_inputs<'a>(corpus: &'a Corpus, links: &'a NoteLinks) -> impl Iterator<Ite
         created_at: review.created_at,
         text: std::borrow::Cow::Borrowed(&review.text),
         corpus,
-    });
-    notes.chain(reviews)
+    }
 }
 
 /// A hash of everything the index stores of each document, by document id: where two
 /// corpora's prints differ, the index must be updated.
+///
+/// In parallel: every text of the corpus is hashed on every update.
 #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
 pub(crate) fn doc_prints(
     corpus: &Corpus,
     links: &NoteLinks,
 ) -> std::collections::HashMap<String, u64> {
-    doc_inputs(corpus, links)
-        .map(|d| {
-            let mut merchant_ids = d.merchant_ids.clone();
-            merchant_ids.sort();
-            merchant_ids.dedup();
-            let mut bytes: Vec<u8> = Vec::with_capacity(d.text.len() + 64);
-            let mut put = |s: &str| {
-                bytes.extend_from_slice(s.as_bytes());
-                bytes.push(0xff);
-            };
-            put(d.kind.as_str());
-            put(&d.created_at.unix().to_string());
-            put(&d.text);
-            put(d.fallback_city.unwrap_or("\u{0}none"));
-            for id in &merchant_ids {
-                put(id);
-                if let Some(m) = corpus.merchants.get(id) {
-                    put(&m.city);
-                    put(&m.category);
-                }
+    let print = |d: DocInput<'_>| {
+        let mut merchant_ids = d.merchant_ids.clone();
+        merchant_ids.sort();
+        merchant_ids.dedup();
+        let mut bytes: Vec<u8> = Vec::with_capacity(d.text.len() + 64);
+        let mut put = |s: &str| {
+            bytes.extend_from_slice(s.as_bytes());
+            bytes.push(0xff);
+        };
+        put(d.kind.as_str());
+        put(&d.created_at.unix().to_string());
+        put(&d.text);
+        put(d.fallback_city.unwrap_or("\u{0}none"));
+        for id in &merchant_ids {
+            put(id);
+            if let Some(m) = corpus.merchants.get(id) {
+                put(&m.city);
+                put(&m.category);
             }
-            (d.id.to_string(), crate::text::fnv1a(bytes))
-        })
-        .collect()
+        }
+        (d.id.to_string(), crate::text::fnv1a(bytes))
+    };
+    let notes: Vec<&crate::corpus::Note> = corpus.notes.values().collect();
+    let reviews: Vec<&crate::corpus::Review> = corpus.reviews.values().collect();
+    let mut prints: Vec<(String, u64)> = Vec::with_capacity(notes.len() + reviews.len());
+    prints.par_extend(
+        notes
+            .par_iter()
+            .map(|note| print(note_input(corpus, links, note))),
+    );
+    prints.par_extend(
+        reviews
+            .par_iter()
+            .map(|review| print(review_input(corpus, review))),
+    );
+    prints.into_iter().collect()
 }
 
 /// `美食/火锅/重庆火锅` → `美食`, `美食/火锅`, `美食/火锅/重庆火锅`.

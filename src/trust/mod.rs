@@ -417,12 +417,12 @@ pub(crate) fn assess_with(
 ) -> Assessment {
     // Commercial content is set aside first: it must not build an author's history, hide a
     // burst or join a template, so that adding sponsored notes can never raise a score.
-    let (commercial, credibility, groups) = match cross {
+    let (commercial, programmes, credibility, groups) = match cross {
         None => {
-            let commercial = sponsored::detect(corpus, evidence);
+            let (commercial, programmes) = sponsored::detect_with_programmes(corpus, evidence);
             let credibility = author::credibility(corpus, evidence, as_of, &commercial);
             let groups = collusion::detect_indexed(&[(evidence, &commercial)]);
-            (commercial, credibility, groups)
+            (commercial, Some(programmes), credibility, groups)
         }
         Some(cross) => {
             // Only the authors this city's documents name are looked up.
@@ -434,7 +434,7 @@ pub(crate) fn assess_with(
                     Some((id.clone(), s.credibility(as_of)))
                 })
                 .collect();
-            (cross.commercial, credibility, cross.groups.to_vec())
+            (cross.commercial, None, credibility, cross.groups.to_vec())
         }
     };
     // Hashed, not ordered: looked up once per item (a million), and the same for whose
@@ -466,7 +466,7 @@ pub(crate) fn assess_with(
     let mut flags = Flags::default();
 
     // Platform programmes (霸王餐): discounted, never flagged, so they hold no shop.
-    let programmes = sponsored::programmes_in(evidence, &commercial);
+    let programmes = programmes.unwrap_or_else(|| sponsored::programmes_in(evidence, &commercial));
     for (k, e) in evidence.items.iter().enumerate() {
         if let Some(name) = programmes.get(&e.doc) {
             weights[k]

@@ -58,24 +58,43 @@ const PRAISE: f64 = 0.3;
 
 /// Documents judged commercial, by document index.
 pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commercial> {
+    detect_with_programmes(corpus, evidence).0
+}
+
+/// [`detect`] and [`programmes_in`] of its result, from one search of each text: the
+/// programme search `detect` makes of every text it does not take as declared is the one
+/// `programmes_in` would make again (and every text is searched on every update).
+pub fn detect_with_programmes(
+    corpus: &Corpus,
+    evidence: &EvidenceSet,
+) -> (BTreeMap<usize, Commercial>, BTreeMap<usize, String>) {
     // Every text is searched for markers: in parallel, collected in document order.
-    let labelled: Vec<(usize, Commercial)> = evidence
+    let labelled: Vec<(usize, Result<Commercial, String>)> = evidence
         .docs
         .par_iter()
         .enumerate()
         .filter_map(|(i, d)| {
             if d.declared_sponsored == Some(true) {
-                Some((i, Commercial::Declared))
-            } else if programme_in(&d.text).is_some() {
+                Some((i, Ok(Commercial::Declared)))
+            } else if let Some(p) = programme_in(&d.text) {
                 // 感谢大众点评及商家提供的这次免费体验，抽中了霸王餐: the programme's own
                 // wording (免费体验, 商家提供) is no soft ad; see `programmes_in`.
-                None
+                Some((i, Err(p)))
             } else {
-                marker_in(&d.text).map(|m| (i, Commercial::Marker(m)))
+                marker_in(&d.text).map(|m| (i, Ok(Commercial::Marker(m))))
             }
         })
         .collect();
-    let mut out: BTreeMap<usize, Commercial> = labelled.into_iter().collect();
+    let mut out: BTreeMap<usize, Commercial> = BTreeMap::new();
+    let mut programmes: Vec<(usize, String)> = Vec::new();
+    for (i, found) in labelled {
+        match found {
+            Ok(how) => {
+                out.insert(i, how);
+            }
+            Err(p) => programmes.push((i, p)),
+        }
+    }
 
     // Shape: per influencer, praising notes in time order (linked to a merchant or not: a
     // campaign's notes do not all carry a POI tag); any window of SHAPE_WINDOW_DAYS holding
@@ -126,7 +145,13 @@ pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commer
             }
         }
     }
-    out
+    // A declared document was never searched, and is commercial: `programmes_in` would
+    // not list it either.
+    let programmes = programmes
+        .into_iter()
+        .filter(|(i, _)| !out.contains_key(i))
+        .collect();
+    (out, programmes)
 }
 
 #[cfg(test)]
