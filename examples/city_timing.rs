@@ -22,7 +22,7 @@ use jingxuan::shard::GlobalPass;
 use jingxuan::Engine;
 
 mod support;
-use support::{peak_rss_mb, Steps};
+use support::{cpu_seconds, peak_rss_mb, Steps};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -75,20 +75,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The process's CPU seconds (user + system, all threads) from `/proc/self/stat`, in
-/// clock ticks of 1/100 s; 0 where it cannot be read.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the command name (which may hold spaces) start at the last ')'.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are the 14th and 15th fields; `rest` starts at the 3rd.
-    (tick(11) + tick(12)) / 100.0
-}
-
 /// CPU seconds per step, as [`Steps`] keeps wall seconds.
 struct CpuSteps {
     last: f64,
@@ -98,13 +84,13 @@ struct CpuSteps {
 impl CpuSteps {
     fn start() -> Self {
         CpuSteps {
-            last: cpu_seconds(),
+            last: cpu_seconds().unwrap_or(0.0),
             steps: Vec::new(),
         }
     }
 
     fn lap(&mut self, name: &'static str) {
-        let now = cpu_seconds();
+        let now = cpu_seconds().unwrap_or(0.0);
         self.steps.push((name, now - self.last));
         self.last = now;
     }

@@ -15,6 +15,9 @@ use jingxuan::selection::SelectionPolicy;
 use jingxuan::store::{Step, Store, StoreOptions};
 use jingxuan::Engine;
 
+mod support;
+use support::cpu_seconds;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -58,7 +61,7 @@ fn main() -> jingxuan::Result<()> {
 
         let store = Store::build(loaded.clone(), StoreOptions::default())?;
         let t = Instant::now();
-        let cpu = process_cpu_s();
+        let cpu = cpu_seconds();
         let mut marks: Vec<(Step, f64)> = Vec::new();
         let report = store.apply_batch_with(&batch, &mut |step| {
             marks.push((step, t.elapsed().as_secs_f64()))
@@ -68,7 +71,7 @@ fn main() -> jingxuan::Result<()> {
             snapshot.select(city, &policy, &Default::default())?;
         }
         let store_s = t.elapsed().as_secs_f64();
-        let store_cpu_s = process_cpu_s().zip(cpu).map_or(f64::NAN, |(b, a)| b - a);
+        let store_cpu_s = cpu_seconds().zip(cpu).map_or(f64::NAN, |(b, a)| b - a);
         let steps: Vec<String> = marks
             .iter()
             .map(|(s, at)| format!("\"{}\":{at:.3}", s.name()))
@@ -82,20 +85,6 @@ fn main() -> jingxuan::Result<()> {
         );
     }
     Ok(())
-}
-
-/// CPU seconds (user + system, all threads) this process has used so far, from
-/// `/proc/self/stat` (Linux; `None` elsewhere). On a machine shared with other builds the
-/// update's CPU time says more than its wall time.
-fn process_cpu_s() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which is in parentheses and may hold spaces):
-    // utime and stime are the 12th and 13th of them, in clock ticks (100 per second on
-    // Linux's usual configuration).
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
-    Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 /// Seconds of each stage an incremental update repeats over the whole corpus.

@@ -32,7 +32,7 @@ use jingxuan::Engine;
 use std::sync::Arc;
 
 mod support;
-use support::{peak_rss_mb, seconds};
+use support::{cpu_seconds, peak_rss_mb, seconds};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -67,17 +67,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tmp = std::env::temp_dir().join(format!("jingxuan-timing-{}", std::process::id()));
     let index_at = SearchIndex::open_or_create(&tmp, engine.analyzer().clone())?;
     let mut writer = index_at.writer()?;
-    let cpu0 = cpu_s();
+    let cpu0 = cpu_seconds().unwrap_or(f64::NAN);
     let (analysis, analyze) = if with_index && !sequential {
         let (both, secs) = seconds(|| writer.analyze_and_add(&engine, Arc::clone(&corpus), None));
         (both?.0, secs)
     } else {
         seconds(|| engine.analyze(Arc::clone(&corpus), None))
     };
-    let analyze_cpu = cpu_s() - cpu0;
+    let analyze_cpu = cpu_seconds().unwrap_or(f64::NAN) - cpu0;
     let rss_analyzed = peak_rss_mb();
 
-    let cpu0 = cpu_s();
+    let cpu0 = cpu_seconds().unwrap_or(f64::NAN);
     let index = if with_index {
         let (built, secs) = seconds(|| -> jingxuan::Result<u64> {
             if sequential {
@@ -94,7 +94,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     drop(index_at);
     let _ = std::fs::remove_dir_all(&tmp);
-    let index_cpu = cpu_s() - cpu0;
+    let index_cpu = cpu_seconds().unwrap_or(f64::NAN) - cpu0;
 
     let cities = corpus.cities();
     let (scored, score) = seconds(|| -> jingxuan::Result<usize> {
@@ -150,26 +150,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         peak_rss_mb().unwrap_or(f64::NAN),
     );
     Ok(())
-}
-
-/// CPU seconds (user + system) this process has used so far, from `/proc/self/stat`
-/// (clock ticks of 1/100 s); NaN where that file is missing.
-fn cpu_s() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return f64::NAN;
-    };
-    // Fields after the command name (which may hold spaces) start at state (field 3);
-    // utime and stime are fields 14 and 15.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    if f.len() == 2 {
-        (f[0] + f[1]) / 100.0
-    } else {
-        f64::NAN
-    }
 }

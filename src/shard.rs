@@ -345,13 +345,19 @@ impl GlobalPass {
             visits,
             curation,
         } = corpus;
-        let ((notes, other_notes), (reviews, other_reviews)) = rayon::join(
-            || split_map(notes, |id, _| wanted.contains(id)),
-            || split_map(reviews, |_, r| pick.merchant(&r.merchant_id)),
-        );
+        let notes: BTreeMap<String, crate::corpus::Note> = notes
+            .into_iter()
+            .filter(|(id, _)| wanted.contains(id.as_str()))
+            .collect();
+        let reviews: BTreeMap<String, crate::corpus::Review> = reviews
+            .into_iter()
+            .filter(|(_, r)| pick.merchant(&r.merchant_id))
+            .collect();
         let writers = writers(&notes, &reviews);
-        let (authors, other_authors) = split_map(authors, |id, _| writers.contains(id));
-        drop_aside((other_notes, other_reviews, other_authors));
+        let authors = authors
+            .into_iter()
+            .filter(|(id, _)| writers.contains(id.as_str()))
+            .collect();
         Ok(Corpus {
             authors,
             visits: visits
@@ -411,23 +417,6 @@ fn drop_aside<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("jingxuan-drop".into())
         .spawn(move || drop(value));
-}
-
-/// A map's entries as a list, in key order.
-type Entries<V> = Vec<(String, V)>;
-
-/// `map`'s entries split by `keep` (each side in key order), in parallel.
-fn split_map<V: Send>(
-    map: BTreeMap<String, V>,
-    keep: impl Fn(&str, &V) -> bool + Sync,
-) -> (BTreeMap<String, V>, Entries<V>) {
-    let (kept, rest): (Entries<V>, Entries<V>) = map
-        .into_iter()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .partition(|(k, v)| keep(k, v));
-    // Sorted input: `BTreeMap` builds it in bulk.
-    (kept.into_iter().collect(), rest)
 }
 
 /// The city's merchants and the ids of the notes that speak of them (sorted).

@@ -1,4 +1,4 @@
-//! What the timing examples share: step timers and the process's peak memory.
+//! What the timing examples share: step timers, the process's CPU time and peak memory.
 //! (A folder, not `examples/support.rs`, so cargo does not take it for an example.)
 
 #![allow(dead_code)] // each example uses part of it
@@ -11,6 +11,20 @@ pub fn peak_rss_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// CPU seconds (user + system, all threads) this process has used so far, from
+/// `/proc/self/stat` (Linux; `None` elsewhere). On a machine shared with other builds a
+/// step's CPU time says more than its wall time.
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at the last ')' with
+    // the state, field 3; utime and stime are fields 14 and 15, in clock ticks (100 per
+    // second on Linux's usual configuration).
+    let (_, rest) = stat.rsplit_once(')')?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 /// Runs `f` and returns its output with the seconds it took.

@@ -1152,18 +1152,19 @@ pub(crate) fn doc_prints(
         }
         (d.id.to_string(), crate::text::fnv1a(bytes))
     };
-    let notes: Vec<&crate::corpus::Note> = corpus.notes.values().collect();
-    let reviews: Vec<&crate::corpus::Review> = corpus.reviews.values().collect();
-    let mut prints: Vec<(String, u64)> = Vec::with_capacity(notes.len() + reviews.len());
+    let mut prints: Vec<(String, u64)> =
+        Vec::with_capacity(corpus.notes.len() + corpus.reviews.len());
     prints.par_extend(
-        notes
+        corpus
+            .notes
             .par_iter()
-            .map(|note| print(note_input(corpus, links, note))),
+            .map(|(_, note)| print(note_input(corpus, links, note))),
     );
     prints.par_extend(
-        reviews
+        corpus
+            .reviews
             .par_iter()
-            .map(|review| print(review_input(corpus, review))),
+            .map(|(_, review)| print(review_input(corpus, review))),
     );
     prints.into_iter().collect()
 }

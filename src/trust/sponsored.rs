@@ -69,19 +69,23 @@ pub fn detect_with_programmes(
     evidence: &EvidenceSet,
 ) -> (BTreeMap<usize, Commercial>, BTreeMap<usize, String>) {
     // Every text is searched for markers: in parallel, collected in document order.
-    let labelled: Vec<(usize, Result<Commercial, String>)> = evidence
+    enum Found {
+        Commercial(Commercial),
+        Programme(String),
+    }
+    let labelled: Vec<(usize, Found)> = evidence
         .docs
         .par_iter()
         .enumerate()
         .filter_map(|(i, d)| {
             if d.declared_sponsored == Some(true) {
-                Some((i, Ok(Commercial::Declared)))
+                Some((i, Found::Commercial(Commercial::Declared)))
             } else if let Some(p) = programme_in(&d.text) {
                 // 感谢大众点评及商家提供的这次免费体验，抽中了霸王餐: the programme's own
                 // wording (免费体验, 商家提供) is no soft ad; see `programmes_in`.
-                Some((i, Err(p)))
+                Some((i, Found::Programme(p)))
             } else {
-                marker_in(&d.text).map(|m| (i, Ok(Commercial::Marker(m))))
+                marker_in(&d.text).map(|m| (i, Found::Commercial(Commercial::Marker(m))))
             }
         })
         .collect();
@@ -89,10 +93,10 @@ pub fn detect_with_programmes(
     let mut programmes: Vec<(usize, String)> = Vec::new();
     for (i, found) in labelled {
         match found {
-            Ok(how) => {
+            Found::Commercial(how) => {
                 out.insert(i, how);
             }
-            Err(p) => programmes.push((i, p)),
+            Found::Programme(p) => programmes.push((i, p)),
         }
     }
 
