@@ -418,6 +418,7 @@ fn apply_batch<R: Read>(
         }
         files.push(report);
     }
+    corpus.pack();
     Ok(Loaded {
         corpus,
         commercial,
