@@ -380,6 +380,9 @@ fn apply_batch<R: Read>(
     mut open: impl FnMut(&'static str) -> Result<Option<(R, PathBuf)>>,
 ) -> Result<Loaded> {
     opts.validate()?;
+    let records =
+        |c: &Corpus| c.merchants.len() + c.authors.len() + c.notes.len() + c.reviews.len();
+    let before = records(corpus);
     let mut corpus = corpus.clone();
     let mut commercial = commercial.clone();
     let mut warnings = Warnings::new(opts.max_warnings);
@@ -418,7 +421,11 @@ fn apply_batch<R: Read>(
         }
         files.push(report);
     }
-    corpus.pack();
+    // A small batch onto a packed base splits few nodes; repacking the whole corpus for it
+    // would cost an update more than it saves.
+    if records(&corpus) > before + before / 8 {
+        corpus.pack();
+    }
     Ok(Loaded {
         corpus,
         commercial,
