@@ -189,6 +189,21 @@ proptest! {
         prop_assert_eq!(f.lines, accounted(f));
         let deletes = ops.iter().filter(|o| matches!(o, Op::Delete(_))).count() as u64;
         prop_assert_eq!(f.deleted, deletes);
+        // A line for a live id replaces it; any other record line is a new record. (Ids in
+        // ascending runs and out of order both occur: the loader holds ascending runs
+        // aside and builds them in at once.)
+        let mut live = std::collections::BTreeSet::new();
+        let mut replaced = 0u64;
+        for op in &ops {
+            match op {
+                Op::Put(id, _) => replaced += u64::from(!live.insert(*id)),
+                Op::Delete(id) => {
+                    live.remove(id);
+                }
+            }
+        }
+        prop_assert_eq!(f.replaced, replaced);
+        prop_assert_eq!(f.accepted, ops.len() as u64 - deletes - replaced);
     }
 
     #[test]

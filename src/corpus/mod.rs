@@ -126,28 +126,6 @@ impl CommercialBook {
 }
 
 impl Corpus {
-    /// Rebuilds the record maps with full nodes. A `BTreeMap` filled one key at a time in
-    /// ascending order (as the loader reads id-sorted files) leaves each node a little over
-    /// half full; at 1M documents that slack was about a quarter of the loaded corpus's
-    /// memory. Built from its own sorted entries, a map packs its nodes. The maps hold the
-    /// same entries either way.
-    pub(crate) fn pack(&mut self) {
-        fn repack<V: Send>(map: &mut BTreeMap<String, V>) {
-            *map = std::mem::take(map).into_iter().collect();
-        }
-        let Corpus {
-            merchants,
-            authors,
-            notes,
-            reviews,
-            ..
-        } = self;
-        rayon::join(
-            || rayon::join(|| repack(reviews), || repack(notes)),
-            || rayon::join(|| repack(authors), || repack(merchants)),
-        );
-    }
-
     /// Every merchant name and alias, sorted and deduplicated: the words the analyzer must
     /// keep whole for this corpus.
     pub fn merchant_names(&self) -> Vec<String> {
