@@ -584,6 +584,12 @@ impl View {
         let mut corpus = Corpus::default();
         let mut commercial = CommercialBook::default();
         let mut readings = Vec::new();
+        // Gathered in lists and built into their maps at once: inserted one ascending key
+        // at a time, a map's nodes stay about half empty (see `corpus::load`).
+        let mut merchants: Vec<(String, crate::corpus::Merchant)> = Vec::new();
+        let mut authors: Vec<(String, crate::corpus::Author)> = Vec::new();
+        let mut notes: Vec<(String, crate::corpus::Note)> = Vec::new();
+        let mut reviews: Vec<(String, crate::corpus::Review)> = Vec::new();
         let mut visits: BTreeMap<u64, crate::corpus::Visit> = BTreeMap::new();
         let mut curation: BTreeMap<u64, crate::corpus::CurationDecision> = BTreeMap::new();
         fn decode<T: DeserializeOwned>(path: &Path, k: &[u8], v: &[u8]) -> Result<T> {
@@ -607,16 +613,16 @@ impl View {
             match tag {
                 META => {}
                 MERCHANT => {
-                    corpus.merchants.insert(id(), decode(path, k, v)?);
+                    merchants.push((id(), decode(path, k, v)?));
                 }
                 AUTHOR => {
-                    corpus.authors.insert(id(), decode(path, k, v)?);
+                    authors.push((id(), decode(path, k, v)?));
                 }
                 NOTE => {
-                    corpus.notes.insert(id(), decode(path, k, v)?);
+                    notes.push((id(), decode(path, k, v)?));
                 }
                 REVIEW => {
-                    corpus.reviews.insert(id(), decode(path, k, v)?);
+                    reviews.push((id(), decode(path, k, v)?));
                 }
                 VISIT => {
                     visits.insert(seq()?, decode(path, k, v)?);
@@ -647,6 +653,12 @@ impl View {
                 take(k, v)?;
             }
         }
+        // Every id occurs once (an overlaid row replaces its table row), so these are the
+        // maps the rows inserted one by one would make.
+        corpus.merchants = merchants.into_iter().collect();
+        corpus.authors = authors.into_iter().collect();
+        corpus.notes = notes.into_iter().collect();
+        corpus.reviews = reviews.into_iter().collect();
         corpus.visits = visits.into_values().collect();
         corpus.curation = curation.into_values().collect();
         let meta = meta_of(path, &|k| match overlay.get(k) {
