@@ -177,20 +177,18 @@ pub fn summaries(
     struct History<'a> {
         // Lists, made sets when counted: cheaper than a set insert per item.
         merchants: Vec<&'a str>,
-        cities: Vec<&'a str>,
         first: Option<Timestamp>,
         last: Option<Timestamp>,
     }
     impl<'a> History<'a> {
         fn merge(&mut self, other: History<'a>) {
             self.merchants.extend(other.merchants);
-            self.cities.extend(other.cities);
             self.first = self.first.min(other.first).or(self.first).or(other.first);
             self.last = self.last.max(other.last);
         }
     }
     type Histories<'a> = rustc_hash::FxHashMap<&'a str, History<'a>>;
-    // Each merchant's city, hashed: looked up once per item.
+    // Each merchant's city, hashed: looked up once per distinct merchant of an author.
     let city: rustc_hash::FxHashMap<&str, &str> = corpus
         .merchants
         .iter()
@@ -209,9 +207,6 @@ pub fn summaries(
             }
             let h = history.entry(d.author_id.as_str()).or_default();
             h.merchants.push(e.merchant_id.as_str());
-            if let Some(&c) = city.get(e.merchant_id.as_str()) {
-                h.cities.push(c);
-            }
             h.first = Some(h.first.map_or(d.created_at, |f| f.min(d.created_at)));
             h.last = Some(h.last.map_or(d.created_at, |l| l.max(d.created_at)));
             history
@@ -234,16 +229,20 @@ pub fn summaries(
         .map(|&id| {
             let h = history.get(id).unwrap_or(&empty);
             let author = corpus.authors.get(id);
-            let distinct = |list: &[&str]| {
-                let mut v = list.to_vec();
-                v.sort_unstable();
-                v.dedup();
-                v.len()
-            };
+            let mut merchants = h.merchants.clone();
+            merchants.sort_unstable();
+            merchants.dedup();
+            // The cities of its distinct merchants: the same set as of every item's.
+            let mut cities: Vec<&str> = merchants
+                .iter()
+                .filter_map(|m| city.get(m).copied())
+                .collect();
+            cities.sort_unstable();
+            cities.dedup();
             let s = AuthorSummary {
                 created_at: author.and_then(|a| a.created_at),
-                merchants: distinct(&h.merchants),
-                cities: distinct(&h.cities),
+                merchants: merchants.len(),
+                cities: cities.len(),
                 first: h.first,
                 last: h.last,
                 real_name: author.is_some_and(|a| a.verified),
