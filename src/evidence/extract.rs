@@ -804,7 +804,7 @@ pub(crate) fn teachers<'a>(
     // One row per counted document and known merchant (or one without a merchant: its
     // time still counts), sorted by account: each account's run gives its distinct
     // merchants, first and last. A set per account, built per thread and merged, held
-    // 160 MB at 1M documents, the pipeline's peak; the rows are a fifth of that.
+    // about 160 MB at 1M documents; the rows hold a fifth of that.
     let mut rows: Vec<(&str, Option<&str>, Timestamp)> = docs
         .par_iter()
         .zip(&counted)
