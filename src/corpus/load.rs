@@ -614,8 +614,9 @@ struct FileLoader<'a> {
 /// each full node into a node a little over half full and one that fills up again, so
 /// about 45% of its nodes' room stays empty: at 1M documents, about a quarter of the
 /// loaded corpus's memory. Records arriving in id order are held here instead and built
-/// into their map at once, which packs its nodes; the first record out of order (or a
-/// tombstone) settles them and the rest of the file is inserted one at a time.
+/// into their map at once, which packs its nodes. A tombstone settles them first (the id
+/// it deletes may be among them); the first record out of order settles them too, and the
+/// rest of that file is inserted one at a time.
 #[derive(Default)]
 struct Tails {
     merchants: Vec<(String, Merchant)>,
