@@ -119,14 +119,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         mark("templates");
         drop((credibility, groups, templates, commercial));
         let docs = evidence.docs.len().max(1) as f64;
-        let cues: usize = evidence.docs.iter().map(|d| d.reading.cues.len()).sum();
+        // Cues are not kept (an analysis's readings leave them out).
         let terms: usize = evidence.docs.iter().map(|d| d.terms.len()).sum();
         println!(
-            "{:>12}  {} documents, {} evidence items, {:.1} cues and {:.1} terms per document",
+            "{:>12}  {} documents, {} evidence items, {:.1} terms per document",
             "",
             evidence.docs.len(),
             evidence.items.len(),
-            cues as f64 / docs,
             terms as f64 / docs,
         );
     }

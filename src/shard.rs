@@ -706,7 +706,7 @@ fn skeleton(
             let text = n.text();
             let reading = read[i].then(|| {
                 let tokens = engine.analyzer().analyze(&text);
-                Arc::new(engine.sentiment().analyze(&tokens, &text))
+                Arc::new(engine.sentiment().analyze_without_cues(&tokens, &text))
             });
             let mut d = doc(
                 &n.id,

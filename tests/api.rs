@@ -77,6 +77,36 @@ fn the_merchant_view_agrees_with_the_explanation_and_the_board() {
 }
 
 #[test]
+fn an_analysis_keeps_each_reading_without_its_cues_and_the_engine_reads_them_again() {
+    let a = analysis();
+    let engine = jingxuan::Engine::for_corpus(demo()).unwrap();
+    let docs = &a.evidence().docs;
+    let mut with_cues = 0;
+    for d in docs {
+        assert!(d.reading.cues.is_empty(), "{}", d.id);
+        assert!(
+            d.parts.iter().all(|p| p.reading.cues.is_empty()),
+            "{}",
+            d.id
+        );
+        let mut again = engine.read(&d.text);
+        with_cues += usize::from(!again.cues.is_empty());
+        // Every cue lies on the text it was read from.
+        for c in &again.cues {
+            assert!(
+                d.text.get(c.start..c.end).is_some_and(|s| !s.is_empty()),
+                "{}",
+                d.id
+            );
+        }
+        again.cues.clear();
+        assert_eq!(again, *d.reading, "{}", d.id);
+    }
+    // The demo's writing is mostly opinion: most texts carry a cue.
+    assert!(with_cues * 2 > docs.len(), "{with_cues} of {}", docs.len());
+}
+
+#[test]
 fn errors_have_a_kind_a_service_can_answer_with() {
     let a = analysis();
     let kind = |r: jingxuan::Result<()>| r.unwrap_err().kind();

@@ -47,7 +47,10 @@ pub struct Document {
     /// How a note was tied to its merchants; `None` for reviews.
     pub linked_by: Option<LinkSource>,
     /// What the text says (shared with the analysis it was read in, when a later analysis
-    /// reuses it: see [`EvidenceSet::extract_reusing`]).
+    /// reuses it: see [`EvidenceSet::extract_reusing`]). Its
+    /// [`cues`](crate::evidence::TextEvidence::cues) are not kept (the list is empty): no
+    /// later stage reads them, and at a million documents they would hold 220 MB. A tool
+    /// that shows them reads the text again with [`Engine::read`](crate::Engine::read).
     #[serde(skip)]
     pub reading: Arc<TextEvidence>,
     /// For a note about several merchants (a 合集), what it says about each one: the
@@ -152,6 +155,28 @@ impl<'a> ReadingRef<'a> {
 }
 
 impl Reading {
+    /// This reading as an analysis keeps it: with no cues. A state saved by an earlier
+    /// version holds them; they are dropped as it loads.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
+    pub(crate) fn without_cues(mut self) -> Reading {
+        if !self.reading.cues.is_empty() {
+            Arc::make_mut(&mut self.reading).cues = Vec::new();
+        }
+        if self.parts.iter().any(|p| !p.reading.cues.is_empty()) {
+            let parts: Vec<Part> = self
+                .parts
+                .iter()
+                .map(|p| {
+                    let mut p = p.clone();
+                    p.reading.cues = Vec::new();
+                    p
+                })
+                .collect();
+            self.parts = parts.into();
+        }
+        self
+    }
+
     #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
     pub(crate) fn of(d: &Document) -> Reading {
         Reading {
@@ -337,7 +362,7 @@ impl EvidenceSet {
                 None => {
                     let tokens = analyzer.analyze(&text);
                     let read = (
-                        Arc::new(sentiment.analyze(&tokens, &text)),
+                        Arc::new(sentiment.analyze_without_cues(&tokens, &text)),
                         terms_of(&tokens).into(),
                         band_hasher.bands(&text).map(Arc::new),
                     );
@@ -358,7 +383,7 @@ impl EvidenceSet {
                         Part {
                             merchant_id,
                             ranges,
-                            reading: sentiment.analyze(&tokens, &passage),
+                            reading: sentiment.analyze_without_cues(&tokens, &passage),
                         }
                     })
                     .collect(),
@@ -406,7 +431,7 @@ impl EvidenceSet {
                 None => {
                     let tokens = analyzer.analyze(&r.text);
                     let read = (
-                        Arc::new(sentiment.analyze(&tokens, &r.text)),
+                        Arc::new(sentiment.analyze_without_cues(&tokens, &r.text)),
                         terms_of(&tokens).into(),
                         band_hasher.bands(&r.text).map(Arc::new),
                     );

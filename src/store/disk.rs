@@ -635,7 +635,7 @@ impl View {
                         .map_err(|e| corrupt(path, format!("commercial terms of {}: {e}", id())))?;
                     commercial.set(&id(), Some(terms));
                 }
-                READING => readings.push(decode(path, k, v)?),
+                READING => readings.push(decode::<Reading>(path, k, v)?.without_cues()),
                 other => return Err(corrupt(path, format!("a row of unknown kind {other}"))),
             }
             Ok(())
