@@ -36,7 +36,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .zip(&analysis.trust().weights)
     {
         let d = analysis.evidence().doc(e);
-        let l = label.get(&d.id).map_or("unlabelled", String::as_str);
+        let l = label
+            .get(d.id.as_str())
+            .map_or("unlabelled", String::as_str);
         let row = table.entry(l).or_default();
         row.0 += 1;
         if !w.discounts.is_empty() {

@@ -847,13 +847,13 @@ impl Analysis {
             if d.created_at > self.inner.as_of {
                 continue;
             }
-            if let Some(cred) = self.inner.trust.credibility.get(&d.author_id) {
-                authors.insert(d.author_id.clone(), *cred);
+            if let Some(cred) = self.inner.trust.credibility.get(d.author_id.as_str()) {
+                authors.insert(d.author_id.to_string(), *cred);
             }
             contributions.push(Contribution {
-                doc_id: d.id.clone(),
+                doc_id: d.id.to_string(),
                 kind: d.kind,
-                author_id: d.author_id.clone(),
+                author_id: d.author_id.to_string(),
                 created_at: d.created_at,
                 star: d.star,
                 opinion: round2(100.0 * e.value),

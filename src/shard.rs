@@ -52,6 +52,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -258,7 +259,7 @@ impl GlobalPass {
                 let cities = d
                     .merchant_ids
                     .iter()
-                    .filter_map(|m| c.merchants.get(m))
+                    .filter_map(|m| c.merchants.get(m.as_str()))
                     .map(|m| m.city.as_str())
                     .filter(|city| only.is_none_or(|o| o == *city))
                     .collect();
@@ -279,7 +280,7 @@ impl GlobalPass {
             authors,
             commercial: commercial
                 .iter()
-                .map(|(&i, how)| (skeleton.docs[i].id.clone(), how.into()))
+                .map(|(&i, how)| (skeleton.docs[i].id.to_string(), how.into()))
                 .collect(),
             teachers,
             groups,
@@ -293,13 +294,13 @@ impl GlobalPass {
     /// shard that holds only its city's files gives the same result).
     pub fn city_corpus(&self, corpus: &Corpus, city: &str) -> Result<Corpus> {
         let pick = self.city_filter(corpus, city)?;
-        let notes: BTreeMap<String, crate::corpus::Note> = pick
+        let notes: BTreeMap<CompactString, crate::corpus::Note> = pick
             .notes
             .iter()
-            .filter_map(|id| corpus.notes.get_key_value(id))
+            .filter_map(|id| corpus.notes.get_key_value(id.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let reviews: BTreeMap<String, crate::corpus::Review> = corpus
+        let reviews: BTreeMap<CompactString, crate::corpus::Review> = corpus
             .reviews
             .iter()
             .filter(|(_, r)| pick.merchant(&r.merchant_id))
@@ -345,11 +346,11 @@ impl GlobalPass {
             visits,
             curation,
         } = corpus;
-        let notes: BTreeMap<String, crate::corpus::Note> = notes
+        let notes: BTreeMap<CompactString, crate::corpus::Note> = notes
             .into_iter()
             .filter(|(id, _)| wanted.contains(id.as_str()))
             .collect();
-        let reviews: BTreeMap<String, crate::corpus::Review> = reviews
+        let reviews: BTreeMap<CompactString, crate::corpus::Review> = reviews
             .into_iter()
             .filter(|(_, r)| pick.merchant(&r.merchant_id))
             .collect();
@@ -401,7 +402,7 @@ impl GlobalPass {
                 .docs
                 .iter()
                 .enumerate()
-                .filter_map(|(i, d)| self.commercial.get(&d.id).map(|c| (i, c.into())))
+                .filter_map(|(i, d)| self.commercial.get(d.id.as_str()).map(|c| (i, c.into())))
                 .collect(),
             authors: &self.authors,
             groups: &self.groups,
@@ -481,8 +482,8 @@ fn city_writers<'c>(c: &'c Corpus, links: &NoteLinks, city: &str) -> fnv::FnvHas
 
 /// The authors of these notes and reviews.
 fn writers<'a>(
-    notes: &'a BTreeMap<String, crate::corpus::Note>,
-    reviews: &'a BTreeMap<String, crate::corpus::Review>,
+    notes: &'a BTreeMap<CompactString, crate::corpus::Note>,
+    reviews: &'a BTreeMap<CompactString, crate::corpus::Review>,
 ) -> BTreeSet<&'a str> {
     notes
         .values()
@@ -547,7 +548,7 @@ impl Engine {
 fn spree_candidates(
     c: &Corpus,
     notes: &[&crate::corpus::Note],
-    linked: &[Vec<String>],
+    linked: &[Vec<CompactString>],
 ) -> Vec<bool> {
     let mut read = vec![false; notes.len()];
     // Influencers' notes in parallel (an account lookup per note), then grouped by author:
@@ -556,7 +557,10 @@ fn spree_candidates(
         .par_iter()
         .enumerate()
         .filter(|(_, n)| {
-            let followers = c.authors.get(&n.author_id).and_then(|a| a.followers);
+            let followers = c
+                .authors
+                .get(n.author_id.as_str())
+                .and_then(|a| a.followers);
             followers.is_some_and(|f| f >= INFLUENCER_FOLLOWERS)
         })
         .map(|(i, _)| i)
@@ -589,7 +593,7 @@ fn spree_candidates(
 /// [`spree_candidates`].
 fn spree_windows(
     notes: &[&crate::corpus::Note],
-    linked: &[Vec<String>],
+    linked: &[Vec<CompactString>],
     brand: &(impl Fn(&str) -> String + Sync),
     mut docs: Vec<usize>,
 ) -> Vec<usize> {
@@ -667,31 +671,37 @@ fn skeleton(
     // Shared by the reviews whose text the skeleton does not keep.
     let no_text: Arc<str> = Arc::from("");
     let doc =
-        |id: &str, kind, author: &str, at, text: Arc<str>, merchant_ids: Vec<String>| Document {
-            id: id.to_string(),
-            kind,
-            author_id: author.to_string(),
-            created_at: at,
-            text,
-            star: None,
-            verified_visit: false,
-            declared_sponsored: None,
-            engagement: 0,
-            merchant_ids,
-            linked_by: None,
-            reading: Arc::clone(&blank),
-            parts: Arc::from(Vec::new()),
-            terms: Arc::from(Vec::new()),
-            text_hash: 0,
-            bands: None,
-            learned: (0, 0.0),
+        |id: &str, kind, author: &str, at, text: Arc<str>, merchant_ids: Vec<CompactString>| {
+            Document {
+                id: CompactString::new(id),
+                kind,
+                author_id: CompactString::new(author),
+                created_at: at,
+                text,
+                star: None,
+                verified_visit: false,
+                declared_sponsored: None,
+                engagement: 0,
+                merchant_ids,
+                linked_by: None,
+                reading: Arc::clone(&blank),
+                parts: Arc::from(Vec::new()),
+                terms: Arc::from(Vec::new()),
+                text_hash: 0,
+                bands: None,
+                learned: (0, 0.0),
+            }
         };
     let notes: Vec<_> = c.notes.values().filter(|n| keep(&n.author_id)).collect();
-    let linked: Vec<Vec<String>> = notes
+    let linked: Vec<Vec<CompactString>> = notes
         .par_iter()
         .map(|n| {
-            let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
-            merchant_ids.retain(|m| c.merchants.contains_key(m));
+            let mut merchant_ids: Vec<CompactString> = links
+                .merchants_of(&n.id)
+                .iter()
+                .filter(|m| c.merchants.contains_key(*m))
+                .map(|m| CompactString::new(m))
+                .collect();
             merchant_ids.sort();
             merchant_ids.dedup();
             merchant_ids
@@ -735,7 +745,7 @@ fn skeleton(
             } else {
                 Arc::clone(&no_text)
             },
-            vec![r.merchant_id.clone()],
+            vec![CompactString::new(&r.merchant_id)],
         );
         d.star = Some(r.rating);
         d

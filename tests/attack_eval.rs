@@ -325,8 +325,10 @@ fn evaluate(dir: &Path, family: Family, notes_only: bool) -> Vec<Tally> {
     // Rankings without the campaigns tell which scorn targets were good shops before.
     let clean_corpus = (family.direction() == Direction::Scorn).then(|| {
         let mut c = corpus.clone();
-        c.reviews.retain(|id, _| !t.campaign_docs.contains(id));
-        c.notes.retain(|id, _| !t.campaign_docs.contains(id));
+        c.reviews
+            .retain(|id, _| !t.campaign_docs.contains(id.as_str()));
+        c.notes
+            .retain(|id, _| !t.campaign_docs.contains(id.as_str()));
         c
     });
     let clean_analysis = clean_corpus

@@ -249,8 +249,8 @@ fn check_loaded(expect: &Expect, loaded: &Loaded) -> Result<(), String> {
         let got: Vec<&str> = match kind {
             "merchants" => c.merchants.keys().map(String::as_str).collect(),
             "authors" => c.authors.keys().map(String::as_str).collect(),
-            "notes" => c.notes.keys().map(String::as_str).collect(),
-            "reviews" => c.reviews.keys().map(String::as_str).collect(),
+            "notes" => c.notes.keys().map(|k| k.as_str()).collect(),
+            "reviews" => c.reviews.keys().map(|k| k.as_str()).collect(),
             other => return Err(format!("ids: unknown kind {other}")),
         };
         let mut want_sorted = want.clone();

@@ -41,13 +41,13 @@ fn merchant(id: &str, name: &str, aliases: &[&str], city: &str, category: &str) 
 
 fn note(id: &str, merchant_ids: &[&str], ip_city: Option<&str>, title: &str, body: &str) -> Note {
     Note {
-        id: id.to_string(),
-        author_id: format!("a_{id}"),
+        id: id.into(),
+        author_id: format!("a_{id}").into(),
         created_at: ts("2025-10-02T12:30:00+08:00"),
         title: (!title.is_empty()).then(|| title.to_string()),
         body: body.to_string(),
         tags: Vec::new(),
-        merchant_ids: merchant_ids.iter().map(|m| m.to_string()).collect(),
+        merchant_ids: merchant_ids.iter().map(|m| (*m).into()).collect(),
         ip_city: ip_city.map(str::to_string),
         likes: 0,
         collects: 0,
@@ -64,9 +64,9 @@ fn note(id: &str, merchant_ids: &[&str], ip_city: Option<&str>, title: &str, bod
 
 fn review(id: &str, merchant_id: &str, text: &str) -> Review {
     Review {
-        id: id.to_string(),
-        author_id: format!("a_{id}"),
-        merchant_id: merchant_id.to_string(),
+        id: id.into(),
+        author_id: format!("a_{id}").into(),
+        merchant_id: merchant_id.into(),
         created_at: ts("2025-09-18T19:05:00+08:00"),
         rating: 4.5,
         aspects: Aspects::default(),
@@ -565,7 +565,7 @@ fn equal_scores_are_ordered_by_id_whatever_the_indexing_order() {
         };
         batch
             .reviews
-            .insert(id.to_string(), review(id, "m_hz_bar", "鸡尾酒很好喝。"));
+            .insert(id.into(), review(id, "m_hz_bar", "鸡尾酒很好喝。"));
         add(&index, &batch);
     }
     let all = index.search(&query("鸡尾酒")).unwrap();

@@ -174,8 +174,12 @@ fn evaluate(dir: &Path) -> Vec<(&'static str, Figures)> {
     let engine = Engine::for_corpus(corpus).unwrap();
     let analysis = engine.analyze(corpus.clone(), None);
     let mut clean = corpus.clone();
-    clean.reviews.retain(|id, _| !t.attack_docs.contains(id));
-    clean.notes.retain(|id, _| !t.attack_docs.contains(id));
+    clean
+        .reviews
+        .retain(|id, _| !t.attack_docs.contains(id.as_str()));
+    clean
+        .notes
+        .retain(|id, _| !t.attack_docs.contains(id.as_str()));
     let clean_analysis = engine.analyze(clean.clone(), analysis.as_of().into());
     let clean_scores = |city: &str| -> BTreeMap<String, f64> {
         clean_analysis

@@ -180,7 +180,7 @@ proptest! {
             .collect();
         let (mut shared, mut unchanged) = (0, 0);
         for d in after.analysis().evidence().docs.iter().filter(|d| d.kind == corpus::DocKind::Note) {
-            let note = &after.corpus().notes[&d.id];
+            let note = &after.corpus().notes[d.id.as_str()];
             let text = note.text();
             prop_assert_eq!(&*d.text, text.as_str());
             if let Some(t) = old.get(d.id.as_str()).filter(|t| ****t == *d.text) {
@@ -328,7 +328,7 @@ fn an_update_rescores_only_the_affected_cities() {
     // A review by an author who writes about 杭州 only, so that a change in the author's
     // standing cannot reach another city.
     let c = before.corpus();
-    let in_hangzhou = |m: &String| c.merchants.get(m).is_some_and(|m| m.city == "杭州");
+    let in_hangzhou = |m: &str| c.merchants.get(m).is_some_and(|m| m.city == "杭州");
     let local_only = |author: &str| {
         c.reviews
             .values()
@@ -337,7 +337,7 @@ fn an_update_rescores_only_the_affected_cities() {
             && c.notes
                 .values()
                 .filter(|n| n.author_id == author)
-                .all(|n| n.merchant_ids.iter().all(in_hangzhou))
+                .all(|n| n.merchant_ids.iter().all(|m| in_hangzhou(m)))
     };
     let review = c
         .reviews
@@ -357,7 +357,9 @@ fn an_update_rescores_only_the_affected_cities() {
         report.docs_reused,
         before.analysis().evidence().docs.len() - 1
     );
-    assert!(report.affected_merchants.contains(&review.merchant_id));
+    assert!(report
+        .affected_merchants
+        .contains(&review.merchant_id.to_string()));
     assert_eq!(report.rescored_cities, vec!["杭州".to_string()]);
     let after = store.snapshot();
     for c in &cities {
@@ -486,7 +488,7 @@ fn notes_and_this_weeks_reviews_keep_every_model() {
     }
     for n in c.notes.values() {
         if let Some(h) = history.get_mut(n.author_id.as_str()) {
-            h.0.extend(n.merchant_ids.iter().map(String::as_str));
+            h.0.extend(n.merchant_ids.iter().map(|m| m.as_str()));
             h.1 = h.1.min(n.created_at.unix());
             h.2 = h.2.max(n.created_at.unix());
         }
@@ -506,8 +508,8 @@ fn notes_and_this_weeks_reviews_keep_every_model() {
         let city = c
             .reviews
             .values()
-            .find(|r| &r.author_id == author)
-            .and_then(|r| c.merchants.get(&r.merchant_id))
+            .find(|r| r.author_id == author)
+            .and_then(|r| c.merchants.get(r.merchant_id.as_str()))
             .map(|m| m.city.clone())
             .unwrap();
         let merchants: Vec<&String> = c

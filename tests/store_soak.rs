@@ -51,7 +51,7 @@ fn resident_bytes() -> u64 {
 /// differently.
 fn holds_mark(s: &Snapshot, b: usize, city: &str) -> (bool, bool) {
     let id = format!("n-soak-{b:05}");
-    let in_corpus = s.corpus().notes.contains_key(&id);
+    let in_corpus = s.corpus().notes.contains_key(id.as_str());
     let hits = s
         .search(&SearchQuery {
             text: soak_mark(b),

@@ -35,6 +35,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use compact_str::CompactString;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
@@ -621,19 +622,19 @@ struct FileLoader<'a> {
 struct Tails {
     merchants: Vec<(String, Merchant)>,
     authors: Vec<(String, Author)>,
-    notes: Vec<(String, Note)>,
-    reviews: Vec<(String, Review)>,
+    notes: Vec<(CompactString, Note)>,
+    reviews: Vec<(CompactString, Review)>,
     /// A record of this file came out of id order.
     unordered: bool,
 }
 
 impl Tails {
     /// Adds `(id, record)` to `map` (or its `tail`); whether it replaced a record.
-    fn put<V>(
-        map: &mut BTreeMap<String, V>,
-        tail: &mut Vec<(String, V)>,
+    fn put<K: Ord, V>(
+        map: &mut BTreeMap<K, V>,
+        tail: &mut Vec<(K, V)>,
         unordered: &mut bool,
-        id: String,
+        id: K,
         record: V,
     ) -> bool {
         if !*unordered {
@@ -653,13 +654,13 @@ impl Tails {
 
     /// Moves `tail` into `map`: built anew when it is large beside the map (linear, every
     /// node packed), inserted one at a time when small (a batch onto a large corpus).
-    fn settle<V>(map: &mut BTreeMap<String, V>, tail: &mut Vec<(String, V)>) {
+    fn settle<K: Ord, V>(map: &mut BTreeMap<K, V>, tail: &mut Vec<(K, V)>) {
         if tail.is_empty() {
             return;
         }
         let tail = std::mem::take(tail);
         if map.len() < tail.len().saturating_mul(8) {
-            let mut built: BTreeMap<String, V> = tail.into_iter().collect();
+            let mut built: BTreeMap<K, V> = tail.into_iter().collect();
             map.append(&mut built);
         } else {
             map.extend(tail);
@@ -1171,7 +1172,8 @@ mod tests {
         };
         let deleted = (0..5000)
             .filter(|&id| {
-                !loaded.corpus.notes.contains_key(&format!("n-{id}")) && last_body(id).is_none()
+                !loaded.corpus.notes.contains_key(format!("n-{id}").as_str())
+                    && last_body(id).is_none()
             })
             .count();
         assert!(deleted > 0, "some note stays deleted");
@@ -1180,7 +1182,7 @@ mod tests {
                 loaded
                     .corpus
                     .notes
-                    .get(&format!("n-{id}"))
+                    .get(format!("n-{id}").as_str())
                     .map(|x| x.body.clone()),
                 last_body(id),
                 "n-{id}"

@@ -24,6 +24,7 @@ pub const LITTLE_HISTORY_MERCHANTS: usize = 2;
 /// … or one active (first to last writing) for at most this many days.
 pub const LITTLE_HISTORY_DAYS: f64 = 30.0;
 
+use compact_str::CompactString;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -68,9 +69,9 @@ pub struct Corpus {
     /// Accounts by id (only those listed in `authors.jsonl`).
     pub authors: BTreeMap<String, Author>,
     /// Notes (种草笔记) by id.
-    pub notes: BTreeMap<String, Note>,
+    pub notes: BTreeMap<CompactString, Note>,
     /// Reviews (点评) by id.
-    pub reviews: BTreeMap<String, Review>,
+    pub reviews: BTreeMap<CompactString, Review>,
     /// In file order.
     pub visits: Vec<Visit>,
     /// In file order; the latest `at` per merchant stands.

@@ -4,6 +4,7 @@
 //! here: the loader moves it into [`CommercialBook`](super::CommercialBook), which the
 //! scoring modules never receive (see ARCHITECTURE.md, "money never reaches scoring").
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::time::Timestamp;
@@ -137,9 +138,9 @@ pub struct Author {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Note {
     /// Note id.
-    pub id: String,
+    pub id: CompactString,
     /// Who wrote it.
-    pub author_id: String,
+    pub author_id: CompactString,
     /// When it was posted.
     pub created_at: Timestamp,
     /// Title, when any.
@@ -147,9 +148,9 @@ pub struct Note {
     /// Body text (may be empty when the title carries the text).
     pub body: String,
     /// Topic tags, without `#`.
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// POI tags as written; mention linking may find more (see `evidence::link`).
-    pub merchant_ids: Vec<String>,
+    pub merchant_ids: Vec<CompactString>,
     /// City shown as the post's IP location.
     pub ip_city: Option<String>,
     /// Likes.
@@ -196,11 +197,11 @@ pub struct Aspects {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
     /// Review id.
-    pub id: String,
+    pub id: CompactString,
     /// Who wrote it.
-    pub author_id: String,
+    pub author_id: CompactString,
     /// The merchant reviewed.
-    pub merchant_id: String,
+    pub merchant_id: CompactString,
     /// When it was posted.
     pub created_at: Timestamp,
     /// 1 to 5 in steps of 0.5.
@@ -239,9 +240,9 @@ pub enum VisitKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     /// Who visited.
-    pub author_id: String,
+    pub author_id: CompactString,
     /// Where.
-    pub merchant_id: String,
+    pub merchant_id: CompactString,
     /// When.
     pub at: Timestamp,
     /// What proves it.

@@ -5,6 +5,7 @@
 //! each problem carries a short reason kind (`missing-field`, `out-of-range`, …) that
 //! lenient mode counts by.
 
+use compact_str::CompactString;
 use serde_json::{Map, Value};
 
 use super::json::{Obj, Val};
@@ -605,13 +606,13 @@ pub(crate) fn note(
     let sponsored = f.opt_bool("sponsored");
     let record = (|| {
         Some(Note {
-            id: id?,
-            author_id: author_id?,
+            id: id?.into(),
+            author_id: author_id?.into(),
             created_at: created_at?,
             title,
             body: body?,
-            tags,
-            merchant_ids,
+            tags: tags.into_iter().map(CompactString::from).collect(),
+            merchant_ids: merchant_ids.into_iter().map(CompactString::from).collect(),
             ip_city,
             likes,
             collects,
@@ -673,9 +674,9 @@ pub(crate) fn review(
     let verified_visit = f.opt_bool("verified_visit").unwrap_or(false);
     let record = (|| {
         Some(Review {
-            id: id?,
-            author_id: author_id?,
-            merchant_id: merchant_id?,
+            id: id?.into(),
+            author_id: author_id?.into(),
+            merchant_id: merchant_id?.into(),
             created_at: created_at?,
             rating: rating?,
             aspects,
@@ -712,8 +713,8 @@ pub(crate) fn visit(
     );
     let record = (|| {
         Some(Visit {
-            author_id: author_id?,
-            merchant_id: merchant_id?,
+            author_id: author_id?.into(),
+            merchant_id: merchant_id?.into(),
             at: at?,
             kind: kind?,
             origin,

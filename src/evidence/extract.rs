@@ -6,6 +6,7 @@ use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -23,12 +24,12 @@ pub(crate) use crate::text::hash::fnv1a;
 /// A note or review as the trust and reputation stages see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Document {
-    /// The note's or review's id.
-    pub id: String,
+    /// The note's or review's id (inline up to 24 bytes: no allocation of its own).
+    pub id: CompactString,
     /// Note or review.
     pub kind: DocKind,
     /// Who wrote it.
-    pub author_id: String,
+    pub author_id: CompactString,
     /// When it was written.
     pub created_at: Timestamp,
     /// Original text (a note's title and body). A review's is shared with its
@@ -43,7 +44,7 @@ pub struct Document {
     /// Likes + collects + comments + shares (notes) or likes (reviews).
     pub engagement: u64,
     /// Merchants the document speaks of, sorted.
-    pub merchant_ids: Vec<String>,
+    pub merchant_ids: Vec<CompactString>,
     /// How a note was tied to its merchants; `None` for reviews.
     pub linked_by: Option<LinkSource>,
     /// What the text says (shared with the analysis it was read in, when a later analysis
@@ -84,11 +85,11 @@ pub struct Document {
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
 pub(crate) struct Reading {
-    pub id: String,
+    pub id: CompactString,
     pub text_hash: u64,
     pub reading: Arc<TextEvidence>,
     pub terms: Arc<[u64]>,
-    pub merchant_ids: Vec<String>,
+    pub merchant_ids: Vec<CompactString>,
     pub parts: Arc<[Part]>,
     pub bands: Option<Arc<Bands>>,
 }
@@ -99,7 +100,7 @@ pub(crate) struct ReadingRef<'a> {
     pub text_hash: u64,
     pub reading: &'a Arc<TextEvidence>,
     pub terms: &'a Arc<[u64]>,
-    pub merchant_ids: &'a [String],
+    pub merchant_ids: &'a [CompactString],
     pub parts: &'a Arc<[Part]>,
     pub bands: &'a Option<Arc<Bands>>,
     /// The learned reading and its model's fingerprint, when kept (not in saved states).
@@ -208,7 +209,7 @@ pub struct Evidence {
     /// Index into [`EvidenceSet::docs`].
     pub doc: usize,
     /// The merchant spoken of.
-    pub merchant_id: String,
+    pub merchant_id: CompactString,
     /// The opinion, 0 (worst) to 1 (best): the star where there is one, tempered by the
     /// text; the text alone for notes.
     pub value: f64,
@@ -352,7 +353,11 @@ impl EvidenceSet {
                 .get(n.id.as_str())
                 .and_then(|d| d.same_text_hash(DocKind::Note, &text))
                 .unwrap_or_else(|| text_hash(DocKind::Note, &text));
-            let mut merchant_ids: Vec<String> = links.merchants_of(&n.id).to_vec();
+            let mut merchant_ids: Vec<CompactString> = links
+                .merchants_of(&n.id)
+                .iter()
+                .map(|m| CompactString::new(m))
+                .collect();
             merchant_ids.retain(|m| merchants.contains_key(m.as_str()));
             merchant_ids.sort();
             merchant_ids.dedup();
@@ -399,9 +404,9 @@ impl EvidenceSet {
                 terms,
                 text_hash,
                 bands,
-                id: n.id.clone(),
+                id: CompactString::new(&n.id),
                 kind: DocKind::Note,
-                author_id: n.author_id.clone(),
+                author_id: CompactString::new(&n.author_id),
                 created_at: n.created_at,
                 reading,
                 text,
@@ -445,9 +450,9 @@ impl EvidenceSet {
                 terms,
                 text_hash,
                 bands,
-                id: r.id.clone(),
+                id: CompactString::new(&r.id),
                 kind: DocKind::Review,
-                author_id: r.author_id.clone(),
+                author_id: CompactString::new(&r.author_id),
                 created_at: r.created_at,
                 reading,
                 text: Arc::clone(&r.text),
@@ -455,7 +460,7 @@ impl EvidenceSet {
                 verified_visit: r.verified_visit,
                 declared_sponsored: None,
                 engagement: r.likes,
-                merchant_ids: vec![r.merchant_id.clone()],
+                merchant_ids: vec![CompactString::new(&r.merchant_id)],
                 linked_by: None,
                 parts: Arc::clone(&no_parts),
                 learned: (0, 0.0),
@@ -520,7 +525,7 @@ impl EvidenceSet {
         let teaches = |d: &Document| {
             d.star.is_none()
                 || match teachers {
-                    Some(t) => t.contains(&d.author_id),
+                    Some(t) => t.contains(d.author_id.as_str()),
                     None => established.contains(d.author_id.as_str()),
                 }
         };
@@ -616,7 +621,7 @@ impl EvidenceSet {
                     None => Proof::None,
                 };
                 let verified = proof != Proof::None;
-                let part = d.parts.iter().find(|p| &p.merchant_id == m);
+                let part = d.parts.iter().find(|p| p.merchant_id == m.as_str());
                 let reading = part.map_or(&*d.reading, |p| &p.reading);
                 let merchant = merchants.get(m.as_str()).copied();
                 let city = merchant.map(|m| m.city.as_str());
@@ -730,14 +735,14 @@ const TAP_CHUNK: usize = 4096;
 /// (they read the whole text).
 fn split_by_merchant(
     corpus: &Corpus,
-    merchant_ids: &[String],
+    merchant_ids: &[CompactString],
     text: &str,
 ) -> Vec<(String, Vec<std::ops::Range<usize>>)> {
     let norm = crate::text::normalize(text);
     // (start, end, merchant index) in the normalised text.
     let mut mentions: Vec<(usize, usize, usize)> = Vec::new();
     for (k, id) in merchant_ids.iter().enumerate() {
-        let Some(m) = corpus.merchants.get(id) else {
+        let Some(m) = corpus.merchants.get(id.as_str()) else {
             continue;
         };
         let mut names: Vec<String> = std::iter::once(m.name.clone())
@@ -777,7 +782,7 @@ fn split_by_merchant(
             }
         }
         if !ranges.is_empty() {
-            out.push((id.clone(), ranges));
+            out.push((id.to_string(), ranges));
         }
     }
     out
@@ -838,7 +843,7 @@ pub(crate) fn teachers<'a>(
             let mut merchants = d
                 .merchant_ids
                 .iter()
-                .map(String::as_str)
+                .map(CompactString::as_str)
                 .filter(|m| known.contains(m))
                 .peekable();
             let none = merchants.peek().is_none().then_some(None);
@@ -948,7 +953,7 @@ mod tests {
                 .entry(d.author_id.as_str())
                 .or_insert_with(|| (BTreeSet::new(), d.created_at, d.created_at));
             for m in &d.merchant_ids {
-                if corpus.merchants.contains_key(m) {
+                if corpus.merchants.contains_key(m.as_str()) {
                     h.0.insert(m.as_str());
                 }
             }

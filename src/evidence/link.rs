@@ -6,6 +6,7 @@
 //! name, alias or name-with-branch it contains. A name shared by two merchants of the city
 //! (two `老王面馆`, or a chain's name without the branch) is never guessed.
 
+use compact_str::CompactString;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -146,7 +147,7 @@ impl NoteLinks {
         // Each note is linked on its own (in parallel: finding names in a million texts
         // is a second of one core), then recorded in note order.
         use rayon::prelude::*;
-        let notes: Vec<(&String, &Note)> = corpus.notes.iter().collect();
+        let notes: Vec<(&CompactString, &Note)> = corpus.notes.iter().collect();
         let found: Vec<Found> = notes
             .par_iter()
             .map(|(_, note)| link_note(note, &names))
@@ -155,7 +156,7 @@ impl NoteLinks {
         for ((id, _), f) in notes.into_iter().zip(found) {
             match f {
                 Found::Tag(ids) => {
-                    links.by_note.insert(id.clone(), (LinkSource::Tag, ids));
+                    links.by_note.insert(id.to_string(), (LinkSource::Tag, ids));
                     links.stats.by_tag += 1;
                 }
                 Found::NoCity => {
@@ -168,7 +169,9 @@ impl NoteLinks {
                 }
                 Found::Mention(ids) => {
                     links.stats.by_mention += 1;
-                    links.by_note.insert(id.clone(), (LinkSource::Mention, ids));
+                    links
+                        .by_note
+                        .insert(id.to_string(), (LinkSource::Mention, ids));
                 }
             }
         }
@@ -215,7 +218,7 @@ enum Found {
 
 fn link_note(note: &Note, names: &BTreeMap<&str, CityNames>) -> Found {
     if !note.merchant_ids.is_empty() {
-        let mut ids = note.merchant_ids.clone();
+        let mut ids: Vec<String> = note.merchant_ids.iter().map(|m| m.to_string()).collect();
         ids.sort();
         ids.dedup();
         return Found::Tag(ids);
@@ -299,8 +302,11 @@ mod tests {
             created_at: Timestamp::parse_rfc3339("2025-10-02T12:30:00+08:00").unwrap(),
             title: None,
             body: body.into(),
-            tags: tags.iter().map(|t| t.to_string()).collect(),
-            merchant_ids: merchant_ids.iter().map(|t| t.to_string()).collect(),
+            tags: tags.iter().map(|t| CompactString::from(*t)).collect(),
+            merchant_ids: merchant_ids
+                .iter()
+                .map(|t| CompactString::from(*t))
+                .collect(),
             ip_city: ip_city.map(Into::into),
             likes: 0,
             collects: 0,

@@ -262,7 +262,11 @@ impl TextReader {
             let y = ((star - 1.0) / 4.0).clamp(0.0, 1.0);
             let (z, p) = (f64::from(z), f64::from(d.reading.polarity));
             all.add(z, p, y);
-            let Some(m) = d.merchant_ids.first().and_then(|m| corpus.merchants.get(m)) else {
+            let Some(m) = d
+                .merchant_ids
+                .first()
+                .and_then(|m| corpus.merchants.get(m.as_str()))
+            else {
                 continue;
             };
             by.entry(m.top_category()).or_default().add(z, p, y);

@@ -1100,7 +1100,7 @@ fn note_input<'a>(
         merchant_ids: if note.merchant_ids.is_empty() {
             links.merchants_of(&note.id).to_vec()
         } else {
-            note.merchant_ids.clone()
+            note.merchant_ids.iter().map(|m| m.to_string()).collect()
         },
         fallback_city: note.ip_city.as_deref(),
         created_at: note.created_at,
@@ -1113,7 +1113,7 @@ fn review_input<'a>(corpus: &'a Corpus, review: &'a crate::corpus::Review) -> Do
     DocInput {
         id: &review.id,
         kind: DocKind::Review,
-        merchant_ids: vec![review.merchant_id.clone()],
+        merchant_ids: vec![review.merchant_id.to_string()],
         fallback_city: None,
         created_at: review.created_at,
         text: std::borrow::Cow::Borrowed(&review.text),

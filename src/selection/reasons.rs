@@ -206,7 +206,7 @@ pub(crate) fn explain(
             let e = &inputs.evidence.items[k];
             let d = inputs.evidence.doc(e);
             EvidenceRef {
-                doc_id: d.id.clone(),
+                doc_id: d.id.to_string(),
                 kind: d.kind,
                 opinion: (e.value * 1e3).round() / 10.0,
                 snippet: crate::text::snippet(&d.text, 60),

@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use compact_str::CompactString;
 use redb::{
     ConcurrencyMode, Database, DatabaseError, ReadOnlyDatabase, ReadTransaction, ReadableDatabase,
     ReadableTable, TableDefinition, WriteTransaction,
@@ -267,20 +268,20 @@ fn changed_rows(
     candidates: &Candidates<'_>,
     put: &mut dyn FnMut(Vec<u8>, Option<Vec<u8>>) -> Result<()>,
 ) -> Result<()> {
-    fn map<V: Serialize + PartialEq>(
+    fn map<K: Ord + AsRef<str>, V: Serialize + PartialEq>(
         tag: u8,
-        before: Option<&BTreeMap<String, V>>,
-        after: &BTreeMap<String, V>,
+        before: Option<&BTreeMap<K, V>>,
+        after: &BTreeMap<K, V>,
         put: &mut dyn FnMut(Vec<u8>, Option<Vec<u8>>) -> Result<()>,
     ) -> Result<()> {
         for (id, v) in after {
             if before.and_then(|b| b.get(id)) != Some(v) {
-                put(key(tag, id.as_bytes()), Some(encode(v)?))?;
+                put(key(tag, id.as_ref().as_bytes()), Some(encode(v)?))?;
             }
         }
         if let Some(before) = before {
             for id in before.keys().filter(|id| !after.contains_key(*id)) {
-                put(key(tag, id.as_bytes()), None)?;
+                put(key(tag, id.as_ref().as_bytes()), None)?;
             }
         }
         Ok(())
@@ -588,8 +589,8 @@ impl View {
         // at a time, a map's nodes stay about half empty (see `corpus::load`).
         let mut merchants: Vec<(String, crate::corpus::Merchant)> = Vec::new();
         let mut authors: Vec<(String, crate::corpus::Author)> = Vec::new();
-        let mut notes: Vec<(String, crate::corpus::Note)> = Vec::new();
-        let mut reviews: Vec<(String, crate::corpus::Review)> = Vec::new();
+        let mut notes: Vec<(CompactString, crate::corpus::Note)> = Vec::new();
+        let mut reviews: Vec<(CompactString, crate::corpus::Review)> = Vec::new();
         let mut visits: BTreeMap<u64, crate::corpus::Visit> = BTreeMap::new();
         let mut curation: BTreeMap<u64, crate::corpus::CurationDecision> = BTreeMap::new();
         fn decode<T: DeserializeOwned>(path: &Path, k: &[u8], v: &[u8]) -> Result<T> {
@@ -619,10 +620,10 @@ impl View {
                     authors.push((id(), decode(path, k, v)?));
                 }
                 NOTE => {
-                    notes.push((id(), decode(path, k, v)?));
+                    notes.push((id().into(), decode(path, k, v)?));
                 }
                 REVIEW => {
-                    reviews.push((id(), decode(path, k, v)?));
+                    reviews.push((id().into(), decode(path, k, v)?));
                 }
                 VISIT => {
                     visits.insert(seq()?, decode(path, k, v)?);

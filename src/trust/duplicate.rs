@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use compact_str::CompactString;
 use rayon::prelude::*;
 
 use crate::evidence::EvidenceSet;
@@ -190,7 +191,12 @@ fn drop_common_phrasing<'c>(
         let here: BTreeSet<&str> = g
             .docs
             .iter()
-            .flat_map(|&d| evidence.docs[d].merchant_ids.iter().map(String::as_str))
+            .flat_map(|&d| {
+                evidence.docs[d]
+                    .merchant_ids
+                    .iter()
+                    .map(CompactString::as_str)
+            })
             .collect();
         let size = g.docs.len() as f64;
         let city = cities[&g.city];

@@ -331,7 +331,7 @@ impl Flags {
             .or_default()
             .entry((kind, direction))
             .or_insert_with(|| (detail(), BTreeMap::new()));
-        entry.1.insert(doc.id.clone(), doc.created_at);
+        entry.1.insert(doc.id.to_string(), doc.created_at);
     }
 
     fn finish(self) -> BTreeMap<String, Vec<Flag>> {
@@ -430,7 +430,7 @@ pub(crate) fn assess_with(
                 .docs
                 .iter()
                 .filter_map(|d| {
-                    let (id, s) = cross.authors.get_key_value(&d.author_id)?;
+                    let (id, s) = cross.authors.get_key_value(d.author_id.as_str())?;
                     Some((id.clone(), s.credibility(as_of)))
                 })
                 .collect();

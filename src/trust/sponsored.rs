@@ -135,9 +135,9 @@ pub fn detect_with_programmes(
                 .map(|m| {
                     corpus
                         .merchants
-                        .get(m)
+                        .get(m.as_str())
                         .and_then(|m| m.brand.clone())
-                        .unwrap_or_else(|| m.clone())
+                        .unwrap_or_else(|| m.to_string())
                 })
                 .collect();
             if window.len() >= SHAPE_MIN_NOTES && brands.len() >= SHAPE_MIN_SHOPS {

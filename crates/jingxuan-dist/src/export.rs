@@ -35,7 +35,7 @@ pub fn note_cities(corpus: &Corpus, cities: &[String], note: &Note) -> Vec<Strin
     } else {
         note.merchant_ids
             .iter()
-            .filter_map(|id| corpus.merchants.get(id).map(|m| m.city.clone()))
+            .filter_map(|id| corpus.merchants.get(id.as_str()).map(|m| m.city.clone()))
             .collect()
     };
     out.sort();

@@ -348,13 +348,13 @@ impl CorpusRows {
             .map(|n| {
                 let city = note_city(n);
                 NoteRow {
-                    id: n.id.clone(),
-                    author_id: n.author_id.clone(),
+                    id: n.id.to_string(),
+                    author_id: n.author_id.to_string(),
                     created_at: ts(n.created_at),
                     title: n.title.clone(),
                     body: n.body.clone(),
-                    tags: n.tags.clone(),
-                    merchant_ids: n.merchant_ids.clone(),
+                    tags: n.tags.iter().map(|t| t.to_string()).collect(),
+                    merchant_ids: n.merchant_ids.iter().map(|m| m.to_string()).collect(),
                     ip_city: n.ip_city.clone(),
                     likes: n.likes,
                     collects: n.collects,
@@ -371,9 +371,9 @@ impl CorpusRows {
             .reviews
             .values()
             .map(|r| ReviewRow {
-                id: r.id.clone(),
-                author_id: r.author_id.clone(),
-                merchant_id: r.merchant_id.clone(),
+                id: r.id.to_string(),
+                author_id: r.author_id.to_string(),
+                merchant_id: r.merchant_id.to_string(),
                 created_at: ts(r.created_at),
                 rating: r.rating,
                 taste: r.aspects.taste,
@@ -393,8 +393,8 @@ impl CorpusRows {
             .iter()
             .enumerate()
             .map(|(i, v)| VisitRow {
-                author_id: v.author_id.clone(),
-                merchant_id: v.merchant_id.clone(),
+                author_id: v.author_id.to_string(),
+                merchant_id: v.merchant_id.to_string(),
                 at: ts(v.at),
                 kind: enum_str(&v.kind),
                 line: v.origin.line,
@@ -478,12 +478,12 @@ impl CorpusRows {
         for n in self.notes {
             let note = Note {
                 created_at: parse_ts(&n.created_at, "notes: created_at")?,
-                id: n.id,
-                author_id: n.author_id,
+                id: n.id.into(),
+                author_id: n.author_id.into(),
                 title: n.title,
                 body: n.body,
-                tags: n.tags,
-                merchant_ids: n.merchant_ids,
+                tags: n.tags.into_iter().map(Into::into).collect(),
+                merchant_ids: n.merchant_ids.into_iter().map(Into::into).collect(),
                 ip_city: n.ip_city,
                 likes: n.likes,
                 collects: n.collects,
@@ -498,9 +498,9 @@ impl CorpusRows {
         for r in self.reviews {
             let review = Review {
                 created_at: parse_ts(&r.created_at, "reviews: created_at")?,
-                id: r.id,
-                author_id: r.author_id,
-                merchant_id: r.merchant_id,
+                id: r.id.into(),
+                author_id: r.author_id.into(),
+                merchant_id: r.merchant_id.into(),
                 rating: r.rating,
                 aspects: Aspects {
                     taste: r.taste,
@@ -521,8 +521,8 @@ impl CorpusRows {
             c.visits.push(Visit {
                 at: parse_ts(&v.at, "visits: at")?,
                 kind: parse_enum::<VisitKind>(&v.kind, "visits: kind")?,
-                author_id: v.author_id,
-                merchant_id: v.merchant_id,
+                author_id: v.author_id.into(),
+                merchant_id: v.merchant_id.into(),
                 origin: origin("visits.jsonl", v.line),
             });
         }
