@@ -119,8 +119,7 @@ pub struct Cue {
     /// Byte offset one past its end in the original text.
     pub end: usize,
     /// The lexicon entry that matched (folded). Stored inline up to 24 bytes (eight Han
-    /// characters), so a cue costs no heap allocation of its own: a million documents
-    /// carry about 4.6 million cues. Saved stores keep it as a plain string, as before.
+    /// characters), so a cue costs no heap allocation of its own.
     pub word: CompactString,
     /// Its contribution to the polarity, after negation, degree, contrast and emphasis.
     pub weight: f32,
