@@ -695,17 +695,7 @@ fn skeleton(
     let notes: Vec<_> = c.notes.values().filter(|n| keep(&n.author_id)).collect();
     let linked: Vec<Vec<CompactString>> = notes
         .par_iter()
-        .map(|n| {
-            let mut merchant_ids: Vec<CompactString> = links
-                .merchants_of(&n.id)
-                .iter()
-                .filter(|m| c.merchants.contains_key(*m))
-                .map(|m| CompactString::new(m))
-                .collect();
-            merchant_ids.sort();
-            merchant_ids.dedup();
-            merchant_ids
-        })
+        .map(|n| links.known_merchants_of(&n.id, |m| c.merchants.contains_key(m)))
         .collect();
     let read = spree_candidates(c, &notes, &linked);
     let mut docs: Vec<Document> = notes

@@ -353,14 +353,7 @@ impl EvidenceSet {
                 .get(n.id.as_str())
                 .and_then(|d| d.same_text_hash(DocKind::Note, &text))
                 .unwrap_or_else(|| text_hash(DocKind::Note, &text));
-            let mut merchant_ids: Vec<CompactString> = links
-                .merchants_of(&n.id)
-                .iter()
-                .map(|m| CompactString::new(m))
-                .collect();
-            merchant_ids.retain(|m| merchants.contains_key(m.as_str()));
-            merchant_ids.sort();
-            merchant_ids.dedup();
+            let merchant_ids = links.known_merchants_of(&n.id, |m| merchants.contains_key(m));
             let old = reusable(&n.id, text_hash);
             let (reading, terms, bands) = match old {
                 Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),

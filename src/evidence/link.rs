@@ -43,7 +43,7 @@ pub struct LinkStats {
 /// Merchants each note speaks of.
 #[derive(Debug, Clone, Default)]
 pub struct NoteLinks {
-    by_note: BTreeMap<String, (LinkSource, Vec<String>)>,
+    by_note: BTreeMap<CompactString, (LinkSource, Vec<CompactString>)>,
     stats: LinkStats,
 }
 
@@ -156,7 +156,7 @@ impl NoteLinks {
         for ((id, _), f) in notes.into_iter().zip(found) {
             match f {
                 Found::Tag(ids) => {
-                    links.by_note.insert(id.to_string(), (LinkSource::Tag, ids));
+                    links.by_note.insert(id.clone(), (LinkSource::Tag, ids));
                     links.stats.by_tag += 1;
                 }
                 Found::NoCity => {
@@ -169,21 +169,33 @@ impl NoteLinks {
                 }
                 Found::Mention(ids) => {
                     links.stats.by_mention += 1;
-                    links
-                        .by_note
-                        .insert(id.to_string(), (LinkSource::Mention, ids));
+                    links.by_note.insert(id.clone(), (LinkSource::Mention, ids));
                 }
             }
         }
         links
     }
 
-    /// The merchants a note speaks of (empty when none could be told).
-    pub fn merchants_of(&self, note_id: &str) -> &[String] {
+    /// The merchants a note speaks of (empty when none could be told), sorted.
+    pub fn merchants_of(&self, note_id: &str) -> &[CompactString] {
         self.by_note
             .get(note_id)
             .map(|(_, m)| m.as_slice())
             .unwrap_or(&[])
+    }
+
+    /// The merchants a note speaks of that `known` accepts (those in the corpus), sorted
+    /// and deduplicated: the merchant list of the note's document.
+    pub(crate) fn known_merchants_of(
+        &self,
+        note_id: &str,
+        known: impl Fn(&str) -> bool,
+    ) -> Vec<CompactString> {
+        self.merchants_of(note_id)
+            .iter()
+            .filter(|m| known(m))
+            .cloned()
+            .collect()
     }
 
     /// How a note was linked, if it was.
@@ -197,7 +209,7 @@ impl NoteLinks {
     }
 
     /// Every linked note, in note-id order, with its merchants.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, LinkSource, &[String])> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, LinkSource, &[CompactString])> {
         self.by_note
             .iter()
             .map(|(id, (s, ms))| (id.as_str(), *s, ms.as_slice()))
@@ -207,18 +219,18 @@ impl NoteLinks {
 /// What linking found for one note.
 enum Found {
     /// Its own POI tags, sorted and deduplicated.
-    Tag(Vec<String>),
+    Tag(Vec<CompactString>),
     /// Untagged, and no city could be told.
     NoCity,
     /// Untagged and no name found (`ambiguous`: only names several merchants share).
     Nothing { ambiguous: bool },
     /// Untagged, linked by the names found in its text, sorted.
-    Mention(Vec<String>),
+    Mention(Vec<CompactString>),
 }
 
 fn link_note(note: &Note, names: &BTreeMap<&str, CityNames>) -> Found {
     if !note.merchant_ids.is_empty() {
-        let mut ids: Vec<String> = note.merchant_ids.iter().map(|m| m.to_string()).collect();
+        let mut ids = note.merchant_ids.clone();
         ids.sort();
         ids.dedup();
         return Found::Tag(ids);
@@ -238,7 +250,7 @@ fn link_note(note: &Note, names: &BTreeMap<&str, CityNames>) -> Found {
     if found.is_empty() {
         Found::Nothing { ambiguous }
     } else {
-        Found::Mention(found.into_iter().collect())
+        Found::Mention(found.into_iter().map(CompactString::from).collect())
     }
 }
 

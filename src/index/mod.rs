@@ -1098,10 +1098,13 @@ fn note_input<'a>(
         id: &note.id,
         kind: DocKind::Note,
         merchant_ids: if note.merchant_ids.is_empty() {
-            links.merchants_of(&note.id).to_vec()
+            links.merchants_of(&note.id)
         } else {
-            note.merchant_ids.iter().map(|m| m.to_string()).collect()
-        },
+            &note.merchant_ids
+        }
+        .iter()
+        .map(|m| m.to_string())
+        .collect(),
         fallback_city: note.ip_city.as_deref(),
         created_at: note.created_at,
         text: note.text().into(),
