@@ -630,25 +630,15 @@ fn spree_windows(
 
 /// Whether the commercial detectors (`trust::sponsored::detect`, the teachers' filter) can
 /// find anything in `text`: all they read of a text is its soft-ad markers and platform
-/// programmes, and on an empty text both are absent.
+/// programmes, and on an empty text both are absent. The skeleton keeps only such texts
+/// (the rest share one empty text), and the detectors read the same from them.
 fn has_commercial_wording(text: &str) -> bool {
     crate::text::markers::has_marker_or_programme(text)
 }
 
-/// `text` if the commercial detectors could find anything in it, else empty: they then
-/// read the same as from the full text, and the skeleton holds only the few texts that
-/// matter (in parallel here, once, rather than once per detector on one thread).
-fn commercial_text(text: String) -> String {
-    if has_commercial_wording(&text) {
-        text
-    } else {
-        String::new()
-    }
-}
-
 /// Every document with what the cross-city stages read (author, time, merchants, the
 /// platform's label, and the text only where it has commercial wording; see
-/// [`commercial_text`]), one evidence item per (document, merchant), and a reading only
+/// [`has_commercial_wording`]), one evidence item per (document, merchant), and a reading only
 /// for influencers' notes: the commercial, credibility, teacher and group detectors ask
 /// nothing else, so on it they give what they give on the full evidence.
 /// Only the documents of the authors `keep` accepts are in it.
@@ -668,7 +658,7 @@ fn skeleton(
         return_intent: None,
         cues: Vec::new(),
     });
-    // Shared by the reviews whose text the skeleton does not keep.
+    // Shared by the documents whose text the skeleton does not keep.
     let no_text: Arc<str> = Arc::from("");
     let doc =
         |id: &str, kind, author: &str, at, text: Arc<str>, merchant_ids: Vec<CompactString>| {
@@ -705,15 +695,19 @@ fn skeleton(
         .map(|(i, (n, merchant_ids))| {
             let text = n.text();
             let reading = read[i].then(|| {
-                let tokens = engine.analyzer().analyze(&text);
-                Arc::new(engine.sentiment().analyze_without_cues(&tokens, &text))
+                let tokens = engine.analyzer().analyze(text);
+                Arc::new(engine.sentiment().analyze_without_cues(&tokens, text))
             });
             let mut d = doc(
                 &n.id,
                 DocKind::Note,
                 &n.author_id,
                 n.created_at,
-                commercial_text(text).into(),
+                if has_commercial_wording(text) {
+                    n.shared_text()
+                } else {
+                    Arc::clone(&no_text)
+                },
                 merchant_ids,
             );
             d.declared_sponsored = n.sponsored;

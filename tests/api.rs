@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use jingxuan::corpus::DocKind;
 use jingxuan::selection::{ListRequest, SelectionPolicy};
 use jingxuan::store::{Snapshot, Store};
 use jingxuan::{Analysis, ErrorKind};
@@ -104,6 +105,26 @@ fn an_analysis_keeps_each_reading_without_its_cues_and_the_engine_reads_them_aga
     }
     // The demo's writing is mostly opinion: most texts carry a cue.
     assert!(with_cues * 2 > docs.len(), "{with_cues} of {}", docs.len());
+}
+
+#[test]
+fn a_notes_text_is_held_once_by_the_corpus_and_the_analysis() {
+    let a = analysis();
+    let notes = &a.corpus().notes;
+    let mut titled = 0;
+    for d in a.evidence().docs.iter().filter(|d| d.kind == DocKind::Note) {
+        let note = &notes[d.id.as_str()];
+        // The very allocation, not an equal copy.
+        assert!(Arc::ptr_eq(&d.text, &note.shared_text()), "{}", d.id);
+        // Title, a line break, body: what `text` was before the text was shared.
+        let joined = match note.title() {
+            Some(t) if !t.is_empty() => format!("{t}\n{}", note.body()),
+            _ => note.body().to_string(),
+        };
+        assert_eq!(&*d.text, joined, "{}", d.id);
+        titled += usize::from(note.title().is_some_and(|t| !t.is_empty()));
+    }
+    assert!(titled > 0, "the demo has titled notes");
 }
 
 #[test]

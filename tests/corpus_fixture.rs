@@ -74,7 +74,7 @@ fn lenient_lists_every_planted_line_and_accounts_for_all_lines() {
     assert_eq!(c.merchants.len(), 8, "10 merchants, two planted bad");
     assert_eq!(c.merchants["hz-zhiwei"].branch.as_deref(), Some("河坊街店"));
     assert!(
-        c.notes["n-001"].body.contains("周末要排队"),
+        c.notes["n-001"].body().contains("周末要排队"),
         "the edit wins"
     );
     assert!(!c.notes.contains_key("n-003"), "the tombstone deletes");

@@ -407,7 +407,7 @@ fn a_long_file_read_in_parallel_chunks_is_accounted_like_one_read_line_by_line()
         .corpus
         .notes
         .iter()
-        .map(|(id, n)| (id.to_string(), n.body.clone()))
+        .map(|(id, n)| (id.to_string(), n.body().to_string()))
         .collect();
     assert_eq!(bodies, live);
     let warned: Vec<&String> = two

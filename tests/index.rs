@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jingxuan::corpus::{
-    Aspects, Corpus, Merchant, MerchantStatus, Note, Origin, Review, Timestamp,
+    Aspects, Corpus, Merchant, MerchantStatus, Note, NoteText, Origin, Review, Timestamp,
 };
 use jingxuan::index::{
     DocKind, IndexStats, SearchHit, SearchIndex, SearchQuery, CLOSE_MARK, OPEN_MARK,
@@ -44,8 +44,7 @@ fn note(id: &str, merchant_ids: &[&str], ip_city: Option<&str>, title: &str, bod
         id: id.into(),
         author_id: format!("a_{id}").into(),
         created_at: ts("2025-10-02T12:30:00+08:00"),
-        title: (!title.is_empty()).then(|| title.to_string()),
-        body: body.to_string(),
+        content: NoteText::new((!title.is_empty()).then_some(title), body),
         tags: Vec::new(),
         merchant_ids: merchant_ids.iter().map(|m| (*m).into()).collect(),
         ip_city: ip_city.map(str::to_string),
@@ -683,7 +682,7 @@ fn the_demo_indexed_beside_its_analysis_answers_as_one_indexed_after_it() {
     let texts: Vec<(&str, String)> = c
         .notes
         .values()
-        .map(|n| (n.id.as_str(), n.text()))
+        .map(|n| (n.id.as_str(), n.text().to_string()))
         .chain(
             c.reviews
                 .values()

@@ -203,7 +203,7 @@ fn evaluate(variant: &Variant, seed: u64, rows: &mut Vec<Row>) -> (usize, usize,
     }
     for n in c.notes.values() {
         let e = &mut lex_sum[index(&n.merchant_ids[0])];
-        e.0 += f64::from(lexicon.ntusd_count(&n.text()));
+        e.0 += f64::from(lexicon.ntusd_count(n.text()));
         e.1 += 1;
     }
     let mean = |v: &[(f64, usize)]| -> Vec<f64> {

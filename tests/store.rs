@@ -182,7 +182,7 @@ proptest! {
         for d in after.analysis().evidence().docs.iter().filter(|d| d.kind == corpus::DocKind::Note) {
             let note = &after.corpus().notes[d.id.as_str()];
             let text = note.text();
-            prop_assert_eq!(&*d.text, text.as_str());
+            prop_assert_eq!(&*d.text, text);
             if let Some(t) = old.get(d.id.as_str()).filter(|t| ****t == *d.text) {
                 unchanged += 1;
                 shared += usize::from(Arc::ptr_eq(t, &d.text));

@@ -750,8 +750,9 @@ impl FileLoader<'_> {
     /// Reads the file by chunks of lines; each chunk is parsed and validated in parallel
     /// (every check a line needs is against earlier files, which no line of this file
     /// changes: merchants for references, accounts for the unknown-account warning)
-    /// while the chunk before it is applied in line order, so the sequential part
-    /// (inserting records by id) runs beside the parsing, and the corpus, counts,
+    /// while the chunk before it is applied in line order and the one after it is read,
+    /// so the sequential parts (reading the input, inserting records by id) run beside
+    /// the parsing, and the corpus, counts,
     /// problems and warnings are those of a line-by-line read on any number of threads.
     fn read<R: BufRead>(&mut self, r: R) -> io::Result<()> {
         use rayon::prelude::*;
@@ -773,41 +774,54 @@ impl FileLoader<'_> {
             known: &ids,
         };
         let mut lines = ChunkReader::new(r, self.opts.max_line_bytes);
+        // Two chunks in turn: while the pool parses one, this thread applies the lines
+        // parsed before it and reads the next from the input (reading is sequential; with
+        // it beside the parsing, no core waits for the input).
         let mut chunk = Chunk::default();
+        let mut next = Chunk::default();
+        // The first turn only reads.
+        let mut end = false;
         let mut pending: Option<(Vec<u64>, Vec<Parsed>)> = None;
         let out = loop {
-            let end = match lines.fill(&mut chunk) {
-                Ok(end) => end,
-                Err(e) => break Err(e),
-            };
-            if !chunk.lines.is_empty() {
-                let before = pending.take();
-                let (parsed, ()) = rayon::join(
-                    || {
-                        chunk
+            let before = pending.take();
+            let mut parsed: Vec<Parsed> = Vec::new();
+            let mut filled: io::Result<bool> = Ok(true);
+            rayon::in_place_scope(|s| {
+                if !chunk.lines.is_empty() {
+                    let (chunk, ctx, parsed) = (&chunk, &ctx, &mut parsed);
+                    s.spawn(move |_| {
+                        *parsed = chunk
                             .lines
                             .par_iter()
                             .map(|(line_no, range)| match range {
                                 None => ctx.too_long(),
                                 Some(range) => ctx.parse(&chunk.bytes[range.clone()], *line_no),
                             })
-                            .collect::<Vec<Parsed>>()
-                    },
-                    || {
-                        if let Some((lines, parsed)) = before {
-                            self.apply_all(lines, parsed);
-                        }
-                    },
-                );
-                pending = Some((chunk.lines.iter().map(|(l, _)| *l).collect(), parsed));
-                chunk.bytes.clear();
-                chunk.lines.clear();
-            }
-            if end {
-                if let Some((lines, parsed)) = pending.take() {
+                            .collect();
+                    });
+                }
+                if let Some((lines, parsed)) = before {
                     self.apply_all(lines, parsed);
                 }
-                break Ok(());
+                if !end {
+                    filled = lines.fill(&mut next);
+                }
+            });
+            if !chunk.lines.is_empty() {
+                pending = Some((chunk.lines.iter().map(|(l, _)| *l).collect(), parsed));
+            }
+            chunk.bytes.clear();
+            chunk.lines.clear();
+            std::mem::swap(&mut chunk, &mut next);
+            match filled {
+                Err(e) => break Err(e),
+                Ok(_) if end => {
+                    if let Some((lines, parsed)) = pending.take() {
+                        self.apply_all(lines, parsed);
+                    }
+                    break Ok(());
+                }
+                Ok(last) => end = last,
             }
         };
         drop(ids);
@@ -1183,7 +1197,7 @@ mod tests {
                     .corpus
                     .notes
                     .get(format!("n-{id}").as_str())
-                    .map(|x| x.body.clone()),
+                    .map(|x| x.body().to_string()),
                 last_body(id),
                 "n-{id}"
             );

@@ -4,6 +4,8 @@
 //! here: the loader moves it into [`CommercialBook`](super::CommercialBook), which the
 //! scoring modules never receive (see ARCHITECTURE.md, "money never reaches scoring").
 
+use std::sync::Arc;
+
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
@@ -135,7 +137,12 @@ pub struct Author {
 }
 
 /// A user note (种草笔记).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Its title and body are held as one shared text ([`NoteText`]), the form every stage
+/// reads: an analysis and an index share it instead of joining a copy of their own.
+/// It serialises with the contract's `title` and `body` fields.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "NoteFields")]
 pub struct Note {
     /// Note id.
     pub id: CompactString,
@@ -143,10 +150,8 @@ pub struct Note {
     pub author_id: CompactString,
     /// When it was posted.
     pub created_at: Timestamp,
-    /// Title, when any.
-    pub title: Option<String>,
-    /// Body text (may be empty when the title carries the text).
-    pub body: String,
+    /// Title and body.
+    pub content: NoteText,
     /// Topic tags, without `#`.
     pub tags: Vec<CompactString>,
     /// POI tags as written; mention linking may find more (see `evidence::link`).
@@ -165,18 +170,181 @@ pub struct Note {
     pub images: u64,
     /// Platform-declared commercial label; `None` means unknown, not false.
     pub sponsored: Option<bool>,
-    #[serde(skip)]
     /// The line it was read from.
     pub origin: Origin,
 }
 
 impl Note {
-    /// Title and body as one text, title first: what is indexed and analysed.
-    pub fn text(&self) -> String {
-        match &self.title {
-            Some(t) if !t.is_empty() => format!("{t}\n{}", self.body),
-            _ => self.body.clone(),
+    /// Title and body as one text, title first (a line break between): what is indexed
+    /// and analysed.
+    pub fn text(&self) -> &str {
+        self.content.as_str()
+    }
+
+    /// [`text`](Self::text), shared: a reference count, not a copy.
+    pub fn shared_text(&self) -> Arc<str> {
+        self.content.shared()
+    }
+
+    /// The title, when the record has one (possibly empty).
+    pub fn title(&self) -> Option<&str> {
+        self.content.title()
+    }
+
+    /// The body (may be empty when the title carries the text).
+    pub fn body(&self) -> &str {
+        self.content.body()
+    }
+}
+
+/// A note's title and body held as one text: the title, a line break and the body, or
+/// the body alone when there is no title or it is empty. Cloning it shares the text.
+///
+/// ```
+/// use jingxuan::corpus::NoteText;
+///
+/// let t = NoteText::new(Some("周末探店"), "排队一小时，值得");
+/// assert_eq!(t.as_str(), "周末探店\n排队一小时，值得");
+/// assert_eq!(t.title(), Some("周末探店"));
+/// assert_eq!(t.body(), "排队一小时，值得");
+/// assert_eq!(NoteText::new(Some(""), "只有正文").as_str(), "只有正文");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NoteText {
+    text: Arc<str>,
+    /// The title's length in bytes, when there is a title (0: an empty one).
+    title_len: Option<usize>,
+}
+
+impl NoteText {
+    /// The text of a note with this title and body.
+    pub fn new(title: Option<&str>, body: &str) -> NoteText {
+        let text: Arc<str> = match title {
+            Some(t) if !t.is_empty() => {
+                let mut s = String::with_capacity(t.len() + 1 + body.len());
+                s.push_str(t);
+                s.push('\n');
+                s.push_str(body);
+                s.into()
+            }
+            _ => body.into(),
+        };
+        NoteText {
+            text,
+            title_len: title.map(str::len),
         }
+    }
+
+    /// Title and body as one text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The text, shared.
+    pub fn shared(&self) -> Arc<str> {
+        Arc::clone(&self.text)
+    }
+
+    /// The title, when there is one (possibly empty).
+    pub fn title(&self) -> Option<&str> {
+        self.title_len.map(|n| &self.text[..n])
+    }
+
+    /// The body.
+    pub fn body(&self) -> &str {
+        match self.title_len {
+            Some(n) if n > 0 => &self.text[n + 1..],
+            _ => &self.text,
+        }
+    }
+}
+
+impl Default for NoteText {
+    fn default() -> Self {
+        NoteText::new(None, "")
+    }
+}
+
+/// A note's fields as the contract writes them: what [`Note`] serialises as.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "Note")]
+struct NoteFields {
+    id: CompactString,
+    author_id: CompactString,
+    created_at: Timestamp,
+    title: Option<String>,
+    body: String,
+    tags: Vec<CompactString>,
+    merchant_ids: Vec<CompactString>,
+    ip_city: Option<String>,
+    likes: u64,
+    collects: u64,
+    comments: u64,
+    shares: u64,
+    images: u64,
+    sponsored: Option<bool>,
+}
+
+impl From<NoteFields> for Note {
+    fn from(n: NoteFields) -> Note {
+        Note {
+            content: NoteText::new(n.title.as_deref(), &n.body),
+            id: n.id,
+            author_id: n.author_id,
+            created_at: n.created_at,
+            tags: n.tags,
+            merchant_ids: n.merchant_ids,
+            ip_city: n.ip_city,
+            likes: n.likes,
+            collects: n.collects,
+            comments: n.comments,
+            shares: n.shares,
+            images: n.images,
+            sponsored: n.sponsored,
+            origin: Origin::default(),
+        }
+    }
+}
+
+/// [`NoteFields`] borrowed from a note, to serialise it without a copy.
+#[derive(Serialize)]
+#[serde(rename = "Note")]
+struct NoteFieldsRef<'a> {
+    id: &'a CompactString,
+    author_id: &'a CompactString,
+    created_at: &'a Timestamp,
+    title: Option<&'a str>,
+    body: &'a str,
+    tags: &'a [CompactString],
+    merchant_ids: &'a [CompactString],
+    ip_city: &'a Option<String>,
+    likes: u64,
+    collects: u64,
+    comments: u64,
+    shares: u64,
+    images: u64,
+    sponsored: Option<bool>,
+}
+
+impl Serialize for Note {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        NoteFieldsRef {
+            id: &self.id,
+            author_id: &self.author_id,
+            created_at: &self.created_at,
+            title: self.title(),
+            body: self.body(),
+            tags: &self.tags,
+            merchant_ids: &self.merchant_ids,
+            ip_city: &self.ip_city,
+            likes: self.likes,
+            collects: self.collects,
+            comments: self.comments,
+            shares: self.shares,
+            images: self.images,
+            sponsored: self.sponsored,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -281,4 +449,63 @@ pub struct CurationDecision {
     #[serde(skip)]
     /// The line it was read from.
     pub origin: Origin,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(title: Option<&str>, body: &str) -> Note {
+        Note {
+            id: "n1".into(),
+            author_id: "a1".into(),
+            created_at: Timestamp::from_unix(1_700_000_000),
+            content: NoteText::new(title, body),
+            tags: vec!["探店".into()],
+            merchant_ids: vec!["m1".into()],
+            ip_city: Some("杭州".into()),
+            likes: 3,
+            collects: 0,
+            comments: 1,
+            shares: 0,
+            images: 2,
+            sponsored: None,
+            origin: Origin::default(),
+        }
+    }
+
+    #[test]
+    fn a_note_keeps_its_title_and_body_apart_inside_one_text() {
+        // No title, an empty one, a title with an empty body, and bodies with line breaks
+        // of their own (the first break after a title is the joint).
+        let cases = [
+            (None, "只有正文\n第二行", "只有正文\n第二行"),
+            (Some(""), "正文", "正文"),
+            (Some("标题"), "", "标题\n"),
+            (
+                Some("标题\n副标题"),
+                "正文\n尾巴",
+                "标题\n副标题\n正文\n尾巴",
+            ),
+        ];
+        for (title, body, joined) in cases {
+            let n = note(title, body);
+            assert_eq!(n.text(), joined);
+            assert_eq!(n.title(), title);
+            assert_eq!(n.body(), body);
+        }
+    }
+
+    #[test]
+    fn a_note_serialises_with_the_contracts_title_and_body() {
+        for title in [None, Some(""), Some("周末探店")] {
+            let n = note(title, "排队一小时，值得");
+            let json = serde_json::to_value(&n).unwrap();
+            assert_eq!(json["title"], serde_json::json!(title));
+            assert_eq!(json["body"], "排队一小时，值得");
+            assert!(json.get("content").is_none());
+            let back: Note = serde_json::from_value(json).unwrap();
+            assert_eq!(back, n);
+        }
+    }
 }

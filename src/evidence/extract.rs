@@ -351,28 +351,28 @@ impl EvidenceSet {
             let text = n.text();
             let text_hash = before
                 .get(n.id.as_str())
-                .and_then(|d| d.same_text_hash(DocKind::Note, &text))
-                .unwrap_or_else(|| text_hash(DocKind::Note, &text));
+                .and_then(|d| d.same_text_hash(DocKind::Note, text))
+                .unwrap_or_else(|| text_hash(DocKind::Note, text));
             let merchant_ids = links.known_merchants_of(&n.id, |m| merchants.contains_key(m));
             let old = reusable(&n.id, text_hash);
             let (reading, terms, bands) = match old {
                 Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
                 None => {
-                    let tokens = analyzer.analyze(&text);
+                    let tokens = analyzer.analyze(text);
                     let read = (
-                        Arc::new(sentiment.analyze_without_cues(&tokens, &text)),
+                        Arc::new(sentiment.analyze_without_cues(&tokens, text)),
                         terms_of(&tokens).into(),
-                        band_hasher.bands(&text).map(Arc::new),
+                        band_hasher.bands(text).map(Arc::new),
                     );
                     if let Some(tap) = tap {
-                        tap.put(k, &text, tokens);
+                        tap.put(k, text, tokens);
                     }
                     read
                 }
             };
             let parts = match old {
                 Some(d) if d.merchant_ids == merchant_ids => Arc::clone(d.parts),
-                _ if merchant_ids.len() > 1 => split_by_merchant(corpus, &merchant_ids, &text)
+                _ if merchant_ids.len() > 1 => split_by_merchant(corpus, &merchant_ids, text)
                     .into_iter()
                     .map(|(merchant_id, ranges)| {
                         let passage: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
@@ -387,12 +387,9 @@ impl EvidenceSet {
                     .collect(),
                 _ => Arc::clone(&no_parts),
             };
-            // The same bytes as the earlier analysis's text: share them. Compared, not
-            // trusted to the hash, since the text is what every later stage reads.
-            let text: Arc<str> = match old.and_then(|d| d.text) {
-                Some(t) if **t == *text => Arc::clone(t),
-                _ => text.into(),
-            };
+            // The note's own text, shared: the corpus and the analysis hold it once, and an
+            // update's corpus (records carried over) shares it with the earlier analysis.
+            let text = n.shared_text();
             Document {
                 terms,
                 text_hash,

@@ -239,7 +239,7 @@ fn link_note(note: &Note, names: &BTreeMap<&str, CityNames>) -> Found {
     if cities.is_empty() {
         return Found::NoCity;
     }
-    let text = normalize(&note.text()).text;
+    let text = normalize(note.text()).text;
     let mut found = BTreeSet::new();
     let mut ambiguous = false;
     for city in cities {
@@ -312,8 +312,7 @@ mod tests {
             id: id.into(),
             author_id: "a1".into(),
             created_at: Timestamp::parse_rfc3339("2025-10-02T12:30:00+08:00").unwrap(),
-            title: None,
-            body: body.into(),
+            content: crate::corpus::NoteText::new(None, body),
             tags: tags.iter().map(|t| CompactString::from(*t)).collect(),
             merchant_ids: merchant_ids
                 .iter()

@@ -420,8 +420,11 @@ pub(crate) fn assess_with(
     let (commercial, programmes, credibility, groups) = match cross {
         None => {
             let (commercial, programmes) = sponsored::detect_with_programmes(corpus, evidence);
-            let credibility = author::credibility(corpus, evidence, as_of, &commercial);
-            let groups = collusion::detect_indexed(&[(evidence, &commercial)]);
+            // Independent of each other: side by side (each is only partly parallel).
+            let (credibility, groups) = rayon::join(
+                || author::credibility(corpus, evidence, as_of, &commercial),
+                || collusion::detect_indexed(&[(evidence, &commercial)]),
+            );
             (commercial, Some(programmes), credibility, groups)
         }
         Some(cross) => {

@@ -13,7 +13,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use jingxuan::corpus::{
     Aspects, Author, Corpus, CurationDecision, Decision, LatLng, Merchant, MerchantStatus, Note,
-    Origin, Review, Timestamp, Visit, VisitKind,
+    NoteText, Origin, Review, Timestamp, Visit, VisitKind,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -351,8 +351,8 @@ impl CorpusRows {
                     id: n.id.to_string(),
                     author_id: n.author_id.to_string(),
                     created_at: ts(n.created_at),
-                    title: n.title.clone(),
-                    body: n.body.clone(),
+                    title: n.title().map(str::to_string),
+                    body: n.body().to_string(),
                     tags: n.tags.iter().map(|t| t.to_string()).collect(),
                     merchant_ids: n.merchant_ids.iter().map(|m| m.to_string()).collect(),
                     ip_city: n.ip_city.clone(),
@@ -480,8 +480,7 @@ impl CorpusRows {
                 created_at: parse_ts(&n.created_at, "notes: created_at")?,
                 id: n.id.into(),
                 author_id: n.author_id.into(),
-                title: n.title,
-                body: n.body,
+                content: NoteText::new(n.title.as_deref(), &n.body),
                 tags: n.tags.into_iter().map(Into::into).collect(),
                 merchant_ids: n.merchant_ids.into_iter().map(Into::into).collect(),
                 ip_city: n.ip_city,
