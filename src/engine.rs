@@ -14,7 +14,7 @@
 //! # Ok::<(), jingxuan::Error>(())
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::corpus::{Corpus, DocKind, Merchant, Timestamp};
 use crate::error::{Result, UserError};
 use crate::evidence::extract::TokenTap;
-use crate::evidence::extract::{Reading, ReadingRef};
+use crate::evidence::extract::{Earlier, Reading};
 use crate::evidence::link::NoteLinks;
 use crate::evidence::sentiment::{SentimentModel, TextEvidence};
 use crate::evidence::{Document, Evidence, EvidenceSet};
@@ -148,7 +148,7 @@ impl Engine {
     /// Cost: CPU-bound, the whole pipeline's price (every text read, every weight); it
     /// runs on the current rayon pool (see [`Engine`]'s "Threads").
     pub fn analyze(&self, corpus: impl Into<Arc<Corpus>>, as_of: Option<Timestamp>) -> Analysis {
-        self.analyze_from(corpus.into(), as_of, &HashMap::new(), None, None, None)
+        self.analyze_from(corpus.into(), as_of, &Earlier::none(), None, None, None)
     }
 
     /// [`analyze`](Self::analyze), reading again only the notes and reviews
@@ -165,14 +165,10 @@ impl Engine {
         let previous = &*previous.inner;
         let reuse = Arc::ptr_eq(&self.analyzer, &previous.analyzer)
             || self.same_words(previous.analyzer.extra_words());
-        // Hashed with Fx, not SipHash: a million ids inserted and looked up twice each.
-        let before: rustc_hash::FxHashMap<&str, ReadingRef<'_>> = if reuse {
-            let docs = &previous.evidence.docs;
-            docs.iter()
-                .map(|d| (d.id.as_str(), ReadingRef::of_doc(d)))
-                .collect()
+        let before = if reuse {
+            Earlier::of_docs(&previous.evidence.docs)
         } else {
-            Default::default()
+            Earlier::none()
         };
         // The learned model reads characters, not tokens: it stays valid across dictionaries.
         let readers = previous.evidence.readers.as_deref();
@@ -188,10 +184,7 @@ impl Engine {
         as_of: Option<Timestamp>,
         readings: &[Reading],
     ) -> Analysis {
-        let before: rustc_hash::FxHashMap<&str, ReadingRef<'_>> = readings
-            .iter()
-            .map(|r| (r.id.as_str(), ReadingRef::of_saved(r)))
-            .collect();
+        let before = Earlier::of_saved(readings);
         self.analyze_from(corpus, as_of, &before, None, None, None)
     }
 
@@ -218,11 +211,11 @@ impl Engine {
     /// `global`: a city shard's analysis (`crate::shard`) takes what spans cities from it.
     /// `tap`: the search index built beside the analysis (`IndexWriter::analyze_and_add`),
     /// handed the tokens of every text read.
-    pub(crate) fn analyze_from<S: std::hash::BuildHasher + Sync>(
+    pub(crate) fn analyze_from(
         &self,
         corpus: Arc<Corpus>,
         as_of: Option<Timestamp>,
-        before: &HashMap<&str, ReadingRef<'_>, S>,
+        before: &Earlier<'_>,
         previous_readers: Option<&crate::evidence::reader::Readers>,
         global: Option<&crate::shard::GlobalPass>,
         tap: Option<&dyn TokenTap>,
@@ -240,12 +233,12 @@ impl Engine {
     /// `NoteLinks::build(&corpus)`): the index built beside the analysis needs both first,
     /// and building the links twice cost about 0.7 s of CPU at 1M documents.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn analyze_linked<S: std::hash::BuildHasher + Sync>(
+    pub(crate) fn analyze_linked(
         &self,
         corpus: Arc<Corpus>,
         as_of: Timestamp,
         links: NoteLinks,
-        before: &HashMap<&str, ReadingRef<'_>, S>,
+        before: &Earlier<'_>,
         previous_readers: Option<&crate::evidence::reader::Readers>,
         global: Option<&crate::shard::GlobalPass>,
         tap: Option<&dyn TokenTap>,

@@ -49,7 +49,7 @@
 //! A shard's [`Analysis`] answers for its own city only: other cities' merchants are in
 //! its corpus (for their names) but not their documents.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use compact_str::CompactString;
@@ -530,7 +530,7 @@ impl Engine {
         self.analyze_from(
             shard,
             Some(global.as_of),
-            &HashMap::new(),
+            &crate::evidence::extract::Earlier::none(),
             None,
             Some(global),
             None,

@@ -1,8 +1,7 @@
 //! From a corpus to evidence: one [`Document`] per note or review, and one [`Evidence`] per
 //! (document, merchant it speaks of), each with the opinion it carries.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -155,6 +154,65 @@ impl<'a> ReadingRef<'a> {
     }
 }
 
+/// Earlier readings by document id, for an analysis to reuse: an earlier analysis's
+/// documents, or readings a saved store kept. The index is ids to positions (a million
+/// entries of 24 bytes, built once per update), and a [`ReadingRef`] is made on lookup.
+pub(crate) struct Earlier<'a> {
+    at: rustc_hash::FxHashMap<&'a str, u32>,
+    from: EarlierFrom<'a>,
+}
+
+enum EarlierFrom<'a> {
+    Docs(&'a [Document]),
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
+    Saved(&'a [Reading]),
+}
+
+impl<'a> Earlier<'a> {
+    /// Nothing to reuse: every text is read.
+    pub(crate) fn none() -> Self {
+        Earlier {
+            at: Default::default(),
+            from: EarlierFrom::Docs(&[]),
+        }
+    }
+
+    /// An earlier analysis's documents.
+    pub(crate) fn of_docs(docs: &'a [Document]) -> Self {
+        Earlier {
+            at: Self::positions(docs.iter().map(|d| d.id.as_str())),
+            from: EarlierFrom::Docs(docs),
+        }
+    }
+
+    /// Readings a saved store kept.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
+    pub(crate) fn of_saved(readings: &'a [Reading]) -> Self {
+        Earlier {
+            at: Self::positions(readings.iter().map(|r| r.id.as_str())),
+            from: EarlierFrom::Saved(readings),
+        }
+    }
+
+    fn positions(
+        ids: impl ExactSizeIterator<Item = &'a str>,
+    ) -> rustc_hash::FxHashMap<&'a str, u32> {
+        let mut at = rustc_hash::FxHashMap::with_capacity_and_hasher(ids.len(), Default::default());
+        // Positions fit in u32: a corpus of four billion documents is not read in one piece.
+        at.extend(ids.enumerate().map(|(i, id)| (id, i as u32)));
+        at
+    }
+
+    /// The earlier reading of the document with this id, if any.
+    pub(crate) fn get(&self, id: &str) -> Option<ReadingRef<'a>> {
+        let i = *self.at.get(id)? as usize;
+        Some(match self.from {
+            EarlierFrom::Docs(docs) => ReadingRef::of_doc(&docs[i]),
+            EarlierFrom::Saved(readings) => ReadingRef::of_saved(&readings[i]),
+        })
+    }
+}
+
 impl Reading {
     /// This reading as an analysis keeps it: with no cues. A state saved by an earlier
     /// version holds them; they are dropped as it loads.
@@ -296,14 +354,7 @@ impl EvidenceSet {
         sentiment: &SentimentModel,
         previous: Option<&EvidenceSet>,
     ) -> EvidenceSet {
-        let before: rustc_hash::FxHashMap<&str, ReadingRef<'_>> = previous
-            .map(|p| {
-                p.docs
-                    .iter()
-                    .map(|d| (d.id.as_str(), ReadingRef::of_doc(d)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let before = previous.map_or_else(Earlier::none, |p| Earlier::of_docs(&p.docs));
         let as_of = corpus.resolve_as_of(None);
         let readers = previous.and_then(|p| p.readers.as_deref());
         Self::extract_with(
@@ -321,24 +372,27 @@ impl EvidenceSet {
     /// `None` computes them from `corpus`. `tap`, if any, is handed each whole text's
     /// tokens once read (see [`TokenTap`]).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn extract_with<S: BuildHasher + Sync>(
+    pub(crate) fn extract_with(
         corpus: &Corpus,
         links: &NoteLinks,
         analyzer: &Analyzer,
         sentiment: &SentimentModel,
-        before: &HashMap<&str, ReadingRef<'_>, S>,
+        before: &Earlier<'_>,
         as_of: Timestamp,
         previous: Option<&Readers>,
         teachers: Option<&std::collections::BTreeSet<String>>,
         tap: Option<&dyn TokenTap>,
     ) -> EvidenceSet {
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
-        // Hashed, not ordered: several lookups per item, a million items.
-        let merchants: rustc_hash::FxHashMap<&str, &crate::corpus::Merchant> = corpus
+        // Hashed, not ordered: several lookups per item, a million items. With each
+        // merchant its rank in id order, so that items sort by a number, not a string.
+        let ranked: rustc_hash::FxHashMap<&str, (u32, &crate::corpus::Merchant)> = corpus
             .merchants
             .iter()
-            .map(|(id, m)| (id.as_str(), m))
+            .enumerate()
+            .map(|(rank, (id, m))| (id.as_str(), (rank as u32, m)))
             .collect();
+        let merchants = |id: &str| ranked.get(id).map(|&(_, m)| m);
         let band_hasher = BandHasher::default();
         let visits = visit_proofs(corpus);
         // One empty list for every document with no parts (most): an `Arc` of an empty
@@ -353,7 +407,7 @@ impl EvidenceSet {
                 .get(n.id.as_str())
                 .and_then(|d| d.same_text_hash(DocKind::Note, text))
                 .unwrap_or_else(|| text_hash(DocKind::Note, text));
-            let merchant_ids = links.known_merchants_of(&n.id, |m| merchants.contains_key(m));
+            let merchant_ids = links.known_merchants_of(&n.id, |m| ranked.contains_key(m));
             let old = reusable(&n.id, text_hash);
             let (reading, terms, bands) = match old {
                 Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
@@ -502,7 +556,7 @@ impl EvidenceSet {
         // log-odds reused when its text and its city's model are unchanged. A document is
         // read with the model of its first merchant's city.
         let city_of = |d: &Document| -> Option<&str> {
-            let m = merchants.get(d.merchant_ids.first()?.as_str())?;
+            let m = merchants(d.merchant_ids.first()?.as_str())?;
             Some(m.city.as_str())
         };
         // Only accounts with a record of rated reviews teach the model and calibrate it
@@ -592,7 +646,7 @@ impl EvidenceSet {
 
         // Per document in parallel (passages of a 合集 are read again here), collected in
         // document order: the same items in the same order on any number of threads.
-        let mut items: Vec<Evidence> = docs
+        let mut items: Vec<(u32, Evidence)> = docs
             .par_iter()
             .enumerate()
             .flat_map_iter(|(i, d)| d.merchant_ids.iter().map(move |m| (i, d, m)))
@@ -613,7 +667,10 @@ impl EvidenceSet {
                 let verified = proof != Proof::None;
                 let part = d.parts.iter().find(|p| p.merchant_id == m.as_str());
                 let reading = part.map_or(&*d.reading, |p| &p.reading);
-                let merchant = merchants.get(m.as_str()).copied();
+                let (rank, merchant) = match ranked.get(m.as_str()) {
+                    Some(&(rank, merchant)) => (rank, Some(merchant)),
+                    None => (u32::MAX, None),
+                };
                 let city = merchant.map(|m| m.city.as_str());
                 let reader = readers.of(city);
                 // A passage of a 合集, or a note read for a merchant of another city than its
@@ -635,32 +692,36 @@ impl EvidenceSet {
                 };
                 let category = merchant.map(|m| m.top_category());
                 let text = reader.value(category, logit, reading.polarity);
-                Evidence {
+                let item = Evidence {
                     doc: i,
                     merchant_id: m.clone(),
                     value: opinion_value(d.star, reading, text),
                     hygiene_alert: reading.hygiene_alert,
                     verified_visit: verified,
                     proof,
-                }
+                };
+                (rank, item)
             })
             .collect();
         // The document's position last makes the key unique (a document names a merchant
         // once), so an unstable parallel sort gives the one order a stable sort gave.
-        items.par_sort_unstable_by(|a, b| {
-            (
-                a.merchant_id.as_str(),
-                docs[a.doc].created_at,
-                docs[a.doc].id.as_str(),
-                a.doc,
-            )
-                .cmp(&(
-                    b.merchant_id.as_str(),
+        // Merchants compare by rank, which is their ids' order, unless one is unknown.
+        let by_id = items.iter().any(|&(rank, _)| rank == u32::MAX);
+        items.par_sort_unstable_by(|(rank_a, a), (rank_b, b)| {
+            let merchant = if by_id {
+                a.merchant_id.as_str().cmp(b.merchant_id.as_str())
+            } else {
+                rank_a.cmp(rank_b)
+            };
+            merchant.then_with(|| {
+                (docs[a.doc].created_at, docs[a.doc].id.as_str(), a.doc).cmp(&(
                     docs[b.doc].created_at,
                     docs[b.doc].id.as_str(),
                     b.doc,
                 ))
+            })
         });
+        let items: Vec<Evidence> = items.into_iter().map(|(_, item)| item).collect();
         EvidenceSet {
             docs,
             items,

@@ -543,7 +543,7 @@ impl IndexWriter<'_> {
             Arc::clone(&corpus),
             as_of,
             links.clone(),
-            &std::collections::HashMap::new(),
+            &crate::evidence::extract::Earlier::none(),
             None,
             None,
             Some(&feed),
