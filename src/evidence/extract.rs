@@ -384,15 +384,12 @@ impl EvidenceSet {
         tap: Option<&dyn TokenTap>,
     ) -> EvidenceSet {
         let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
-        // Hashed, not ordered: several lookups per item, a million items. With each
-        // merchant its rank in id order, so that items sort by a number, not a string.
-        let ranked: rustc_hash::FxHashMap<&str, (u32, &crate::corpus::Merchant)> = corpus
+        // Hashed, not ordered: several lookups per item, a million items.
+        let merchants: rustc_hash::FxHashMap<&str, &crate::corpus::Merchant> = corpus
             .merchants
             .iter()
-            .enumerate()
-            .map(|(rank, (id, m))| (id.as_str(), (rank as u32, m)))
+            .map(|(id, m)| (id.as_str(), m))
             .collect();
-        let merchants = |id: &str| ranked.get(id).map(|&(_, m)| m);
         let band_hasher = BandHasher::default();
         let visits = visit_proofs(corpus);
         // One empty list for every document with no parts (most): an `Arc` of an empty
@@ -407,7 +404,7 @@ impl EvidenceSet {
                 .get(n.id.as_str())
                 .and_then(|d| d.same_text_hash(DocKind::Note, text))
                 .unwrap_or_else(|| text_hash(DocKind::Note, text));
-            let merchant_ids = links.known_merchants_of(&n.id, |m| ranked.contains_key(m));
+            let merchant_ids = links.known_merchants_of(&n.id, |m| merchants.contains_key(m));
             let old = reusable(&n.id, text_hash);
             let (reading, terms, bands) = match old {
                 Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
@@ -556,7 +553,7 @@ impl EvidenceSet {
         // log-odds reused when its text and its city's model are unchanged. A document is
         // read with the model of its first merchant's city.
         let city_of = |d: &Document| -> Option<&str> {
-            let m = merchants(d.merchant_ids.first()?.as_str())?;
+            let m = merchants.get(d.merchant_ids.first()?.as_str())?;
             Some(m.city.as_str())
         };
         // Only accounts with a record of rated reviews teach the model and calibrate it
@@ -646,7 +643,7 @@ impl EvidenceSet {
 
         // Per document in parallel (passages of a 合集 are read again here), collected in
         // document order: the same items in the same order on any number of threads.
-        let mut items: Vec<(u32, Evidence)> = docs
+        let mut items: Vec<Evidence> = docs
             .par_iter()
             .enumerate()
             .flat_map_iter(|(i, d)| d.merchant_ids.iter().map(move |m| (i, d, m)))
@@ -667,10 +664,7 @@ impl EvidenceSet {
                 let verified = proof != Proof::None;
                 let part = d.parts.iter().find(|p| p.merchant_id == m.as_str());
                 let reading = part.map_or(&*d.reading, |p| &p.reading);
-                let (rank, merchant) = match ranked.get(m.as_str()) {
-                    Some(&(rank, merchant)) => (rank, Some(merchant)),
-                    None => (u32::MAX, None),
-                };
+                let merchant = merchants.get(m.as_str()).copied();
                 let city = merchant.map(|m| m.city.as_str());
                 let reader = readers.of(city);
                 // A passage of a 合集, or a note read for a merchant of another city than its
@@ -692,36 +686,32 @@ impl EvidenceSet {
                 };
                 let category = merchant.map(|m| m.top_category());
                 let text = reader.value(category, logit, reading.polarity);
-                let item = Evidence {
+                Evidence {
                     doc: i,
                     merchant_id: m.clone(),
                     value: opinion_value(d.star, reading, text),
                     hygiene_alert: reading.hygiene_alert,
                     verified_visit: verified,
                     proof,
-                };
-                (rank, item)
+                }
             })
             .collect();
         // The document's position last makes the key unique (a document names a merchant
         // once), so an unstable parallel sort gives the one order a stable sort gave.
-        // Merchants compare by rank, which is their ids' order, unless one is unknown.
-        let by_id = items.iter().any(|&(rank, _)| rank == u32::MAX);
-        items.par_sort_unstable_by(|(rank_a, a), (rank_b, b)| {
-            let merchant = if by_id {
-                a.merchant_id.as_str().cmp(b.merchant_id.as_str())
-            } else {
-                rank_a.cmp(rank_b)
-            };
-            merchant.then_with(|| {
-                (docs[a.doc].created_at, docs[a.doc].id.as_str(), a.doc).cmp(&(
+        items.par_sort_unstable_by(|a, b| {
+            (
+                a.merchant_id.as_str(),
+                docs[a.doc].created_at,
+                docs[a.doc].id.as_str(),
+                a.doc,
+            )
+                .cmp(&(
+                    b.merchant_id.as_str(),
                     docs[b.doc].created_at,
                     docs[b.doc].id.as_str(),
                     b.doc,
                 ))
-            })
         });
-        let items: Vec<Evidence> = items.into_iter().map(|(_, item)| item).collect();
         EvidenceSet {
             docs,
             items,
