@@ -752,8 +752,8 @@ impl FileLoader<'_> {
     /// changes: merchants for references, accounts for the unknown-account warning)
     /// while the chunk before it is applied in line order and the one after it is read,
     /// so the sequential parts (reading the input, inserting records by id) run beside
-    /// the parsing, and the corpus, counts,
-    /// problems and warnings are those of a line-by-line read on any number of threads.
+    /// the parsing, and the corpus, counts, problems and warnings are those of a
+    /// line-by-line read on any number of threads.
     fn read<R: BufRead>(&mut self, r: R) -> io::Result<()> {
         use rayon::prelude::*;
         // What the lines are checked against is lent to the parsing meanwhile: applying a
