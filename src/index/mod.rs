@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
@@ -367,7 +368,7 @@ impl SearchIndex {
         merchant_ids.dedup();
         let merchants: Vec<_> = merchant_ids
             .iter()
-            .filter_map(|id| input.corpus.merchants.get(id))
+            .filter_map(|&id| input.corpus.merchants.get(id))
             .collect();
         let mut cities: BTreeSet<&str> = merchants.iter().map(|m| m.city.as_str()).collect();
         if cities.is_empty() {
@@ -382,7 +383,7 @@ impl SearchIndex {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.doc_id, input.id);
         doc.add_text(f.kind, input.kind.as_str());
-        for id in &merchant_ids {
+        for &id in &merchant_ids {
             doc.add_text(f.merchant_ids, id);
         }
         for city in cities {
@@ -1053,7 +1054,7 @@ fn live_doc_freq(searcher: &tantivy::Searcher, term: &Term) -> tantivy::Result<u
 struct DocInput<'a> {
     id: &'a str,
     kind: DocKind,
-    merchant_ids: Vec<String>,
+    merchant_ids: Vec<&'a str>,
     fallback_city: Option<&'a str>,
     created_at: crate::corpus::Timestamp,
     text: std::borrow::Cow<'a, str>,
@@ -1103,7 +1104,7 @@ fn note_input<'a>(
             &note.merchant_ids
         }
         .iter()
-        .map(|m| m.to_string())
+        .map(CompactString::as_str)
         .collect(),
         fallback_city: note.ip_city.as_deref(),
         created_at: note.created_at,
@@ -1116,7 +1117,7 @@ fn review_input<'a>(corpus: &'a Corpus, review: &'a crate::corpus::Review) -> Do
     DocInput {
         id: &review.id,
         kind: DocKind::Review,
-        merchant_ids: vec![review.merchant_id.to_string()],
+        merchant_ids: vec![review.merchant_id.as_str()],
         fallback_city: None,
         created_at: review.created_at,
         text: std::borrow::Cow::Borrowed(&review.text),
@@ -1124,38 +1125,42 @@ fn review_input<'a>(corpus: &'a Corpus, review: &'a crate::corpus::Review) -> Do
     }
 }
 
+/// Each document's print (a hash of everything the index stores of it), by document id.
+pub(crate) type DocPrints = rustc_hash::FxHashMap<CompactString, u64>;
+
 /// A hash of everything the index stores of each document, by document id: where two
 /// corpora's prints differ, the index must be updated.
 ///
-/// In parallel: every text of the corpus is hashed on every update.
+/// In parallel: every text of the corpus is hashed on every update. Prints live in one
+/// process's memory and are compared only with prints made by the same build, so the
+/// hash is the standard library's (SipHash, several bytes at a step), not a stable one.
 #[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
-pub(crate) fn doc_prints(
-    corpus: &Corpus,
-    links: &NoteLinks,
-) -> std::collections::HashMap<String, u64> {
+pub(crate) fn doc_prints(corpus: &Corpus, links: &NoteLinks) -> DocPrints {
+    use std::hash::Hasher;
     let print = |d: DocInput<'_>| {
-        let mut merchant_ids = d.merchant_ids.clone();
-        merchant_ids.sort();
+        let mut merchant_ids = d.merchant_ids;
+        merchant_ids.sort_unstable();
         merchant_ids.dedup();
-        let mut bytes: Vec<u8> = Vec::with_capacity(d.text.len() + 64);
-        let mut put = |s: &str| {
-            bytes.extend_from_slice(s.as_bytes());
-            bytes.push(0xff);
+        let mut h = std::hash::DefaultHasher::new();
+        // Each part ends with 0xff, a byte no UTF-8 text holds; the time is 8 bytes.
+        let mut put = |bytes: &[u8]| {
+            h.write(bytes);
+            h.write_u8(0xff);
         };
-        put(d.kind.as_str());
-        put(&d.created_at.unix().to_string());
-        put(&d.text);
-        put(d.fallback_city.unwrap_or("\u{0}none"));
-        for id in &merchant_ids {
-            put(id);
+        put(d.kind.as_str().as_bytes());
+        put(&d.created_at.unix().to_le_bytes());
+        put(d.text.as_bytes());
+        put(d.fallback_city.unwrap_or("\u{0}none").as_bytes());
+        for id in merchant_ids {
+            put(id.as_bytes());
             if let Some(m) = corpus.merchants.get(id) {
-                put(&m.city);
-                put(&m.category);
+                put(m.city.as_bytes());
+                put(m.category.as_bytes());
             }
         }
-        (d.id.to_string(), crate::text::fnv1a(bytes))
+        (CompactString::new(d.id), h.finish())
     };
-    let mut prints: Vec<(String, u64)> =
+    let mut prints: Vec<(CompactString, u64)> =
         Vec::with_capacity(corpus.notes.len() + corpus.reviews.len());
     prints.par_extend(
         corpus
@@ -1169,7 +1174,10 @@ pub(crate) fn doc_prints(
             .par_iter()
             .map(|(_, review)| print(review_input(corpus, review))),
     );
-    prints.into_iter().collect()
+    // Sized once: a million entries, no regrowth.
+    let mut by_id = DocPrints::with_capacity_and_hasher(prints.len(), Default::default());
+    by_id.extend(prints);
+    by_id
 }
 
 /// `美食/火锅/重庆火锅` → `美食`, `美食/火锅`, `美食/火锅/重庆火锅`.

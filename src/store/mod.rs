@@ -26,7 +26,7 @@
 
 mod disk;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -37,7 +37,9 @@ use crate::engine::{Analysis, Engine, Explanation};
 use crate::error::{Error, Result, UserError};
 use crate::evidence::extract::Reading;
 use crate::evidence::Document;
-use crate::index::{doc_prints, IndexStats, SearchHit, SearchIndex, SearchQuery, SearchView};
+use crate::index::{
+    doc_prints, DocPrints, IndexStats, SearchHit, SearchIndex, SearchQuery, SearchView,
+};
 use crate::reputation::{Scoreboard, ScoringConfig};
 use crate::selection::{ListRequest, Selection, SelectionPolicy};
 use crate::text::fnv1a;
@@ -269,7 +271,7 @@ struct Writer {
     /// The index's folder name within the store folder (`None` in memory).
     index_dir: Option<String>,
     /// What the index holds of each document.
-    doc_prints: HashMap<String, u64>,
+    doc_prints: DocPrints,
 }
 
 /// A corpus kept up to date by batches: see the [module docs](self).
@@ -612,16 +614,16 @@ impl Store {
         };
         // Borrowed, not taken: a failed update leaves the writer as it was.
         let w = &*writer;
-        let no_prints = HashMap::new();
+        let no_prints = DocPrints::default();
         let old_prints = if full_rebuild {
             &no_prints
         } else {
             &w.doc_prints
         };
-        let removed: Vec<String> = old_prints
+        let removed: Vec<&str> = old_prints
             .keys()
+            .map(|id| id.as_str())
             .filter(|id| !new_prints.contains_key(*id))
-            .cloned()
             .collect();
         let upsert = |id: &str| old_prints.get(id) != new_prints.get(id);
         let index = fresh.as_ref().unwrap_or(&w.index);
@@ -629,6 +631,7 @@ impl Store {
         for id in &removed {
             iw.delete(id)?;
         }
+        let index_removed = removed.len();
         let index_written = iw.add_docs(&corpus, analysis.links(), &upsert)?;
         observe(Step::IndexWritten);
         iw.commit_with_payload(&generation.to_string())?;
@@ -665,7 +668,7 @@ impl Store {
             full_rebuild,
             state_written,
             index_written,
-            index_removed: removed.len(),
+            index_removed,
             affected_merchants: affected,
             rescored_cities,
         })
