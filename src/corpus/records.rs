@@ -4,6 +4,7 @@
 //! here: the loader moves it into [`CommercialBook`](super::CommercialBook), which the
 //! scoring modules never receive (see ARCHITECTURE.md, "money never reaches scoring").
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use compact_str::CompactString;
@@ -142,7 +143,7 @@ pub struct Author {
 /// reads: an analysis and an index share it instead of joining a copy of their own.
 /// It serialises with the contract's `title` and `body` fields.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(from = "NoteFields")]
+#[serde(from = "NoteFields<'static>")]
 pub struct Note {
     /// Note id.
     pub id: CompactString,
@@ -265,18 +266,19 @@ impl Default for NoteText {
     }
 }
 
-/// A note's fields as the contract writes them: what [`Note`] serialises as.
+/// A note's fields as the contract writes them: what [`Note`] serialises as. Borrowed
+/// from a note to serialise it, owned when read back.
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "Note")]
-struct NoteFields {
-    id: CompactString,
-    author_id: CompactString,
+struct NoteFields<'a> {
+    id: Cow<'a, CompactString>,
+    author_id: Cow<'a, CompactString>,
     created_at: Timestamp,
-    title: Option<String>,
-    body: String,
-    tags: Vec<CompactString>,
-    merchant_ids: Vec<CompactString>,
-    ip_city: Option<String>,
+    title: Option<Cow<'a, str>>,
+    body: Cow<'a, str>,
+    tags: Cow<'a, [CompactString]>,
+    merchant_ids: Cow<'a, [CompactString]>,
+    ip_city: Option<Cow<'a, str>>,
     likes: u64,
     collects: u64,
     comments: u64,
@@ -285,16 +287,16 @@ struct NoteFields {
     sponsored: Option<bool>,
 }
 
-impl From<NoteFields> for Note {
-    fn from(n: NoteFields) -> Note {
+impl From<NoteFields<'static>> for Note {
+    fn from(n: NoteFields<'static>) -> Note {
         Note {
             content: NoteText::new(n.title.as_deref(), &n.body),
-            id: n.id,
-            author_id: n.author_id,
+            id: n.id.into_owned(),
+            author_id: n.author_id.into_owned(),
             created_at: n.created_at,
-            tags: n.tags,
-            merchant_ids: n.merchant_ids,
-            ip_city: n.ip_city,
+            tags: n.tags.into_owned(),
+            merchant_ids: n.merchant_ids.into_owned(),
+            ip_city: n.ip_city.map(Cow::into_owned),
             likes: n.likes,
             collects: n.collects,
             comments: n.comments,
@@ -306,37 +308,17 @@ impl From<NoteFields> for Note {
     }
 }
 
-/// [`NoteFields`] borrowed from a note, to serialise it without a copy.
-#[derive(Serialize)]
-#[serde(rename = "Note")]
-struct NoteFieldsRef<'a> {
-    id: &'a CompactString,
-    author_id: &'a CompactString,
-    created_at: &'a Timestamp,
-    title: Option<&'a str>,
-    body: &'a str,
-    tags: &'a [CompactString],
-    merchant_ids: &'a [CompactString],
-    ip_city: &'a Option<String>,
-    likes: u64,
-    collects: u64,
-    comments: u64,
-    shares: u64,
-    images: u64,
-    sponsored: Option<bool>,
-}
-
 impl Serialize for Note {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        NoteFieldsRef {
-            id: &self.id,
-            author_id: &self.author_id,
-            created_at: &self.created_at,
-            title: self.title(),
-            body: self.body(),
-            tags: &self.tags,
-            merchant_ids: &self.merchant_ids,
-            ip_city: &self.ip_city,
+        NoteFields {
+            id: Cow::Borrowed(&self.id),
+            author_id: Cow::Borrowed(&self.author_id),
+            created_at: self.created_at,
+            title: self.title().map(Cow::Borrowed),
+            body: Cow::Borrowed(self.body()),
+            tags: Cow::Borrowed(&self.tags),
+            merchant_ids: Cow::Borrowed(&self.merchant_ids),
+            ip_city: self.ip_city.as_deref().map(Cow::Borrowed),
             likes: self.likes,
             collects: self.collects,
             comments: self.comments,

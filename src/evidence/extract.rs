@@ -104,8 +104,8 @@ pub(crate) struct ReadingRef<'a> {
     pub bands: &'a Option<Arc<Bands>>,
     /// The learned reading and its model's fingerprint, when kept (not in saved states).
     pub learned: Option<(u64, f32)>,
-    /// The text itself, when kept (not in saved states): an unchanged note shares it
-    /// instead of holding a second copy.
+    /// The text itself, when kept (not in saved states): an unchanged text is told by it
+    /// (the same allocation, or the same bytes) without hashing the new one.
     pub text: Option<&'a Arc<str>>,
     /// The document's kind, when kept with the text: the same kind and the same bytes give
     /// the same [`text_hash`], which is then taken instead of hashing the text again.
@@ -383,7 +383,15 @@ impl EvidenceSet {
         teachers: Option<&std::collections::BTreeSet<String>>,
         tap: Option<&dyn TokenTap>,
     ) -> EvidenceSet {
-        let reusable = |id: &str, hash: u64| before.get(id).filter(|d| d.text_hash == hash);
+        // A document's earlier reading, looked up once: its text's hash (the earlier one
+        // when the text is the same, else hashed now) and the reading, if of this text.
+        let earlier = |id: &str, kind: DocKind, text: &str| {
+            let found = before.get(id);
+            let hash = found
+                .and_then(|d| d.same_text_hash(kind, text))
+                .unwrap_or_else(|| text_hash(kind, text));
+            (hash, found.filter(|d| d.text_hash == hash))
+        };
         // Hashed, not ordered: several lookups per item, a million items.
         let merchants: rustc_hash::FxHashMap<&str, &crate::corpus::Merchant> = corpus
             .merchants
@@ -400,12 +408,8 @@ impl EvidenceSet {
         // Documents are numbered in this order (notes, then reviews) for the tap.
         let note_doc = |(k, n): (usize, &&crate::corpus::Note)| {
             let text = n.text();
-            let text_hash = before
-                .get(n.id.as_str())
-                .and_then(|d| d.same_text_hash(DocKind::Note, text))
-                .unwrap_or_else(|| text_hash(DocKind::Note, text));
+            let (text_hash, old) = earlier(&n.id, DocKind::Note, text);
             let merchant_ids = links.known_merchants_of(&n.id, |m| merchants.contains_key(m));
-            let old = reusable(&n.id, text_hash);
             let (reading, terms, bands) = match old {
                 Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
                 None => {
@@ -468,11 +472,8 @@ impl EvidenceSet {
             }
         };
         let review_doc = |(k, r): (usize, &&crate::corpus::Review)| {
-            let text_hash = before
-                .get(r.id.as_str())
-                .and_then(|d| d.same_text_hash(DocKind::Review, &r.text))
-                .unwrap_or_else(|| text_hash(DocKind::Review, &r.text));
-            let (reading, terms, bands) = match reusable(&r.id, text_hash) {
+            let (text_hash, old) = earlier(&r.id, DocKind::Review, &r.text);
+            let (reading, terms, bands) = match old {
                 Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
                 None => {
                     let tokens = analyzer.analyze(&r.text);
