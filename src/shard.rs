@@ -63,6 +63,7 @@ use crate::evidence::extract::{Document, Evidence, Proof};
 use crate::evidence::link::NoteLinks;
 use crate::evidence::sentiment::TextEvidence;
 use crate::evidence::EvidenceSet;
+use crate::text::markers::Wording;
 use crate::trust::author::AuthorSummary;
 use crate::trust::collusion::Group;
 use crate::trust::sponsored::INFLUENCER_FOLLOWERS;
@@ -184,9 +185,9 @@ impl GlobalPass {
         let Some(city) = city else {
             let skeleton = skeleton(engine, c, &links, |_| true);
             let commercial = trust::sponsored::detect(c, &skeleton);
-            let (groups, (authors, teachers)) = rayon::join(
-                || trust::collusion::detect_indexed(&[(&skeleton, &commercial)]),
-                || per_author(c, &skeleton, as_of, &commercial),
+            let ((groups, authors), teachers) = rayon::join(
+                || cross_account(c, &[(&skeleton, &commercial)], as_of, |_| true),
+                || teachers(c, &skeleton, as_of),
             );
             return Self::assemble(
                 c,
@@ -211,17 +212,18 @@ impl GlobalPass {
             || trust::sponsored::detect(c, &mine),
             || trust::sponsored::detect(c, &others),
         );
-        let (groups, (mut authors, teachers)) = rayon::join(
+        // The summaries are the writers' only: every one of their documents is in `mine`.
+        let ((groups, authors), teachers) = rayon::join(
             || {
-                trust::collusion::detect_indexed(&[
-                    (&mine, &commercial),
-                    (&others, &others_commercial),
-                ])
+                cross_account(
+                    c,
+                    &[(&mine, &commercial), (&others, &others_commercial)],
+                    as_of,
+                    |a| writers.contains(a),
+                )
             },
-            || per_author(c, &mine, as_of, &commercial),
+            || teachers(c, &mine, as_of),
         );
-        // `summaries` adds every listed account; only the writers' are read.
-        authors.retain(|id, _| writers.contains(id.as_str()));
         let pass = Self::assemble(
             c,
             as_of,
@@ -432,22 +434,27 @@ impl CityFilter<'_> {
     }
 }
 
-/// Author summaries and teachers from a skeleton, side by side.
-fn per_author(
+/// The lock-step groups of `parts` read as one corpus, and the summaries of the authors
+/// `keep` accepts: both from one table of who wrote about which merchant when.
+fn cross_account(
     c: &Corpus,
-    skeleton: &EvidenceSet,
+    parts: &[(&EvidenceSet, &BTreeMap<usize, Commercial>)],
     as_of: Timestamp,
-    commercial: &BTreeMap<usize, Commercial>,
-) -> (BTreeMap<String, AuthorSummary>, BTreeSet<String>) {
+    keep: impl Fn(&str) -> bool + Sync + Send,
+) -> (Vec<Group>, BTreeMap<String, AuthorSummary>) {
+    let activity = trust::activity::Activity::of(parts);
     rayon::join(
-        || trust::author::summaries(c, skeleton, as_of, commercial),
-        || {
-            crate::evidence::extract::teachers(c, &skeleton.docs, as_of)
-                .into_iter()
-                .map(str::to_string)
-                .collect::<BTreeSet<String>>()
-        },
+        || trust::collusion::groups_in(&activity),
+        || trust::author::summaries_in(c, &activity, as_of, keep),
     )
+}
+
+/// The accounts whose rated reviews teach each city's text model.
+fn teachers(c: &Corpus, skeleton: &EvidenceSet, as_of: Timestamp) -> BTreeSet<String> {
+    crate::evidence::extract::teachers(c, &skeleton.docs, as_of)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 /// The accounts that wrote a note or review about one of `city`'s merchants (a note by
@@ -628,17 +635,9 @@ fn spree_windows(
     read
 }
 
-/// Whether the commercial detectors (`trust::sponsored::detect`, the teachers' filter) can
-/// find anything in `text`: all they read of a text is its soft-ad markers and platform
-/// programmes, and on an empty text both are absent. The skeleton keeps only such texts
-/// (the rest share one empty text), and the detectors read the same from them.
-fn has_commercial_wording(text: &str) -> bool {
-    crate::text::markers::has_marker_or_programme(text)
-}
-
 /// Every document with what the cross-city stages read (author, time, merchants, the
-/// platform's label, and the text only where it has commercial wording; see
-/// [`has_commercial_wording`]), one evidence item per (document, merchant), and a reading only
+/// platform's label, and its text's commercial wording, but not the text: the detectors
+/// read only the wording), one evidence item per (document, merchant), and a reading only
 /// for influencers' notes: the commercial, credibility, teacher and group detectors ask
 /// nothing else, so on it they give what they give on the full evidence.
 /// Only the documents of the authors `keep` accepts are in it.
@@ -658,29 +657,28 @@ fn skeleton(
         return_intent: None,
         cues: Vec::new(),
     });
-    // Shared by the documents whose text the skeleton does not keep.
+    // Shared by every document: the skeleton keeps no text.
     let no_text: Arc<str> = Arc::from("");
     let doc =
-        |id: &str, kind, author: &str, at, text: Arc<str>, merchant_ids: Vec<CompactString>| {
-            Document {
-                id: CompactString::new(id),
-                kind,
-                author_id: CompactString::new(author),
-                created_at: at,
-                text,
-                star: None,
-                verified_visit: false,
-                declared_sponsored: None,
-                engagement: 0,
-                merchant_ids,
-                linked_by: None,
-                reading: Arc::clone(&blank),
-                parts: Arc::from(Vec::new()),
-                terms: Arc::from(Vec::new()),
-                text_hash: 0,
-                bands: None,
-                learned: (0, 0.0),
-            }
+        |id: &str, kind, author: &str, at, text: &str, merchant_ids: Vec<CompactString>| Document {
+            id: CompactString::new(id),
+            kind,
+            author_id: CompactString::new(author),
+            created_at: at,
+            text: Arc::clone(&no_text),
+            wording: Wording::of(text),
+            star: None,
+            verified_visit: false,
+            declared_sponsored: None,
+            engagement: 0,
+            merchant_ids,
+            linked_by: None,
+            reading: Arc::clone(&blank),
+            parts: Arc::from(Vec::new()),
+            terms: Arc::from(Vec::new()),
+            text_hash: 0,
+            bands: None,
+            learned: (0, 0.0),
         };
     let notes: Vec<_> = c.notes.values().filter(|n| keep(&n.author_id)).collect();
     let linked: Vec<Vec<CompactString>> = notes
@@ -703,11 +701,7 @@ fn skeleton(
                 DocKind::Note,
                 &n.author_id,
                 n.created_at,
-                if has_commercial_wording(text) {
-                    n.shared_text()
-                } else {
-                    Arc::clone(&no_text)
-                },
+                text,
                 merchant_ids,
             );
             d.declared_sponsored = n.sponsored;
@@ -724,11 +718,7 @@ fn skeleton(
             DocKind::Review,
             &r.author_id,
             r.created_at,
-            if has_commercial_wording(&r.text) {
-                Arc::clone(&r.text)
-            } else {
-                Arc::clone(&no_text)
-            },
+            &r.text,
             vec![CompactString::new(&r.merchant_id)],
         );
         d.star = Some(r.rating);

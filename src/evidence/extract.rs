@@ -16,6 +16,7 @@ use crate::evidence::reader::{Readers, TextReader};
 use crate::evidence::sentiment::{ReturnIntent, SentimentModel, TextEvidence};
 use crate::text::fingerprint::{BandHasher, Bands};
 pub use crate::text::hash::term_hash;
+use crate::text::markers::Wording;
 use crate::text::Analyzer;
 // Kept here too: `reader` and `model` name it through this module.
 pub(crate) use crate::text::hash::fnv1a;
@@ -72,6 +73,11 @@ pub struct Document {
     /// text too short to call a copy.
     #[serde(skip)]
     pub bands: Option<Arc<Bands>>,
+    /// The text's soft-ad marker and platform programme, if any: found once, as the text
+    /// is read, and kept with its reading (the commercial detectors ask it of every
+    /// document on every analysis).
+    #[serde(skip)]
+    pub wording: Option<Arc<Wording>>,
     /// The learned model's log-odds that the text is positive, and that model's
     /// fingerprint (a reading is reused only under the same model).
     #[serde(skip)]
@@ -102,6 +108,8 @@ pub(crate) struct ReadingRef<'a> {
     pub merchant_ids: &'a [CompactString],
     pub parts: &'a Arc<[Part]>,
     pub bands: &'a Option<Arc<Bands>>,
+    /// The text's wording, when kept (not in saved states: found again as they are used).
+    pub wording: Option<&'a Option<Arc<Wording>>>,
     /// The learned reading and its model's fingerprint, when kept (not in saved states).
     pub learned: Option<(u64, f32)>,
     /// The text itself, when kept (not in saved states): an unchanged text is told by it
@@ -132,6 +140,7 @@ impl<'a> ReadingRef<'a> {
             merchant_ids: &d.merchant_ids,
             parts: &d.parts,
             bands: &d.bands,
+            wording: Some(&d.wording),
             learned: Some(d.learned),
             text: Some(&d.text),
             kind: Some(d.kind),
@@ -147,6 +156,7 @@ impl<'a> ReadingRef<'a> {
             merchant_ids: &r.merchant_ids,
             parts: &r.parts,
             bands: &r.bands,
+            wording: None,
             learned: None,
             text: None,
             kind: None,
@@ -399,6 +409,16 @@ impl EvidenceSet {
             .map(|(id, m)| (id.as_str(), m))
             .collect();
         let band_hasher = BandHasher::default();
+        // What a document takes of its earlier reading (a saved state's, which keeps no
+        // wording, has its text searched again).
+        let reused = |d: &ReadingRef<'_>, text: &str| {
+            (
+                Arc::clone(d.reading),
+                Arc::clone(d.terms),
+                d.bands.clone(),
+                d.wording.map_or_else(|| Wording::of(text), Clone::clone),
+            )
+        };
         let visits = visit_proofs(corpus);
         // One empty list for every document with no parts (most): an `Arc` of an empty
         // slice still allocates its counts.
@@ -410,14 +430,15 @@ impl EvidenceSet {
             let text = n.text();
             let (text_hash, old) = earlier(&n.id, DocKind::Note, text);
             let merchant_ids = links.known_merchants_of(&n.id, |m| merchants.contains_key(m));
-            let (reading, terms, bands) = match old {
-                Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
+            let (reading, terms, bands, wording) = match old {
+                Some(d) => reused(&d, text),
                 None => {
-                    let tokens = analyzer.analyze(text);
+                    let (tokens, wording) = analyzer.analyze_inspecting(text, Wording::of_folded);
                     let read = (
                         Arc::new(sentiment.analyze_without_cues(&tokens, text)),
                         terms_of(&tokens).into(),
                         band_hasher.bands(text).map(Arc::new),
+                        wording,
                     );
                     if let Some(tap) = tap {
                         tap.put(k, text, tokens);
@@ -449,6 +470,7 @@ impl EvidenceSet {
                 terms,
                 text_hash,
                 bands,
+                wording,
                 id: CompactString::new(&n.id),
                 kind: DocKind::Note,
                 author_id: CompactString::new(&n.author_id),
@@ -473,14 +495,16 @@ impl EvidenceSet {
         };
         let review_doc = |(k, r): (usize, &&crate::corpus::Review)| {
             let (text_hash, old) = earlier(&r.id, DocKind::Review, &r.text);
-            let (reading, terms, bands) = match old {
-                Some(d) => (Arc::clone(d.reading), Arc::clone(d.terms), d.bands.clone()),
+            let (reading, terms, bands, wording) = match old {
+                Some(d) => reused(&d, &r.text),
                 None => {
-                    let tokens = analyzer.analyze(&r.text);
+                    let (tokens, wording) =
+                        analyzer.analyze_inspecting(&r.text, Wording::of_folded);
                     let read = (
                         Arc::new(sentiment.analyze_without_cues(&tokens, &r.text)),
                         terms_of(&tokens).into(),
                         band_hasher.bands(&r.text).map(Arc::new),
+                        wording,
                     );
                     if let Some(tap) = tap {
                         tap.put(notes.len() + k, &r.text, tokens);
@@ -492,6 +516,7 @@ impl EvidenceSet {
                 terms,
                 text_hash,
                 bands,
+                wording,
                 id: CompactString::new(&r.id),
                 kind: DocKind::Review,
                 author_id: CompactString::new(&r.author_id),
@@ -869,7 +894,7 @@ pub(crate) fn teachers<'a>(
             d.star.is_some()
                 && d.created_at < cutoff
                 && d.declared_sponsored != Some(true)
-                && crate::text::markers::marker_in(&d.text).is_none()
+                && Wording::marker_of(&d.wording).is_none()
         })
         .collect();
     let known: rustc_hash::FxHashSet<&str> = corpus.merchants.keys().map(String::as_str).collect();

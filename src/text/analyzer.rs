@@ -159,6 +159,31 @@ impl Analyzer {
         });
     }
 
+    /// [`analyze`](Self::analyze), handing `inspect` the normalised text the tokens were
+    /// made from (what [`normalize`](super::normalize) gives): a reader that also matches
+    /// phrases in the folded text need not fold it again.
+    pub(crate) fn analyze_inspecting<R>(
+        &self,
+        text: &str,
+        inspect: impl FnOnce(&str) -> R,
+    ) -> (Vec<Token>, R) {
+        let mut out = Vec::with_capacity(text.len() / 5 + 1);
+        let seen = SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                self.analyze_with(text, &mut out, &mut scratch, true);
+                let seen = inspect(&scratch.norm.text);
+                scratch.release_if_huge();
+                seen
+            }
+            Err(_) => {
+                let mut scratch = Scratch::default();
+                self.analyze_with(text, &mut out, &mut scratch, true);
+                inspect(&scratch.norm.text)
+            }
+        });
+        (out, seen)
+    }
+
     /// The tokens as made with one jieba call per Han run: what batching runs must equal.
     #[cfg(test)]
     fn analyze_per_run(&self, text: &str) -> Vec<Token> {

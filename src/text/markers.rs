@@ -3,9 +3,10 @@
 //! (没有受邀, 和大众点评已经没有合作). Text alone decides, so both the evidence stage (which
 //! accounts teach the learned reader) and trust (`trust::sponsored`) use it.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use serde::{Deserialize, Serialize};
 
 use crate::text::fold;
 
@@ -83,8 +84,56 @@ pub fn programme_in(text: &str) -> Option<String> {
 /// Whether `text` holds a soft-ad marker ([`marker_in`]) or a platform programme
 /// ([`programme_in`]): both from one folding of the text, for a caller that asks both.
 pub fn has_marker_or_programme(text: &str) -> bool {
-    let norm = fold(text);
-    marker_in_folded(&norm).is_some() || first_undenied(programmes(), &norm).is_some()
+    Wording::of(text).is_some()
+}
+
+/// What a text says of commercial ties: its first soft-ad marker ([`marker_in`]) and its
+/// first platform programme ([`programme_in`]), found with one folding of the text.
+///
+/// It depends on the text alone, so an analysis finds it once, while the text is read,
+/// and keeps it with the reading: the detectors that ask it of every document (which
+/// accounts teach the learned reader, which documents are commercial) then search no
+/// text, and an update asks nothing of a text it has read before. Most texts have
+/// neither, and are `None` (see [`Wording::of`]).
+///
+/// ```
+/// use jingxuan::text::markers::Wording;
+///
+/// let w = Wording::of("受邀来试吃，这次还抽中了霸王餐").expect("both are there");
+/// assert_eq!(w.marker.as_deref(), Some("受邀"));
+/// assert_eq!(w.programme.as_deref(), Some("霸王餐"));
+/// assert!(Wording::of("没有受邀，自己买单的").is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wording {
+    /// The first soft-ad marker, as [`marker_in`] finds it.
+    pub marker: Option<String>,
+    /// The first platform programme, as [`programme_in`] finds it.
+    pub programme: Option<String>,
+}
+
+impl Wording {
+    /// The wording of `text`; `None` when it has neither a marker nor a programme.
+    pub fn of(text: &str) -> Option<Arc<Wording>> {
+        Self::of_folded(&fold(text))
+    }
+
+    /// [`Wording::of`] a text already folded (the analyzer's normalised text).
+    pub(crate) fn of_folded(norm: &str) -> Option<Arc<Wording>> {
+        let marker = marker_in_folded(norm);
+        let programme = first_undenied(programmes(), norm);
+        (marker.is_some() || programme.is_some()).then(|| Arc::new(Wording { marker, programme }))
+    }
+
+    /// The marker of a text of this wording (`None` for no wording).
+    pub fn marker_of(wording: &Option<Arc<Wording>>) -> Option<&str> {
+        wording.as_ref()?.marker.as_deref()
+    }
+
+    /// The programme of a text of this wording (`None` for no wording).
+    pub fn programme_of(wording: &Option<Arc<Wording>>) -> Option<&str> {
+        wording.as_ref()?.programme.as_deref()
+    }
 }
 
 /// The platforms' own names: thanking or naming them is no business partnership.
@@ -150,6 +199,25 @@ mod tests {
             );
         }
         assert!(has_marker_or_programme("抽中了霸王餐"));
+        for text in [
+            "ＨＥＬＬＯ，受邀来试吃😋",
+            "受邀来的，抽中了霸王餐",
+            "不是霸王餐，和星河小酒馆合作",
+            "自己花钱来的",
+        ] {
+            let w = Wording::of(text);
+            assert_eq!(
+                Wording::marker_of(&w).map(str::to_string),
+                marker_in(text),
+                "{text}"
+            );
+            assert_eq!(
+                Wording::programme_of(&w).map(str::to_string),
+                programme_in(text),
+                "{text}"
+            );
+            assert_eq!(Wording::of_folded(&fold(text)), w);
+        }
         assert!(!has_marker_or_programme("和朋友来吃的，合作愉快的一餐"));
     }
 }

@@ -1,13 +1,14 @@
 //! Author credibility: how much one account's word counts, before anything it wrote is
 //! looked at.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::corpus::{Corpus, Timestamp};
 use crate::evidence::EvidenceSet;
+use crate::trust::activity::{Activity, Row};
 use crate::trust::Commercial;
 
 /// How far an account is trusted, with the parts that make it up (for `explain`).
@@ -160,91 +161,131 @@ pub fn credibility(
     as_of: Timestamp,
     commercial: &BTreeMap<usize, Commercial>,
 ) -> BTreeMap<String, Credibility> {
-    summaries(corpus, evidence, as_of, commercial)
+    credibility_in(corpus, &Activity::of(&[(evidence, commercial)]), as_of)
+}
+
+/// [`credibility`] read from the table the lock-step groups read too.
+pub(crate) fn credibility_in(
+    corpus: &Corpus,
+    activity: &Activity<'_>,
+    as_of: Timestamp,
+) -> BTreeMap<String, Credibility> {
+    summaries_in(corpus, activity, as_of, |_| true)
         .into_iter()
         .map(|(id, s)| (id, s.credibility(as_of)))
         .collect()
 }
 
-/// What [`credibility`] is made of, per author.
+/// What [`credibility`] is made of, per author: every author with evidence that is not
+/// commercial (dated up to `as_of`), plus any listed author.
 pub fn summaries(
     corpus: &Corpus,
     evidence: &EvidenceSet,
     as_of: Timestamp,
     commercial: &BTreeMap<usize, Commercial>,
 ) -> BTreeMap<String, AuthorSummary> {
-    #[derive(Default)]
-    struct History<'a> {
-        // Lists, made sets when counted: cheaper than a set insert per item.
-        merchants: Vec<&'a str>,
-        first: Option<Timestamp>,
-        last: Option<Timestamp>,
+    summaries_in(
+        corpus,
+        &Activity::of(&[(evidence, commercial)]),
+        as_of,
+        |_| true,
+    )
+}
+
+/// [`summaries`] read from the table the lock-step groups read too, for the authors `keep`
+/// accepts. An author's history is its run of rows: the distinct merchants, their cities,
+/// and the first and last documents dated up to `as_of`.
+pub(crate) fn summaries_in(
+    corpus: &Corpus,
+    activity: &Activity<'_>,
+    as_of: Timestamp,
+    keep: impl Fn(&str) -> bool + Sync,
+) -> BTreeMap<String, AuthorSummary> {
+    struct History {
+        merchants: usize,
+        cities: usize,
+        first: Timestamp,
+        last: Timestamp,
     }
-    impl<'a> History<'a> {
-        fn merge(&mut self, other: History<'a>) {
-            self.merchants.extend(other.merchants);
-            self.first = self.first.min(other.first).or(self.first).or(other.first);
-            self.last = self.last.max(other.last);
-        }
-    }
-    type Histories<'a> = rustc_hash::FxHashMap<&'a str, History<'a>>;
-    // Each merchant's city, hashed: looked up once per distinct merchant of an author.
-    let city: rustc_hash::FxHashMap<&str, &str> = corpus
+    // Each merchant's city as a small number (cities are few), by merchant number.
+    let mut city_no: BTreeMap<&str, u32> = BTreeMap::new();
+    let merchant_city: Vec<Option<u32>> = activity
         .merchants
         .iter()
-        .map(|(id, m)| (id.as_str(), m.city.as_str()))
-        .collect();
-    // Hashed, not ordered: a million items' lookups by author id; the output is ordered
-    // below. Built in parallel parts and merged: sets, minima and maxima give the same
-    // histories however the items are split.
-    let history: Histories = evidence
-        .items
-        .par_iter()
-        .fold(Histories::default, |mut history, e| {
-            let d = evidence.doc(e);
-            if d.created_at > as_of || commercial.contains_key(&e.doc) {
-                return history;
-            }
-            let h = history.entry(d.author_id.as_str()).or_default();
-            h.merchants.push(e.merchant_id.as_str());
-            h.first = Some(h.first.map_or(d.created_at, |f| f.min(d.created_at)));
-            h.last = Some(h.last.map_or(d.created_at, |l| l.max(d.created_at)));
-            history
+        .map(|m| {
+            let city = corpus.merchants.get(*m)?.city.as_str();
+            let next = city_no.len() as u32;
+            Some(*city_no.entry(city).or_insert(next))
         })
-        .reduce(Histories::default, |mut a, mut b| {
-            if a.len() < b.len() {
-                std::mem::swap(&mut a, &mut b);
-            }
-            for (id, h) in b {
-                a.entry(id).or_default().merge(h);
-            }
-            a
-        });
-    let empty = History::default();
-    let mut ids: BTreeSet<&str> = history.keys().copied().collect();
-    ids.extend(corpus.authors.keys().map(String::as_str));
-    let ids: Vec<&str> = ids.into_iter().collect();
-    let summaries: Vec<(String, AuthorSummary)> = ids
+        .collect();
+    let until = as_of.unix();
+    let runs: Vec<&[Row]> = activity
+        .rows
+        .chunk_by(|x, y| x.author == y.author)
+        .filter(|run| keep(activity.authors[run[0].author as usize]))
+        .collect();
+    // Earliest and latest by (instant, document): the same row on any number of threads.
+    let histories: Vec<(&str, History)> = runs
         .par_iter()
-        .map(|&id| {
-            let h = history.get(id).unwrap_or(&empty);
-            let author = corpus.authors.get(id);
-            let mut merchants = h.merchants.clone();
-            merchants.sort_unstable();
-            merchants.dedup();
-            // The cities of its distinct merchants: the same set as of every item's.
-            let mut cities: Vec<&str> = merchants
+        .filter_map(|run| {
+            let mut counted = run.iter().filter(|r| r.unix <= until);
+            let head = counted.next()?;
+            let (mut first, mut last) = (head, head);
+            let mut merchants = vec![head.merchant];
+            for r in counted {
+                if (r.unix, r.part, r.doc) < (first.unix, first.part, first.doc) {
+                    first = r;
+                }
+                if (r.unix, r.part, r.doc) > (last.unix, last.part, last.doc) {
+                    last = r;
+                }
+                if merchants.last() != Some(&r.merchant) {
+                    merchants.push(r.merchant);
+                }
+            }
+            let mut cities: Vec<u32> = merchants
                 .iter()
-                .filter_map(|m| city.get(m).copied())
+                .filter_map(|&m| merchant_city[m as usize])
                 .collect();
             cities.sort_unstable();
             cities.dedup();
-            let s = AuthorSummary {
-                created_at: author.and_then(|a| a.created_at),
+            let history = History {
                 merchants: merchants.len(),
                 cities: cities.len(),
-                first: h.first,
-                last: h.last,
+                first: activity.doc(first).created_at,
+                last: activity.doc(last).created_at,
+            };
+            Some((activity.authors[head.author as usize], history))
+        })
+        .collect();
+    // Authors with a history and listed authors, both in id order: merged.
+    let listed = corpus
+        .authors
+        .keys()
+        .map(String::as_str)
+        .filter(|id| keep(id));
+    let mut ids: Vec<(&str, Option<&History>)> = Vec::with_capacity(histories.len());
+    let mut written = histories.iter().peekable();
+    for id in listed {
+        while let Some((w, h)) = written.next_if(|(w, _)| *w < id) {
+            ids.push((w, Some(h)));
+        }
+        match written.next_if(|(w, _)| *w == id) {
+            Some((w, h)) => ids.push((w, Some(h))),
+            None => ids.push((id, None)),
+        }
+    }
+    ids.extend(written.map(|(w, h)| (*w, Some(h))));
+    let summaries: Vec<(String, AuthorSummary)> = ids
+        .par_iter()
+        .map(|&(id, h)| {
+            let author = corpus.authors.get(id);
+            let s = AuthorSummary {
+                created_at: author.and_then(|a| a.created_at),
+                merchants: h.map_or(0, |h| h.merchants),
+                cities: h.map_or(0, |h| h.cities),
+                first: h.map(|h| h.first),
+                last: h.map(|h| h.last),
                 real_name: author.is_some_and(|a| a.verified),
                 followers: author.and_then(|a| a.followers).unwrap_or(0),
                 banned: author.is_some_and(|a| a.banned),
@@ -273,6 +314,7 @@ fn weight_of(c: &Credibility) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn profile() -> Credibility {
         Credibility {
@@ -329,5 +371,127 @@ mod tests {
         });
         assert!(star > ordinary);
         assert!(star <= ordinary * REACH_CAP / 1.0 + 1e-9);
+    }
+
+    /// The summaries written plainly: a hash map of every author's merchants and times.
+    fn summaries_by_the_rule(
+        corpus: &Corpus,
+        evidence: &EvidenceSet,
+        as_of: Timestamp,
+        commercial: &BTreeMap<usize, Commercial>,
+    ) -> BTreeMap<String, AuthorSummary> {
+        #[derive(Default)]
+        struct History<'a> {
+            // Lists, made sets when counted: cheaper than a set insert per item.
+            merchants: Vec<&'a str>,
+            first: Option<Timestamp>,
+            last: Option<Timestamp>,
+        }
+        impl<'a> History<'a> {
+            fn merge(&mut self, other: History<'a>) {
+                self.merchants.extend(other.merchants);
+                self.first = self.first.min(other.first).or(self.first).or(other.first);
+                self.last = self.last.max(other.last);
+            }
+        }
+        type Histories<'a> = rustc_hash::FxHashMap<&'a str, History<'a>>;
+        // Each merchant's city, hashed: looked up once per distinct merchant of an author.
+        let city: rustc_hash::FxHashMap<&str, &str> = corpus
+            .merchants
+            .iter()
+            .map(|(id, m)| (id.as_str(), m.city.as_str()))
+            .collect();
+        // Hashed, not ordered: a million items' lookups by author id; the output is ordered
+        // below. Built in parallel parts and merged: sets, minima and maxima give the same
+        // histories however the items are split.
+        let history: Histories = evidence
+            .items
+            .par_iter()
+            .fold(Histories::default, |mut history, e| {
+                let d = evidence.doc(e);
+                if d.created_at > as_of || commercial.contains_key(&e.doc) {
+                    return history;
+                }
+                let h = history.entry(d.author_id.as_str()).or_default();
+                h.merchants.push(e.merchant_id.as_str());
+                h.first = Some(h.first.map_or(d.created_at, |f| f.min(d.created_at)));
+                h.last = Some(h.last.map_or(d.created_at, |l| l.max(d.created_at)));
+                history
+            })
+            .reduce(Histories::default, |mut a, mut b| {
+                if a.len() < b.len() {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                for (id, h) in b {
+                    a.entry(id).or_default().merge(h);
+                }
+                a
+            });
+        let empty = History::default();
+        let mut ids: BTreeSet<&str> = history.keys().copied().collect();
+        ids.extend(corpus.authors.keys().map(String::as_str));
+        let ids: Vec<&str> = ids.into_iter().collect();
+        let summaries: Vec<(String, AuthorSummary)> = ids
+            .par_iter()
+            .map(|&id| {
+                let h = history.get(id).unwrap_or(&empty);
+                let author = corpus.authors.get(id);
+                let mut merchants = h.merchants.clone();
+                merchants.sort_unstable();
+                merchants.dedup();
+                // The cities of its distinct merchants: the same set as of every item's.
+                let mut cities: Vec<&str> = merchants
+                    .iter()
+                    .filter_map(|m| city.get(m).copied())
+                    .collect();
+                cities.sort_unstable();
+                cities.dedup();
+                let s = AuthorSummary {
+                    created_at: author.and_then(|a| a.created_at),
+                    merchants: merchants.len(),
+                    cities: cities.len(),
+                    first: h.first,
+                    last: h.last,
+                    real_name: author.is_some_and(|a| a.verified),
+                    followers: author.and_then(|a| a.followers).unwrap_or(0),
+                    banned: author.is_some_and(|a| a.banned),
+                    merchant_account: author.is_some_and(|a| a.merchant_id.is_some()),
+                };
+                (id.to_string(), s)
+            })
+            .collect();
+        summaries.into_iter().collect()
+    }
+
+    #[test]
+    fn summaries_follow_the_rule_on_the_demo_corpus() {
+        use crate::corpus::LoadOptions;
+        use crate::evidence::link::NoteLinks;
+        use crate::evidence::sentiment::SentimentModel;
+        use crate::text::Analyzer;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+        let corpus = crate::corpus::load(&dir, &LoadOptions::default())
+            .expect("the demo corpus loads")
+            .corpus;
+        let analyzer = Analyzer::builder().words(corpus.merchant_names()).build();
+        let sentiment = SentimentModel::new().expect("the shipped lexicons load");
+        let links = NoteLinks::build(&corpus);
+        let evidence = EvidenceSet::extract(&corpus, &links, &analyzer, &sentiment);
+        let commercial = crate::trust::sponsored::detect(&corpus, &evidence);
+        assert!(
+            !commercial.is_empty(),
+            "the demo has commercial notes to set aside"
+        );
+        let latest = corpus.resolve_as_of(None);
+        // At the latest instant, and at one that leaves later documents out.
+        let earlier = Timestamp::from_unix(latest.unix() - 120 * 86_400);
+        for as_of in [latest, earlier] {
+            let got = summaries(&corpus, &evidence, as_of, &commercial);
+            assert_eq!(
+                got,
+                summaries_by_the_rule(&corpus, &evidence, as_of, &commercial)
+            );
+            assert!(got.values().any(|s| s.cities > 1 && s.merchants > 3));
+        }
     }
 }

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::corpus::Timestamp;
 use crate::evidence::EvidenceSet;
+use crate::trust::activity::Activity;
 use crate::trust::Commercial;
 
 /// Two accounts collude when they share at least this many merchants …
@@ -155,18 +156,6 @@ pub fn detect(evidence: &EvidenceSet, commercial: &BTreeMap<usize, Commercial>) 
     )
 }
 
-/// `ids` sorted and deduplicated, with each one's number: its position in that order.
-fn numbered(mut ids: Vec<&str>) -> (Vec<&str>, fnv::FnvHashMap<&str, u32>) {
-    ids.par_sort_unstable();
-    ids.dedup();
-    let no = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i as u32))
-        .collect();
-    (ids, no)
-}
-
 /// [`detect`]'s groups, the same to the byte, from accounts and merchants numbered once
 /// and flat sorted arrays instead of maps keyed by string: a million evidence items cost a
 /// sort rather than millions of hashed and ordered lookups by id. One city's global pass
@@ -175,44 +164,20 @@ fn numbered(mut ids: Vec<&str>) -> (Vec<&str>, fnv::FnvHashMap<&str, u32>) {
 /// `parts` are evidence sets with their commercial documents (by index into that set),
 /// read as one: the whole corpus may come in parts (one city's writers and the others).
 pub fn detect_indexed(parts: &[(&EvidenceSet, &BTreeMap<usize, Commercial>)]) -> Vec<Group> {
-    // Accounts numbered in id order (so numbers order as `detect`'s positions do) and
-    // merchants in any fixed order (their names are sorted again for the output).
-    let (author_ids, author_no) = numbered(
-        parts
-            .iter()
-            .flat_map(|(ev, _)| ev.docs.iter().map(|d| d.author_id.as_str()))
-            .collect(),
-    );
-    let (merchant_ids, merchant_no) = numbered(
-        parts
-            .iter()
-            .flat_map(|(ev, _)| ev.items.iter().map(|e| e.merchant_id.as_str()))
-            .collect(),
-    );
-    let mut rows: Vec<(u32, u32, i64)> = Vec::new();
-    for (evidence, commercial) in parts {
-        let doc_author: Vec<u32> = evidence
-            .docs
-            .par_iter()
-            .map(|d| author_no[d.author_id.as_str()])
-            .collect();
-        rows.par_extend(
-            evidence
-                .items
-                .par_iter()
-                .filter(|e| !commercial.contains_key(&e.doc))
-                .map(|e| {
-                    (
-                        doc_author[e.doc],
-                        merchant_no[e.merchant_id.as_str()],
-                        evidence.doc(e).created_at.unix(),
-                    )
-                }),
-        );
-    }
+    groups_in(&Activity::of(parts))
+}
+
+/// [`detect_indexed`] of the table it is read from, which the author summaries read too.
+pub(crate) fn groups_in(activity: &Activity<'_>) -> Vec<Group> {
+    // Accounts are numbered in id order (so numbers order as `detect`'s positions do) and
+    // merchants in id order (their names are sorted again for the output).
+    let (author_ids, merchant_ids) = (&activity.authors, &activity.merchants);
     // (account, merchant, first time): the earliest row of each pair.
-    rows.par_sort_unstable();
-    rows.dedup_by(|later, first| later.0 == first.0 && later.1 == first.1);
+    let mut rows: Vec<(u32, u32, i64)> = activity
+        .rows
+        .chunk_by(|x, y| x.author == y.author && x.merchant == y.merchant)
+        .map(|run| (run[0].author, run[0].merchant, run[0].unix))
+        .collect();
     // Accounts with at least MIN_SHARED merchants take part.
     let mut merchants_of: Vec<u32> = vec![0; author_ids.len()];
     for &(a, _, _) in &rows {

@@ -7,6 +7,7 @@
 //!
 //! Nothing here reads commercial data: the stage receives a [`Corpus`], which has none.
 
+pub(crate) mod activity;
 pub mod author;
 pub mod burst;
 pub mod collusion;
@@ -420,10 +421,12 @@ pub(crate) fn assess_with(
     let (commercial, programmes, credibility, groups) = match cross {
         None => {
             let (commercial, programmes) = sponsored::detect_with_programmes(corpus, evidence);
-            // Independent of each other: side by side (each is only partly parallel).
+            // Both read one table of who wrote about which merchant when, side by side
+            // (each is only partly parallel).
+            let activity = activity::Activity::of(&[(evidence, &commercial)]);
             let (credibility, groups) = rayon::join(
-                || author::credibility(corpus, evidence, as_of, &commercial),
-                || collusion::detect_indexed(&[(evidence, &commercial)]),
+                || author::credibility_in(corpus, &activity, as_of),
+                || collusion::groups_in(&activity),
             );
             (commercial, Some(programmes), credibility, groups)
         }

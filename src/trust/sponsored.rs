@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::corpus::{Corpus, DocKind};
 use crate::evidence::EvidenceSet;
 // Marker matching reads text only; it sits on the ground floor so that the evidence stage
 // can use it too (an advertiser must not teach the learned reader).
+use crate::text::markers::Wording;
 pub use crate::text::markers::{marker_in, programme_in};
 
 /// Why a document is treated as commercial.
@@ -35,14 +35,13 @@ pub fn programmes_in(
     commercial: &BTreeMap<usize, Commercial>,
 ) -> BTreeMap<usize, String> {
     // Every text is searched: in parallel, collected in document order.
-    let found: Vec<(usize, String)> = evidence
+    evidence
         .docs
-        .par_iter()
+        .iter()
         .enumerate()
         .filter(|(i, _)| !commercial.contains_key(i))
-        .filter_map(|(i, d)| programme_in(&d.text).map(|p| (i, p)))
-        .collect();
-    found.into_iter().collect()
+        .filter_map(|(i, d)| Some((i, Wording::programme_of(&d.wording)?.to_string())))
+        .collect()
 }
 
 /// Followers from which an account counts as an influencer.
@@ -61,9 +60,10 @@ pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commer
     detect_with_programmes(corpus, evidence).0
 }
 
-/// [`detect`] and [`programmes_in`] of its result, from one search of each text: the
-/// programme search `detect` makes of every text it does not take as declared is the one
-/// `programmes_in` would make again (and every text is searched on every update).
+/// [`detect`] and [`programmes_in`] of its result. Neither searches a text: each
+/// document's markers and programmes were found as its text was read
+/// ([`Document::wording`](crate::evidence::extract::Document::wording)), once, and an
+/// update's reused readings keep theirs.
 pub fn detect_with_programmes(
     corpus: &Corpus,
     evidence: &EvidenceSet,
@@ -75,17 +75,18 @@ pub fn detect_with_programmes(
     }
     let labelled: Vec<(usize, Found)> = evidence
         .docs
-        .par_iter()
+        .iter()
         .enumerate()
         .filter_map(|(i, d)| {
             if d.declared_sponsored == Some(true) {
                 Some((i, Found::Commercial(Commercial::Declared)))
-            } else if let Some(p) = programme_in(&d.text) {
+            } else if let Some(p) = Wording::programme_of(&d.wording) {
                 // 感谢大众点评及商家提供的这次免费体验，抽中了霸王餐: the programme's own
                 // wording (免费体验, 商家提供) is no soft ad; see `programmes_in`.
-                Some((i, Found::Programme(p)))
+                Some((i, Found::Programme(p.to_string())))
             } else {
-                marker_in(&d.text).map(|m| (i, Found::Commercial(Commercial::Marker(m))))
+                Wording::marker_of(&d.wording)
+                    .map(|m| (i, Found::Commercial(Commercial::Marker(m.to_string()))))
             }
         })
         .collect();
