@@ -374,6 +374,38 @@ fn apply_readers<R: Read>(
 
 /// The one batch loop behind every entry point: `open` gives each file of [`FILES`] (and
 /// the path to name in errors), or `None` when it is absent. The base is left untouched.
+/// A copy of `corpus`, its notes and reviews cloned by the pool: a batch is applied to a
+/// copy, so that the analysis of the base stays whole, and a plain clone of a million
+/// records (each note with its tags and merchant lists) took 0.9-1.2 s on one thread.
+/// The maps are built at once from their sorted entries.
+fn copy_in_parallel(corpus: &Corpus) -> Corpus {
+    use rayon::prelude::*;
+    fn copy<K, V>(map: &BTreeMap<K, V>) -> BTreeMap<K, V>
+    where
+        K: Ord + Clone + Send + Sync,
+        V: Clone + Send + Sync,
+    {
+        let entries: Vec<(&K, &V)> = map.iter().collect();
+        let copied: Vec<(K, V)> = entries
+            .par_iter()
+            .map(|&(k, v)| (k.clone(), v.clone()))
+            .collect();
+        copied.into_iter().collect()
+    }
+    let ((notes, reviews), (merchants, authors)) = rayon::join(
+        || rayon::join(|| copy(&corpus.notes), || copy(&corpus.reviews)),
+        || rayon::join(|| copy(&corpus.merchants), || copy(&corpus.authors)),
+    );
+    Corpus {
+        merchants,
+        authors,
+        notes,
+        reviews,
+        visits: corpus.visits.clone(),
+        curation: corpus.curation.clone(),
+    }
+}
+
 fn apply_batch<R: Read>(
     corpus: &Corpus,
     commercial: &CommercialBook,
@@ -381,7 +413,7 @@ fn apply_batch<R: Read>(
     mut open: impl FnMut(&'static str) -> Result<Option<(R, PathBuf)>>,
 ) -> Result<Loaded> {
     opts.validate()?;
-    let mut corpus = corpus.clone();
+    let mut corpus = copy_in_parallel(corpus);
     let mut commercial = commercial.clone();
     let mut warnings = Warnings::new(opts.max_warnings);
     let mut files = Vec::with_capacity(FILES.len());

@@ -419,6 +419,10 @@ impl EvidenceSet {
                 d.wording.map_or_else(|| Wording::of(text), Clone::clone),
             )
         };
+        // The earlier learned reading of an unchanged text, kept until the models are known:
+        // reused below when its model's fingerprint is the city's model's.
+        let earlier_learned =
+            |old: &Option<ReadingRef<'_>>| old.as_ref().and_then(|d| d.learned).unwrap_or((0, 0.0));
         let visits = visit_proofs(corpus);
         // One empty list for every document with no parts (most): an `Arc` of an empty
         // slice still allocates its counts.
@@ -490,7 +494,7 @@ impl EvidenceSet {
                 merchant_ids,
                 linked_by: links.source_of(&n.id),
                 parts,
-                learned: (0, 0.0),
+                learned: earlier_learned(&old),
             }
         };
         let review_doc = |(k, r): (usize, &&crate::corpus::Review)| {
@@ -530,7 +534,7 @@ impl EvidenceSet {
                 merchant_ids: vec![CompactString::new(&r.merchant_id)],
                 linked_by: None,
                 parts: Arc::clone(&no_parts),
-                learned: (0, 0.0),
+                learned: earlier_learned(&old),
             }
         };
         let mut docs: Vec<Document> = Vec::with_capacity(notes.len() + reviews.len());
@@ -585,17 +589,13 @@ impl EvidenceSet {
         // Only accounts with a record of rated reviews teach the model and calibrate it
         // (several merchants over more than a month, before the training cutoff; see
         // `teachers`): cheap accounts' reviews must not move how everyone else's words read.
-        let established = match teachers {
-            Some(_) => Default::default(),
-            None => self::teachers(corpus, &docs, as_of),
+        // Hashed: looked up once per review (a string-ordered set cost a dozen string
+        // comparisons each).
+        let established: rustc_hash::FxHashSet<&str> = match teachers {
+            Some(t) => t.iter().map(String::as_str).collect(),
+            None => self::teachers(corpus, &docs, as_of).into_iter().collect(),
         };
-        let teaches = |d: &Document| {
-            d.star.is_none()
-                || match teachers {
-                    Some(t) => t.contains(d.author_id.as_str()),
-                    None => established.contains(d.author_id.as_str()),
-                }
-        };
+        let teaches = |d: &Document| d.star.is_none() || established.contains(d.author_id.as_str());
         // Each document's city and whether it teaches, looked up in parallel (a merchant
         // and an account lookup per document, a million documents); gathered in document
         // order, so each city's list is the same on any number of threads.
@@ -638,11 +638,10 @@ impl EvidenceSet {
             .map(|(d, trained)| {
                 let model = model_of(d);
                 let fp = model.fingerprint;
-                before
-                    .get(d.id.as_str())
-                    .filter(|b| b.text_hash == d.text_hash)
-                    .and_then(|b| b.learned)
-                    .filter(|l| l.0 == fp)
+                // A fingerprint is a hash of the training set; 0 marks no earlier reading
+                // (and a damaged default model, which reads every text as neutral).
+                Some(d.learned)
+                    .filter(|l| l.0 == fp && fp != 0)
                     .or_else(|| trained.map(|z| (fp, z)))
                     .unwrap_or_else(|| (fp, model.logit(&features(&d.text, &[]))))
             })
@@ -897,44 +896,70 @@ pub(crate) fn teachers<'a>(
                 && Wording::marker_of(&d.wording).is_none()
         })
         .collect();
-    let known: rustc_hash::FxHashSet<&str> = corpus.merchants.keys().map(String::as_str).collect();
+    // Known merchants numbered from 1 (0: none), accounts numbered as met: rows of numbers
+    // sort fast, where rows of ids compared strings a dozen times each.
+    let known: rustc_hash::FxHashMap<&str, u32> = corpus
+        .merchants
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as u32 + 1))
+        .collect();
+    let mut accounts: Vec<&str> = Vec::new();
+    let mut account_no: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    let author_of: Vec<u32> = docs
+        .iter()
+        .zip(&counted)
+        .filter(|(_, &c)| c)
+        .map(|(d, _)| {
+            *account_no.entry(d.author_id.as_str()).or_insert_with(|| {
+                accounts.push(d.author_id.as_str());
+                (accounts.len() - 1) as u32
+            })
+        })
+        .collect();
+    drop(account_no);
     // One row per counted document and known merchant (or one without a merchant: its
     // time still counts), sorted by account: each account's run gives its distinct
     // merchants, first and last. A set per account, built per thread and merged, held
     // about 160 MB at 1M documents; the rows hold a fifth of that.
-    let mut rows: Vec<(&str, Option<&str>, Timestamp)> = docs
-        .par_iter()
+    let counted_docs: Vec<&Document> = docs
+        .iter()
         .zip(&counted)
         .filter(|(_, &c)| c)
-        .flat_map_iter(|(d, _)| {
+        .map(|(d, _)| d)
+        .collect();
+    let mut rows: Vec<(u32, u32, i64)> = counted_docs
+        .par_iter()
+        .zip(&author_of)
+        .flat_map_iter(|(d, &a)| {
             let mut merchants = d
                 .merchant_ids
                 .iter()
-                .map(CompactString::as_str)
-                .filter(|m| known.contains(m))
+                .filter_map(|m| known.get(m.as_str()).copied())
                 .peekable();
-            let none = merchants.peek().is_none().then_some(None);
+            let none = merchants.peek().is_none().then_some(0);
             merchants
-                .map(Some)
                 .chain(none)
-                .map(move |m| (d.author_id.as_str(), m, d.created_at))
+                .map(move |m| (a, m, d.created_at.unix()))
         })
         .collect();
-    rows.par_sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    rows.par_sort_unstable_by_key(|&(a, m, _)| (a, m));
     rows.chunk_by(|a, b| a.0 == b.0)
         .filter(|run| {
             let mut merchants = 0;
             let (mut first, mut last) = (run[0].2, run[0].2);
             for (k, &(_, m, t)) in run.iter().enumerate() {
-                if m.is_some() && (k == 0 || run[k - 1].1 != m) {
+                if m != 0 && (k == 0 || run[k - 1].1 != m) {
                     merchants += 1;
                 }
                 first = first.min(t);
                 last = last.max(t);
             }
-            merchants > LITTLE_HISTORY_MERCHANTS && first.days_until(last) > LITTLE_HISTORY_DAYS
+            // As `Timestamp::days_until`.
+            merchants > LITTLE_HISTORY_MERCHANTS
+                && (last - first) as f64 / 86_400.0 > LITTLE_HISTORY_DAYS
         })
-        .map(|run| run[0].0)
+        .map(|run| accounts[run[0].0 as usize])
         .collect()
 }
 

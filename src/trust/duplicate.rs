@@ -134,7 +134,7 @@ fn drop_common_phrasing<'c>(
         .enumerate()
         .map(|(i, c)| (c, i))
         .collect();
-    let mut keys: std::collections::HashMap<(usize, usize, u64), Spread<'_>> = Default::default();
+    let mut keys: rustc_hash::FxHashMap<(usize, usize, u64), Spread<'_>> = Default::default();
     for g in groups.iter() {
         for &d in &g.docs {
             if let Some(p) = prints[d] {
@@ -144,6 +144,9 @@ fn drop_common_phrasing<'c>(
             }
         }
     }
+    // The bands alone, whatever the city: nearly every document shares none, and is passed
+    // over before its merchants' cities are looked up.
+    let bands: rustc_hash::FxHashSet<(usize, u64)> = keys.keys().map(|&(_, b, h)| (b, h)).collect();
     // Every document's bands are looked up in parallel; the few that hit are tallied in
     // document order below (the tallies are bounded, so their order matters).
     let hits: Vec<(usize, (usize, usize, u64))> = prints
@@ -152,6 +155,9 @@ fn drop_common_phrasing<'c>(
         .flat_map_iter(|(d, p)| {
             let mut found = Vec::new();
             let Some(p) = p else { return found };
+            if !p.iter().enumerate().any(|(b, &h)| bands.contains(&(b, h))) {
+                return found;
+            }
             let mut doc_cities: Vec<usize> = evidence.docs[d]
                 .merchant_ids
                 .iter()
