@@ -238,10 +238,17 @@ const MAX_COMPARISONS: usize = 256;
 /// print in `prints`): pairs that share an LSH band, lie within [`CAMPAIGN_DAYS`] of each
 /// other and have a Jaccard similarity of at least [`THRESHOLD`], joined transitively.
 fn clusters(evidence: &EvidenceSet, docs: &[usize], prints: &[&Bands]) -> Vec<Vec<usize>> {
-    let authors: BTreeSet<&str> = docs
-        .iter()
-        .map(|&d| evidence.docs[d].author_id.as_str())
-        .collect();
+    // Enough authors? Counted until there are: most merchants have them in the first few.
+    let mut authors: Vec<&str> = Vec::with_capacity(MIN_AUTHORS);
+    for &d in docs {
+        let a = evidence.docs[d].author_id.as_str();
+        if !authors.contains(&a) {
+            authors.push(a);
+            if authors.len() == MIN_AUTHORS {
+                break;
+            }
+        }
+    }
     if authors.len() < MIN_AUTHORS {
         return Vec::new();
     }
@@ -264,7 +271,11 @@ fn clusters(evidence: &EvidenceSet, docs: &[usize], prints: &[&Bands]) -> Vec<Ve
         let mut start = 0;
         while start < bucket.len() {
             let key = bucket[start].0;
-            let end = start + bucket[start..].partition_point(|&(k, _)| k == key);
+            // Most keys are one document's: a step, not a search.
+            let mut end = start + 1;
+            while bucket.get(end).is_some_and(|&(k, _)| k == key) {
+                end += 1;
+            }
             let members = &bucket[start..end];
             for (x, &(_, i)) in members.iter().enumerate() {
                 let t = evidence.docs[docs[i]].created_at;
