@@ -1017,10 +1017,23 @@ pub fn opinion_value(star: Option<f64>, reading: &TextEvidence, text: f64) -> f6
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::corpus::{LoadOptions, LITTLE_HISTORY_DAYS, LITTLE_HISTORY_MERCHANTS};
     use std::collections::{BTreeMap, BTreeSet};
+
+    /// The shipped demo corpus and its evidence, read as the engine reads it.
+    pub(crate) fn demo_evidence() -> (Corpus, EvidenceSet) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+        let corpus = crate::corpus::load(&dir, &LoadOptions::default())
+            .expect("the demo corpus loads")
+            .corpus;
+        let analyzer = Analyzer::builder().words(corpus.merchant_names()).build();
+        let sentiment = SentimentModel::new().expect("the shipped lexicons load");
+        let links = NoteLinks::build(&corpus);
+        let evidence = EvidenceSet::extract(&corpus, &links, &analyzer, &sentiment);
+        (corpus, evidence)
+    }
 
     /// The teacher rule written plainly: an account teaches when its counted documents
     /// (rated, before the training cutoff, not declared or marked sponsored) name more
@@ -1063,14 +1076,7 @@ mod tests {
 
     #[test]
     fn teachers_follow_the_rule_on_the_demo_corpus() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-        let corpus = crate::corpus::load(&dir, &LoadOptions::default())
-            .expect("the demo corpus loads")
-            .corpus;
-        let analyzer = Analyzer::builder().words(corpus.merchant_names()).build();
-        let sentiment = SentimentModel::new().expect("the shipped lexicons load");
-        let links = NoteLinks::build(&corpus);
-        let evidence = EvidenceSet::extract(&corpus, &links, &analyzer, &sentiment);
+        let (corpus, evidence) = demo_evidence();
         let as_of = corpus.resolve_as_of(None);
         let got = teachers(&corpus, &evidence.docs, as_of);
         assert_eq!(got, teachers_by_the_rule(&corpus, &evidence.docs, as_of));

@@ -611,6 +611,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn inspecting_sees_the_folded_text_the_tokens_come_from() {
+        let analyzer = Analyzer::builder().build();
+        for text in [
+            "ＨＥＬＬＯ，受邀来试吃😋 味道ＯＫ",
+            "和星河小酒馆合作。今天去了江南西",
+            "",
+            "ｱｲｳ ① Ⅻ ﬁ",
+        ] {
+            let (tokens, seen) = analyzer.analyze_inspecting(text, str::to_string);
+            assert_eq!(seen, crate::text::fold(text), "{text}");
+            assert_eq!(tokens, analyzer.analyze(text), "{text}");
+        }
+    }
+
+    #[test]
     fn emoji_chars() {
         for c in ['😂', '👍', '❤', '🍜', '☕', '🇨', '\u{1F3FB}'] {
             assert!(is_emoji_char(c), "{c}");

@@ -131,6 +131,27 @@ pub struct AuthorSummary {
 }
 
 impl AuthorSummary {
+    /// The summary of an account with this record (if listed) and history: how many
+    /// merchants and cities, and its first and last writing.
+    fn of(
+        author: Option<&crate::corpus::Author>,
+        merchants: usize,
+        cities: usize,
+        span: Option<(Timestamp, Timestamp)>,
+    ) -> AuthorSummary {
+        AuthorSummary {
+            created_at: author.and_then(|a| a.created_at),
+            merchants,
+            cities,
+            first: span.map(|(f, _)| f),
+            last: span.map(|(_, l)| l),
+            real_name: author.is_some_and(|a| a.verified),
+            followers: author.and_then(|a| a.followers).unwrap_or(0),
+            banned: author.is_some_and(|a| a.banned),
+            merchant_account: author.is_some_and(|a| a.merchant_id.is_some()),
+        }
+    }
+
     /// The account's credibility as of `as_of`.
     pub fn credibility(&self, as_of: Timestamp) -> Credibility {
         let active_days = match (self.first, self.last) {
@@ -279,18 +300,12 @@ pub(crate) fn summaries_in(
     let summaries: Vec<(String, AuthorSummary)> = ids
         .par_iter()
         .map(|&(id, h)| {
-            let author = corpus.authors.get(id);
-            let s = AuthorSummary {
-                created_at: author.and_then(|a| a.created_at),
-                merchants: h.map_or(0, |h| h.merchants),
-                cities: h.map_or(0, |h| h.cities),
-                first: h.map(|h| h.first),
-                last: h.map(|h| h.last),
-                real_name: author.is_some_and(|a| a.verified),
-                followers: author.and_then(|a| a.followers).unwrap_or(0),
-                banned: author.is_some_and(|a| a.banned),
-                merchant_account: author.is_some_and(|a| a.merchant_id.is_some()),
-            };
+            let s = AuthorSummary::of(
+                corpus.authors.get(id),
+                h.map_or(0, |h| h.merchants),
+                h.map_or(0, |h| h.cities),
+                h.map(|h| (h.first, h.last)),
+            );
             (id.to_string(), s)
         })
         .collect();
@@ -446,17 +461,8 @@ mod tests {
                     .collect();
                 cities.sort_unstable();
                 cities.dedup();
-                let s = AuthorSummary {
-                    created_at: author.and_then(|a| a.created_at),
-                    merchants: merchants.len(),
-                    cities: cities.len(),
-                    first: h.first,
-                    last: h.last,
-                    real_name: author.is_some_and(|a| a.verified),
-                    followers: author.and_then(|a| a.followers).unwrap_or(0),
-                    banned: author.is_some_and(|a| a.banned),
-                    merchant_account: author.is_some_and(|a| a.merchant_id.is_some()),
-                };
+                let mut s = AuthorSummary::of(author, merchants.len(), cities.len(), None);
+                (s.first, s.last) = (h.first, h.last);
                 (id.to_string(), s)
             })
             .collect();
@@ -465,18 +471,7 @@ mod tests {
 
     #[test]
     fn summaries_follow_the_rule_on_the_demo_corpus() {
-        use crate::corpus::LoadOptions;
-        use crate::evidence::link::NoteLinks;
-        use crate::evidence::sentiment::SentimentModel;
-        use crate::text::Analyzer;
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-        let corpus = crate::corpus::load(&dir, &LoadOptions::default())
-            .expect("the demo corpus loads")
-            .corpus;
-        let analyzer = Analyzer::builder().words(corpus.merchant_names()).build();
-        let sentiment = SentimentModel::new().expect("the shipped lexicons load");
-        let links = NoteLinks::build(&corpus);
-        let evidence = EvidenceSet::extract(&corpus, &links, &analyzer, &sentiment);
+        let (corpus, evidence) = crate::evidence::extract::tests::demo_evidence();
         let commercial = crate::trust::sponsored::detect(&corpus, &evidence);
         assert!(
             !commercial.is_empty(),
