@@ -372,8 +372,6 @@ fn apply_readers<R: Read>(
     })
 }
 
-/// The one batch loop behind every entry point: `open` gives each file of [`FILES`] (and
-/// the path to name in errors), or `None` when it is absent. The base is left untouched.
 /// A copy of `corpus`, its notes and reviews cloned by the pool: a batch is applied to a
 /// copy, so that the analysis of the base stays whole, and a plain clone of a million
 /// records (each note with its tags and merchant lists) took 0.9-1.2 s on one thread.
@@ -406,6 +404,8 @@ fn copy_in_parallel(corpus: &Corpus) -> Corpus {
     }
 }
 
+/// The one batch loop behind every entry point: `open` gives each file of [`FILES`] (and
+/// the path to name in errors), or `None` when it is absent. The base is left untouched.
 fn apply_batch<R: Read>(
     corpus: &Corpus,
     commercial: &CommercialBook,

@@ -904,13 +904,17 @@ pub(crate) fn teachers<'a>(
         .enumerate()
         .map(|(i, id)| (id.as_str(), i as u32 + 1))
         .collect();
-    let mut accounts: Vec<&str> = Vec::new();
-    let mut account_no: rustc_hash::FxHashMap<&str, u32> = Default::default();
-    let author_of: Vec<u32> = docs
+    let counted_docs: Vec<&Document> = docs
         .iter()
         .zip(&counted)
         .filter(|(_, &c)| c)
-        .map(|(d, _)| {
+        .map(|(d, _)| d)
+        .collect();
+    let mut accounts: Vec<&str> = Vec::new();
+    let mut account_no: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    let author_of: Vec<u32> = counted_docs
+        .iter()
+        .map(|d| {
             *account_no.entry(d.author_id.as_str()).or_insert_with(|| {
                 accounts.push(d.author_id.as_str());
                 (accounts.len() - 1) as u32
@@ -922,12 +926,6 @@ pub(crate) fn teachers<'a>(
     // time still counts), sorted by account: each account's run gives its distinct
     // merchants, first and last. A set per account, built per thread and merged, held
     // about 160 MB at 1M documents; the rows hold a fifth of that.
-    let counted_docs: Vec<&Document> = docs
-        .iter()
-        .zip(&counted)
-        .filter(|(_, &c)| c)
-        .map(|(d, _)| d)
-        .collect();
     let mut rows: Vec<(u32, u32, i64)> = counted_docs
         .par_iter()
         .zip(&author_of)

@@ -138,25 +138,12 @@ impl Analyzer {
 
     /// Tokens of `text`, in order of position; a word's sub-words come just before it.
     pub fn analyze(&self, text: &str) -> Vec<Token> {
-        // About one token per five bytes of review text (sub-words included): sized once
-        // instead of grown through half a dozen reallocations.
-        let mut out = Vec::with_capacity(text.len() / 5 + 1);
-        self.analyze_into(text, &mut out);
-        out
+        self.analyze_inspecting(text, |_| ()).0
     }
 
     /// Like [`analyze`](Self::analyze) but reuses `out` (cleared first).
     pub fn analyze_into(&self, text: &str, out: &mut Vec<Token>) {
-        out.clear();
-        // The normalised text and the scan's lists live in a per-thread scratch: fresh ones
-        // per text were several allocations for every text the pipeline reads.
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => {
-                self.analyze_with(text, out, &mut scratch, true);
-                scratch.release_if_huge();
-            }
-            Err(_) => self.analyze_with(text, out, &mut Scratch::default(), true),
-        });
+        self.analyze_into_inspecting(text, out, |_| ());
     }
 
     /// [`analyze`](Self::analyze), handing `inspect` the normalised text the tokens were
@@ -167,21 +154,36 @@ impl Analyzer {
         text: &str,
         inspect: impl FnOnce(&str) -> R,
     ) -> (Vec<Token>, R) {
+        // About one token per five bytes of review text (sub-words included): sized once
+        // instead of grown through half a dozen reallocations.
         let mut out = Vec::with_capacity(text.len() / 5 + 1);
-        let seen = SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        let seen = self.analyze_into_inspecting(text, &mut out, inspect);
+        (out, seen)
+    }
+
+    /// [`analyze_into`](Self::analyze_into), then `inspect` of the normalised text.
+    fn analyze_into_inspecting<R>(
+        &self,
+        text: &str,
+        out: &mut Vec<Token>,
+        inspect: impl FnOnce(&str) -> R,
+    ) -> R {
+        out.clear();
+        // The normalised text and the scan's lists live in a per-thread scratch: fresh ones
+        // per text were several allocations for every text the pipeline reads.
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
-                self.analyze_with(text, &mut out, &mut scratch, true);
+                self.analyze_with(text, out, &mut scratch, true);
                 let seen = inspect(&scratch.norm.text);
                 scratch.release_if_huge();
                 seen
             }
             Err(_) => {
                 let mut scratch = Scratch::default();
-                self.analyze_with(text, &mut out, &mut scratch, true);
+                self.analyze_with(text, out, &mut scratch, true);
                 inspect(&scratch.norm.text)
             }
-        });
-        (out, seen)
+        })
     }
 
     /// The tokens as made with one jieba call per Han run: what batching runs must equal.

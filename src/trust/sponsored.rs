@@ -34,7 +34,7 @@ pub fn programmes_in(
     evidence: &EvidenceSet,
     commercial: &BTreeMap<usize, Commercial>,
 ) -> BTreeMap<usize, String> {
-    // Every text is searched: in parallel, collected in document order.
+    // From each document's wording, found as its text was read.
     evidence
         .docs
         .iter()
@@ -68,36 +68,18 @@ pub fn detect_with_programmes(
     corpus: &Corpus,
     evidence: &EvidenceSet,
 ) -> (BTreeMap<usize, Commercial>, BTreeMap<usize, String>) {
-    // Every text is searched for markers: in parallel, collected in document order.
-    enum Found {
-        Commercial(Commercial),
-        Programme(String),
-    }
-    let labelled: Vec<(usize, Found)> = evidence
-        .docs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| {
-            if d.declared_sponsored == Some(true) {
-                Some((i, Found::Commercial(Commercial::Declared)))
-            } else if let Some(p) = Wording::programme_of(&d.wording) {
-                // 感谢大众点评及商家提供的这次免费体验，抽中了霸王餐: the programme's own
-                // wording (免费体验, 商家提供) is no soft ad; see `programmes_in`.
-                Some((i, Found::Programme(p.to_string())))
-            } else {
-                Wording::marker_of(&d.wording)
-                    .map(|m| (i, Found::Commercial(Commercial::Marker(m.to_string()))))
-            }
-        })
-        .collect();
+    // Each document's wording was found as its text was read: a step per document.
     let mut out: BTreeMap<usize, Commercial> = BTreeMap::new();
     let mut programmes: Vec<(usize, String)> = Vec::new();
-    for (i, found) in labelled {
-        match found {
-            Found::Commercial(how) => {
-                out.insert(i, how);
-            }
-            Found::Programme(p) => programmes.push((i, p)),
+    for (i, d) in evidence.docs.iter().enumerate() {
+        if d.declared_sponsored == Some(true) {
+            out.insert(i, Commercial::Declared);
+        } else if let Some(p) = Wording::programme_of(&d.wording) {
+            // 感谢大众点评及商家提供的这次免费体验，抽中了霸王餐: the programme's own
+            // wording (免费体验, 商家提供) is no soft ad; see `programmes_in`.
+            programmes.push((i, p.to_string()));
+        } else if let Some(m) = Wording::marker_of(&d.wording) {
+            out.insert(i, Commercial::Marker(m.to_string()));
         }
     }
 
