@@ -60,6 +60,7 @@ fn main() -> jingxuan::Result<()> {
         drop(updated);
 
         let store = Store::build(loaded.clone(), StoreOptions::default())?;
+        perf_pause();
         let t = Instant::now();
         let cpu = cpu_seconds();
         let mut marks: Vec<(Step, f64)> = Vec::new();
@@ -97,14 +98,7 @@ fn breakdown(
     use jingxuan::evidence::EvidenceSet;
     let engine = Engine::for_corpus(&loaded.corpus)?;
     let before = engine.analyze(loaded.corpus.clone(), None);
-    // PERF_PAUSE=S: a window of S seconds to attach a profiler to the update alone.
-    if let Some(s) = std::env::var("PERF_PAUSE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        eprintln!("ready {}", std::process::id());
-        std::thread::sleep(std::time::Duration::from_secs(s));
-    }
+    perf_pause();
     let sentiment = jingxuan::evidence::sentiment::SentimentModel::new()?;
     let t = Instant::now();
     let updated = corpus::load_batch_onto(&loaded.corpus, &loaded.commercial, batch, opts)?;
@@ -168,4 +162,16 @@ fn breakdown(
     let counted_s = t.elapsed().as_secs_f64();
     println!("{{\"load_batch\":{load:.3},\"links\":{link:.3},\"extract_reusing\":{extract:.3},\"trust\":{trust_s:.3},\"counted\":{counted_s:.3},\"items\":{}}}", counted.len());
     Ok(())
+}
+
+/// PERF_PAUSE=S: a window of S seconds, before the update, to attach a profiler to the
+/// update alone (the process id is printed on stderr).
+fn perf_pause() {
+    if let Some(s) = std::env::var("PERF_PAUSE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        eprintln!("ready {}", std::process::id());
+        std::thread::sleep(std::time::Duration::from_secs(s));
+    }
 }
