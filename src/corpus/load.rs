@@ -595,14 +595,15 @@ enum RawLine {
     TooLong,
 }
 
-/// Reads one line into `buf` (cleared first), keeping at most `cap` bytes of it: a longer
-/// line is consumed to its end but not stored. `None` at end of input.
+/// Reads one line onto the end of `buf`, keeping at most `cap` bytes of it: a longer line
+/// is consumed to its end but not stored (`buf` is left as it was). `None` at end of input.
+/// Appending lets a chunk's lines go straight into its buffer, copied once.
 fn read_line_capped<R: BufRead>(
     r: &mut R,
     buf: &mut Vec<u8>,
     cap: usize,
 ) -> io::Result<Option<RawLine>> {
-    buf.clear();
+    let start = buf.len();
     let mut read_any = false;
     let mut too_long = false;
     loop {
@@ -615,16 +616,15 @@ fn read_line_capped<R: BufRead>(
             break;
         }
         read_any = true;
-        let (n, found) = match available.iter().position(|&b| b == b'\n') {
+        let (n, found) = match memchr::memchr(b'\n', available) {
             Some(i) => (i + 1, true),
             None => (available.len(), false),
         };
         if !too_long {
             // Room for the content plus "\r\n", which is stripped below.
-            if buf.len() + n > cap.saturating_add(2) {
+            if buf.len() - start + n > cap.saturating_add(2) {
                 too_long = true;
-                buf.clear();
-                buf.shrink_to(0);
+                buf.truncate(start);
             } else {
                 buf.extend_from_slice(&available[..n]);
             }
@@ -637,14 +637,14 @@ fn read_line_capped<R: BufRead>(
     if !read_any {
         return Ok(None);
     }
-    if buf.last() == Some(&b'\n') {
+    if buf.len() > start && buf.last() == Some(&b'\n') {
         buf.pop();
     }
-    if buf.last() == Some(&b'\r') {
+    if buf.len() > start && buf.last() == Some(&b'\r') {
         buf.pop();
     }
-    if too_long || buf.len() > cap {
-        buf.clear();
+    if too_long || buf.len() - start > cap {
+        buf.truncate(start);
         return Ok(Some(RawLine::TooLong));
     }
     Ok(Some(RawLine::Bytes))
@@ -783,39 +783,29 @@ struct Chunk {
 /// Numbered lines of one file, read into chunks.
 struct ChunkReader<R> {
     r: R,
-    buf: Vec<u8>,
     line_no: u64,
     cap: usize,
 }
 
 impl<R: BufRead> ChunkReader<R> {
     fn new(r: R, cap: usize) -> Self {
-        Self {
-            r,
-            buf: Vec::new(),
-            line_no: 0,
-            cap,
-        }
+        Self { r, line_no: 0, cap }
     }
 
     /// Reads lines into `chunk` (which the caller has emptied) until it is full or the
     /// input ends; true at the end of the input (the chunk may then hold a last part).
     fn fill(&mut self, chunk: &mut Chunk) -> io::Result<bool> {
         loop {
-            let Some(raw) = read_line_capped(&mut self.r, &mut self.buf, self.cap)? else {
+            let at = chunk.bytes.len();
+            let Some(raw) = read_line_capped(&mut self.r, &mut chunk.bytes, self.cap)? else {
                 return Ok(true);
             };
             self.line_no += 1;
-            match raw {
-                RawLine::TooLong => chunk.lines.push((self.line_no, None)),
-                RawLine::Bytes => {
-                    let at = chunk.bytes.len();
-                    chunk.bytes.extend_from_slice(&self.buf);
-                    chunk
-                        .lines
-                        .push((self.line_no, Some(at..chunk.bytes.len())));
-                }
-            }
+            let range = match raw {
+                RawLine::TooLong => None,
+                RawLine::Bytes => Some(at..chunk.bytes.len()),
+            };
+            chunk.lines.push((self.line_no, range));
             if chunk.lines.len() >= CHUNK_LINES || chunk.bytes.len() >= CHUNK_BYTES {
                 return Ok(false);
             }
@@ -1158,7 +1148,10 @@ mod tests {
         let mut r = input;
         let mut buf = Vec::new();
         let mut out = Vec::new();
-        while let Some(l) = read_line_capped(&mut r, &mut buf, cap).unwrap() {
+        while let Some(l) = {
+            buf.clear();
+            read_line_capped(&mut r, &mut buf, cap).unwrap()
+        } {
             out.push(match l {
                 RawLine::Bytes => Some(buf.clone()),
                 RawLine::TooLong => None,
@@ -1317,6 +1310,29 @@ mod tests {
         // eighth.
         tails.reserve("notes.jsonl", 64_000, 100, 900);
         assert!((1000..=1125).contains(&tails.notes.capacity()));
+    }
+
+    #[test]
+    fn a_chunk_holds_its_lines_end_to_end_across_refills() {
+        // A three-byte read buffer: every line spans refills; the long line leaves
+        // nothing behind in the chunk.
+        let input = b"ab\r\nlong line here\n\nxyz\r\n";
+        let mut reader = ChunkReader::new(BufReader::with_capacity(3, &input[..]), 6);
+        let mut chunk = Chunk::default();
+        assert!(reader.fill(&mut chunk).unwrap());
+        let got: Vec<(u64, Option<&[u8]>)> = chunk
+            .lines
+            .iter()
+            .map(|(n, r)| (*n, r.clone().map(|r| &chunk.bytes[r])))
+            .collect();
+        let want: Vec<(u64, Option<&[u8]>)> = vec![
+            (1, Some(b"ab")),
+            (2, None),
+            (3, Some(b"")),
+            (4, Some(b"xyz")),
+        ];
+        assert_eq!(got, want);
+        assert_eq!(chunk.bytes, b"abxyz");
     }
 
     #[test]
