@@ -731,7 +731,8 @@ impl Tails {
             return;
         }
         let per_line = (bytes as u64 + lines as u64) / lines as u64;
-        let estimate = (size / per_line.max(64)).saturating_add(size / per_line.max(64) / 8);
+        let records = size / per_line.max(64);
+        let estimate = records.saturating_add(records / 8);
         let Ok(n) = usize::try_from(estimate) else {
             return;
         };

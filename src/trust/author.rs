@@ -461,8 +461,8 @@ mod tests {
                     .collect();
                 cities.sort_unstable();
                 cities.dedup();
-                let mut s = AuthorSummary::of(author, merchants.len(), cities.len(), None);
-                (s.first, s.last) = (h.first, h.last);
+                let span = h.first.zip(h.last);
+                let s = AuthorSummary::of(author, merchants.len(), cities.len(), span);
                 (id.to_string(), s)
             })
             .collect();

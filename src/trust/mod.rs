@@ -418,9 +418,9 @@ pub(crate) fn assess_with(
 ) -> Assessment {
     // Commercial content is set aside first: it must not build an author's history, hide a
     // burst or join a template, so that adding sponsored notes can never raise a score.
-    let (commercial, programmes, credibility, groups) = match cross {
+    let (commercial, credibility, groups) = match cross {
         None => {
-            let (commercial, programmes) = sponsored::detect_with_programmes(corpus, evidence);
+            let commercial = sponsored::detect(corpus, evidence);
             // Both read one table of who wrote about which merchant when, side by side
             // (each is only partly parallel).
             let activity = activity::Activity::of(&[(evidence, &commercial)]);
@@ -428,7 +428,7 @@ pub(crate) fn assess_with(
                 || author::credibility_in(corpus, &activity, as_of),
                 || collusion::groups_in(&activity),
             );
-            (commercial, Some(programmes), credibility, groups)
+            (commercial, credibility, groups)
         }
         Some(cross) => {
             // Only the authors this city's documents name are looked up.
@@ -440,7 +440,7 @@ pub(crate) fn assess_with(
                     Some((id.clone(), s.credibility(as_of)))
                 })
                 .collect();
-            (cross.commercial, None, credibility, cross.groups.to_vec())
+            (cross.commercial, credibility, cross.groups.to_vec())
         }
     };
     // Hashed, not ordered: looked up once per item (a million), and the same for whose
@@ -472,7 +472,7 @@ pub(crate) fn assess_with(
     let mut flags = Flags::default();
 
     // Platform programmes (霸王餐): discounted, never flagged, so they hold no shop.
-    let programmes = programmes.unwrap_or_else(|| sponsored::programmes_in(evidence, &commercial));
+    let programmes = sponsored::programmes_in(evidence, &commercial);
     for (k, e) in evidence.items.iter().enumerate() {
         if let Some(name) = programmes.get(&e.doc) {
             weights[k]

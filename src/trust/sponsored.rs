@@ -55,30 +55,30 @@ pub(crate) const SHAPE_MIN_SHOPS: usize = 4;
 /// … where a note this positive (text polarity) counts as praise.
 const PRAISE: f64 = 0.3;
 
-/// Documents judged commercial, by document index.
-pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commercial> {
-    detect_with_programmes(corpus, evidence).0
-}
-
-/// [`detect`] and [`programmes_in`] of its result. Neither searches a text: each
-/// document's markers and programmes were found as its text was read
-/// ([`Document::wording`](crate::evidence::extract::Document::wording)), once, and an
-/// update's reused readings keep theirs.
+/// [`detect`] and [`programmes_in`] of its result.
 pub fn detect_with_programmes(
     corpus: &Corpus,
     evidence: &EvidenceSet,
 ) -> (BTreeMap<usize, Commercial>, BTreeMap<usize, String>) {
-    // Each document's wording was found as its text was read: a step per document.
+    let out = detect(corpus, evidence);
+    let programmes = programmes_in(evidence, &out);
+    (out, programmes)
+}
+
+/// Documents judged commercial, by document index. No text is searched here: each
+/// document's markers and programmes were found as its text was read
+/// ([`Document::wording`](crate::evidence::extract::Document::wording)), once, and an
+/// update's reused readings keep theirs.
+pub fn detect(corpus: &Corpus, evidence: &EvidenceSet) -> BTreeMap<usize, Commercial> {
     let mut out: BTreeMap<usize, Commercial> = BTreeMap::new();
-    let mut programmes: Vec<(usize, String)> = Vec::new();
     for (i, d) in evidence.docs.iter().enumerate() {
         if d.declared_sponsored == Some(true) {
             out.insert(i, Commercial::Declared);
-        } else if let Some(p) = Wording::programme_of(&d.wording) {
+        } else if let Some(m) = Wording::marker_of(&d.wording)
             // 感谢大众点评及商家提供的这次免费体验，抽中了霸王餐: the programme's own
             // wording (免费体验, 商家提供) is no soft ad; see `programmes_in`.
-            programmes.push((i, p.to_string()));
-        } else if let Some(m) = Wording::marker_of(&d.wording) {
+            .filter(|_| Wording::programme_of(&d.wording).is_none())
+        {
             out.insert(i, Commercial::Marker(m.to_string()));
         }
     }
@@ -132,13 +132,7 @@ pub fn detect_with_programmes(
             }
         }
     }
-    // A declared document was never searched, and is commercial: `programmes_in` would
-    // not list it either.
-    let programmes = programmes
-        .into_iter()
-        .filter(|(i, _)| !out.contains_key(i))
-        .collect();
-    (out, programmes)
+    out
 }
 
 #[cfg(test)]
