@@ -423,7 +423,6 @@ impl EvidenceSet {
         // reused below when its model's fingerprint is the city's model's.
         let earlier_learned =
             |old: &Option<ReadingRef<'_>>| old.as_ref().and_then(|d| d.learned).unwrap_or((0, 0.0));
-        let visits = visit_proofs(corpus);
         // One empty list for every document with no parts (most): an `Arc` of an empty
         // slice still allocates its counts.
         let no_parts: Arc<[Part]> = Arc::from(Vec::new());
@@ -612,16 +611,27 @@ impl EvidenceSet {
         // Cities train at once: each model's gradient descent is sequential (its weights are
         // the same on any number of threads), so one city at a time left a core idle.
         // Training reads its reviews' features: their log-odds come with the model.
+        // The visit proofs (one thread's work) are gathered beside training, which leaves a
+        // core idle whenever there are fewer cities than threads (one city's shard: one).
         let mut trained: Vec<Option<f32>> = vec![None; docs.len()];
-        let models: BTreeMap<&str, Arc<TextModel>> = by_city
-            .par_iter()
-            .map(|(&c, ids)| {
-                let before = previous.map(|p| &p.of(Some(c)).model);
-                let (model, logits) =
-                    TextReader::train_reading(ids.iter().map(|&i| (i, &docs[i])), as_of, before);
-                ((c, model), logits)
-            })
-            .collect::<Vec<_>>()
+        let (models, visits) = rayon::join(
+            || {
+                by_city
+                    .par_iter()
+                    .map(|(&c, ids)| {
+                        let before = previous.map(|p| &p.of(Some(c)).model);
+                        let (model, logits) = TextReader::train_reading(
+                            ids.iter().map(|&i| (i, &docs[i])),
+                            as_of,
+                            before,
+                        );
+                        ((c, model), logits)
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || visit_proofs(corpus),
+        );
+        let models: BTreeMap<&str, Arc<TextModel>> = models
             .into_iter()
             .map(|(cm, logits)| {
                 for (i, z) in logits {
