@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The scale curve of benches/README.md and every performance target of the README, in one
 # run so that the figures can be compared as ratios: the whole pipeline at several corpus
-# sizes with 1 and 2 threads, one city by its shard and by the full analysis, the Python
+# sizes with 1 and 2 threads (and 1 thread held to one CPU), one city by its shard and by the full analysis, the Python
 # peer (whole corpus and one city), and a batch of new notes into the largest corpus.
 #
 #   bash benches/scale.sh [SIZE ...]        # default: 100000 300000 1000000
@@ -36,6 +36,14 @@ for n in "${sizes[@]}"; do
         RAYON_NUM_THREADS=$threads target/release/examples/pipeline_timing "$dir" | tr -d '\n'
         echo "}"
     done
+    # One thread is not one core: tantivy indexes on a thread of its own beside the pool.
+    # The same run held to one CPU is the baseline of what the second core adds.
+    if command -v taskset >/dev/null; then
+        cpu=$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')
+        printf '{"size":%s,"run":"jingxuan-one-core","threads":1,"result":' "$n"
+        RAYON_NUM_THREADS=1 taskset -c "$cpu" target/release/examples/pipeline_timing "$dir" | tr -d '\n'
+        echo "}"
+    fi
     # One city: its shard (global pass + the city's documents) and the full analysis.
     for mode in shard full; do
         printf '{"size":%s,"run":"city","result":' "$n"

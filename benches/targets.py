@@ -11,6 +11,7 @@ import sys
 def main():
     runs = [json.loads(line) for line in sys.stdin if line.strip().startswith("{")]
     pipe = {(r["size"], r["threads"]): r["result"] for r in runs if r.get("run") == "jingxuan"}
+    one_core = {r["size"]: r["result"] for r in runs if r.get("run") == "jingxuan-one-core"}
     city = {(r["size"], r["result"]["mode"]): r["result"] for r in runs if r.get("run") == "city"}
     peer = {r["size"]: r["result"] for r in runs if r.get("run") == "peer"}
     peer_city = {r["size"]: r["result"] for r in runs if r.get("run") == "peer-city"}
@@ -41,6 +42,11 @@ def main():
             # With the index built beside the analysis (the default), analyze_s covers both.
             stage = "analyze+index" if two.get("overlap") else "analyze"
             row(f"{size:,} docs: 2 threads vs 1", f"end to end {e2e:.2}x, {stage} {an:.2}x",
+                ">= 1.8x end to end", e2e >= 1.8)
+        if two and size in one_core:
+            # One thread held to one CPU: the index's own thread shares that CPU too.
+            e2e = one_core[size]["total_s"] / two["total_s"]
+            row(f"{size:,} docs: 2 threads vs 1 thread on one CPU", f"end to end {e2e:.2}x",
                 ">= 1.8x end to end", e2e >= 1.8)
         if two and size in peer:
             ratio = peer[size]["seconds"] / two["total_s"]
