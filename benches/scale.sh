@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The scale curve of benches/README.md and every performance target of the README, in one
 # run so that the figures can be compared as ratios: the whole pipeline at several corpus
-# sizes with 1 and 2 threads (and 1 thread held to one CPU), one city by its shard and by the full analysis, the Python
-# peer (whole corpus and one city), and a batch of new notes into the largest corpus.
+# sizes with 1 and 2 threads (and 1 thread held to one CPU), one city by its shard and by
+# the full analysis, the Python peer (whole corpus and one city), and a batch of new notes
+# into the largest corpus.
 #
 #   bash benches/scale.sh [SIZE ...]        # default: 100000 300000 1000000
 #   bash benches/scale.sh 1000000 3000000   # the growth point (3M needs ~2 GB of disk, ~1.3 GB of JSON)

@@ -1147,18 +1147,14 @@ mod tests {
 
     fn lines(input: &[u8], cap: usize) -> Vec<Option<Vec<u8>>> {
         let mut r = input;
-        let mut buf = Vec::new();
         let mut out = Vec::new();
-        while let Some(l) = {
-            buf.clear();
-            read_line_capped(&mut r, &mut buf, cap).unwrap()
-        } {
-            out.push(match l {
-                RawLine::Bytes => Some(buf.clone()),
-                RawLine::TooLong => None,
-            });
+        loop {
+            let mut buf = Vec::new();
+            let Some(l) = read_line_capped(&mut r, &mut buf, cap).unwrap() else {
+                return out;
+            };
+            out.push(matches!(l, RawLine::Bytes).then_some(buf));
         }
-        out
     }
 
     #[test]
