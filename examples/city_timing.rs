@@ -25,6 +25,7 @@ mod support;
 use support::{cpu_seconds, peak_rss_mb, Steps};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    support::allocator::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [dir, city, mode] = args.as_slice() else {
         return Err("usage: city_timing CORPUS CITY shard|full".into());

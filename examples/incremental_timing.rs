@@ -22,6 +22,7 @@ use support::cpu_seconds;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> jingxuan::Result<()> {
+    support::allocator::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(base), Some(batch)) = (args.first(), args.get(1)) else {
         eprintln!("usage: incremental_timing BASE_DIR BATCH_DIR [ROUNDS]");

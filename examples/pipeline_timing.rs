@@ -35,6 +35,7 @@ mod support;
 use support::{cpu_seconds, peak_rss_mb, seconds};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    support::allocator::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = args
         .iter()

@@ -5,6 +5,7 @@
 //! read): fields may be added, none renamed. Each subcommand lives in `commands/`, what
 //! several share in `args.rs`, every output shape in `output.rs`.
 
+mod allocator;
 mod args;
 mod commands;
 mod fault;
@@ -90,6 +91,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    allocator::keep_freed_memory();
     let cli = Cli::parse();
     let _ = args::LIMITS.set(cli.limits);
     let result = match cli.command {

@@ -5,6 +5,12 @@
 
 use std::time::Instant;
 
+// The command's allocator settings, from its own source: call
+// `allocator::keep_freed_memory()` first in `main`, so a timing measures what the command
+// does.
+#[path = "../../cli/src/allocator.rs"]
+pub mod allocator;
+
 /// Peak resident set size of this process so far (Linux `VmHWM`), in MB.
 pub fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
