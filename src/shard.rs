@@ -415,7 +415,7 @@ impl GlobalPass {
 /// Drops `value` on a thread of its own, so that the caller goes on while its millions of
 /// small allocations are freed (a freed corpus or skeleton takes a few tenths of a second).
 /// Where no thread can be started it is dropped here.
-fn drop_aside<T: Send + 'static>(value: T) {
+pub(crate) fn drop_aside<T: Send + 'static>(value: T) {
     // On failure the closure, and `value` with it, is dropped by `spawn`.
     let _ = std::thread::Builder::new()
         .name("jingxuan-drop".into())

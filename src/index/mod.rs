@@ -9,12 +9,17 @@
 //! records the format version and the analyzer's extra words (merchant names and aliases)
 //! so that [`SearchIndex::open`] rebuilds the analyzer the documents were indexed with.
 
+#[cfg(feature = "store")]
+mod prints;
 mod schema;
 mod snippet;
 mod tokenizer;
 
 pub use snippet::{CLOSE_MARK, OPEN_MARK};
 pub use tokenizer::{JiebaTokenStream, JiebaTokenizer, TOKENIZER_NAME};
+
+#[cfg(feature = "store")]
+pub(crate) use prints::DocPrints;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -1123,61 +1128,6 @@ fn review_input<'a>(corpus: &'a Corpus, review: &'a crate::corpus::Review) -> Do
         text: std::borrow::Cow::Borrowed(&review.text),
         corpus,
     }
-}
-
-/// Each document's print (a hash of everything the index stores of it), by document id.
-pub(crate) type DocPrints = rustc_hash::FxHashMap<CompactString, u64>;
-
-/// A hash of everything the index stores of each document, by document id: where two
-/// corpora's prints differ, the index must be updated.
-///
-/// In parallel: every text of the corpus is hashed on every update. Prints live in one
-/// process's memory and are compared only with prints made by the same build, so the
-/// hash is the standard library's (SipHash, several bytes at a step), not a stable one.
-#[cfg_attr(not(feature = "store"), allow(dead_code))] // only the store uses it
-pub(crate) fn doc_prints(corpus: &Corpus, links: &NoteLinks) -> DocPrints {
-    use std::hash::Hasher;
-    let print = |d: DocInput<'_>| {
-        let mut merchant_ids = d.merchant_ids;
-        merchant_ids.sort_unstable();
-        merchant_ids.dedup();
-        let mut h = std::hash::DefaultHasher::new();
-        // Each part ends with 0xff, a byte no UTF-8 text holds; the time is 8 bytes.
-        let mut put = |bytes: &[u8]| {
-            h.write(bytes);
-            h.write_u8(0xff);
-        };
-        put(d.kind.as_str().as_bytes());
-        put(&d.created_at.unix().to_le_bytes());
-        put(d.text.as_bytes());
-        put(d.fallback_city.unwrap_or("\u{0}none").as_bytes());
-        for id in merchant_ids {
-            put(id.as_bytes());
-            if let Some(m) = corpus.merchants.get(id) {
-                put(m.city.as_bytes());
-                put(m.category.as_bytes());
-            }
-        }
-        (CompactString::new(d.id), h.finish())
-    };
-    let mut prints: Vec<(CompactString, u64)> =
-        Vec::with_capacity(corpus.notes.len() + corpus.reviews.len());
-    prints.par_extend(
-        corpus
-            .notes
-            .par_iter()
-            .map(|(_, note)| print(note_input(corpus, links, note))),
-    );
-    prints.par_extend(
-        corpus
-            .reviews
-            .par_iter()
-            .map(|(_, review)| print(review_input(corpus, review))),
-    );
-    // Sized once: a million entries, no regrowth.
-    let mut by_id = DocPrints::with_capacity_and_hasher(prints.len(), Default::default());
-    by_id.extend(prints);
-    by_id
 }
 
 /// `美食/火锅/重庆火锅` → `美食`, `美食/火锅`, `美食/火锅/重庆火锅`.
