@@ -10,9 +10,9 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// stage. By default mimalloc hands freed memory back to the system after a second, and
 /// the next stage takes it again page by page, each page zeroed by the kernel (2 MiB at a
 /// time with transparent huge pages): up to a seventh of the CPU of a one-city `score` at
-/// 1M documents (benches/README.md, "Fresh memory on this machine"). Keeping it costs a little more peak memory, which the
-/// system gets back when the command exits. A `MIMALLOC_PURGE_DELAY` in the environment
-/// wins.
+/// 1M documents (benches/README.md, "Fresh memory on this machine"). Keeping it costs a
+/// little more peak memory, which the system gets back when the command exits. A
+/// `MIMALLOC_PURGE_DELAY` in the environment wins.
 pub fn keep_freed_memory() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets one of mimalloc's global options (an atomic store), which mimalloc

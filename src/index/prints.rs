@@ -6,10 +6,10 @@
 //! part hashed once rather than looked up by string for each document, and the prints kept
 //! as sorted lists compared by one merge, not as a hash map rebuilt every time.
 
-use std::cmp::Ordering;
 use std::hash::Hasher;
 
 use compact_str::CompactString;
+use itertools::{EitherOrBoth, Itertools};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
@@ -109,31 +109,18 @@ impl DocPrints {
     /// print.
     pub(crate) fn changes_to<'a>(&'a self, later: &'a DocPrints) -> PrintChanges<'a> {
         let mut changes = PrintChanges::default();
-        let mut before = self.by_id().peekable();
-        let mut after = later.by_id().peekable();
-        loop {
-            let order = match (before.peek(), after.peek()) {
-                (None, None) => break,
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (Some((a, _)), Some((b, _))) => a.cmp(b),
-            };
-            match order {
-                Ordering::Less => {
-                    if let Some((id, _)) = before.next() {
-                        changes.removed.push(id);
-                    }
+        for pair in self
+            .by_id()
+            .merge_join_by(later.by_id(), |(a, _), (b, _)| a.cmp(b))
+        {
+            match pair {
+                EitherOrBoth::Left((id, _)) => changes.removed.push(id),
+                EitherOrBoth::Right((id, _)) => {
+                    changes.upsert.insert(id);
                 }
-                Ordering::Greater => {
-                    if let Some((id, _)) = after.next() {
+                EitherOrBoth::Both((_, was), (id, now)) => {
+                    if was != now {
                         changes.upsert.insert(id);
-                    }
-                }
-                Ordering::Equal => {
-                    if let (Some((_, was)), Some((id, now))) = (before.next(), after.next()) {
-                        if was != now {
-                            changes.upsert.insert(id);
-                        }
                     }
                 }
             }
@@ -143,25 +130,16 @@ impl DocPrints {
 
     /// `(id, print)` in id order, one per id: a review's print where a note has its id.
     fn by_id(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
-        let mut notes = self.notes.iter().peekable();
-        let mut reviews = self.reviews.iter().peekable();
-        std::iter::from_fn(move || {
-            let order = match (notes.peek(), reviews.peek()) {
-                (None, None) => return None,
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (Some((n, _)), Some((r, _))) => n.cmp(r),
-            };
-            let (id, print) = match order {
-                Ordering::Less => notes.next()?,
-                Ordering::Greater => reviews.next()?,
-                Ordering::Equal => {
-                    notes.next();
-                    reviews.next()?
-                }
-            };
-            Some((id.as_str(), *print))
-        })
+        self.notes
+            .iter()
+            .merge_join_by(&self.reviews, |(n, _), (r, _)| n.cmp(r))
+            .map(|pair| {
+                let (id, print) = match pair {
+                    EitherOrBoth::Left(note) => note,
+                    EitherOrBoth::Right(review) | EitherOrBoth::Both(_, review) => review,
+                };
+                (id.as_str(), *print)
+            })
     }
 
     /// How many documents are printed.
